@@ -1,0 +1,165 @@
+package workspace
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hwcloud-go/workspace/internal/signer"
+)
+
+// TokenSource supplies IAM tokens, sent as X-Auth-Token. The client asks
+// for a token before each attempt and does not cache it: a source caches
+// and refreshes as it sees fit, and must be safe for concurrent use.
+type TokenSource interface {
+	Token(ctx context.Context) (string, error)
+}
+
+// TokenInvalidator is implemented by a TokenSource that can fetch a fresh
+// token. When the API answers 401 to a token from such a source, the client
+// calls Invalidate with that token and retries the call once with the next
+// token the source hands out.
+type TokenInvalidator interface {
+	Invalidate(token string)
+}
+
+// StaticTokenSource returns a TokenSource that always hands out token.
+func StaticTokenSource(token string) TokenSource { return staticToken(token) }
+
+type staticToken string
+
+func (t staticToken) Token(context.Context) (string, error) { return string(t), nil }
+
+// String hides the token.
+func (t staticToken) String() string { return "StaticTokenSource(REDACTED)" }
+
+// GoString hides the token.
+func (t staticToken) GoString() string { return t.String() }
+
+// Credentials are an access key pair for AK/SK signing, with a security
+// token when they are temporary. Its String and GoString methods never show
+// the secret key or the security token.
+type Credentials struct {
+	AccessKey     string
+	SecretKey     string
+	SecurityToken string    // only for temporary credentials
+	Expires       time.Time // zero: does not expire
+}
+
+// String shows the access key only.
+func (c Credentials) String() string {
+	s := "Credentials{AccessKey: " + c.AccessKey + ", SecretKey: REDACTED"
+	if c.SecurityToken != "" {
+		s += ", SecurityToken: REDACTED"
+	}
+	if !c.Expires.IsZero() {
+		s += ", Expires: " + c.Expires.UTC().Format(time.RFC3339)
+	}
+	return s + "}"
+}
+
+// GoString shows the access key only.
+func (c Credentials) GoString() string { return "workspace." + c.String() }
+
+// CredentialsProvider supplies AK/SK credentials for signing. The client
+// asks before each attempt; a provider caches and refreshes, and must be
+// safe for concurrent use.
+type CredentialsProvider interface {
+	Credentials(ctx context.Context) (Credentials, error)
+}
+
+type staticCredentials Credentials
+
+func (c staticCredentials) Credentials(context.Context) (Credentials, error) {
+	return Credentials(c), nil
+}
+
+// String hides the secrets.
+func (c staticCredentials) String() string { return Credentials(c).String() }
+
+// GoString hides the secrets.
+func (c staticCredentials) GoString() string { return Credentials(c).GoString() }
+
+// authenticator adds credentials to one attempt. It returns the token it
+// used (for a 401 refresh), or "".
+type authenticator interface {
+	authenticate(ctx context.Context, a *attempt) (token string, err error)
+	kind() string
+}
+
+// attempt is what an authenticator needs to see of one attempt.
+type attempt struct {
+	method    string
+	host      string
+	path      string // escaped, as sent
+	query     url.Values
+	body      []byte
+	header    http.Header
+	projectID string
+	now       time.Time
+}
+
+type tokenAuth struct{ src TokenSource }
+
+func (a tokenAuth) kind() string { return "token" }
+
+func (a tokenAuth) authenticate(ctx context.Context, at *attempt) (string, error) {
+	tok, err := a.src.Token(ctx)
+	if err != nil {
+		return "", &credentialsError{err: err}
+	}
+	if tok == "" {
+		return "", &credentialsError{msg: "token source returned an empty token"}
+	}
+	at.header.Set("X-Auth-Token", tok)
+	return tok, nil
+}
+
+type signingAuth struct{ src CredentialsProvider }
+
+func (a signingAuth) kind() string { return "aksk" }
+
+func (a signingAuth) authenticate(ctx context.Context, at *attempt) (string, error) {
+	cred, err := a.src.Credentials(ctx)
+	if err != nil {
+		return "", &credentialsError{err: err}
+	}
+	if cred.AccessKey == "" || cred.SecretKey == "" {
+		return "", &credentialsError{msg: "credentials provider returned an empty access or secret key"}
+	}
+	date := signer.FormatDate(at.now)
+	at.header.Set("X-Sdk-Date", date)
+	at.header.Set("X-Project-Id", at.projectID)
+	signed := map[string]string{
+		"host":         at.host,
+		"x-sdk-date":   date,
+		"x-project-id": at.projectID,
+	}
+	if ct := at.header.Get("Content-Type"); ct != "" {
+		signed["content-type"] = ct
+	}
+	if cred.SecurityToken != "" {
+		at.header.Set("X-Security-Token", cred.SecurityToken)
+		signed["x-security-token"] = cred.SecurityToken
+	}
+	r := signer.Request{Method: at.method, Path: at.path, Query: at.query, Headers: signed, Body: at.body}
+	at.header.Set("Authorization", signer.Sign(&r, cred.AccessKey, cred.SecretKey))
+	return "", nil
+}
+
+// credentialsError reports a failure to obtain credentials; the request was
+// not sent.
+type credentialsError struct {
+	msg string
+	err error
+}
+
+func (e *credentialsError) Error() string {
+	if e.err != nil {
+		return "workspace: getting credentials: " + e.err.Error()
+	}
+	return "workspace: getting credentials: " + e.msg
+}
+
+func (e *credentialsError) Unwrap() error { return e.err }

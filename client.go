@@ -1,0 +1,506 @@
+// Package workspace is a typed client for the Huawei Cloud Workspace API
+// (cloud desktops), version 2.
+//
+// Create a Client with NewClient and call the operations through its
+// services:
+//
+//	c, err := workspace.NewClient(
+//		workspace.WithRegion("ap-southeast-3"),
+//		workspace.WithProjectID(projectID),
+//		workspace.WithAccessKey(ak, sk),
+//	)
+//	stats, err := c.DesktopPools.GetInconsistentStatistics(ctx, poolID)
+//
+// Every non-2xx answer is an *APIError; input rejected before sending is a
+// *ValidationError. Reads are retried on transient failures (see
+// RetryPolicy). A Client is safe for concurrent use.
+package workspace
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/hwcloud-go/workspace/internal/ratelimit"
+	"github.com/hwcloud-go/workspace/internal/signer"
+)
+
+// Version is the SDK's version, sent in the User-Agent.
+const Version = "0.1.0"
+
+// maxSuccessBody bounds a 2xx body; a larger one is a DecodeError.
+const maxSuccessBody = 64 << 20
+
+// Client talks to the Workspace API. Create it with NewClient; it is safe
+// for concurrent use by many goroutines.
+type Client struct {
+	DesktopPools *DesktopPoolsService
+	Desktops     *DesktopsService
+	Snapshots    *SnapshotsService
+	Jobs         *JobsService
+
+	core *core // behind a pointer: fmt never prints what it holds
+}
+
+// service is what every service shares: the client.
+type service struct{ client *Client }
+
+// core is the thin authenticated HTTP layer under the services.
+type core struct {
+	origin    string // scheme://host
+	host      string
+	prefix    string // escaped path prefix up to and including /v2/{project_id}
+	projectID string
+	auth      authenticator
+	retry     RetryPolicy
+	logger    *slog.Logger
+	userAgent string
+	limiter   *ratelimit.Limiter
+	rc        *resty.Client
+	now       func() time.Time
+}
+
+// NewClient returns a client configured by opts. It needs a project id, an
+// endpoint or region, and exactly one kind of credentials.
+func NewClient(opts ...Option) (*Client, error) {
+	cfg := &config{lookupEnv: os.LookupEnv}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.fromEnv {
+		if err := cfg.applyEnv(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.projectID == "" {
+		return nil, errors.New("workspace: no project id: use WithProjectID")
+	}
+	endpoint := cfg.endpoint
+	if endpoint == "" {
+		if cfg.region == "" {
+			return nil, errors.New("workspace: no endpoint: use WithRegion or WithEndpoint")
+		}
+		endpoint = "https://workspace." + cfg.region + ".myhuaweicloud.com"
+	}
+	origin, prefix, err := parseEndpoint(endpoint)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := cfg.authenticator()
+	if err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(origin)
+
+	co := &core{
+		origin:    origin,
+		host:      u.Host,
+		prefix:    prefix + "/v2/" + escapeSegment(cfg.projectID),
+		projectID: cfg.projectID,
+		auth:      auth,
+		retry:     cfg.retry.withDefaults(),
+		logger:    cfg.logger,
+		userAgent: userAgent(cfg.userAgent),
+		rc:        newResty(cfg.httpClient),
+		now:       time.Now,
+	}
+	if cfg.rateRPS > 0 {
+		co.limiter = ratelimit.New(cfg.rateRPS, cfg.rateBurst)
+	}
+	c := &Client{core: co}
+	common := service{client: c}
+	c.DesktopPools = (*DesktopPoolsService)(&common)
+	c.Desktops = (*DesktopsService)(&common)
+	c.Snapshots = (*SnapshotsService)(&common)
+	c.Jobs = (*JobsService)(&common)
+	return c, nil
+}
+
+// String describes the client without any credential.
+func (c *Client) String() string {
+	if c == nil || c.core == nil {
+		return "workspace.Client(nil)"
+	}
+	return fmt.Sprintf("workspace.Client{endpoint: %s%s, auth: %s}", c.core.origin, c.core.prefix, c.core.auth.kind())
+}
+
+// GoString describes the client without any credential.
+func (c *Client) GoString() string { return c.String() }
+
+func (cfg *config) authenticator() (authenticator, error) {
+	switch len(cfg.credentialKind) {
+	case 0:
+		return nil, errNoCredentials
+	case 1:
+	default:
+		return nil, fmt.Errorf("workspace: more than one kind of credentials: %s", strings.Join(cfg.credentialKind, ", "))
+	}
+	if cfg.securityToken != "" && cfg.accessKey == "" {
+		return nil, errors.New("workspace: WithSecurityToken goes with WithAccessKey")
+	}
+	switch {
+	case cfg.token != "":
+		return tokenAuth{src: staticToken(cfg.token)}, nil
+	case cfg.tokenSource != nil:
+		return tokenAuth{src: cfg.tokenSource}, nil
+	case cfg.accessKey != "":
+		return signingAuth{src: staticCredentials{AccessKey: cfg.accessKey, SecretKey: cfg.secretKey, SecurityToken: cfg.securityToken}}, nil
+	default:
+		return signingAuth{src: cfg.credsProvider}, nil
+	}
+}
+
+func userAgent(extra string) string {
+	ua := "workspace-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if extra != "" {
+		ua += " " + extra
+	}
+	return ua
+}
+
+// newResty wraps a copy of hc (or a default client) in a resty client with
+// its own retries, debug output and logging off: the core does those.
+func newResty(hc *http.Client) *resty.Client {
+	var cp http.Client
+	if hc != nil {
+		cp = *hc
+	} else {
+		cp.Transport = defaultTransport()
+	}
+	if cp.CheckRedirect == nil {
+		cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
+	rc := resty.NewWithClient(&cp)
+	rc.SetLogger(quietLogger{})
+	rc.SetDisableWarn(true)
+	rc.SetRetryCount(0)
+	return rc
+}
+
+// defaultTransport is http.DefaultTransport's settings with idle
+// connections per host sized for a client shared by many goroutines.
+func defaultTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 60 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// quietLogger drops resty's own log output; the core logs for itself.
+type quietLogger struct{}
+
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Warnf(string, ...any)  {}
+func (quietLogger) Debugf(string, ...any) {}
+
+// request is one API call as the services describe it.
+type request struct {
+	method string
+	path   string     // escaped, after /v2/{project_id}, e.g. "/snapshots"
+	query  url.Values // nil: none
+	body   any        // encoded as JSON once; nil: no body
+	write  bool       // changes state: retried only where it surely did not take effect
+}
+
+// escapeSegment escapes s as one path segment: it can never add a
+// segment, a query or a fragment, and "." and ".." are encoded so that no
+// one normalises them away.
+func escapeSegment(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(s)
+}
+
+// do sends r, retrying as the policy allows, and decodes a 2xx body into
+// out (a pointer; nil to ignore the body). Every operation goes through it.
+func (c *Client) do(ctx context.Context, r *request, out any) error {
+	co := c.core
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("workspace: encoding request: %w", err)
+		}
+	}
+	path := co.prefix + r.path
+	fullURL := co.origin + path
+	if len(r.query) > 0 {
+		fullURL += "?" + encodeQuery(r.query)
+	}
+
+	maxAttempts := co.retry.MaxAttempts
+	refreshed := false
+	for n := 1; ; n++ {
+		if co.limiter != nil {
+			if err := co.limiter.Wait(ctx); err != nil {
+				return contextError(r.method, path, err)
+			}
+		}
+		start := time.Now()
+		res := co.attempt(ctx, r, path, fullURL, body, out)
+		res.duration = time.Since(start)
+
+		if res.err == nil {
+			co.logAttempt(ctx, r.method, path, n, &res, false, 0)
+			return nil
+		}
+		if ctx.Err() != nil {
+			co.logAttempt(ctx, r.method, path, n, &res, false, 0)
+			return contextError(r.method, path, ctx.Err())
+		}
+		retry, delay := false, time.Duration(0)
+		switch {
+		case res.notSent:
+			// no credentials: nothing left; the error says why
+		case res.status == http.StatusUnauthorized && !refreshed && res.token != "":
+			if ta, ok := co.auth.(tokenAuth); ok {
+				if inv, ok := ta.src.(TokenInvalidator); ok {
+					inv.Invalidate(res.token)
+					refreshed, retry = true, true
+					maxAttempts++ // the fresh-token try is not taken from the budget
+				}
+			}
+		case n >= maxAttempts:
+		case res.status != 0:
+			retry = shouldRetryStatus(res.status, r.write)
+		case res.decodeErr:
+		default:
+			retry = shouldRetryTransport(res.err, r.write)
+		}
+		if retry && res.status != http.StatusUnauthorized {
+			delay = co.retry.backoff(n - boolInt(refreshed))
+			if ra, ok := retryAfter(res.header, co.now()); ok {
+				delay = min(ra, co.retry.MaxDelay)
+			}
+		}
+		co.logAttempt(ctx, r.method, path, n, &res, retry, delay)
+		if !retry {
+			if n > 1 && co.logger != nil {
+				co.logger.LogAttrs(ctx, slog.LevelWarn, "workspace: giving up",
+					slog.String("method", r.method), slog.String("path", path),
+					slog.Int("attempts", n), slog.String("error", res.err.Error()))
+			}
+			if n > 1 {
+				return &retriesError{attempts: n, err: res.err}
+			}
+			return res.err
+		}
+		if err := sleep(ctx, delay); err != nil {
+			return contextError(r.method, path, err)
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// outcome is what one attempt came to.
+type outcome struct {
+	status    int // 0: no answer
+	header    http.Header
+	requestID string
+	token     string // the token sent, for a 401 refresh
+	err       error  // nil: success, out decoded
+	notSent   bool   // failed before anything was sent
+	decodeErr bool   // 2xx whose body did not decode
+	duration  time.Duration
+}
+
+// attempt authenticates, sends and classifies one try.
+func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, out any) outcome {
+	h := make(http.Header, 8)
+	h.Set("User-Agent", co.userAgent)
+	h.Set("Accept", "application/json")
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	at := attempt{
+		method: r.method, host: co.host, path: path, query: r.query, body: body,
+		header: h, projectID: co.projectID, now: co.now(),
+	}
+	token, err := co.auth.authenticate(ctx, &at)
+	if err != nil {
+		if ctx.Err() != nil {
+			return outcome{err: ctx.Err()}
+		}
+		return outcome{err: err, notSent: true}
+	}
+
+	req := co.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
+	req.Header = h
+	if body != nil {
+		req.SetBody(body)
+	}
+	resp, err := req.Execute(r.method, fullURL)
+	var raw *http.Response
+	if resp != nil {
+		raw = resp.RawResponse
+	}
+	if err != nil {
+		if raw != nil && raw.Body != nil {
+			raw.Body.Close()
+		}
+		return outcome{token: token, err: transportError(r.method, path, err)}
+	}
+	if raw == nil {
+		return outcome{token: token, err: fmt.Errorf("workspace: %s %s: no response", r.method, path)}
+	}
+	defer drainClose(raw.Body)
+
+	res := outcome{status: raw.StatusCode, header: raw.Header, requestID: raw.Header.Get("X-Request-Id"), token: token}
+	if raw.StatusCode < 200 || raw.StatusCode > 299 {
+		res.err = newAPIError(raw.StatusCode, raw.Header, raw.Body, r.method, path)
+		return res
+	}
+	if out != nil {
+		if err := decodeBody(raw.Body, out); err != nil {
+			res.err = &DecodeError{StatusCode: raw.StatusCode, RequestID: res.requestID, Method: r.method, Path: path, Err: err}
+			res.decodeErr = true
+		}
+	}
+	return res
+}
+
+// decodeBody decodes one JSON value from the stream into out. An empty
+// body, a body that is not JSON, and trailing data other than white space
+// are errors.
+func decodeBody(body io.Reader, out any) error {
+	lr := &io.LimitedReader{R: body, N: maxSuccessBody + 1}
+	dec := json.NewDecoder(lr)
+	if err := dec.Decode(out); err != nil {
+		if errors.Is(err, io.EOF) {
+			return errors.New("empty body")
+		}
+		if lr.N <= 0 {
+			return fmt.Errorf("body larger than %d bytes", maxSuccessBody)
+		}
+		return err
+	}
+	// Only white space may follow the value.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// drainClose reads what is left of a body (a little) and closes it, so
+// that the connection can be reused.
+func drainClose(rc io.ReadCloser) {
+	if rc == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
+	rc.Close()
+}
+
+// transportError keeps the cause of a failed round trip and drops the URL
+// (with its query) that *url.Error would print.
+func transportError(method, path string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return fmt.Errorf("workspace: %s %s: %w", method, path, err)
+}
+
+// contextError is the error of a call whose context ended; errors.Is
+// matches context.Canceled or context.DeadlineExceeded.
+func contextError(method, path string, err error) error {
+	return fmt.Errorf("workspace: %s %s: %w", method, path, err)
+}
+
+// retriesError wraps the last error of a call that was tried more than
+// once.
+type retriesError struct {
+	attempts int
+	err      error
+}
+
+func (e *retriesError) Error() string {
+	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
+}
+
+func (e *retriesError) Unwrap() error { return e.err }
+
+// encodeQuery encodes q with names sorted and values percent-encoded as
+// the signer does (space as %20), keeping the order of repeated values.
+func encodeQuery(q url.Values) string {
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	if len(names) > 1 {
+		sortStrings(names)
+	}
+	var b strings.Builder
+	for _, k := range names {
+		ek := signer.Escape(k)
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(ek)
+			b.WriteByte('=')
+			b.WriteString(signer.Escape(v))
+		}
+	}
+	return b.String()
+}
+
+// logAttempt writes the debug record of one attempt.
+func (co *core) logAttempt(ctx context.Context, method, path string, n int, res *outcome, retry bool, delay time.Duration) {
+	if co.logger == nil || !co.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Int("attempt", n),
+		slog.Int("status", res.status),
+		slog.Duration("duration", res.duration),
+		slog.String("request_id", res.requestID),
+		slog.Bool("retry", retry),
+	}
+	if retry {
+		attrs = append(attrs, slog.Duration("delay", delay))
+	}
+	if res.err != nil {
+		attrs = append(attrs, slog.String("error", res.err.Error()))
+	}
+	co.logger.LogAttrs(ctx, slog.LevelDebug, "workspace: attempt", attrs...)
+}
+
+func sortStrings(s []string) { slices.Sort(s) }

@@ -1,0 +1,239 @@
+package workspace
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sentinel errors matched by errors.Is against an *APIError through its
+// HTTP status.
+var (
+	// ErrBadRequest matches an *APIError with status 400.
+	ErrBadRequest = errors.New("workspace: bad request")
+	// ErrUnauthorized matches an *APIError with status 401.
+	ErrUnauthorized = errors.New("workspace: unauthorized")
+	// ErrForbidden matches an *APIError with status 403.
+	ErrForbidden = errors.New("workspace: forbidden")
+	// ErrNotFound matches an *APIError with status 404.
+	ErrNotFound = errors.New("workspace: not found")
+	// ErrConflict matches an *APIError with status 409.
+	ErrConflict = errors.New("workspace: conflict")
+	// ErrThrottled matches an *APIError with status 429.
+	ErrThrottled = errors.New("workspace: throttled")
+	// ErrServer matches an *APIError with any 5xx status.
+	ErrServer = errors.New("workspace: server error")
+)
+
+// maxErrorBody is how much of a non-2xx body is read at the most.
+const maxErrorBody = 1 << 20
+
+// maxErrorText bounds the message and detail kept from a body that is not
+// the API's JSON error object (an HTML page from a gateway, say).
+const maxErrorText = 256
+
+// APIError is returned for every non-2xx answer, whatever its body: the
+// API's JSON error object, a gateway's, HTML, empty or cut off.
+type APIError struct {
+	StatusCode                  int
+	Code                        string // error_code, e.g. WKS.00010032, APIGW.0301
+	Message                     string // error_msg
+	Detail                      string // error_detail
+	EncodedAuthorizationMessage string
+	RequestID                   string // X-Request-Id header, else request_id in the body
+	Method, Path                string // the request, without query string or secrets
+}
+
+// Error describes the failed request and the server's answer.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("workspace: ")
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if t := http.StatusText(e.StatusCode); t != "" {
+		b.WriteByte(' ')
+		b.WriteString(t)
+	}
+	if e.Code != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id ")
+		b.WriteString(e.RequestID)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel for e's status, so that
+// errors.Is(err, ErrNotFound) holds for a 404.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrThrottled:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode <= 599
+	}
+	return false
+}
+
+// errorBody is the API's (and its gateway's) error object.
+type errorBody struct {
+	ErrorCode                   string `json:"error_code"`
+	ErrorMsg                    string `json:"error_msg"`
+	ErrorDetail                 string `json:"error_detail"`
+	EncodedAuthorizationMessage string `json:"encoded_authorization_message"`
+	RequestID                   string `json:"request_id"`
+}
+
+// newAPIError builds the *APIError for a non-2xx answer from at most
+// maxErrorBody bytes of its body. It never fails: a body that is not the
+// API's JSON object leaves a short, printable excerpt in Message.
+func newAPIError(status int, header http.Header, body io.Reader, method, path string) *APIError {
+	e := &APIError{StatusCode: status, Method: method, Path: path}
+	if header != nil {
+		e.RequestID = header.Get("X-Request-Id")
+	}
+	if body == nil {
+		return e
+	}
+	data, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
+	parseErrorBody(e, data)
+	return e
+}
+
+// parseErrorBody fills e from data, tolerating any content.
+func parseErrorBody(e *APIError, data []byte) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return
+	}
+	var eb errorBody
+	if trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
+		e.Code = clip(eb.ErrorCode)
+		e.Message = clip(eb.ErrorMsg)
+		e.Detail = clip(eb.ErrorDetail)
+		e.EncodedAuthorizationMessage = eb.EncodedAuthorizationMessage
+		if e.RequestID == "" {
+			e.RequestID = clip(eb.RequestID)
+		}
+		return
+	}
+	e.Message = "unexpected error body: " + clip(printable(trimmed))
+}
+
+// printable folds a raw body to one line of valid UTF-8 text.
+func printable(b []byte) string {
+	if len(b) > 4*maxErrorText {
+		b = b[:4*maxErrorText]
+	}
+	s := strings.ToValidUTF8(string(b), "")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// clip bounds s to maxErrorText bytes without splitting a rune.
+func clip(s string) string {
+	if len(s) <= maxErrorText {
+		return s
+	}
+	cut := maxErrorText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// ValidationError reports input rejected before any request was sent.
+type ValidationError struct {
+	Field  string // e.g. "poolID", "opts.Limit", "req.Volumes[2].Size"
+	Reason string
+}
+
+// Error names the field and says what is wrong with it.
+func (e *ValidationError) Error() string {
+	return "workspace: invalid " + e.Field + ": " + e.Reason
+}
+
+func invalid(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// DecodeError reports a 2xx answer whose body could not be decoded as the
+// operation's result: a gateway's HTML page, an empty or cut-off body, or
+// JSON of the wrong shape. No zero value is returned in its place.
+type DecodeError struct {
+	StatusCode   int
+	RequestID    string
+	Method, Path string
+	Err          error
+}
+
+// Error describes the request and the decoding failure.
+func (e *DecodeError) Error() string {
+	s := fmt.Sprintf("workspace: %s %s: %d answer could not be decoded: %v", e.Method, e.Path, e.StatusCode, e.Err)
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Unwrap returns the underlying decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// JobFailedError is returned by JobsService.Wait for a job that failed, or
+// that finished with a sub-job that did not succeed.
+type JobFailedError struct {
+	Job *Job
+}
+
+// Error names the job, its status and the first failure reason found.
+func (e *JobFailedError) Error() string {
+	if e.Job == nil {
+		return "workspace: job failed"
+	}
+	s := fmt.Sprintf("workspace: job %s %s", e.Job.ID, e.Job.Status)
+	code, reason := e.Job.ErrorCode, e.Job.FailReason
+	failed := 0
+	for _, sj := range e.Job.SubJobs {
+		if jobState(sj.Status) != jobSucceeded {
+			failed++
+			if code == "" && reason == "" {
+				code, reason = sj.ErrorCode, sj.FailReason
+			}
+		}
+	}
+	if failed > 0 {
+		s += fmt.Sprintf(" (%d of %d sub-jobs did not succeed)", failed, len(e.Job.SubJobs))
+	}
+	if code != "" {
+		s += ": " + code
+	}
+	if reason != "" {
+		s += ": " + clip(reason)
+	}
+	return s
+}

@@ -1,0 +1,113 @@
+package workspace
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// JobsService reaches the asynchronous jobs that state-changing operations
+// start.
+type JobsService service
+
+// JobsAPI is what JobsService does, for users' fakes and mocks.
+type JobsAPI interface {
+	Get(ctx context.Context, jobID string) (*Job, error)
+	Wait(ctx context.Context, jobID string, opts *WaitOptions) (*Job, error)
+}
+
+var _ JobsAPI = (*JobsService)(nil)
+
+// DefaultWaitInterval is the time between polls of Wait when
+// WaitOptions.Interval is zero; the vendor's own tools poll every 10 to 15
+// seconds.
+const DefaultWaitInterval = 10 * time.Second
+
+// Get returns a job.
+//
+// GET /v2/{project_id}/workspace-jobs/{job_id}
+func (s *JobsService) Get(ctx context.Context, jobID string) (*Job, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("jobID", jobID); err != nil {
+		return nil, err
+	}
+	var w wireJob
+	r := &request{method: "GET", path: "/workspace-jobs/" + escapeSegment(jobID)}
+	if err := s.client.do(ctx, r, &w); err != nil {
+		return nil, err
+	}
+	return w.job(), nil
+}
+
+// Wait polls a job at once and then every opts.Interval until it is done
+// or failed, or ctx ends. A failed job, or a done job with a sub-job that
+// did not succeed, is returned with a *JobFailedError. Unknown statuses
+// count as still running. Transient errors while polling are retried by
+// the client's RetryPolicy; any other error (a 404 for the job, say) ends
+// the wait.
+func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions) (*Job, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("jobID", jobID); err != nil {
+		return nil, err
+	}
+	interval := DefaultWaitInterval
+	if opts != nil && opts.Interval > 0 {
+		interval = opts.Interval
+	}
+	if opts != nil && opts.Interval < 0 {
+		return nil, invalid("opts.Interval", "must not be negative")
+	}
+	for {
+		job, err := s.Get(ctx, jobID)
+		if err != nil {
+			return nil, err
+		}
+		switch job.outcome() {
+		case jobSucceeded:
+			return job, nil
+		case jobFailed:
+			return job, &JobFailedError{Job: job}
+		}
+		if err := sleep(ctx, interval); err != nil {
+			return job, contextError("GET", s.client.core.prefix+"/workspace-jobs/"+escapeSegment(jobID), err)
+		}
+	}
+}
+
+type jobStatus int
+
+const (
+	jobPending jobStatus = iota
+	jobSucceeded
+	jobFailed
+)
+
+// jobState classifies one status value; unknown values are pending.
+func jobState(status string) jobStatus {
+	switch strings.ToUpper(strings.TrimSpace(status)) {
+	case "SUCCESS", "COMPLETE", "COMPLETED", "FINISH", "FINISHED":
+		return jobSucceeded
+	case "FAILED", "FAIL", "ERROR":
+		return jobFailed
+	}
+	return jobPending
+}
+
+// outcome is the job's state, counting a done job with a sub-job that did
+// not succeed as failed.
+func (j *Job) outcome() jobStatus {
+	st := jobState(j.Status)
+	if st != jobSucceeded {
+		return st
+	}
+	for _, sj := range j.SubJobs {
+		if jobState(sj.Status) != jobSucceeded {
+			return jobFailed
+		}
+	}
+	return jobSucceeded
+}

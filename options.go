@@ -1,0 +1,309 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Option configures a Client in NewClient. Options check their values and
+// make NewClient fail for a bad one.
+type Option func(*config) error
+
+// config collects the options before NewClient checks and applies them.
+type config struct {
+	endpoint       string
+	region         string
+	projectID      string
+	token          string
+	tokenSource    TokenSource
+	accessKey      string
+	secretKey      string
+	securityToken  string
+	credsProvider  CredentialsProvider
+	httpClient     *http.Client
+	retry          RetryPolicy
+	logger         *slog.Logger
+	userAgent      string
+	rateRPS        float64
+	rateBurst      int
+	fromEnv        bool
+	lookupEnv      func(string) (string, bool)
+	credentialKind []string // the options that set credentials, in order
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// WithEndpoint sets the API's base URL: scheme, host and an optional path
+// prefix ("https://workspace.example.com/prefix"); a trailing slash is
+// tolerated and plain http is accepted. It wins over WithRegion.
+func WithEndpoint(baseURL string) Option {
+	return func(c *config) error {
+		if _, _, err := parseEndpoint(baseURL); err != nil {
+			return err
+		}
+		c.endpoint = baseURL
+		return nil
+	}
+}
+
+// WithRegion sets the endpoint to https://workspace.{region}.myhuaweicloud.com.
+func WithRegion(region string) Option {
+	return func(c *config) error {
+		if !regionPattern.MatchString(region) {
+			return invalid("region", "%q is not a region name such as ap-southeast-3", clip(region))
+		}
+		c.region = region
+		return nil
+	}
+}
+
+// WithProjectID sets the project whose resources the client reaches; it
+// is required.
+func WithProjectID(id string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(id) == "" {
+			return invalid("projectID", "must not be empty")
+		}
+		c.projectID = id
+		return nil
+	}
+}
+
+// WithToken authenticates with a fixed IAM token, sent as X-Auth-Token.
+func WithToken(token string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(token) == "" {
+			return invalid("token", "must not be empty")
+		}
+		c.token = token
+		c.credentialKind = append(c.credentialKind, "WithToken")
+		return nil
+	}
+}
+
+// WithTokenSource authenticates with tokens from ts, asked for before each
+// attempt. A source that also implements TokenInvalidator is asked for a
+// fresh token once when the API answers 401.
+func WithTokenSource(ts TokenSource) Option {
+	return func(c *config) error {
+		if ts == nil {
+			return invalid("tokenSource", "must not be nil")
+		}
+		c.tokenSource = ts
+		c.credentialKind = append(c.credentialKind, "WithTokenSource")
+		return nil
+	}
+}
+
+// WithAccessKey authenticates by signing each request with an access key
+// and secret key (SDK-HMAC-SHA256), with the X-Project-Id header.
+func WithAccessKey(ak, sk string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(ak) == "" {
+			return invalid("accessKey", "must not be empty")
+		}
+		if strings.TrimSpace(sk) == "" {
+			return invalid("secretKey", "must not be empty")
+		}
+		c.accessKey, c.secretKey = ak, sk
+		c.credentialKind = append(c.credentialKind, "WithAccessKey")
+		return nil
+	}
+}
+
+// WithSecurityToken adds the security token of temporary credentials to
+// WithAccessKey; it is sent, and signed, as X-Security-Token.
+func WithSecurityToken(token string) Option {
+	return func(c *config) error {
+		if strings.TrimSpace(token) == "" {
+			return invalid("securityToken", "must not be empty")
+		}
+		c.securityToken = token
+		return nil
+	}
+}
+
+// WithCredentialsProvider authenticates by AK/SK signing with credentials
+// from p, asked for before each attempt (temporary credentials that
+// refresh, for example).
+func WithCredentialsProvider(p CredentialsProvider) Option {
+	return func(c *config) error {
+		if p == nil {
+			return invalid("credentialsProvider", "must not be nil")
+		}
+		c.credsProvider = p
+		c.credentialKind = append(c.credentialKind, "WithCredentialsProvider")
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client to send requests with (proxies, TLS
+// settings, httpmock). The client is copied, not modified; a copy without a
+// redirect policy gets one that follows no redirects, so credentials never
+// travel to another host.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return invalid("httpClient", "must not be nil")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithRetryPolicy sets how calls are retried; see RetryPolicy.
+func WithRetryPolicy(p RetryPolicy) Option {
+	return func(c *config) error {
+		if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 {
+			return invalid("retryPolicy", "values must not be negative")
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// WithLogger logs each attempt at debug level (method, path without query,
+// status, duration, attempt, request id, retry decision) and a warning when
+// a call gives up. Tokens, keys, signatures and passwords never appear.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithUserAgent appends ua to the SDK's own User-Agent product token.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return invalid("userAgent", "must not contain line breaks")
+		}
+		c.userAgent = strings.TrimSpace(ua)
+		return nil
+	}
+}
+
+// WithRateLimit keeps the client under rps requests per second on average,
+// with bursts of up to burst, so that a fleet job stays below the gateway's
+// limit instead of collecting 429s. Every attempt, retries included, takes
+// a token; waiting honours the call's context.
+func WithRateLimit(rps float64, burst int) Option {
+	return func(c *config) error {
+		if !(rps > 0) || rps > 1e9 {
+			return invalid("rateLimit.rps", "must be positive")
+		}
+		if burst < 1 {
+			return invalid("rateLimit.burst", "must be at least 1")
+		}
+		c.rateRPS, c.rateBurst = rps, burst
+		return nil
+	}
+}
+
+// Environment variables read by WithEnv.
+const (
+	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
+	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"
+	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
+	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
+	EnvRegion        = "HUAWEICLOUD_SDK_REGION"
+	EnvEndpoint      = "HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT" // ours: overrides the region's endpoint
+	EnvToken         = "HUAWEICLOUD_SDK_TOKEN"              // ours: a fixed IAM token
+)
+
+// WithEnv fills from the environment whatever the other options leave
+// unset: the project id (HUAWEICLOUD_SDK_PROJECT_ID), the region
+// (HUAWEICLOUD_SDK_REGION) or endpoint (HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT),
+// and, when no credentials are given, an AK/SK pair (HUAWEICLOUD_SDK_AK,
+// HUAWEICLOUD_SDK_SK, optional HUAWEICLOUD_SDK_SECURITY_TOKEN) or else a
+// token (HUAWEICLOUD_SDK_TOKEN). Explicit options win wherever they appear;
+// NewClient names the variables that are missing.
+func WithEnv() Option {
+	return func(c *config) error {
+		c.fromEnv = true
+		return nil
+	}
+}
+
+// applyEnv fills unset values from the environment.
+func (c *config) applyEnv() error {
+	get := func(name string) string {
+		v, _ := c.lookupEnv(name)
+		return strings.TrimSpace(v)
+	}
+	var apply []Option
+	var missing []string
+	if c.projectID == "" {
+		if v := get(EnvProjectID); v != "" {
+			apply = append(apply, WithProjectID(v))
+		} else {
+			missing = append(missing, EnvProjectID)
+		}
+	}
+	if c.endpoint == "" && c.region == "" {
+		switch ep, reg := get(EnvEndpoint), get(EnvRegion); {
+		case ep != "":
+			apply = append(apply, WithEndpoint(ep))
+		case reg != "":
+			apply = append(apply, WithRegion(reg))
+		default:
+			missing = append(missing, EnvRegion+" (or "+EnvEndpoint+")")
+		}
+	}
+	if len(c.credentialKind) == 0 {
+		ak, sk, tok := get(EnvAccessKey), get(EnvSecretKey), get(EnvToken)
+		switch {
+		case ak != "" && sk != "":
+			apply = append(apply, WithAccessKey(ak, sk))
+			if st := get(EnvSecurityToken); st != "" && c.securityToken == "" {
+				apply = append(apply, WithSecurityToken(st))
+			}
+		case ak != "" || sk != "":
+			if ak == "" {
+				missing = append(missing, EnvAccessKey)
+			} else {
+				missing = append(missing, EnvSecretKey)
+			}
+		case tok != "":
+			apply = append(apply, WithToken(tok))
+		default:
+			missing = append(missing, EnvAccessKey+" and "+EnvSecretKey+" (or "+EnvToken+")")
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("workspace: environment is missing %s", strings.Join(missing, ", "))
+	}
+	for _, o := range apply {
+		if err := o(c); err != nil {
+			return fmt.Errorf("workspace: from the environment: %w", err)
+		}
+	}
+	return nil
+}
+
+// parseEndpoint checks a base URL and splits it into the scheme and host
+// part and the escaped path prefix (no trailing slash).
+func parseEndpoint(raw string) (origin, prefix string, err error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", "", invalid("endpoint", "%q is not a URL", clip(raw))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", "", invalid("endpoint", "%q must start with https:// or http://", clip(raw))
+	case u.Host == "" || u.Opaque != "":
+		return "", "", invalid("endpoint", "%q has no host", clip(raw))
+	case u.User != nil:
+		return "", "", invalid("endpoint", "must not contain user information")
+	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
+		return "", "", invalid("endpoint", "%q must not have a query or fragment", clip(raw))
+	}
+	return u.Scheme + "://" + u.Host, strings.TrimRight(u.EscapedPath(), "/"), nil
+}
+
+var errNoCredentials = errors.New("workspace: no credentials: use WithToken, WithTokenSource, WithAccessKey or WithCredentialsProvider")

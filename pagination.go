@@ -1,0 +1,41 @@
+package workspace
+
+import (
+	"context"
+	"iter"
+)
+
+// paginate yields the items of consecutive pages from start on, fetched by
+// fetch(offset) with pages of limit items. It stops at total_count, at a
+// short page or at an empty page (so a server that lies about total_count
+// cannot make it loop), on break, or after yielding an error once. Only one
+// page is held at a time.
+func paginate[T any](ctx context.Context, start, limit int, fetch func(offset int) (*Page[T], error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		offset := start
+		for {
+			if ctx != nil {
+				if err := ctx.Err(); err != nil {
+					yield(zero, err)
+					return
+				}
+			}
+			page, err := fetch(offset)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, item := range page.Items {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			n := len(page.Items)
+			offset += n
+			if n == 0 || n < limit || offset >= page.TotalCount {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package workspace
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Retry defaults, used where a RetryPolicy field is zero.
+const (
+	DefaultMaxAttempts = 3
+	DefaultBaseDelay   = 200 * time.Millisecond
+	DefaultMaxDelay    = 10 * time.Second
+)
+
+// RetryPolicy says how often and how patiently a call is retried.
+//
+// Reads (every GET, and check-images, which changes nothing) are retried on
+// transport errors and on 429, 500, 502, 503 and 504. Batch-delete changes
+// state: it is retried only where the request surely did not take effect
+// (429, or a connection that was never made). Waits grow exponentially from
+// BaseDelay with full jitter, capped by MaxDelay; a Retry-After header
+// (seconds or HTTP date) is honoured up to MaxDelay.
+type RetryPolicy struct {
+	MaxAttempts int           // tries in all, the first included; 1 disables retries; 0: default 3
+	BaseDelay   time.Duration // first back-off; 0: default
+	MaxDelay    time.Duration // cap on one wait, Retry-After included; 0: default
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = DefaultMaxAttempts
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = DefaultBaseDelay
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = DefaultMaxDelay
+	}
+	if p.BaseDelay > p.MaxDelay {
+		p.BaseDelay = p.MaxDelay
+	}
+	return p
+}
+
+// backoff is the full-jitter wait before retry number n (1 for the first
+// retry): uniform in [0, min(MaxDelay, BaseDelay*2^(n-1))].
+func (p RetryPolicy) backoff(n int) time.Duration {
+	ceil := p.MaxDelay
+	if n <= 30 {
+		if d := p.BaseDelay << (n - 1); d > 0 && d < ceil {
+			ceil = d
+		}
+	}
+	return rand.N(ceil + 1)
+}
+
+// retryableStatus reports whether a read may be retried after status.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// shouldRetryStatus decides on a status answer; write says the call changes
+// state.
+func shouldRetryStatus(status int, write bool) bool {
+	if write {
+		return status == http.StatusTooManyRequests
+	}
+	return retryableStatus(status)
+}
+
+// shouldRetryTransport decides on a transport error.
+func shouldRetryTransport(err error, write bool) bool {
+	if !write {
+		return true
+	}
+	return neverSent(err)
+}
+
+// neverSent reports whether err shows that the request could not have
+// reached the server: the connection was never made (dial refused, DNS
+// failure) or its TLS handshake failed.
+func neverSent(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var (
+		recErr   tls.RecordHeaderError
+		certErr  *tls.CertificateVerificationError
+		alertErr tls.AlertError
+		unknown  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+	)
+	return errors.As(err, &recErr) || errors.As(err, &certErr) || errors.As(err, &alertErr) ||
+		errors.As(err, &unknown) || errors.As(err, &hostErr)
+}
+
+// retryAfter parses a Retry-After header (delay in seconds or an HTTP
+// date). ok is false when there is none or it cannot be read.
+func retryAfter(h http.Header, now time.Time) (d time.Duration, ok bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(365*24*time.Hour/time.Second) {
+			secs = int64(365 * 24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// sleep waits for d or until ctx is done, whichever is first.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

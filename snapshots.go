@@ -1,0 +1,104 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/url"
+)
+
+// SnapshotsService reaches the snapshot operations.
+type SnapshotsService service
+
+// SnapshotsAPI is what SnapshotsService does, for users' fakes and mocks.
+type SnapshotsAPI interface {
+	List(ctx context.Context, opts *ListSnapshotsOptions) (*Page[Snapshot], error)
+	All(ctx context.Context, opts *ListSnapshotsOptions) iter.Seq2[Snapshot, error]
+}
+
+var _ SnapshotsAPI = (*SnapshotsService)(nil)
+
+// MaxSnapshotsLimit is the largest page of snapshots the API hands out.
+const MaxSnapshotsLimit = 1000
+
+// List lists one page of snapshots. A nil opts means no filters.
+//
+// GET /v2/{project_id}/snapshots
+func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions) (*Page[Snapshot], error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	q, err := opts.query()
+	if err != nil {
+		return nil, err
+	}
+	var w wireSnapshotPage
+	r := &request{method: "GET", path: "/snapshots", query: q}
+	if err := s.client.do(ctx, r, &w); err != nil {
+		return nil, err
+	}
+	p := &Page[Snapshot]{TotalCount: w.TotalCount, Items: make([]Snapshot, len(w.Snapshots))}
+	for i := range w.Snapshots {
+		p.Items[i] = w.Snapshots[i].snapshot()
+	}
+	return p, nil
+}
+
+// All ranges over every snapshot matching opts, fetching pages of 1000 (or
+// opts.Limit) from opts.Offset on. An error is yielded once and ends the
+// sequence. opts is copied, never modified, and the sequence starts over
+// each time it is ranged.
+func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions) iter.Seq2[Snapshot, error] {
+	var o ListSnapshotsOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Limit == 0 {
+		o.Limit = MaxSnapshotsLimit
+	}
+	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[Snapshot], error) {
+		page := o
+		page.Offset = offset
+		return s.List(ctx, &page)
+	})
+}
+
+func (o *ListSnapshotsOptions) query() (url.Values, error) {
+	if o == nil {
+		return nil, nil
+	}
+	if err := checkPage(o.Offset, o.Limit, MaxSnapshotsLimit); err != nil {
+		return nil, err
+	}
+	if o.SortField != "" && o.SortType == "" {
+		return nil, invalid("opts.SortType", "must be set with opts.SortField")
+	}
+	if o.SortType != "" && o.SortField == "" {
+		return nil, invalid("opts.SortField", "must be set with opts.SortType")
+	}
+	for _, list := range []struct {
+		field string
+		vals  []string
+	}{{"opts.DesktopIDs", o.DesktopIDs}, {"opts.DesktopNames", o.DesktopNames}, {"opts.SnapshotNames", o.SnapshotNames}} {
+		for i, v := range list.vals {
+			if err := checkID(fmt.Sprintf("%s[%d]", list.field, i), v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	q := make(url.Values, 8)
+	setString(q, "desktop_id", o.DesktopID)
+	setString(q, "desktop_name", o.DesktopName)
+	setString(q, "snapshot_name", o.SnapshotName)
+	setStrings(q, "desktop_ids", o.DesktopIDs)
+	setStrings(q, "desktop_names", o.DesktopNames)
+	setStrings(q, "snapshot_names", o.SnapshotNames)
+	setString(q, "disk_type", string(o.DiskType))
+	setString(q, "create_type", string(o.CreateType))
+	setString(q, "status", string(o.Status))
+	setString(q, "sort_field", string(o.SortField))
+	setString(q, "sort_type", string(o.SortType))
+	setInt(q, "offset", o.Offset)
+	setInt(q, "limit", o.Limit)
+	return q, nil
+}
