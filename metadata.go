@@ -1,0 +1,192 @@
+package workspace
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+)
+
+// Metadata service defaults.
+const (
+	// DefaultMetadataEndpoint is the ECS metadata service's address, reachable
+	// from inside an ECS instance only.
+	DefaultMetadataEndpoint = "http://169.254.169.254"
+	// DefaultMetadataRefreshBefore is how long before their expiry
+	// MetadataCredentialsProvider replaces temporary credentials.
+	DefaultMetadataRefreshBefore = 10 * time.Minute
+
+	metadataSecurityKeyPath = "/openstack/latest/securitykey"
+)
+
+// MetadataConfig says where MetadataCredentialsProvider reads temporary
+// credentials. The zero value uses the ECS metadata service.
+type MetadataConfig struct {
+	// Endpoint is the metadata service's base URL; empty:
+	// DefaultMetadataEndpoint.
+	Endpoint string
+	// HTTPClient sends the requests; nil: a default client. It is copied,
+	// and the copy never follows redirects.
+	HTTPClient *http.Client
+	// RefreshBefore is how long before their expiry the credentials are
+	// replaced; 0: DefaultMetadataRefreshBefore. Credentials are used for
+	// at least half their remaining lifetime, whatever this says.
+	RefreshBefore time.Duration
+}
+
+// MetadataCredentialsProvider is a CredentialsProvider that reads the
+// temporary AK/SK and security token of the agency bound to an ECS
+// instance from the metadata service (GET /openstack/latest/securitykey),
+// for use with WithCredentialsProvider:
+//
+//	p, err := workspace.NewMetadataCredentialsProvider(workspace.MetadataConfig{})
+//	c, err := workspace.NewClient(workspace.WithRegion(region),
+//		workspace.WithProjectID(projectID), workspace.WithCredentialsProvider(p))
+//
+// It caches the credentials and reads new ones before they expire (see
+// MetadataConfig.RefreshBefore), one read at a time however many
+// goroutines ask; while a read fails and the cached credentials are still
+// valid, they are used and the read is tried again after a few seconds.
+// A non-2xx answer is an *APIError.
+//
+// It is safe for concurrent use; its String and GoString methods never show
+// the secret key or the security token.
+type MetadataCredentialsProvider struct {
+	st *metadataState // behind a pointer: fmt never prints what it holds
+}
+
+var _ CredentialsProvider = (*MetadataCredentialsProvider)(nil)
+
+type metadataState struct {
+	url       string // endpoint + /openstack/latest/securitykey
+	rc        *resty.Client
+	userAgent string
+	cache     *refresher[Credentials]
+}
+
+// NewMetadataCredentialsProvider checks cfg and returns a provider; it
+// reads nothing until the first call of Credentials.
+func NewMetadataCredentialsProvider(cfg MetadataConfig) (*MetadataCredentialsProvider, error) {
+	if cfg.RefreshBefore < 0 {
+		return nil, invalid("cfg.RefreshBefore", "must not be negative")
+	}
+	endpoint := cfg.Endpoint
+	if endpoint == "" {
+		endpoint = DefaultMetadataEndpoint
+	}
+	origin, prefix, err := parseEndpoint(endpoint)
+	if err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			ve.Field = "cfg.Endpoint"
+		}
+		return nil, err
+	}
+	before := cfg.RefreshBefore
+	if before == 0 {
+		before = DefaultMetadataRefreshBefore
+	}
+	st := &metadataState{
+		url:       origin + prefix + metadataSecurityKeyPath,
+		rc:        credResty(cfg.HTTPClient),
+		userAgent: userAgent(""),
+	}
+	st.cache = &refresher[Credentials]{
+		fetch:   st.fetch,
+		now:     time.Now,
+		margin:  func(time.Duration) time.Duration { return before },
+		timeout: 10 * time.Second,
+	}
+	return &MetadataCredentialsProvider{st: st}, nil
+}
+
+// Credentials returns the cached credentials, reading new ones when there
+// are none or they are due for refresh. A done ctx ends the wait (the read
+// itself goes on, for the next caller).
+func (p *MetadataCredentialsProvider) Credentials(ctx context.Context) (Credentials, error) {
+	if err := checkContext(ctx); err != nil {
+		return Credentials{}, err
+	}
+	return p.st.cache.get(ctx)
+}
+
+// String names the metadata URL only.
+func (p *MetadataCredentialsProvider) String() string {
+	if p == nil || p.st == nil {
+		return "workspace.MetadataCredentialsProvider(nil)"
+	}
+	return "workspace.MetadataCredentialsProvider{url: " + p.st.url + "}"
+}
+
+// GoString names the metadata URL only.
+func (p *MetadataCredentialsProvider) GoString() string { return p.String() }
+
+// fetch reads the security key from the metadata service.
+func (st *metadataState) fetch(ctx context.Context) (Credentials, time.Time, error) {
+	const method = "GET"
+	req := st.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
+	req.Header = http.Header{
+		"Accept":     {"application/json"},
+		"User-Agent": {st.userAgent},
+	}
+	resp, err := req.Execute(method, st.url)
+	raw, err := credResponse(resp, err, method, metadataSecurityKeyPath)
+	if err != nil {
+		return Credentials{}, time.Time{}, err
+	}
+	defer drainClose(raw.Body)
+	if raw.StatusCode < 200 || raw.StatusCode > 299 {
+		return Credentials{}, time.Time{}, newAPIError(raw.StatusCode, raw.Header, raw.Body, method, metadataSecurityKeyPath)
+	}
+	cred, err := metadataDecode(raw.Body)
+	if err != nil {
+		return Credentials{}, time.Time{}, &DecodeError{StatusCode: raw.StatusCode, RequestID: raw.Header.Get("X-Request-Id"),
+			Method: method, Path: metadataSecurityKeyPath, Err: err}
+	}
+	return cred, cred.Expires, nil
+}
+
+// metadataAnswer is the metadata service's security key document.
+type metadataAnswer struct {
+	Credential struct {
+		Access        string `json:"access"`
+		Secret        string `json:"secret"`
+		SecurityToken string `json:"securitytoken"`
+		ExpiresAt     string `json:"expires_at"`
+	} `json:"credential"`
+}
+
+// metadataDecode checks a security key document.
+func metadataDecode(body io.Reader) (Credentials, error) {
+	var a metadataAnswer
+	if err := json.NewDecoder(io.LimitReader(body, maxCredBody)).Decode(&a); err != nil {
+		return Credentials{}, fmt.Errorf("body: %w", err)
+	}
+	c := a.Credential
+	var missing []string
+	if strings.TrimSpace(c.Access) == "" {
+		missing = append(missing, "credential.access")
+	}
+	if strings.TrimSpace(c.Secret) == "" {
+		missing = append(missing, "credential.secret")
+	}
+	if len(missing) > 0 {
+		return Credentials{}, errors.New("no " + strings.Join(missing, " or "))
+	}
+	exp, err := credParseTime("credential.expires_at", c.ExpiresAt)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return Credentials{
+		AccessKey:     strings.TrimSpace(c.Access),
+		SecretKey:     strings.TrimSpace(c.Secret),
+		SecurityToken: strings.TrimSpace(c.SecurityToken),
+		Expires:       exp,
+	}, nil
+}
