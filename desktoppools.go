@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -131,6 +132,7 @@ func (s *DesktopPoolsService) AllScriptExecutionTasks(ctx context.Context, opts 
 	var o ListScriptExecutionTasksOptions
 	if opts != nil {
 		o = *opts
+		o.TaskIDs = slices.Clone(o.TaskIDs)
 	}
 	if o.Limit == 0 {
 		o.Limit = MaxScriptTasksLimit

@@ -2,14 +2,17 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"iter"
 )
 
 // paginate yields the items of consecutive pages from start on, fetched by
 // fetch(offset) with pages of limit items. It stops at total_count, at a
 // short page or at an empty page (so a server that lies about total_count
-// cannot make it loop), on break, or after yielding an error once. Only one
-// page is held at a time.
+// cannot make it loop; one that says 0 gets one page), on break, or after
+// yielding an error once as (zero, err). The context is checked before
+// every page. Only one page is held at a time, and each call of the
+// returned function starts over at start.
 func paginate[T any](ctx context.Context, start, limit int, fetch func(offset int) (*Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -17,7 +20,7 @@ func paginate[T any](ctx context.Context, start, limit int, fetch func(offset in
 		for {
 			if ctx != nil {
 				if err := ctx.Err(); err != nil {
-					yield(zero, err)
+					yield(zero, fmt.Errorf("workspace: listing stopped at offset %d: %w", offset, err))
 					return
 				}
 			}

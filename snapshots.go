@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"slices"
 )
 
 // SnapshotsService reaches the snapshot operations.
@@ -52,6 +53,9 @@ func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions) 
 	var o ListSnapshotsOptions
 	if opts != nil {
 		o = *opts
+		o.DesktopIDs = slices.Clone(o.DesktopIDs)
+		o.DesktopNames = slices.Clone(o.DesktopNames)
+		o.SnapshotNames = slices.Clone(o.SnapshotNames)
 	}
 	if o.Limit == 0 {
 		o.Limit = MaxSnapshotsLimit

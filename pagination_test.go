@@ -1,0 +1,756 @@
+package workspace
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	pgProject      = "proj-pg"
+	pgToken        = "pg-token-value"
+	pgSnapshotPath = "/v2/" + pgProject + "/snapshots"
+	pgTaskPath     = "/v2/" + pgProject + "/desktop-pools/script-execution-tasks/detail"
+)
+
+// pgServer serves pages of an in-test data set on loopback, honouring
+// offset and limit, and records the query of every request.
+type pgServer struct {
+	t        *testing.T
+	srv      *httptest.Server
+	path     string
+	key      string // the JSON name of the list in the answer
+	items    []json.RawMessage
+	defLimit int // the server's page size when no limit is sent
+	maxLimit int
+
+	// total, when set, is the total_count the server claims.
+	total func(real int) int
+	// page, when set, replaces the data set: it returns the items of the
+	// page at offset and the total_count to claim.
+	page func(offset, limit int) ([]json.RawMessage, int)
+	// fault, when set, may answer request n (1-based) itself: it returns
+	// true when it did.
+	fault func(n int, w http.ResponseWriter) bool
+
+	mu      sync.Mutex
+	queries []url.Values
+}
+
+func pgSnapshotItems(n int) []json.RawMessage {
+	items := make([]json.RawMessage, n)
+	for i := range items {
+		items[i] = json.RawMessage(fmt.Sprintf(
+			`{"snapshot_id":"snap-%06d","snapshot_name":"n%d","desktop_id":"d-%d","status":"create_success","process":null,"create_time":"2024-01-02T03:04:05Z","create_type":"AUTO"}`,
+			i, i, i%7))
+	}
+	return items
+}
+
+func pgTaskItems(n int) []json.RawMessage {
+	items := make([]json.RawMessage, n)
+	for i := range items {
+		items[i] = json.RawMessage(fmt.Sprintf(
+			`{"id":"task-%05d","desktop_pool_id":"pool-1","status":"FINISH","start_time":"2024-01-02T03:04:05Z","success_num":%d}`, i, i))
+	}
+	return items
+}
+
+// pgNewSnapshotServer serves n snapshots; configure hooks before the
+// first request.
+func pgNewSnapshotServer(t *testing.T, n int) *pgServer {
+	return pgStart(t, &pgServer{path: pgSnapshotPath, key: "desktop_snapshots", items: pgSnapshotItems(n), defLimit: 1000, maxLimit: 1000})
+}
+
+// pgNewTaskServer serves n script execution tasks.
+func pgNewTaskServer(t *testing.T, n int) *pgServer {
+	return pgStart(t, &pgServer{path: pgTaskPath, key: "script_execution_tasks", items: pgTaskItems(n), defLimit: 10, maxLimit: 100})
+}
+
+func pgStart(t *testing.T, s *pgServer) *pgServer {
+	t.Helper()
+	s.t = t
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *pgServer) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.queries = append(s.queries, r.URL.Query())
+	n := len(s.queries)
+	s.mu.Unlock()
+
+	if r.Method != http.MethodGet || r.URL.Path != s.path || r.Header.Get("X-Auth-Token") != pgToken {
+		s.t.Errorf("unexpected request %s %s (token ok: %v)", r.Method, r.URL.Path, r.Header.Get("X-Auth-Token") == pgToken)
+		http.Error(w, "unexpected", http.StatusTeapot)
+		return
+	}
+	if s.fault != nil && s.fault(n, w) {
+		return
+	}
+	q := r.URL.Query()
+	offset, limit := 0, s.defLimit
+	if v := q.Get("offset"); v != "" {
+		offset, _ = strconv.Atoi(v)
+	}
+	if v := q.Get("limit"); v != "" {
+		limit, _ = strconv.Atoi(v)
+	}
+	if limit < 0 || limit > s.maxLimit || offset < 0 {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error_code":"WKS.0001","error_msg":"bad page"}`))
+		return
+	}
+	var (
+		page  []json.RawMessage
+		total = len(s.items)
+	)
+	if s.page != nil {
+		page, total = s.page(offset, limit)
+	} else {
+		if offset < len(s.items) {
+			page = s.items[offset:min(offset+limit, len(s.items))]
+		}
+		if s.total != nil {
+			total = s.total(len(s.items))
+		}
+	}
+	if page == nil {
+		page = []json.RawMessage{}
+	}
+	body, err := json.Marshal(map[string]any{s.key: page, "total_count": total})
+	if err != nil {
+		s.t.Errorf("encoding page: %v", err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req-"+strconv.Itoa(n))
+	_, _ = w.Write(body)
+}
+
+// requests returns a copy of the recorded queries.
+func (s *pgServer) requests() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]url.Values(nil), s.queries...)
+}
+
+// offsets returns the offset each request asked for (absent: 0).
+func (s *pgServer) offsets() []int {
+	var out []int
+	for _, q := range s.requests() {
+		o, _ := strconv.Atoi(q.Get("offset"))
+		out = append(out, o)
+	}
+	return out
+}
+
+// client is a client wired to the server; retries are off unless policy
+// says otherwise.
+func (s *pgServer) client(policy ...RetryPolicy) *Client {
+	s.t.Helper()
+	p := RetryPolicy{MaxAttempts: 1}
+	if len(policy) > 0 {
+		p = policy[0]
+	}
+	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(pgProject), WithToken(pgToken), WithRetryPolicy(p))
+	require.NoError(s.t, err)
+	return c
+}
+
+// pgCollect ranges over seq, returning the items before the first error,
+// the errors, and how many (item, error) pairs were yielded after an error.
+func pgCollect[T any](seq func(func(T, error) bool)) (items []T, errs []error) {
+	for v, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, v)
+	}
+	return items, errs
+}
+
+func pgSnapshotIDs(items []Snapshot) []string {
+	ids := make([]string, len(items))
+	for i, s := range items {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+func pgWantSnapshotIDs(from, to int) []string {
+	ids := make([]string, 0, to-from)
+	for i := from; i < to; i++ {
+		ids = append(ids, fmt.Sprintf("snap-%06d", i))
+	}
+	return ids
+}
+
+func pgValues(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+func TestSnapshotsAllPages(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		total       int
+		opts        *ListSnapshotsOptions
+		wantFrom    int
+		wantOffsets []int
+		wantLimit   string
+	}{
+		{name: "nil opts, 2345 over 3 pages", total: 2345, opts: nil, wantOffsets: []int{0, 1000, 2000}, wantLimit: "1000"},
+		{name: "zero opts", total: 2345, opts: &ListSnapshotsOptions{}, wantOffsets: []int{0, 1000, 2000}, wantLimit: "1000"},
+		{name: "exact multiple ends at total_count", total: 2000, wantOffsets: []int{0, 1000}, wantLimit: "1000"},
+		{name: "caller's limit", total: 2345, opts: &ListSnapshotsOptions{Limit: 700}, wantOffsets: []int{0, 700, 1400, 2100}, wantLimit: "700"},
+		{name: "starting offset", total: 2345, opts: &ListSnapshotsOptions{Offset: 345}, wantFrom: 345, wantOffsets: []int{345, 1345}, wantLimit: "1000"},
+		{name: "offset and limit", total: 2345, opts: &ListSnapshotsOptions{Offset: 2000, Limit: 200}, wantFrom: 2000, wantOffsets: []int{2000, 2200}, wantLimit: "200"},
+		{name: "offset past the end", total: 2345, opts: &ListSnapshotsOptions{Offset: 5000}, wantFrom: 2345, wantOffsets: []int{5000}, wantLimit: "1000"},
+		{name: "empty data set", total: 0, wantOffsets: []int{0}, wantLimit: "1000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := pgNewSnapshotServer(t, tt.total)
+			items, errs := pgCollect(s.client().Snapshots.All(context.Background(), tt.opts))
+			require.Empty(t, errs)
+			assert.Equal(t, pgWantSnapshotIDs(tt.wantFrom, tt.total), pgSnapshotIDs(items))
+			assert.Equal(t, tt.wantOffsets, s.offsets())
+			for i, q := range s.requests() {
+				assert.Equal(t, []string{tt.wantLimit}, q["limit"], "request %d", i)
+				if tt.wantOffsets[i] == 0 {
+					assert.NotContains(t, q, "offset", "request %d: offset 0 is not sent", i)
+				} else {
+					assert.Equal(t, []string{strconv.Itoa(tt.wantOffsets[i])}, q["offset"], "request %d", i)
+				}
+			}
+		})
+	}
+}
+
+func TestSnapshotsAllDecodesItems(t *testing.T) {
+	t.Parallel()
+	s := pgNewSnapshotServer(t, 3)
+	items, errs := pgCollect(s.client().Snapshots.All(context.Background(), nil))
+	require.Empty(t, errs)
+	require.Len(t, items, 3)
+	assert.Equal(t, Snapshot{
+		ID: "snap-000002", Name: "n2", DesktopID: "d-2", Status: SnapshotStatus("create_success"),
+		CreateTime: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), CreateType: CreateType("AUTO"),
+	}, items[2])
+}
+
+func TestAllScriptExecutionTasksPages(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		total       int
+		opts        *ListScriptExecutionTasksOptions
+		wantFrom    int
+		wantOffsets []int
+		wantLimit   string
+	}{
+		{name: "default page size 100", total: 234, wantOffsets: []int{0, 100, 200}, wantLimit: "100"},
+		{name: "caller's limit", total: 234, opts: &ListScriptExecutionTasksOptions{Limit: 60}, wantOffsets: []int{0, 60, 120, 180}, wantLimit: "60"},
+		{name: "starting offset", total: 234, opts: &ListScriptExecutionTasksOptions{Offset: 34}, wantFrom: 34, wantOffsets: []int{34, 134}, wantLimit: "100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := pgNewTaskServer(t, tt.total)
+			items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), tt.opts))
+			require.Empty(t, errs)
+			require.Len(t, items, tt.total-tt.wantFrom)
+			for i, it := range items {
+				assert.Equal(t, fmt.Sprintf("task-%05d", tt.wantFrom+i), it.ID)
+			}
+			assert.Equal(t, TaskStatus("FINISH"), items[0].Status)
+			assert.Equal(t, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC), items[0].StartTime)
+			assert.Equal(t, tt.wantOffsets, s.offsets())
+			for i, q := range s.requests() {
+				assert.Equal(t, []string{tt.wantLimit}, q["limit"], "request %d", i)
+			}
+		})
+	}
+}
+
+func TestSnapshotsAllFiltersOnEveryPage(t *testing.T) {
+	t.Parallel()
+	s := pgNewSnapshotServer(t, 2345)
+	opts := &ListSnapshotsOptions{
+		DesktopName:   "desk",
+		DesktopIDs:    []string{"d-1", "d-2"},
+		SnapshotNames: []string{"a b", "c"},
+		DiskType:      DiskType("SYSTEM_DISK"),
+		CreateType:    CreateType("MANUALLY"),
+		Status:        SnapshotStatus("create_success"),
+		SortField:     SortField("create_time"),
+		SortType:      SortType("DESC"),
+		Offset:        100,
+		Limit:         900,
+	}
+	before := *opts
+	before.DesktopIDs = append([]string(nil), opts.DesktopIDs...)
+	before.SnapshotNames = append([]string(nil), opts.SnapshotNames...)
+
+	items, errs := pgCollect(s.client().Snapshots.All(context.Background(), opts))
+	require.Empty(t, errs)
+	assert.Len(t, items, 2245)
+
+	filters := func(offset string) url.Values {
+		return pgValues(
+			"desktop_name", "desk", "desktop_ids", "d-1", "desktop_ids", "d-2",
+			"snapshot_names", "a b", "snapshot_names", "c", "disk_type", "SYSTEM_DISK",
+			"create_type", "MANUALLY", "status", "create_success", "sort_field", "create_time",
+			"sort_type", "DESC", "offset", offset, "limit", "900")
+	}
+	assert.Equal(t, []url.Values{filters("100"), filters("1000"), filters("1900")}, s.requests())
+	assert.Equal(t, before, *opts, "the caller's options are unchanged")
+}
+
+func TestAllScriptExecutionTasksFiltersOnEveryPage(t *testing.T) {
+	t.Parallel()
+	s := pgNewTaskServer(t, 150)
+	start := time.Date(2024, 5, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	opts := &ListScriptExecutionTasksOptions{
+		DesktopPoolID:    "pool-1",
+		ScriptName:       "cleanup",
+		Status:           TaskStatus("FAILED"),
+		TaskType:         TaskType("SCRIPT"),
+		TaskIDs:          []string{"t1", "t2"},
+		ExecuteTimeStart: start,
+		ExecuteTimeEnd:   start.Add(7 * 24 * time.Hour),
+	}
+	before := *opts
+	before.TaskIDs = append([]string(nil), opts.TaskIDs...)
+
+	items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), opts))
+	require.Empty(t, errs)
+	assert.Len(t, items, 150)
+
+	want := pgValues(
+		"desktop_pool_id", "pool-1", "script_name", "cleanup", "status", "FAILED", "task_type", "SCRIPT",
+		"task_id", "t1", "task_id", "t2", "execute_time_start", "2024-05-01T00:00:00Z",
+		"execute_time_end", "2024-05-08T00:00:00Z", "limit", "100")
+	second := pgValues("offset", "100")
+	for k, v := range want {
+		second[k] = v
+	}
+	assert.Equal(t, []url.Values{want, second}, s.requests())
+	assert.Equal(t, before, *opts, "the caller's options are unchanged")
+}
+
+func TestSnapshotsAllRangedTwice(t *testing.T) {
+	t.Parallel()
+	s := pgNewSnapshotServer(t, 2345)
+	opts := &ListSnapshotsOptions{Offset: 300, Limit: 1000}
+	seq := s.client().Snapshots.All(context.Background(), opts)
+
+	first, errs := pgCollect(seq)
+	require.Empty(t, errs)
+	second, errs := pgCollect(seq)
+	require.Empty(t, errs)
+
+	assert.Equal(t, pgWantSnapshotIDs(300, 2345), pgSnapshotIDs(first))
+	assert.Equal(t, pgSnapshotIDs(first), pgSnapshotIDs(second))
+	assert.Equal(t, []int{300, 1300, 2300, 300, 1300, 2300}, s.offsets(), "the second range starts over at the offset")
+	assert.Equal(t, ListSnapshotsOptions{Offset: 300, Limit: 1000}, *opts)
+
+	// A range that broke early does not leave the next one half way.
+	n := 0
+	for _, err := range seq {
+		require.NoError(t, err)
+		if n++; n == 1500 {
+			break
+		}
+	}
+	third, errs := pgCollect(seq)
+	require.Empty(t, errs)
+	assert.Equal(t, pgSnapshotIDs(first), pgSnapshotIDs(third))
+	assert.Equal(t, []int{300, 1300, 2300, 300, 1300, 2300, 300, 1300, 300, 1300, 2300}, s.offsets())
+}
+
+func TestAllBreakStopsFetching(t *testing.T) {
+	t.Parallel()
+	t.Run("tasks, break after 150", func(t *testing.T) {
+		t.Parallel()
+		s := pgNewTaskServer(t, 1000)
+		var got []string
+		for task, err := range s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), nil) {
+			require.NoError(t, err)
+			got = append(got, task.ID)
+			if len(got) == 150 {
+				break
+			}
+		}
+		assert.Len(t, got, 150)
+		assert.LessOrEqual(t, len(s.requests()), 2)
+		assert.Equal(t, []int{0, 100}, s.offsets())
+	})
+	t.Run("snapshots, break after 150", func(t *testing.T) {
+		t.Parallel()
+		s := pgNewSnapshotServer(t, 2345)
+		n := 0
+		for _, err := range s.client().Snapshots.All(context.Background(), nil) {
+			require.NoError(t, err)
+			if n++; n == 150 {
+				break
+			}
+		}
+		assert.Equal(t, 150, n)
+		assert.Equal(t, []int{0}, s.offsets())
+	})
+	t.Run("break on the last item of a page fetches no more", func(t *testing.T) {
+		t.Parallel()
+		s := pgNewTaskServer(t, 1000)
+		n := 0
+		for _, err := range s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), nil) {
+			require.NoError(t, err)
+			if n++; n == 100 {
+				break
+			}
+		}
+		assert.Equal(t, []int{0}, s.offsets())
+	})
+}
+
+func TestAllErrorOnPageTwo(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		status     int
+		policy     RetryPolicy
+		wantStatus int
+		wantIs     error
+		wantReqs   int
+	}{
+		{name: "500, retries off", status: http.StatusInternalServerError, policy: RetryPolicy{MaxAttempts: 1}, wantStatus: 500, wantIs: ErrServer, wantReqs: 2},
+		{name: "500 after retries", status: http.StatusInternalServerError, policy: RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}, wantStatus: 500, wantIs: ErrServer, wantReqs: 4},
+		{name: "404", status: http.StatusNotFound, policy: RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}, wantStatus: 404, wantIs: ErrNotFound, wantReqs: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := pgNewSnapshotServer(t, 2345)
+			s.fault = func(n int, w http.ResponseWriter) bool {
+				if n < 2 {
+					return false
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write([]byte(`{"error_code":"WKS.9999","error_msg":"page two broke"}`))
+				return true
+			}
+			var (
+				items  []Snapshot
+				errs   []error
+				pairs  int
+				errIdx = -1
+			)
+			for v, err := range s.client(tt.policy).Snapshots.All(context.Background(), nil) {
+				pairs++
+				if err != nil {
+					errIdx = pairs - 1
+					errs = append(errs, err)
+					assert.Zero(t, v, "an error comes with the zero value")
+					continue
+				}
+				items = append(items, v)
+			}
+			assert.Equal(t, pgWantSnapshotIDs(0, 1000), pgSnapshotIDs(items), "the items of page 1")
+			require.Len(t, errs, 1, "exactly one error")
+			assert.Equal(t, 1000, errIdx, "the error comes last")
+			var ae *APIError
+			require.ErrorAs(t, errs[0], &ae)
+			assert.Equal(t, tt.wantStatus, ae.StatusCode)
+			assert.Equal(t, "WKS.9999", ae.Code)
+			assert.Equal(t, pgSnapshotPath, ae.Path)
+			assert.ErrorIs(t, errs[0], tt.wantIs)
+			assert.Len(t, s.requests(), tt.wantReqs)
+		})
+	}
+}
+
+func TestAllErrorEndsEvenIfTheLoopContinues(t *testing.T) {
+	t.Parallel()
+	s := pgNewTaskServer(t, 500)
+	s.fault = func(n int, w http.ResponseWriter) bool {
+		if n == 1 {
+			w.WriteHeader(http.StatusForbidden)
+			return true
+		}
+		return false
+	}
+	items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), nil))
+	assert.Empty(t, items)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], ErrForbidden)
+	assert.Len(t, s.requests(), 1)
+}
+
+func TestAllLyingTotalCount(t *testing.T) {
+	t.Parallel()
+	full := func(offset, limit int) []json.RawMessage {
+		items := pgSnapshotItems(limit)
+		return items
+	}
+	tests := []struct {
+		name        string
+		real        int
+		opts        *ListSnapshotsOptions
+		total       func(int) int
+		page        func(offset, limit int) ([]json.RawMessage, int)
+		wantItems   int
+		wantOffsets []int
+	}{
+		{
+			name: "claims a million, short page ends it", real: 2345,
+			total:     func(int) int { return 1_000_000 },
+			wantItems: 2345, wantOffsets: []int{0, 1000, 2000},
+		},
+		{
+			name: "claims a million, empty page ends it", real: 2000,
+			total:     func(int) int { return 1_000_000 },
+			wantItems: 2000, wantOffsets: []int{0, 1000, 2000},
+		},
+		{
+			name: "claims fewer than there are, stops at total_count", real: 2345,
+			total:     func(int) int { return 1500 },
+			wantItems: 2000, wantOffsets: []int{0, 1000},
+		},
+		{
+			name: "claims fewer than the starting offset", real: 2345, opts: &ListSnapshotsOptions{Offset: 1000},
+			total:     func(int) int { return 500 },
+			wantItems: 1000, wantOffsets: []int{1000},
+		},
+		{
+			name:      "full pages forever with total_count 0 stop after one page",
+			page:      func(offset, limit int) ([]json.RawMessage, int) { return full(offset, limit), 0 },
+			wantItems: 1000, wantOffsets: []int{0},
+		},
+		{
+			name:      "full pages forever stop at total_count",
+			page:      func(offset, limit int) ([]json.RawMessage, int) { return full(offset, limit), 3500 },
+			wantItems: 4000, wantOffsets: []int{0, 1000, 2000, 3000},
+		},
+		{
+			name: "more items than the limit asked for",
+			page: func(offset, limit int) ([]json.RawMessage, int) {
+				if offset >= 3000 {
+					return nil, 3000
+				}
+				return full(offset, 1500), 3000
+			},
+			wantItems: 3000, wantOffsets: []int{0, 1500},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := pgNewSnapshotServer(t, tt.real)
+			s.total, s.page = tt.total, tt.page
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			items, errs := pgCollect(s.client().Snapshots.All(ctx, tt.opts))
+			require.Empty(t, errs)
+			assert.Len(t, items, tt.wantItems)
+			assert.Equal(t, tt.wantOffsets, s.offsets())
+		})
+	}
+}
+
+func TestAllContextCancelledBetweenPages(t *testing.T) {
+	t.Parallel()
+	s := pgNewSnapshotServer(t, 2345)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var (
+		items int
+		errs  []error
+	)
+	for _, err := range s.client().Snapshots.All(ctx, nil) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if items++; items == 1000 {
+			cancel() // the last item of page 1
+		}
+	}
+	assert.Equal(t, 1000, items)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], context.Canceled)
+	assert.Contains(t, errs[0].Error(), "offset 1000")
+	assert.Len(t, s.requests(), 1, "no request after the cancel")
+}
+
+func TestAllContextDoneBeforeRanging(t *testing.T) {
+	t.Parallel()
+	s := pgNewTaskServer(t, 10)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(ctx, nil))
+	assert.Empty(t, items)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], context.DeadlineExceeded)
+	assert.Empty(t, s.requests())
+}
+
+func TestAllValidationErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		run       func(c *Client) []error
+		wantField string
+	}{
+		{
+			name: "snapshot limit 2000", wantField: "opts.Limit",
+			run: func(c *Client) []error {
+				_, errs := pgCollect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 2000}))
+				return errs
+			},
+		},
+		{
+			name: "snapshot negative offset", wantField: "opts.Offset",
+			run: func(c *Client) []error {
+				_, errs := pgCollect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Offset: -1}))
+				return errs
+			},
+		},
+		{
+			name: "snapshot sort field without sort type", wantField: "opts.SortType",
+			run: func(c *Client) []error {
+				_, errs := pgCollect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{SortField: SortField("create_time")}))
+				return errs
+			},
+		},
+		{
+			name: "snapshots nil ctx", wantField: "ctx",
+			run: func(c *Client) []error {
+				//lint:ignore SA1012 a nil context is what is tested
+				_, errs := pgCollect(c.Snapshots.All(nil, nil))
+				return errs
+			},
+		},
+		{
+			name: "task limit 101", wantField: "opts.Limit",
+			run: func(c *Client) []error {
+				_, errs := pgCollect(c.DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{Limit: 101}))
+				return errs
+			},
+		},
+		{
+			name: "task empty task id", wantField: "opts.TaskIDs[1]",
+			run: func(c *Client) []error {
+				_, errs := pgCollect(c.DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{TaskIDs: []string{"a", " "}}))
+				return errs
+			},
+		},
+		{
+			name: "tasks nil ctx", wantField: "ctx",
+			run: func(c *Client) []error {
+				//lint:ignore SA1012 a nil context is what is tested
+				_, errs := pgCollect(c.DesktopPools.AllScriptExecutionTasks(nil, nil))
+				return errs
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := pgNewSnapshotServer(t, 10)
+			errs := tt.run(s.client())
+			require.Len(t, errs, 1)
+			var ve *ValidationError
+			require.ErrorAs(t, errs[0], &ve)
+			assert.Equal(t, tt.wantField, ve.Field)
+			assert.Empty(t, s.requests(), "no request is sent")
+		})
+	}
+}
+
+func TestPaginateHelper(t *testing.T) {
+	t.Parallel()
+	pages := func(sizes ...int) (func(int) (*Page[int], error), *[]int) {
+		var offsets []int
+		return func(offset int) (*Page[int], error) {
+			offsets = append(offsets, offset)
+			i := len(offsets) - 1
+			if i >= len(sizes) {
+				return nil, errors.New("fetched past the last page")
+			}
+			p := &Page[int]{TotalCount: 1 << 30}
+			for j := 0; j < sizes[i]; j++ {
+				p.Items = append(p.Items, offset+j)
+			}
+			return p, nil
+		}, &offsets
+	}
+
+	t.Run("short page", func(t *testing.T) {
+		fetch, offsets := pages(3, 3, 1)
+		items, errs := pgCollect(paginate(context.Background(), 5, 3, fetch))
+		assert.Empty(t, errs)
+		assert.Equal(t, []int{5, 6, 7, 8, 9, 10, 11}, items)
+		assert.Equal(t, []int{5, 8, 11}, *offsets)
+	})
+	t.Run("empty page", func(t *testing.T) {
+		fetch, offsets := pages(3, 0)
+		items, errs := pgCollect(paginate(context.Background(), 0, 3, fetch))
+		assert.Empty(t, errs)
+		assert.Len(t, items, 3)
+		assert.Equal(t, []int{0, 3}, *offsets)
+	})
+	t.Run("yield after the error is not called", func(t *testing.T) {
+		fetch, _ := pages(3)
+		calls := 0
+		paginate(context.Background(), 0, 3, fetch)(func(_ int, err error) bool {
+			calls++
+			return true // a careless consumer that asks for more after the error
+		})
+		assert.Equal(t, 4, calls, "three items and one error")
+	})
+}
+
+func TestAllCopiesOptionsWhenCalled(t *testing.T) {
+	t.Parallel()
+	t.Run("snapshots", func(t *testing.T) {
+		t.Parallel()
+		s := pgNewSnapshotServer(t, 5)
+		opts := &ListSnapshotsOptions{DesktopIDs: []string{"d-1"}, DesktopNames: []string{"n"}, SnapshotNames: []string{"s"}, Limit: 10}
+		seq := s.client().Snapshots.All(context.Background(), opts)
+		// Changes after All do not reach the sequence.
+		opts.DesktopIDs[0], opts.DesktopNames[0], opts.SnapshotNames[0], opts.Limit = "changed", "changed", "changed", 3
+		_, errs := pgCollect(seq)
+		require.Empty(t, errs)
+		assert.Equal(t, []url.Values{pgValues("desktop_ids", "d-1", "desktop_names", "n", "snapshot_names", "s", "limit", "10")}, s.requests())
+	})
+	t.Run("tasks", func(t *testing.T) {
+		t.Parallel()
+		s := pgNewTaskServer(t, 5)
+		opts := &ListScriptExecutionTasksOptions{TaskIDs: []string{"t-1"}}
+		seq := s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), opts)
+		opts.TaskIDs[0] = "changed"
+		_, errs := pgCollect(seq)
+		require.Empty(t, errs)
+		assert.Equal(t, []url.Values{pgValues("task_id", "t-1", "limit", "100")}, s.requests())
+	})
+}
