@@ -1,0 +1,758 @@
+package workspacetest
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hwcloud-go/workspace"
+)
+
+// Error codes the fake answers with. The APIGW codes are the gateway's
+// (see the spec); the WKS codes are the fake's choice.
+const (
+	ErrCodeBadParameter   = "WKS.00010001" // 400: a bad query parameter or body
+	ErrCodePoolNotFound   = "WKS.00010002" // 404: no such desktop pool
+	ErrCodeJobNotFound    = "WKS.00010003" // 404: no such job
+	ErrCodeVolumeNotFound = "WKS.00010004" // in a FAILED job: the pool has no such volume
+	ErrCodeWrongProject   = "WKS.00010005" // 403: the path names another project than the credentials
+	ErrCodeConflict       = "WKS.00010032" // 409: operation conflict (injected faults only)
+	ErrCodeInternal       = "WKS.00000001" // 5xx (injected faults only)
+	ErrCodeNoSuchAPI      = "APIGW.0101"   // 404: no such path or method
+	ErrCodeBodyTooLarge   = "APIGW.0201"   // 413: body too large
+	ErrCodeUnauthorized   = "APIGW.0301"   // 401: missing or bad token or signature, stale date
+	ErrCodeThrottled      = "APIGW.0308"   // 429 (injected faults only)
+)
+
+// Limits the fake enforces, as the API documents them.
+const (
+	maxBody               = 1 << 20
+	defaultTasksLimit     = 10
+	maxTasksLimit         = 100
+	defaultSnapshotsLimit = 1000
+	maxSnapshotsLimit     = 1000
+	maxCheckImages        = 500
+	maxDesktopIDLen       = 255
+	maxVolumes            = 10
+	minVolumeSize         = 10
+	maxVolumeSize         = 32760
+	timeLayout            = "2006-01-02T15:04:05Z"
+)
+
+// apiError is an error answer.
+type apiError struct {
+	status    int
+	code, msg string
+}
+
+func badParam(format string, args ...any) *apiError {
+	return &apiError{http.StatusBadRequest, ErrCodeBadParameter, fmt.Sprintf(format, args...)}
+}
+
+// route is a parsed request path.
+type route struct {
+	op        Operation
+	projectID string
+	poolID    string
+	jobID     string
+}
+
+// parseRoute matches the escaped path segment by segment and unescapes the
+// ids in it.
+func parseRoute(method, escapedPath string) route {
+	segs := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
+	if len(segs) < 3 || segs[0] != "v2" {
+		return route{}
+	}
+	var rt route
+	var ok bool
+	if rt.projectID, ok = unescape(segs[1]); !ok {
+		return route{}
+	}
+	rest := segs[2:]
+	is := func(m string, parts ...string) bool {
+		if method != m || len(rest) != len(parts) {
+			return false
+		}
+		for i, p := range parts {
+			if p != "*" && p != rest[i] {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case is("GET", "desktop-pools", "script-execution-tasks", "detail"):
+		rt.op = OpListScriptExecutionTasks
+	case is("GET", "desktop-pools", "*", "inconsistent-statics"):
+		rt.op = OpGetInconsistentStatistics
+		rt.poolID, ok = unescape(rest[1])
+	case is("POST", "desktop-pools", "*", "volumes", "batch-delete"):
+		rt.op = OpBatchDeleteVolumes
+		rt.poolID, ok = unescape(rest[1])
+	case is("POST", "desktops", "check-images"):
+		rt.op = OpCheckImages
+	case is("GET", "snapshots"):
+		rt.op = OpListSnapshots
+	case is("GET", "workspace-jobs", "*"):
+		rt.op = OpGetJob
+		rt.jobID, ok = unescape(rest[1])
+	}
+	if !ok {
+		return route{}
+	}
+	return rt
+}
+
+func unescape(seg string) (string, bool) {
+	v, err := url.PathUnescape(seg)
+	return v, err == nil && v != ""
+}
+
+// statusWriter remembers the status written.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// serve records the request, applies latency and faults, and answers.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	rt := parseRoute(r.Method, r.URL.EscapedPath())
+
+	s.mu.Lock()
+	reqID := strings.ReplaceAll(s.newIDLocked(), "-", "")
+	rec := &Request{
+		Operation: rt.op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(),
+		Header: redactedHeader(r.Header), Body: body, Auth: authKind(r), RequestID: reqID, Time: s.now(),
+	}
+	s.requests = append(s.requests, rec)
+	var fault Fault
+	var faulty bool
+	if rt.op != OpUnknown {
+		fault, faulty = s.takeFaultLocked(rt.op)
+	}
+	latency := s.latency + fault.Latency
+	s.mu.Unlock()
+
+	status := 0
+	defer func() {
+		s.mu.Lock()
+		rec.Status = status
+		s.mu.Unlock()
+	}()
+
+	if !sleepContext(r, latency) {
+		return // the client went away
+	}
+	w.Header().Set("X-Request-Id", reqID)
+	if faulty && fault.AfterEffect {
+		s.handle(httptest.NewRecorder(), r, rt, body)
+	}
+	switch {
+	case faulty && fault.Drop:
+		dropConnection(w)
+		return
+	case faulty && fault.Status != 0:
+		status = fault.Status
+		writeFault(w, fault, reqID)
+		return
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	s.handle(sw, r, rt, body)
+	status = sw.status
+}
+
+// sleepContext waits for d unless the request's context ends first.
+func sleepContext(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// dropConnection closes the connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler) // net/http closes the connection
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
+func writeFault(w http.ResponseWriter, f Fault, reqID string) {
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(f.Status)
+		_, _ = io.WriteString(w, f.Body)
+		return
+	}
+	code, msg := f.Code, f.Message
+	if code == "" {
+		switch {
+		case f.Status == http.StatusTooManyRequests:
+			code = ErrCodeThrottled
+		case f.Status == http.StatusUnauthorized:
+			code = ErrCodeUnauthorized
+		case f.Status == http.StatusConflict:
+			code = ErrCodeConflict
+		case f.Status == http.StatusBadRequest:
+			code = ErrCodeBadParameter
+		case f.Status >= 500:
+			code = ErrCodeInternal
+		default:
+			code = "WKS.00000000"
+		}
+	}
+	if msg == "" {
+		msg = "injected fault: " + http.StatusText(f.Status)
+	}
+	writeError(w, &apiError{f.Status, code, msg}, reqID)
+}
+
+// writeError writes the API's error body; the gateway's errors (APIGW.)
+// also carry request_id in the body.
+func writeError(w http.ResponseWriter, e *apiError, reqID string) {
+	body := map[string]string{"error_code": e.code, "error_msg": e.msg}
+	if strings.HasPrefix(e.code, "APIGW.") {
+		body["request_id"] = reqID
+	}
+	writeJSON(w, e.status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error_code":"WKS.00000001","error_msg":"encoding failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// handle answers a request after faults: route, size, credentials,
+// project, then the operation.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route, body []byte) {
+	reqID := w.Header().Get("X-Request-Id")
+	fail := func(e *apiError) { writeError(w, e, reqID) }
+	if rt.op == OpUnknown {
+		fail(&apiError{http.StatusNotFound, ErrCodeNoSuchAPI, "The API does not exist or has not been published: " + r.Method + " " + r.URL.EscapedPath()})
+		return
+	}
+	if len(body) > maxBody {
+		fail(&apiError{http.StatusRequestEntityTooLarge, ErrCodeBodyTooLarge, "Request body too large"})
+		return
+	}
+	if e := s.checkAuth(r, body); e != nil {
+		fail(e)
+		return
+	}
+	if rt.projectID != s.ProjectID {
+		fail(&apiError{http.StatusForbidden, ErrCodeWrongProject, "The credentials are not valid for project " + rt.projectID})
+		return
+	}
+	var status int
+	var out any
+	var e *apiError
+	switch rt.op {
+	case OpGetInconsistentStatistics:
+		out, e = s.getStatistics(rt.poolID)
+	case OpBatchDeleteVolumes:
+		out, e = s.batchDelete(rt.poolID, body)
+	case OpListScriptExecutionTasks:
+		out, e = s.listTasks(r.URL.Query())
+	case OpCheckImages:
+		out, e = s.checkImages(body)
+	case OpListSnapshots:
+		out, e = s.listSnapshots(r.URL.Query())
+	case OpGetJob:
+		out, e = s.getJob(rt.jobID)
+	}
+	if e != nil {
+		fail(e)
+		return
+	}
+	status = http.StatusOK
+	writeJSON(w, status, out)
+}
+
+func poolNotFound(id string) *apiError {
+	return &apiError{http.StatusNotFound, ErrCodePoolNotFound, "The desktop pool does not exist: " + id}
+}
+
+func (s *Server) getStatistics(poolID string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked()
+	p := s.st.pool(poolID)
+	if p == nil {
+		return nil, poolNotFound(poolID)
+	}
+	st := s.st.statistics(p)
+	return wireStatistics{st.ProductID, st.ImageID, st.DiskNum, st.DiskSize}, nil
+}
+
+type wireStatistics struct {
+	ProductID int `json:"product_id"`
+	ImageID   int `json:"image_id"`
+	DiskNum   int `json:"disk_num"`
+	DiskSize  int `json:"disk_size"`
+}
+
+type wireVolume struct {
+	ID               string `json:"id,omitempty"`
+	Type             string `json:"type"`
+	Size             int    `json:"size"`
+	ResourceSpecCode string `json:"resource_spec_code,omitempty"`
+}
+
+type wireBatchDelete struct {
+	Volumes    []wireVolume `json:"volumes"`
+	HandleType string       `json:"handle_type,omitempty"`
+	DesktopIDs []string     `json:"desktop_ids,omitempty"`
+}
+
+func (s *Server) batchDelete(poolID string, body []byte) (any, *apiError) {
+	var req wireBatchDelete
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, badParam("Malformed request body: %v", err)
+	}
+	switch n := len(req.Volumes); {
+	case n == 0:
+		return nil, badParam("volumes: at least one volume is required")
+	case n > maxVolumes:
+		return nil, badParam("volumes: at most %d volumes per request, got %d", maxVolumes, n)
+	}
+	for i, v := range req.Volumes {
+		if strings.TrimSpace(v.Type) == "" {
+			return nil, badParam("volumes[%d].type is required", i)
+		}
+		if v.Size < minVolumeSize || v.Size > maxVolumeSize {
+			return nil, badParam("volumes[%d].size must be between %d and %d, got %d", i, minVolumeSize, maxVolumeSize, v.Size)
+		}
+	}
+	switch workspace.VolumeHandleType(req.HandleType) {
+	case "", workspace.VolumeHandleOnlyForExpand, workspace.VolumeHandleForExpandAndIdle, workspace.VolumeHandleForExpandAndAll:
+	default:
+		return nil, badParam("handle_type: unknown value %q", req.HandleType)
+	}
+	for i, id := range req.DesktopIDs {
+		if strings.TrimSpace(id) == "" {
+			return nil, badParam("desktop_ids[%d] is empty", i)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked()
+	if s.st.pool(poolID) == nil {
+		return nil, poolNotFound(poolID)
+	}
+	return map[string]string{"job_id": s.startDeleteJobLocked(poolID, req)}, nil
+}
+
+type wireImageInfo struct {
+	DesktopID string `json:"desktop_id"`
+	ImageID   string `json:"image_id"`
+	ImageName string `json:"image_name"`
+	ImageType string `json:"image_type"`
+	OSType    string `json:"os_type"`
+}
+
+func (s *Server) checkImages(body []byte) (any, *apiError) {
+	var req struct {
+		DesktopIDs []string `json:"desktop_ids"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, badParam("Malformed request body: %v", err)
+	}
+	switch n := len(req.DesktopIDs); {
+	case n == 0:
+		return nil, badParam("desktop_ids: at least one desktop id is required")
+	case n > maxCheckImages:
+		return nil, badParam("desktop_ids: at most %d ids per request, got %d", maxCheckImages, n)
+	}
+	for i, id := range req.DesktopIDs {
+		if id == "" || len(id) > maxDesktopIDLen {
+			return nil, badParam("desktop_ids[%d]: must have 1 to %d characters", i, maxDesktopIDLen)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	infos := []wireImageInfo{}
+	seen := make(map[string]bool, len(req.DesktopIDs))
+	for _, id := range req.DesktopIDs {
+		d := s.st.desktop(id)
+		if d == nil || seen[id] {
+			continue
+		}
+		seen[id] = true
+		im := s.st.image(d.ImageID)
+		if im == nil {
+			continue // the image is gone: left out
+		}
+		infos = append(infos, wireImageInfo{d.ID, im.ID, im.Name, im.Type, im.OSType})
+	}
+	return map[string]any{"image_infos": infos}, nil
+}
+
+// pageParams reads offset (from 0) and limit (minLimit to maxLimit, or
+// defLimit when absent).
+func pageParams(q url.Values, minLimit, maxLimit, defLimit int) (offset, limit int, e *apiError) {
+	limit = defLimit
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return 0, 0, badParam("offset must be an integer from 0, got %q", v)
+		}
+		offset = n
+	}
+	if v, ok := q["limit"]; ok && len(v) > 0 {
+		n, err := strconv.Atoi(v[0])
+		if err != nil || n < minLimit || n > maxLimit {
+			return 0, 0, badParam("limit must be an integer from %d to %d, got %q", minLimit, maxLimit, v[0])
+		}
+		limit = n
+	}
+	return offset, limit, nil
+}
+
+// enumParam reads a parameter that takes one of allowed ("" when absent).
+func enumParam(q url.Values, name string, allowed ...string) (string, *apiError) {
+	v := q.Get(name)
+	if v == "" || slices.Contains(allowed, v) {
+		return v, nil
+	}
+	return "", badParam("%s: unknown value %q (one of %s)", name, v, strings.Join(allowed, ", "))
+}
+
+func timeParam(q url.Values, name string) (time.Time, *apiError) {
+	v := q.Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, badParam("%s: %q is not a UTC time such as 2021-10-01T12:00:00Z", name, v)
+	}
+	return t, nil
+}
+
+func page[T any](items []T, offset, limit int) []T {
+	if offset >= len(items) {
+		return items[:0]
+	}
+	return items[offset:min(len(items), offset+limit)]
+}
+
+func apiTimeOf(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := t.UTC().Format(timeLayout)
+	return &s
+}
+
+type wireScript struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type wireTask struct {
+	ID              string       `json:"id"`
+	DesktopPoolID   string       `json:"desktop_pool_id"`
+	DesktopPoolName string       `json:"desktop_pool_name"`
+	Scripts         []wireScript `json:"scripts"`
+	CommandContent  string       `json:"command_content"`
+	CommandType     string       `json:"command_type"`
+	StartTime       *string      `json:"start_time"`
+	EndTime         *string      `json:"end_time"`
+	Status          string       `json:"status"`
+	SuccessNum      int          `json:"success_num"`
+	FailedNum       int          `json:"failed_num"`
+	SkipNum         int          `json:"skip_num"`
+}
+
+func toWireTask(t workspace.ScriptExecutionTask) wireTask {
+	w := wireTask{
+		ID: t.ID, DesktopPoolID: t.DesktopPoolID, DesktopPoolName: t.DesktopPoolName,
+		Scripts: []wireScript{}, CommandContent: t.CommandContent, CommandType: string(t.CommandType),
+		StartTime: apiTimeOf(t.StartTime), EndTime: apiTimeOf(t.EndTime), Status: string(t.Status),
+		SuccessNum: t.SuccessNum, FailedNum: t.FailedNum, SkipNum: t.SkipNum,
+	}
+	for _, sc := range t.Scripts {
+		w.Scripts = append(w.Scripts, wireScript(sc))
+	}
+	return w
+}
+
+// taskFilterStatus maps the status filter onto a task's own status.
+var taskFilterStatus = map[string]workspace.TaskStatus{
+	"SUCCESS": workspace.TaskStatusFinish,
+	"FAILED":  workspace.TaskStatusFailed,
+	"RUNNING": workspace.TaskStatusRunning,
+	"WAITING": workspace.TaskStatusInit,
+}
+
+func taskType(t *workspace.ScriptExecutionTask) workspace.TaskType {
+	if len(t.Scripts) > 0 {
+		return workspace.TaskTypeScript
+	}
+	return workspace.TaskTypeCommand
+}
+
+func (s *Server) listTasks(q url.Values) (any, *apiError) {
+	offset, limit, e := pageParams(q, 0, maxTasksLimit, defaultTasksLimit)
+	if e != nil {
+		return nil, e
+	}
+	status, e := enumParam(q, "status", "SUCCESS", "FAILED", "RUNNING", "WAITING")
+	if e != nil {
+		return nil, e
+	}
+	typ, e := enumParam(q, "task_type", "SCRIPT", "COMMAND")
+	if e != nil {
+		return nil, e
+	}
+	start, e := timeParam(q, "execute_time_start")
+	if e != nil {
+		return nil, e
+	}
+	end, e := timeParam(q, "execute_time_end")
+	if e != nil {
+		return nil, e
+	}
+	poolID, scriptID, scriptName := q.Get("desktop_pool_id"), q.Get("script_id"), q.Get("script_name")
+	ids := q["task_id"]
+	hasScript := func(t *workspace.ScriptExecutionTask) bool {
+		if scriptID == "" && scriptName == "" {
+			return true
+		}
+		return slices.ContainsFunc(t.Scripts, func(sc workspace.Script) bool {
+			return (scriptID == "" || sc.ID == scriptID) && (scriptName == "" || sc.Name == scriptName)
+		})
+	}
+
+	s.mu.Lock()
+	var match []wireTask
+	for i := range s.st.tasks {
+		t := &s.st.tasks[i]
+		switch {
+		case poolID != "" && t.DesktopPoolID != poolID,
+			status != "" && t.Status != taskFilterStatus[status],
+			typ != "" && taskType(t) != workspace.TaskType(typ),
+			len(ids) > 0 && !slices.Contains(ids, t.ID),
+			!hasScript(t),
+			(!start.IsZero() || !end.IsZero()) && t.StartTime.IsZero(),
+			!start.IsZero() && t.StartTime.Before(start),
+			!end.IsZero() && t.StartTime.After(end):
+			continue
+		}
+		match = append(match, toWireTask(*t))
+	}
+	s.mu.Unlock()
+	items := page(match, offset, limit)
+	if items == nil {
+		items = []wireTask{}
+	}
+	return struct {
+		Tasks      []wireTask `json:"script_execution_tasks"`
+		TotalCount int        `json:"total_count"`
+	}{items, len(match)}, nil
+}
+
+type wireSnapshot struct {
+	ID                string  `json:"snapshot_id"`
+	Name              string  `json:"snapshot_name"`
+	DesktopID         string  `json:"desktop_id"`
+	DesktopName       string  `json:"desktop_name"`
+	DesktopSID        string  `json:"desktop_sid"`
+	DesktopPoolID     string  `json:"desktop_pool_id"`
+	IsSystemDisk      bool    `json:"is_system_disk"`
+	Status            string  `json:"status"`
+	Process           *int    `json:"process"`
+	Description       string  `json:"description"`
+	CreateTime        *string `json:"create_time"`
+	CreateType        string  `json:"create_type"`
+	LastRestoreTime   *string `json:"last_restore_time"`
+	RestoreFailReason string  `json:"restore_fail_reason"`
+}
+
+func toWireSnapshot(sn workspace.Snapshot) wireSnapshot {
+	return wireSnapshot{
+		ID: sn.ID, Name: sn.Name, DesktopID: sn.DesktopID, DesktopName: sn.DesktopName,
+		DesktopSID: sn.DesktopSID, DesktopPoolID: sn.DesktopPoolID, IsSystemDisk: sn.IsSystemDisk,
+		Status: string(sn.Status), Process: sn.Process, Description: sn.Description,
+		CreateTime: apiTimeOf(sn.CreateTime), CreateType: string(sn.CreateType),
+		LastRestoreTime: apiTimeOf(sn.LastRestoreTime), RestoreFailReason: sn.RestoreFailReason,
+	}
+}
+
+func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
+	offset, limit, e := pageParams(q, 1, maxSnapshotsLimit, defaultSnapshotsLimit)
+	if e != nil {
+		return nil, e
+	}
+	var enums [5]string
+	for i, p := range []struct {
+		name    string
+		allowed []string
+	}{
+		{"disk_type", []string{"SYSTEM_DISK", "DATA_DISKS", "ALL"}},
+		{"create_type", []string{"AUTO", "MANUALLY"}},
+		{"status", []string{"creating", "restoring", "create_success", "create_failed", "restore_success", "restore_failed"}},
+		{"sort_field", []string{"create_time", "snapshot_name"}},
+		{"sort_type", []string{"ASC", "DESC"}},
+	} {
+		if enums[i], e = enumParam(q, p.name, p.allowed...); e != nil {
+			return nil, e
+		}
+	}
+	diskType, createType, status, sortField, sortType := enums[0], enums[1], enums[2], enums[3], enums[4]
+	if (sortField == "") != (sortType == "") {
+		return nil, badParam("sort_field and sort_type must be given together")
+	}
+	desktopID, desktopName, snapshotName := q.Get("desktop_id"), q.Get("desktop_name"), q.Get("snapshot_name")
+	desktopIDs, desktopNames, snapshotNames := q["desktop_ids"], q["desktop_names"], q["snapshot_names"]
+
+	s.mu.Lock()
+	var match []workspace.Snapshot
+	for _, sn := range s.st.snapshots {
+		switch {
+		case desktopID != "" && sn.DesktopID != desktopID,
+			desktopName != "" && sn.DesktopName != desktopName,
+			snapshotName != "" && sn.Name != snapshotName,
+			len(desktopIDs) > 0 && !slices.Contains(desktopIDs, sn.DesktopID),
+			len(desktopNames) > 0 && !slices.Contains(desktopNames, sn.DesktopName),
+			len(snapshotNames) > 0 && !slices.Contains(snapshotNames, sn.Name),
+			diskType == "SYSTEM_DISK" && !sn.IsSystemDisk,
+			diskType == "DATA_DISKS" && sn.IsSystemDisk,
+			createType != "" && string(sn.CreateType) != createType,
+			status != "" && string(sn.Status) != status:
+			continue
+		}
+		match = append(match, cloneSnapshot(sn))
+	}
+	s.mu.Unlock()
+
+	if sortField != "" {
+		sign := 1
+		if sortType == "DESC" {
+			sign = -1
+		}
+		slices.SortStableFunc(match, func(a, b workspace.Snapshot) int {
+			if sortField == "snapshot_name" {
+				return sign * cmp.Compare(a.Name, b.Name)
+			}
+			return sign * a.CreateTime.Compare(b.CreateTime)
+		})
+	}
+	items := page(match, offset, limit)
+	out := make([]wireSnapshot, len(items))
+	for i, sn := range items {
+		out[i] = toWireSnapshot(sn)
+	}
+	return struct {
+		Snapshots  []wireSnapshot `json:"desktop_snapshots"`
+		TotalCount int            `json:"total_count"`
+	}{out, len(match)}, nil
+}
+
+type wireEntities struct {
+	DesktopID   string `json:"desktop_id"`
+	ProductID   string `json:"product_id"`
+	UserName    string `json:"user_name"`
+	DesktopName string `json:"desktop_name"`
+	IPAddress   string `json:"ip_address"`
+}
+
+type wireSubJob struct {
+	ID         string       `json:"id"`
+	Type       string       `json:"job_type"`
+	Entities   wireEntities `json:"entities"`
+	BeginTime  *string      `json:"begin_time"`
+	EndTime    *string      `json:"end_time"`
+	Status     string       `json:"status"`
+	ErrorCode  string       `json:"error_code"`
+	FailReason string       `json:"fail_reason"`
+	Host       string       `json:"host"`
+	ProjectID  string       `json:"project_id"`
+	JobID      string       `json:"job_id"`
+	Process    int          `json:"process"`
+}
+
+type wireJob struct {
+	ID           string       `json:"id"`
+	Type         string       `json:"job_type"`
+	BeginTime    *string      `json:"begin_time"`
+	EndTime      *string      `json:"end_time"`
+	Status       string       `json:"status"`
+	ErrorCode    string       `json:"job_error_code"`
+	FailReason   string       `json:"fail_reason"`
+	SubJobsTotal int          `json:"sub_jobs_total"`
+	SubJobs      []wireSubJob `json:"sub_jobs"`
+}
+
+func toWireJob(j workspace.Job) wireJob {
+	w := wireJob{
+		ID: j.ID, Type: j.Type, BeginTime: apiTimeOf(j.BeginTime), EndTime: apiTimeOf(j.EndTime),
+		Status: j.Status, ErrorCode: j.ErrorCode, FailReason: j.FailReason,
+		SubJobsTotal: j.SubJobsTotal, SubJobs: []wireSubJob{},
+	}
+	for _, sj := range j.SubJobs {
+		w.SubJobs = append(w.SubJobs, wireSubJob{
+			ID: sj.ID, Type: sj.Type,
+			Entities:  wireEntities{sj.DesktopID, sj.ProductID, sj.UserName, sj.DesktopName, sj.IPAddress},
+			BeginTime: apiTimeOf(sj.BeginTime), EndTime: apiTimeOf(sj.EndTime), Status: sj.Status,
+			ErrorCode: sj.ErrorCode, FailReason: sj.FailReason, Host: sj.Host, ProjectID: sj.ProjectID,
+			JobID: sj.JobID, Process: sj.Process,
+		})
+	}
+	return w
+}
+
+func (s *Server) getJob(id string) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked()
+	j := s.st.job(id)
+	if j == nil {
+		return nil, &apiError{http.StatusNotFound, ErrCodeJobNotFound, "The job does not exist: " + id}
+	}
+	return toWireJob(j.job), nil
+}
