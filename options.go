@@ -236,11 +236,15 @@ func (c *config) applyEnv() error {
 		v, _ := c.lookupEnv(name)
 		return strings.TrimSpace(v)
 	}
-	var apply []Option
+	type envOption struct {
+		name string // the variable the value came from
+		opt  Option
+	}
+	var apply []envOption
 	var missing []string
 	if c.projectID == "" {
 		if v := get(EnvProjectID); v != "" {
-			apply = append(apply, WithProjectID(v))
+			apply = append(apply, envOption{EnvProjectID, WithProjectID(v)})
 		} else {
 			missing = append(missing, EnvProjectID)
 		}
@@ -248,9 +252,9 @@ func (c *config) applyEnv() error {
 	if c.endpoint == "" && c.region == "" {
 		switch ep, reg := get(EnvEndpoint), get(EnvRegion); {
 		case ep != "":
-			apply = append(apply, WithEndpoint(ep))
+			apply = append(apply, envOption{EnvEndpoint, WithEndpoint(ep)})
 		case reg != "":
-			apply = append(apply, WithRegion(reg))
+			apply = append(apply, envOption{EnvRegion, WithRegion(reg)})
 		default:
 			missing = append(missing, EnvRegion+" (or "+EnvEndpoint+")")
 		}
@@ -259,9 +263,9 @@ func (c *config) applyEnv() error {
 		ak, sk, tok := get(EnvAccessKey), get(EnvSecretKey), get(EnvToken)
 		switch {
 		case ak != "" && sk != "":
-			apply = append(apply, WithAccessKey(ak, sk))
+			apply = append(apply, envOption{EnvAccessKey, WithAccessKey(ak, sk)})
 			if st := get(EnvSecurityToken); st != "" && c.securityToken == "" {
-				apply = append(apply, WithSecurityToken(st))
+				apply = append(apply, envOption{EnvSecurityToken, WithSecurityToken(st)})
 			}
 		case ak != "" || sk != "":
 			if ak == "" {
@@ -270,7 +274,7 @@ func (c *config) applyEnv() error {
 				missing = append(missing, EnvSecretKey)
 			}
 		case tok != "":
-			apply = append(apply, WithToken(tok))
+			apply = append(apply, envOption{EnvToken, WithToken(tok)})
 		default:
 			missing = append(missing, EnvAccessKey+" and "+EnvSecretKey+" (or "+EnvToken+")")
 		}
@@ -278,9 +282,14 @@ func (c *config) applyEnv() error {
 	if len(missing) > 0 {
 		return fmt.Errorf("workspace: environment is missing %s", strings.Join(missing, ", "))
 	}
-	for _, o := range apply {
-		if err := o(c); err != nil {
-			return fmt.Errorf("workspace: from the environment: %w", err)
+	for _, e := range apply {
+		if err := e.opt(c); err != nil {
+			// Name the variable, keeping the *ValidationError.
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				return &ValidationError{Field: ve.Field + " (from " + e.name + ")", Reason: ve.Reason}
+			}
+			return fmt.Errorf("workspace: from %s: %w", e.name, err)
 		}
 	}
 	return nil
