@@ -179,9 +179,10 @@ func (s *Server) loadDemo() {
 		start := now.Add(-time.Duration(i)*demoTaskSpacing - time.Duration(rng.IntN(3600))*time.Second)
 		t := workspace.ScriptExecutionTask{ID: s.newIDLocked(), DesktopPoolID: p.ID, DesktopPoolName: p.Name}
 		if rng.IntN(10) < 6 {
-			t.Scripts = []workspace.Script{demoScripts[rng.IntN(len(demoScripts))]}
+			k := rng.IntN(len(demoScripts))
+			t.Scripts = []workspace.Script{demoScripts[k]}
 			if rng.IntN(4) == 0 {
-				t.Scripts = append(t.Scripts, demoScripts[rng.IntN(len(demoScripts))])
+				t.Scripts = append(t.Scripts, demoScripts[(k+1+rng.IntN(len(demoScripts)-1))%len(demoScripts)])
 			}
 		} else {
 			t.CommandType, t.CommandContent = spec.commandType, spec.command

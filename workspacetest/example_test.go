@@ -1,0 +1,194 @@
+package workspacetest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+
+	"github.com/jarcoal/httpmock"
+
+	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/workspacetest"
+)
+
+// Recipe 1: the fake server. Seed it, point the client at it, assert on
+// the results and on the requests it received.
+func ExampleNewServer() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	srv.AddPool(workspacetest.Pool{ID: "pool-1", ProductID: "office.medium", ImageID: "img-1"})
+	srv.AddDesktop(workspacetest.Desktop{ID: "d-1", PoolID: "pool-1", ProductID: "office.large", ImageID: "img-1"})
+	srv.AddDesktop(workspacetest.Desktop{ID: "d-2", PoolID: "pool-1", ProductID: "office.medium", ImageID: "img-1"})
+
+	c := srv.Client() // or workspace.NewClient(workspace.WithEndpoint(srv.URL), ...)
+	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("desktops with another product:", stats.ProductID)
+
+	_, err = c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-2")
+	fmt.Println("unknown pool is ErrNotFound:", errors.Is(err, workspace.ErrNotFound))
+
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Method, r.Path, r.Status)
+	}
+	// Output:
+	// desktops with another product: 1
+	// unknown pool is ErrNotFound: true
+	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/desktop-pools/pool-1/inconsistent-statics 200
+	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/desktop-pools/pool-2/inconsistent-statics 404
+}
+
+// The fake can fail the next calls of an operation, here with two 503s,
+// which the client's retries absorb.
+func ExampleServer_FailNext() {
+	srv := workspacetest.NewServer(workspacetest.WithDemoData())
+	defer srv.Close()
+	srv.FailNext(workspacetest.OpListSnapshots, 2, http.StatusServiceUnavailable, "0")
+
+	page, err := srv.Client().Snapshots.List(context.Background(), &workspace.ListSnapshotsOptions{Limit: 10})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("snapshots:", page.TotalCount, "on this page:", len(page.Items))
+	for _, r := range srv.RequestsFor(workspacetest.OpListSnapshots) {
+		fmt.Println("answered", r.Status)
+	}
+	// Output:
+	// snapshots: 360 on this page: 10
+	// answered 503
+	// answered 503
+	// answered 200
+}
+
+// A batch-delete job runs for the job delay, then succeeds, or fails for a
+// volume the pool does not have.
+func ExampleWithJobDelay() {
+	srv := workspacetest.NewServer(workspacetest.WithJobDelay(0))
+	defer srv.Close()
+	srv.AddPool(workspacetest.Pool{ID: "pool-1", Volumes: []workspace.VolumeInfo{{ID: "vol-1", Type: "SAS", Size: 100}}})
+	c := srv.Client()
+	ctx := context.Background()
+
+	for _, id := range []string{"vol-1", "vol-9"} {
+		res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &workspace.BatchDeleteVolumesRequest{
+			Volumes: []workspace.VolumeInfo{{ID: id, Type: "SAS", Size: 100}},
+		})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		job, err := c.Jobs.Wait(ctx, res.JobID, &workspace.WaitOptions{Interval: 1})
+		var failed *workspace.JobFailedError
+		fmt.Println(id, job.Status, errors.As(err, &failed))
+	}
+	// Output:
+	// vol-1 SUCCESS false
+	// vol-9 FAILED true
+}
+
+// Recipe 2: the service interfaces. Code that takes a
+// workspace.SnapshotsAPI (or DesktopPoolsAPI, DesktopsAPI, JobsAPI) instead
+// of the *workspace.Client can be tested with a few lines of hand-written
+// fake, without any HTTP.
+func Example_serviceInterfaces() {
+	fake := &snapshotsFake{items: []workspace.Snapshot{
+		{ID: "s-1", Status: workspace.SnapshotStatusCreateFailed},
+		{ID: "s-2", Status: workspace.SnapshotStatusCreateSuccess},
+		{ID: "s-3", Status: workspace.SnapshotStatusCreateFailed},
+	}}
+	n, err := countFailedSnapshots(context.Background(), fake)
+	fmt.Println(n, err, fake.calls)
+
+	// In production the same function takes the client's service,
+	// countFailedSnapshots(ctx, c.Snapshots): a *workspace.SnapshotsService.
+	var _ workspace.SnapshotsAPI = (*workspace.SnapshotsService)(nil)
+	// Output:
+	// 2 <nil> 1
+}
+
+// countFailedSnapshots is the code under test: it depends on the
+// interface, not on the client.
+func countFailedSnapshots(ctx context.Context, snapshots workspace.SnapshotsAPI) (int, error) {
+	n := 0
+	for _, err := range snapshots.All(ctx, &workspace.ListSnapshotsOptions{Status: workspace.SnapshotStatusCreateFailed}) {
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// snapshotsFake is a hand-written workspace.SnapshotsAPI.
+type snapshotsFake struct {
+	items []workspace.Snapshot
+	calls int
+}
+
+func (f *snapshotsFake) List(_ context.Context, opts *workspace.ListSnapshotsOptions) (*workspace.Page[workspace.Snapshot], error) {
+	f.calls++
+	page := &workspace.Page[workspace.Snapshot]{}
+	for _, s := range f.items {
+		if opts == nil || opts.Status == "" || s.Status == opts.Status {
+			page.Items = append(page.Items, s)
+		}
+	}
+	page.TotalCount = len(page.Items)
+	return page, nil
+}
+
+func (f *snapshotsFake) All(ctx context.Context, opts *workspace.ListSnapshotsOptions) iter.Seq2[workspace.Snapshot, error] {
+	return func(yield func(workspace.Snapshot, error) bool) {
+		page, err := f.List(ctx, opts)
+		if err != nil {
+			yield(workspace.Snapshot{}, err)
+			return
+		}
+		for _, s := range page.Items {
+			if !yield(s, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Recipe 3: httpmock through WithHTTPClient. The client sends through the
+// mock transport; nothing leaves the process.
+func Example_httpmock() {
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder("GET", "https://workspace.example.com/v2/my-project/desktop-pools/pool-1/inconsistent-statics",
+		httpmock.NewStringResponder(200, `{"product_id": 1, "image_id": 0, "disk_num": 2, "disk_size": 3}`))
+	mock.RegisterResponder("POST", "https://workspace.example.com/v2/my-project/desktops/check-images",
+		httpmock.NewStringResponder(404, `{"error_code": "APIGW.0101", "error_msg": "no such API"}`).
+			HeaderSet(http.Header{"X-Request-Id": {"req-42"}}))
+
+	c, err := workspace.NewClient(
+		workspace.WithEndpoint("https://workspace.example.com"),
+		workspace.WithProjectID("my-project"),
+		workspace.WithToken("test-token"),
+		workspace.WithHTTPClient(&http.Client{Transport: mock}),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	fmt.Printf("%+v %v\n", *stats, err)
+
+	_, err = c.Desktops.CheckImages(context.Background(), []string{"d-1"})
+	var apiErr *workspace.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID)
+	}
+	fmt.Println("calls:", mock.GetTotalCallCount())
+	// Output:
+	// {ProductID:1 ImageID:0 DiskNum:2 DiskSize:3} <nil>
+	// 404 APIGW.0101 req-42
+	// calls: 2
+}
