@@ -277,24 +277,13 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 			co.logAttempt(ctx, r.method, path, n, &res, false, 0)
 			return contextError(r.method, path, ctx.Err())
 		}
-		retry, delay := false, time.Duration(0)
-		switch {
-		case res.notSent:
-			// no credentials: nothing left; the error says why
-		case res.status == http.StatusUnauthorized && !refreshed && res.token != "":
-			if ta, ok := co.auth.(tokenAuth); ok {
-				if inv, ok := ta.src.(TokenInvalidator); ok {
-					inv.Invalidate(res.token)
-					refreshed, retry = true, true
-					maxAttempts++ // the fresh-token try is not taken from the budget
-				}
-			}
-		case n >= maxAttempts:
-		case res.status != 0:
-			retry = shouldRetryStatus(res.status, r.write)
-		case res.decodeErr:
-		default:
-			retry = shouldRetryTransport(res.err, r.write)
+		retry, retryable, delay := false, false, time.Duration(0)
+		if res.status == http.StatusUnauthorized && !refreshed && co.invalidate(res.token) {
+			refreshed, retry = true, true
+			maxAttempts++ // the fresh-token try is not taken from the budget
+		} else {
+			retryable = shouldRetry(&res, r.write)
+			retry = retryable && n < maxAttempts
 		}
 		if retry && res.status != http.StatusUnauthorized {
 			delay = co.retry.backoff(n - boolInt(refreshed))
@@ -304,10 +293,11 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		}
 		co.logAttempt(ctx, r.method, path, n, &res, retry, delay)
 		if !retry {
-			if n > 1 && co.logger != nil {
+			if (n > 1 || retryable) && co.logger != nil {
 				co.logger.LogAttrs(ctx, slog.LevelWarn, "workspace: giving up",
 					slog.String("method", r.method), slog.String("path", path),
-					slog.Int("attempts", n), slog.String("error", res.err.Error()))
+					slog.Int("attempts", n), slog.Int("status", res.status),
+					slog.String("request_id", res.requestID), slog.String("error", res.err.Error()))
 			}
 			if n > 1 {
 				return &retriesError{attempts: n, err: res.err}
@@ -493,9 +483,7 @@ func (co *core) logAttempt(ctx context.Context, method, path string, n int, res 
 		slog.Duration("duration", res.duration),
 		slog.String("request_id", res.requestID),
 		slog.Bool("retry", retry),
-	}
-	if retry {
-		attrs = append(attrs, slog.Duration("delay", delay))
+		slog.Duration("delay", delay),
 	}
 	if res.err != nil {
 		attrs = append(attrs, slog.String("error", res.err.Error()))

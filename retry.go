@@ -81,6 +81,39 @@ func shouldRetryStatus(status int, write bool) bool {
 	return retryableStatus(status)
 }
 
+// shouldRetry decides whether a failed attempt may be tried again, the
+// retry budget aside; write says the call changes state. Credentials that
+// could not be had and 2xx bodies that did not decode are final.
+func shouldRetry(res *outcome, write bool) bool {
+	switch {
+	case res.notSent, res.decodeErr:
+		return false
+	case res.status != 0:
+		return shouldRetryStatus(res.status, write)
+	default:
+		return shouldRetryTransport(res.err, write)
+	}
+}
+
+// invalidate hands a token the API refused back to a TokenSource that can
+// fetch a fresh one, and reports whether it could; the call is then tried
+// once more with the next token.
+func (co *core) invalidate(token string) bool {
+	if token == "" {
+		return false
+	}
+	ta, ok := co.auth.(tokenAuth)
+	if !ok {
+		return false
+	}
+	inv, ok := ta.src.(TokenInvalidator)
+	if !ok {
+		return false
+	}
+	inv.Invalidate(token)
+	return true
+}
+
 // shouldRetryTransport decides on a transport error.
 func shouldRetryTransport(err error, write bool) bool {
 	if !write {

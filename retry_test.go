@@ -1,0 +1,812 @@
+package workspace
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace/internal/signer"
+)
+
+// Shared fixtures of the reliability tests (retry, logging, leak, soak).
+const (
+	relProject  = "0bec5db98280d2d02fd6c00c2de791ce"
+	relToken    = "rel-token-MIIZ-SECRET-0001"
+	relAK       = "RELAKEXAMPLE0000001"
+	relSK       = "rel-sk-SECRET-Fq7dK2pLm9"
+	relSecToken = "rel-security-token-SECRET-gQJjbi1ub3J0aC00"
+)
+
+// relFast keeps retries in tests quick.
+var relFast = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+
+// relServer starts a loopback server closed at the end of the test.
+func relServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// relClient is a token client for srv with the fast retry policy; extra
+// options come last and win.
+func relClient(t testing.TB, baseURL string, extra ...Option) *Client {
+	t.Helper()
+	opts := append([]Option{
+		WithEndpoint(baseURL), WithProjectID(relProject), WithToken(relToken), WithRetryPolicy(relFast),
+	}, extra...)
+	c, err := NewClient(opts...)
+	require.NoError(t, err)
+	return c
+}
+
+// relHijackClose drops the connection without an answer, after the request
+// has arrived.
+func relHijackClose(t testing.TB, w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		t.Error("response writer cannot hijack")
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	conn.Close()
+}
+
+// relErrorJSON writes the API's error object with status.
+func relErrorJSON(w http.ResponseWriter, status int, retryAfter string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req-err")
+	if retryAfter != "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"error_code":"WKS.%d","error_msg":"injected %d"}`, status, status)
+}
+
+// relOp is one operation as the retry tests drive it.
+type relOp struct {
+	name   string
+	method string
+	path   string // as the server sees it
+	body   string // the request body the client must send; "" for none
+	answer string // a 2xx body
+	write  bool
+	call   func(ctx context.Context, c *Client) error
+}
+
+var relDeleteReq = &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1", Type: "SSD", Size: 20}}}
+
+var relOps = []relOp{
+	{
+		name: "GetInconsistentStatistics", method: "GET",
+		path:   "/v2/" + relProject + "/desktop-pools/pool-1/inconsistent-statics",
+		answer: `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`,
+		call: func(ctx context.Context, c *Client) error {
+			s, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+			if err == nil && *s != (InconsistentStatistics{1, 2, 3, 4}) {
+				return fmt.Errorf("wrong result %+v", *s)
+			}
+			return err
+		},
+	},
+	{
+		name: "CheckImages", method: "POST",
+		path:   "/v2/" + relProject + "/desktops/check-images",
+		body:   `{"desktop_ids":["d-1","d-2"]}`,
+		answer: `{"image_infos":[{"desktop_id":"d-1","image_id":"i-1"}]}`,
+		call: func(ctx context.Context, c *Client) error {
+			infos, err := c.Desktops.CheckImages(ctx, []string{"d-1", "d-2"})
+			if err == nil && (len(infos) != 1 || infos[0].ImageID != "i-1") {
+				return fmt.Errorf("wrong result %+v", infos)
+			}
+			return err
+		},
+	},
+	{
+		name: "BatchDeleteVolumes", method: "POST", write: true,
+		path:   "/v2/" + relProject + "/desktop-pools/pool-1/volumes/batch-delete",
+		body:   `{"volumes":[{"id":"vol-1","type":"SSD","size":20}]}`,
+		answer: `{"job_id":"job-1"}`,
+		call: func(ctx context.Context, c *Client) error {
+			res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", relDeleteReq)
+			if err == nil && res.JobID != "job-1" {
+				return fmt.Errorf("wrong result %+v", *res)
+			}
+			return err
+		},
+	},
+}
+
+// relScript answers the n-th request (from 1) as script says and counts
+// requests; it checks method, path, query and body of every one.
+type relScript struct {
+	t     testing.TB
+	op    relOp
+	count atomic.Int32
+	// answer handles request n; return false to answer with op.answer.
+	answer func(n int, w http.ResponseWriter, r *http.Request) bool
+}
+
+func (s *relScript) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(s.count.Add(1))
+	body, _ := io.ReadAll(r.Body)
+	assert.Equal(s.t, s.op.method, r.Method)
+	assert.Equal(s.t, s.op.path, r.URL.EscapedPath())
+	assert.Empty(s.t, r.URL.RawQuery)
+	assert.Equal(s.t, s.op.body, string(body), "the body is sent whole on every attempt")
+	if s.answer != nil && s.answer(n, w, r) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
+	io.WriteString(w, s.op.answer)
+}
+
+func TestRetryStatusMatrix(t *testing.T) {
+	t.Parallel()
+	retriedReads := []int{429, 500, 502, 503, 504}
+	final := []int{400, 401, 403, 404, 409}
+	for _, op := range relOps {
+		for _, status := range append(append([]int(nil), retriedReads...), final...) {
+			wantRetry := status == 429 || (!op.write && retryableStatus(status))
+			t.Run(fmt.Sprintf("%s/%d", op.name, status), func(t *testing.T) {
+				t.Parallel()
+				s := &relScript{t: t, op: op, answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+					if n == 1 {
+						relErrorJSON(w, status, "")
+						return true
+					}
+					return false
+				}}
+				c := relClient(t, relServer(t, s.ServeHTTP).URL)
+				err := op.call(context.Background(), c)
+				if wantRetry {
+					require.NoError(t, err)
+					assert.EqualValues(t, 2, s.count.Load())
+					return
+				}
+				require.Error(t, err)
+				assert.EqualValues(t, 1, s.count.Load(), "a %d must not be retried", status)
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, status, apiErr.StatusCode)
+				assert.Equal(t, fmt.Sprintf("WKS.%d", status), apiErr.Code)
+				assert.NotContains(t, err.Error(), "attempts")
+			})
+		}
+	}
+}
+
+func TestRetryMaxAttemptsExact(t *testing.T) {
+	t.Parallel()
+	for _, op := range relOps {
+		for _, max := range []int{1, 2, 3, 5} {
+			t.Run(fmt.Sprintf("%s/%d", op.name, max), func(t *testing.T) {
+				t.Parallel()
+				status := 503
+				if op.write {
+					status = 429
+				}
+				s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+					relErrorJSON(w, status, "")
+					return true
+				}}
+				p := relFast
+				p.MaxAttempts = max
+				c := relClient(t, relServer(t, s.ServeHTTP).URL, WithRetryPolicy(p))
+				err := op.call(context.Background(), c)
+				require.Error(t, err)
+				assert.EqualValues(t, max, s.count.Load())
+				var apiErr *APIError
+				require.ErrorAs(t, err, &apiErr, "the error after exhaustion is still an *APIError")
+				assert.Equal(t, status, apiErr.StatusCode)
+				if max > 1 {
+					assert.Contains(t, err.Error(), fmt.Sprintf("after %d attempts", max))
+				} else {
+					assert.NotContains(t, err.Error(), "attempts")
+				}
+				assert.True(t, errors.Is(err, ErrServer) || errors.Is(err, ErrThrottled))
+			})
+		}
+	}
+}
+
+func TestRetryDefaultMaxAttemptsIsThree(t *testing.T) {
+	t.Parallel()
+	op := relOps[0]
+	s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+		relErrorJSON(w, 500, "")
+		return true
+	}}
+	// Zero MaxAttempts means the default; the delays stay small.
+	c := relClient(t, relServer(t, s.ServeHTTP).URL,
+		WithRetryPolicy(RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	require.Error(t, op.call(context.Background(), c))
+	assert.EqualValues(t, DefaultMaxAttempts, s.count.Load())
+}
+
+func TestRetryDroppedConnection(t *testing.T) {
+	t.Parallel()
+	for _, op := range relOps {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			s := &relScript{t: t, op: op, answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+				if n == 1 {
+					relHijackClose(t, w)
+					return true
+				}
+				return false
+			}}
+			c := relClient(t, relServer(t, s.ServeHTTP).URL)
+			err := op.call(context.Background(), c)
+			if !op.write {
+				require.NoError(t, err, "a read is retried after a dropped connection")
+				assert.EqualValues(t, 2, s.count.Load())
+				return
+			}
+			require.Error(t, err, "a batch-delete that may have landed is not repeated")
+			assert.EqualValues(t, 1, s.count.Load())
+			var apiErr *APIError
+			assert.False(t, errors.As(err, &apiErr))
+			assert.Contains(t, err.Error(), "POST /v2/"+relProject+"/desktop-pools/pool-1/volumes/batch-delete")
+		})
+	}
+}
+
+// A batch-delete dropped on a connection that was reused (kept alive from an
+// earlier call) is not repeated either, not even by net/http underneath.
+func TestRetryBatchDeleteDroppedOnReusedConnection(t *testing.T) {
+	t.Parallel()
+	var deletes atomic.Int32
+	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/batch-delete") {
+			deletes.Add(1)
+			relHijackClose(t, w)
+			return
+		}
+		io.WriteString(w, relOps[0].answer)
+	})
+	c := relClient(t, srv.URL)
+	require.NoError(t, relOps[0].call(context.Background(), c))
+	_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", relDeleteReq)
+	require.Error(t, err)
+	assert.EqualValues(t, 1, deletes.Load())
+}
+
+// relDeadAddr is the address of a listener that has been closed: dialing
+// it is refused.
+func relDeadAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// relCountingTransport counts round trips; the first refuse of them are
+// sent to a closed port instead of the request's host.
+type relCountingTransport struct {
+	base   http.RoundTripper
+	dead   string
+	refuse int32
+	trips  atomic.Int32
+}
+
+func (rt *relCountingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	n := rt.trips.Add(1)
+	if n <= rt.refuse {
+		r = r.Clone(r.Context())
+		r.URL.Host = rt.dead
+	}
+	return rt.base.RoundTrip(r)
+}
+
+func TestRetryBatchDeleteWhenDialRefused(t *testing.T) {
+	t.Parallel()
+	t.Run("then answered", func(t *testing.T) {
+		t.Parallel()
+		s := &relScript{t: t, op: relOps[2]}
+		srv := relServer(t, s.ServeHTTP)
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		rt := &relCountingTransport{base: tr, dead: relDeadAddr(t), refuse: 2}
+		c := relClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: rt}))
+		require.NoError(t, relOps[2].call(context.Background(), c))
+		assert.EqualValues(t, 3, rt.trips.Load(), "two refused dials, then the call")
+		assert.EqualValues(t, 1, s.count.Load(), "the handler saw the request once")
+	})
+	t.Run("always refused", func(t *testing.T) {
+		t.Parallel()
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		rt := &relCountingTransport{base: tr}
+		c := relClient(t, "http://"+relDeadAddr(t), WithHTTPClient(&http.Client{Transport: rt}))
+		err := relOps[2].call(context.Background(), c)
+		require.Error(t, err)
+		assert.EqualValues(t, 3, rt.trips.Load())
+		assert.Contains(t, err.Error(), "after 3 attempts")
+		var opErr *net.OpError
+		require.ErrorAs(t, err, &opErr)
+		assert.Equal(t, "dial", opErr.Op)
+	})
+}
+
+func TestRetryNeverSent(t *testing.T) {
+	t.Parallel()
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	read := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"dial refused", fmt.Errorf("workspace: x: %w", &url.Error{Op: "Post", URL: "u", Err: dial}), true},
+		{"dns", fmt.Errorf("w: %w", &net.DNSError{Err: "no such host", Name: "h", IsNotFound: true}), true},
+		{"tls record header", fmt.Errorf("w: %w", tls.RecordHeaderError{Msg: "not tls"}), true},
+		{"tls verification", fmt.Errorf("w: %w", &tls.CertificateVerificationError{Err: errors.New("bad")}), true},
+		{"reset", fmt.Errorf("w: %w", read), false},
+		{"eof", fmt.Errorf("w: %w", io.EOF), false},
+		{"unexpected eof", io.ErrUnexpectedEOF, false},
+		{"timeout", context.DeadlineExceeded, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, neverSent(tt.err))
+			assert.Equal(t, tt.want, shouldRetryTransport(tt.err, true), "write")
+			assert.True(t, shouldRetryTransport(tt.err, false), "a read retries any transport error")
+		})
+	}
+}
+
+func TestRetryBackoffFullJitter(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{MaxAttempts: 10, BaseDelay: 10 * time.Millisecond, MaxDelay: 300 * time.Millisecond}.withDefaults()
+	for n := 1; n <= 12; n++ {
+		ceil := min(p.MaxDelay, p.BaseDelay<<(n-1))
+		var lo, hi time.Duration = ceil, 0
+		for range 4000 {
+			d := p.backoff(n)
+			require.GreaterOrEqual(t, d, time.Duration(0))
+			require.LessOrEqual(t, d, ceil, "retry %d", n)
+			lo, hi = min(lo, d), max(hi, d)
+		}
+		// Full jitter: the whole range is used, not just a band near the top.
+		assert.Less(t, lo, ceil/10, "retry %d: smallest wait", n)
+		assert.Greater(t, hi, ceil*9/10, "retry %d: largest wait", n)
+	}
+	// Far retries neither overflow nor exceed the cap.
+	for _, n := range []int{31, 62, 63, 64, 100, 1 << 20} {
+		for range 200 {
+			d := p.backoff(n)
+			require.GreaterOrEqual(t, d, time.Duration(0))
+			require.LessOrEqual(t, d, p.MaxDelay)
+		}
+	}
+	// A base above the cap is brought down to it.
+	q := RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Millisecond}.withDefaults()
+	assert.Equal(t, time.Millisecond, q.BaseDelay)
+	assert.LessOrEqual(t, q.backoff(1), time.Millisecond)
+	// Zero values are the defaults.
+	assert.Equal(t, RetryPolicy{MaxAttempts: DefaultMaxAttempts, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay},
+		RetryPolicy{}.withDefaults())
+}
+
+func TestRetryAfterParsing(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	tests := []struct {
+		value  string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"", 0, false},
+		{"0", 0, true},
+		{"7", 7 * time.Second, true},
+		{" 3 ", 3 * time.Second, true},
+		{"-1", 0, false},
+		{"1.5", 0, false},
+		{"soon", 0, false},
+		{"99999999999999", 365 * 24 * time.Hour, true},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{now.Add(2 * time.Second).Format(time.RFC850), 2 * time.Second, true},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.value != "" {
+			h.Set("Retry-After", tt.value)
+		}
+		d, ok := retryAfter(h, now)
+		assert.Equal(t, tt.wantOK, ok, "%q", tt.value)
+		assert.Equal(t, tt.want, d, "%q", tt.value)
+	}
+}
+
+func TestRetryAfterHonouredAndCapped(t *testing.T) {
+	t.Parallel()
+	clock := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	tests := []struct {
+		name       string
+		value      string
+		maxDelay   time.Duration
+		atLeast    time.Duration
+		lessThan   time.Duration
+		fixedClock bool
+	}{
+		{"seconds", "1", 5 * time.Second, 950 * time.Millisecond, 3 * time.Second, false},
+		{"seconds capped", "30", 100 * time.Millisecond, 90 * time.Millisecond, 900 * time.Millisecond, false},
+		{"zero", "0", 5 * time.Second, 0, 500 * time.Millisecond, false},
+		{"http date", clock.Add(time.Second).Format(http.TimeFormat), 5 * time.Second, 950 * time.Millisecond, 3 * time.Second, true},
+		{"http date capped", clock.Add(time.Hour).Format(http.TimeFormat), 100 * time.Millisecond, 90 * time.Millisecond, 900 * time.Millisecond, true},
+		{"http date past", clock.Add(-time.Hour).Format(http.TimeFormat), 5 * time.Second, 0, 500 * time.Millisecond, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &relScript{t: t, op: relOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+				if n == 1 {
+					relErrorJSON(w, 503, tt.value)
+					return true
+				}
+				return false
+			}}
+			// A base delay far above what is expected shows that Retry-After,
+			// not the back-off, set the wait.
+			c := relClient(t, relServer(t, s.ServeHTTP).URL,
+				WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: tt.maxDelay, MaxDelay: tt.maxDelay}))
+			if tt.fixedClock {
+				c.core.now = func() time.Time { return clock }
+			}
+			// A cap that fails shows as a deadline, not as a test hanging.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			require.NoError(t, relOps[0].call(ctx, c))
+			elapsed := time.Since(start)
+			assert.EqualValues(t, 2, s.count.Load())
+			assert.GreaterOrEqual(t, elapsed, tt.atLeast)
+			assert.Less(t, elapsed, tt.lessThan)
+		})
+	}
+}
+
+// relTicker is a clock that moves one second on every reading.
+type relTicker struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *relTicker) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Second)
+	return c.t
+}
+
+// relVerifySignature checks the AK/SK signature of a request as a server
+// would, from what arrived.
+func relVerifySignature(t testing.TB, r *http.Request, body []byte, ak, sk string) {
+	t.Helper()
+	auth := r.Header.Get("Authorization")
+	prefix := signer.Algorithm + " Access=" + ak + ", SignedHeaders="
+	require.True(t, strings.HasPrefix(auth, prefix), "authorization header shape")
+	rest := strings.TrimPrefix(auth, prefix)
+	names, sig, ok := strings.Cut(rest, ", Signature=")
+	require.True(t, ok)
+	headers := map[string]string{}
+	for _, name := range strings.Split(names, ";") {
+		if name == "host" {
+			headers[name] = r.Host
+			continue
+		}
+		headers[name] = r.Header.Get(name)
+	}
+	sr := &signer.Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Headers: headers, Body: body}
+	assert.Equal(t, signer.Signature(sr, strings.Split(names, ";"), sk), sig, "signature over what arrived")
+}
+
+func TestRetryResignsWithFreshDate(t *testing.T) {
+	t.Parallel()
+	for _, op := range relOps {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var dates, sigs []string
+			s := &relScript{t: t, op: op}
+			s.answer = func(n int, w http.ResponseWriter, r *http.Request) bool {
+				relVerifySignature(t, r, []byte(op.body), relAK, relSK)
+				assert.Equal(t, relSecToken, r.Header.Get("X-Security-Token"))
+				assert.Equal(t, relProject, r.Header.Get("X-Project-Id"))
+				mu.Lock()
+				dates = append(dates, r.Header.Get("X-Sdk-Date"))
+				sigs = append(sigs, r.Header.Get("Authorization"))
+				mu.Unlock()
+				if n < 3 {
+					relErrorJSON(w, 429, "")
+					return true
+				}
+				return false
+			}
+			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
+				WithAccessKey(relAK, relSK), WithSecurityToken(relSecToken), WithRetryPolicy(relFast))
+			require.NoError(t, err)
+			clock := &relTicker{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+			c.core.now = clock.now
+			require.NoError(t, op.call(context.Background(), c))
+			require.EqualValues(t, 3, s.count.Load())
+			mu.Lock()
+			defer mu.Unlock()
+			require.Len(t, dates, 3)
+			for i := 1; i < len(dates); i++ {
+				assert.Greater(t, dates[i], dates[i-1], "each attempt carries a later X-Sdk-Date")
+				assert.NotEqual(t, sigs[i], sigs[i-1], "each attempt is signed anew")
+			}
+			_, err = time.Parse(signer.DateFormat, dates[0])
+			assert.NoError(t, err)
+		})
+	}
+}
+
+func TestRetryContextCancelledDuringBackoff(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan struct{}, 10)
+	s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+		relErrorJSON(w, 503, "60")
+		arrived <- struct{}{}
+		return true
+	}}
+	c := relClient(t, relServer(t, s.ServeHTTP).URL,
+		WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- relOps[0].call(ctx, c) }()
+	<-arrived
+	time.Sleep(20 * time.Millisecond) // into the minute-long back-off
+	cancelled := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		assert.Less(t, time.Since(cancelled), 500*time.Millisecond, "a cancelled wait returns at once")
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Contains(t, err.Error(), "GET /v2/"+relProject+"/desktop-pools/pool-1/inconsistent-statics")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not return after its context was cancelled")
+	}
+	assert.EqualValues(t, 1, s.count.Load())
+}
+
+func TestRetryContextDeadline(t *testing.T) {
+	t.Parallel()
+	for _, op := range relOps {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+				relErrorJSON(w, 429, "60")
+				return true
+			}}
+			c := relClient(t, relServer(t, s.ServeHTTP).URL,
+				WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := op.call(ctx, c)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Less(t, time.Since(start), 2*time.Second)
+			assert.EqualValues(t, 1, s.count.Load())
+		})
+	}
+}
+
+func TestRetryContextAlreadyDone(t *testing.T) {
+	t.Parallel()
+	s := &relScript{t: t, op: relOps[0]}
+	c := relClient(t, relServer(t, s.ServeHTTP).URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := relOps[0].call(ctx, c)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.EqualValues(t, 0, s.count.Load(), "nothing is sent for a done context")
+}
+
+// A slow answer is cut off by the deadline, not retried.
+func TestRetryContextDeadlineDuringAttempt(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, r *http.Request) bool {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		return false
+	}}
+	srv := relServer(t, s.ServeHTTP)
+	defer close(release)
+	c := relClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := relOps[0].call(ctx, c)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.EqualValues(t, 1, s.count.Load())
+}
+
+// relRefreshingSource hands out tok-1, tok-2, ... and moves on when told
+// that the current token is invalid.
+type relRefreshingSource struct {
+	mu          sync.Mutex
+	gen         int
+	invalidated []string
+}
+
+func (s *relRefreshingSource) Token(context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("rel-tok-%d", s.gen+1), nil
+}
+
+func (s *relRefreshingSource) Invalidate(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.invalidated = append(s.invalidated, token)
+	if token == fmt.Sprintf("rel-tok-%d", s.gen+1) {
+		s.gen++
+	}
+}
+
+// relPlainSource cannot refresh.
+type relPlainSource struct{}
+
+func (relPlainSource) Token(context.Context) (string, error) { return "rel-tok-1", nil }
+
+func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
+	t.Parallel()
+	for _, op := range relOps {
+		t.Run(op.name+"/fresh token accepted", func(t *testing.T) {
+			t.Parallel()
+			var got []string
+			var mu sync.Mutex
+			s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, r *http.Request) bool {
+				tok := r.Header.Get("X-Auth-Token")
+				mu.Lock()
+				got = append(got, tok)
+				mu.Unlock()
+				if tok != "rel-tok-2" {
+					relErrorJSON(w, 401, "")
+					return true
+				}
+				return false
+			}}
+			src := &relRefreshingSource{}
+			p := relFast
+			p.MaxAttempts = 1 // the fresh-token try is not taken from the budget
+			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
+				WithTokenSource(src), WithRetryPolicy(p))
+			require.NoError(t, err)
+			require.NoError(t, op.call(context.Background(), c))
+			assert.EqualValues(t, 2, s.count.Load())
+			assert.Equal(t, []string{"rel-tok-1", "rel-tok-2"}, got)
+			assert.Equal(t, []string{"rel-tok-1"}, src.invalidated)
+		})
+		t.Run(op.name+"/second 401 gives up", func(t *testing.T) {
+			t.Parallel()
+			s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+				relErrorJSON(w, 401, "")
+				return true
+			}}
+			src := &relRefreshingSource{}
+			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
+				WithTokenSource(src), WithRetryPolicy(relFast))
+			require.NoError(t, err)
+			err = op.call(context.Background(), c)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrUnauthorized)
+			assert.EqualValues(t, 2, s.count.Load())
+			assert.Equal(t, []string{"rel-tok-1"}, src.invalidated, "exactly one Invalidate, with the refused token")
+		})
+	}
+	for name, opt := range map[string]Option{
+		"WithToken":                   WithToken(relToken),
+		"TokenSource without refresh": WithTokenSource(relPlainSource{}),
+		"AK/SK":                       WithAccessKey(relAK, relSK),
+	} {
+		t.Run(name+"/no retry", func(t *testing.T) {
+			t.Parallel()
+			s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+				relErrorJSON(w, 401, "")
+				return true
+			}}
+			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
+				opt, WithRetryPolicy(relFast))
+			require.NoError(t, err)
+			err = relOps[0].call(context.Background(), c)
+			require.ErrorIs(t, err, ErrUnauthorized)
+			assert.EqualValues(t, 1, s.count.Load())
+		})
+	}
+}
+
+// After a fresh-token retry, a transient failure still gets the normal
+// back-off retries.
+func TestRetryRefreshThenTransient(t *testing.T) {
+	t.Parallel()
+	s := &relScript{t: t, op: relOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+		switch n {
+		case 1:
+			relErrorJSON(w, 401, "")
+		case 2:
+			relErrorJSON(w, 503, "")
+		default:
+			return false
+		}
+		return true
+	}}
+	src := &relRefreshingSource{}
+	c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
+		WithTokenSource(src), WithRetryPolicy(relFast))
+	require.NoError(t, err)
+	require.NoError(t, relOps[0].call(context.Background(), c))
+	assert.EqualValues(t, 3, s.count.Load())
+	assert.Equal(t, []string{"rel-tok-1"}, src.invalidated)
+}
+
+// relFailingSource fails to hand out a token: nothing is sent or retried.
+type relFailingSource struct{ calls atomic.Int32 }
+
+func (s *relFailingSource) Token(context.Context) (string, error) {
+	s.calls.Add(1)
+	return "", errors.New("identity service unavailable")
+}
+
+func TestRetryNoRetryWithoutCredentials(t *testing.T) {
+	t.Parallel()
+	s := &relScript{t: t, op: relOps[0]}
+	src := &relFailingSource{}
+	c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
+		WithTokenSource(src), WithRetryPolicy(relFast))
+	require.NoError(t, err)
+	err = relOps[0].call(context.Background(), c)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "identity service unavailable")
+	assert.EqualValues(t, 0, s.count.Load())
+	assert.EqualValues(t, 1, src.calls.Load())
+}
+
+// A 2xx body that does not decode is a *DecodeError and is not retried.
+func TestRetryDecodeErrorNotRetried(t *testing.T) {
+	t.Parallel()
+	s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<html><body>gateway says hello</body></html>")
+		return true
+	}}
+	c := relClient(t, relServer(t, s.ServeHTTP).URL)
+	err := relOps[0].call(context.Background(), c)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, 200, de.StatusCode)
+	assert.EqualValues(t, 1, s.count.Load())
+}
