@@ -1,7 +1,10 @@
 package workspace
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -46,7 +49,7 @@ func (s *JobsService) Get(ctx context.Context, jobID string) (*Job, error) {
 // did not succeed, is returned with a *JobFailedError. Unknown statuses
 // count as still running. Transient errors while polling are retried by
 // the client's RetryPolicy; any other error (a 404 for the job, say) ends
-// the wait.
+// the wait. With an error, Wait returns the last job it saw, if any.
 func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions) (*Job, error) {
 	if err := checkContext(ctx); err != nil {
 		return nil, err
@@ -55,17 +58,21 @@ func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions)
 		return nil, err
 	}
 	interval := DefaultWaitInterval
-	if opts != nil && opts.Interval > 0 {
-		interval = opts.Interval
+	if opts != nil {
+		if opts.Interval < 0 {
+			return nil, invalid("opts.Interval", "must not be negative, got %v", opts.Interval)
+		}
+		if opts.Interval > 0 {
+			interval = opts.Interval
+		}
 	}
-	if opts != nil && opts.Interval < 0 {
-		return nil, invalid("opts.Interval", "must not be negative")
-	}
+	var last *Job
 	for {
 		job, err := s.Get(ctx, jobID)
 		if err != nil {
-			return nil, err
+			return last, err
 		}
+		last = job
 		switch job.outcome() {
 		case jobSucceeded:
 			return job, nil
@@ -110,4 +117,28 @@ func (j *Job) outcome() jobStatus {
 		}
 	}
 	return jobSucceeded
+}
+
+// jobProgress decodes a sub-job's "process", a percentage the API sends as
+// a number or a string ("50", "50%"). It is informative only, so null, ""
+// and anything unreadable are 0 rather than an error that would end a
+// Wait.
+type jobProgress int
+
+func (p *jobProgress) UnmarshalJSON(b []byte) error {
+	*p = 0
+	b = bytes.TrimSpace(b)
+	var s string
+	if len(b) > 0 && b[0] == '"' {
+		if json.Unmarshal(b, &s) != nil {
+			return nil
+		}
+	} else {
+		s = string(b)
+	}
+	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
+	if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && f >= 0 && f <= 1e9 {
+		*p = jobProgress(f)
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -266,6 +265,10 @@ var timeLayouts = []string{
 }
 
 func (t *apiTime) UnmarshalJSON(b []byte) error {
+	if v, ok := parseQuotedUTC(b); ok {
+		*t = apiTime(v)
+		return nil
+	}
 	if bytes.Equal(b, []byte("null")) {
 		*t = apiTime{}
 		return nil
@@ -288,6 +291,50 @@ func (t *apiTime) UnmarshalJSON(b []byte) error {
 }
 
 func (t apiTime) time() time.Time { return time.Time(t) }
+
+// parseQuotedUTC is the fast path of UnmarshalJSON for the documented
+// form, "2006-01-02T15:04:05Z" with its quotes, without allocating. It
+// accepts only what time.Parse accepts for that layout, with the same
+// result; for anything else it reports false and the general path decides.
+func parseQuotedUTC(b []byte) (time.Time, bool) {
+	if len(b) != 22 || b[0] != '"' || b[5] != '-' || b[8] != '-' || b[11] != 'T' ||
+		b[14] != ':' || b[17] != ':' || b[20] != 'Z' || b[21] != '"' {
+		return time.Time{}, false
+	}
+	year, month, day := digits(b[1:5]), digits(b[6:8]), digits(b[9:11])
+	hour, minute, sec := digits(b[12:14]), digits(b[15:17]), digits(b[18:20])
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+// digits is the value of b's decimal digits, or -1 if one is not a digit.
+func digits(b []byte) int {
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return -1
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
+
+// daysIn is the number of days of month (1 to 12) in year.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
 
 // formatQueryTime formats t as the API expects in a query.
 func formatQueryTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
@@ -370,7 +417,7 @@ type wireSubJob struct {
 	Host       string      `json:"host"`
 	ProjectID  string      `json:"project_id"`
 	JobID      string      `json:"job_id"`
-	Process    json.Number `json:"process"`
+	Process    jobProgress `json:"process"`
 	Entities   *struct {
 		DesktopID   string `json:"desktop_id"`
 		ProductID   string `json:"product_id"`
@@ -405,10 +452,7 @@ func (w *wireJob) job() *Job {
 		sj := SubJob{
 			ID: ws.ID, Type: ws.Type, Status: ws.Status, ErrorCode: ws.ErrorCode, FailReason: ws.FailReason,
 			BeginTime: ws.BeginTime.time(), EndTime: ws.EndTime.time(), Host: ws.Host,
-			ProjectID: ws.ProjectID, JobID: ws.JobID,
-		}
-		if p, err := strconv.ParseFloat(string(ws.Process), 64); err == nil {
-			sj.Process = int(p)
+			ProjectID: ws.ProjectID, JobID: ws.JobID, Process: int(ws.Process),
 		}
 		if e := ws.Entities; e != nil {
 			sj.DesktopID, sj.ProductID, sj.UserName = e.DesktopID, e.ProductID, e.UserName

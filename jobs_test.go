@@ -1,0 +1,508 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	jobProject = "proj-job"
+	jobToken   = "job-secret-token-5f1c"
+	jobPath    = "/v2/" + jobProject + "/workspace-jobs/job-1"
+)
+
+// jobServer answers GET /v2/{project}/workspace-jobs/job-1 with a script:
+// answer n (0-based) is the status and body of poll n; polls past the end
+// repeat the last answer.
+type jobServer struct {
+	t       *testing.T
+	srv     *httptest.Server
+	path    string
+	answers []jobAnswer
+
+	mu    sync.Mutex
+	polls []time.Time
+}
+
+type jobAnswer struct {
+	status int
+	body   string
+}
+
+// jobOK is a 200 answer with a job of the given status and sub-jobs.
+func jobOK(status string, subStatuses ...string) jobAnswer {
+	subs := make([]string, len(subStatuses))
+	for i, st := range subStatuses {
+		reason := ""
+		if st != "SUCCESS" {
+			reason = "volume is in use"
+		}
+		subs[i] = fmt.Sprintf(`{"id":"sub-%d","job_type":"DELETE_VOLUME","status":%q,"error_code":"","fail_reason":%q,"entities":{"desktop_id":"d-%d"}}`, i, st, reason, i)
+	}
+	return jobAnswer{status: http.StatusOK, body: fmt.Sprintf(
+		`{"id":"job-1","job_type":"BATCH_DELETE_VOLUMES","status":%q,"begin_time":"2024-03-01T10:00:00Z","end_time":"","sub_jobs_total":%d,"sub_jobs":[%s]}`,
+		status, len(subs), strings.Join(subs, ","))}
+}
+
+func jobStatusAnswer(code int) jobAnswer {
+	return jobAnswer{status: code, body: fmt.Sprintf(`{"error_code":"WKS.%d","error_msg":"status %d"}`, code, code)}
+}
+
+func jobNewServer(t *testing.T, answers ...jobAnswer) *jobServer {
+	t.Helper()
+	s := &jobServer{t: t, path: jobPath, answers: answers}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.polls = append(s.polls, time.Now())
+		n := len(s.polls) - 1
+		s.mu.Unlock()
+		if r.Method != http.MethodGet || r.URL.EscapedPath() != s.path || r.URL.RawQuery != "" || r.Header.Get("X-Auth-Token") != jobToken {
+			t.Errorf("unexpected request %s %s?%s", r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
+			w.WriteHeader(http.StatusTeapot)
+			return
+		}
+		a := s.answers[min(n, len(s.answers)-1)]
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
+		w.WriteHeader(a.status)
+		_, _ = w.Write([]byte(a.body))
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *jobServer) client(policy ...RetryPolicy) *Client {
+	s.t.Helper()
+	p := RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+	if len(policy) > 0 {
+		p = policy[0]
+	}
+	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(jobProject), WithToken(jobToken), WithRetryPolicy(p))
+	require.NoError(s.t, err)
+	return c
+}
+
+func (s *jobServer) pollTimes() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.polls...)
+}
+
+const jobFullBody = `{
+  "id": "job-1",
+  "job_type": "BATCH_DELETE_VOLUMES",
+  "begin_time": "2024-03-01T10:00:00Z",
+  "end_time": "2024-03-01T10:05:30Z",
+  "status": "FAILED",
+  "job_error_code": "WKS.00010045",
+  "fail_reason": "one volume could not be deleted",
+  "sub_jobs_total": 2,
+  "sub_jobs": [
+    {
+      "id": "sub-1",
+      "job_type": "DELETE_VOLUME",
+      "entities": {"desktop_id": "d-1", "product_id": "workspace.x86.ultimate.large2", "user_name": "alice", "desktop_name": "desk-1", "ip_address": "192.168.0.10"},
+      "begin_time": "2024-03-01T10:00:01Z",
+      "end_time": "2024-03-01T10:02:00Z",
+      "status": "SUCCESS",
+      "error_code": "",
+      "fail_reason": "",
+      "host": "host-a",
+      "project_id": "proj-job",
+      "job_id": "job-1",
+      "process": 100
+    },
+    {
+      "id": "sub-2",
+      "job_type": "DELETE_VOLUME",
+      "entities": {"desktop_id": "d-2", "product_id": "workspace.x86.ultimate.large2", "user_name": "bob", "desktop_name": "desk-2", "ip_address": "192.168.0.11"},
+      "begin_time": "2024-03-01T10:00:02+08:00",
+      "end_time": null,
+      "status": "FAIL",
+      "error_code": "WKS.00010046",
+      "fail_reason": "volume is in use",
+      "host": "host-b",
+      "project_id": "proj-job",
+      "job_id": "job-1",
+      "process": "40",
+      "an_unknown_field": {"kept": false}
+    }
+  ]
+}`
+
+func TestJobsGetDecodesEveryField(t *testing.T) {
+	t.Parallel()
+	s := jobNewServer(t, jobAnswer{status: http.StatusOK, body: jobFullBody})
+	job, err := s.client().Jobs.Get(context.Background(), "job-1")
+	require.NoError(t, err)
+	utc := func(h, m, sec int) time.Time { return time.Date(2024, 3, 1, h, m, sec, 0, time.UTC) }
+	want := &Job{
+		ID: "job-1", Type: "BATCH_DELETE_VOLUMES", Status: "FAILED",
+		ErrorCode: "WKS.00010045", FailReason: "one volume could not be deleted",
+		BeginTime: utc(10, 0, 0), EndTime: utc(10, 5, 30), SubJobsTotal: 2,
+		SubJobs: []SubJob{
+			{
+				ID: "sub-1", Type: "DELETE_VOLUME", Status: "SUCCESS",
+				BeginTime: utc(10, 0, 1), EndTime: utc(10, 2, 0),
+				Host: "host-a", ProjectID: "proj-job", JobID: "job-1", Process: 100,
+				DesktopID: "d-1", ProductID: "workspace.x86.ultimate.large2", UserName: "alice",
+				DesktopName: "desk-1", IPAddress: "192.168.0.10",
+			},
+			{
+				ID: "sub-2", Type: "DELETE_VOLUME", Status: "FAIL",
+				ErrorCode: "WKS.00010046", FailReason: "volume is in use",
+				BeginTime: utc(2, 0, 2), // 10:00:02+08:00
+				Host:      "host-b", ProjectID: "proj-job", JobID: "job-1", Process: 40,
+				DesktopID: "d-2", ProductID: "workspace.x86.ultimate.large2", UserName: "bob",
+				DesktopName: "desk-2", IPAddress: "192.168.0.11",
+			},
+		},
+	}
+	assert.Equal(t, want, job)
+	assert.Equal(t, time.UTC, job.SubJobs[1].BeginTime.Location())
+	assert.Len(t, s.pollTimes(), 1)
+}
+
+func TestJobsGetTolerantFields(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		sub     string
+		process int
+	}{
+		{name: "process number", sub: `"process": 50`, process: 50},
+		{name: "process fraction", sub: `"process": 50.7`, process: 50},
+		{name: "process string", sub: `"process": "75"`, process: 75},
+		{name: "process percent", sub: `"process": "75%"`, process: 75},
+		{name: "process null", sub: `"process": null`},
+		{name: "process empty string", sub: `"process": ""`},
+		{name: "process junk", sub: `"process": "n/a"`},
+		{name: "process bool", sub: `"process": true`},
+		{name: "process negative", sub: `"process": -3`},
+		{name: "no process, no entities", sub: `"status": "SUCCESS"`},
+		{name: "entities null", sub: `"entities": null`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body := `{"id":"job-1","status":"RUNNING","begin_time":null,"end_time":"","sub_jobs":[{"id":"s",` + tt.sub + `}]}`
+			s := jobNewServer(t, jobAnswer{status: http.StatusOK, body: body})
+			job, err := s.client().Jobs.Get(context.Background(), "job-1")
+			require.NoError(t, err)
+			require.Len(t, job.SubJobs, 1)
+			assert.Equal(t, tt.process, job.SubJobs[0].Process)
+			assert.True(t, job.BeginTime.IsZero())
+			assert.True(t, job.EndTime.IsZero())
+			assert.Empty(t, job.SubJobs[0].DesktopID)
+		})
+	}
+}
+
+func TestJobsGetErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("bad time is a DecodeError", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobAnswer{status: http.StatusOK, body: `{"id":"job-1","begin_time":"yesterday"}`})
+		_, err := s.client().Jobs.Get(context.Background(), "job-1")
+		var de *DecodeError
+		require.ErrorAs(t, err, &de)
+		assert.Len(t, s.pollTimes(), 1, "a body that does not decode is not retried")
+	})
+	t.Run("id is one escaped path segment", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobOK("SUCCESS"))
+		s.path = "/v2/" + jobProject + "/workspace-jobs/a%2F..%3Fb"
+		_, err := s.client().Jobs.Get(context.Background(), "a/..?b")
+		require.NoError(t, err)
+	})
+	for _, id := range []string{"", "  "} {
+		t.Run(fmt.Sprintf("job id %q", id), func(t *testing.T) {
+			t.Parallel()
+			s := jobNewServer(t, jobOK("SUCCESS"))
+			_, err := s.client().Jobs.Get(context.Background(), id)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "jobID", ve.Field)
+			assert.Empty(t, s.pollTimes())
+		})
+	}
+	t.Run("nil ctx", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobOK("SUCCESS"))
+		//lint:ignore SA1012 a nil context is what is tested
+		_, err := s.client().Jobs.Get(nil, "job-1")
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, "ctx", ve.Field)
+		assert.Empty(t, s.pollTimes())
+	})
+}
+
+func TestJobsWaitStates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		answers    []jobAnswer
+		wantPolls  int
+		wantStatus string
+		wantFailed bool
+	}{
+		{name: "success at once", answers: []jobAnswer{jobOK("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 1, wantStatus: "SUCCESS"},
+		{name: "complete at once", answers: []jobAnswer{jobOK("COMPLETE")}, wantPolls: 1, wantStatus: "COMPLETE"},
+		{name: "lower case success", answers: []jobAnswer{jobOK("success")}, wantPolls: 1, wantStatus: "success"},
+		{name: "running, running, success", answers: []jobAnswer{jobOK("RUNNING"), jobOK("RUNNING"), jobOK("SUCCESS")}, wantPolls: 3, wantStatus: "SUCCESS"},
+		{name: "waiting, init, running, success", answers: []jobAnswer{jobOK("WAITING"), jobOK("INIT"), jobOK("RUNNING", "SUCCESS", "RUNNING"), jobOK("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 4, wantStatus: "SUCCESS"},
+		{name: "unknown status counts as running", answers: []jobAnswer{jobOK("WEIRD"), jobOK(""), jobOK("SUCCESS")}, wantPolls: 3, wantStatus: "SUCCESS"},
+		{name: "running with a failed sub-job keeps waiting", answers: []jobAnswer{jobOK("RUNNING", "FAIL", "RUNNING"), jobOK("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 2, wantStatus: "SUCCESS"},
+		{name: "failed", answers: []jobAnswer{jobOK("FAILED")}, wantPolls: 1, wantStatus: "FAILED", wantFailed: true},
+		{name: "running then fail", answers: []jobAnswer{jobOK("RUNNING"), jobOK("FAIL")}, wantPolls: 2, wantStatus: "FAIL", wantFailed: true},
+		{name: "partly failed: done with a failed sub-job", answers: []jobAnswer{jobOK("RUNNING"), jobOK("SUCCESS", "SUCCESS", "FAILED")}, wantPolls: 2, wantStatus: "SUCCESS", wantFailed: true},
+		{name: "partly failed: complete with an unfinished sub-job", answers: []jobAnswer{jobOK("COMPLETE", "RUNNING")}, wantPolls: 1, wantStatus: "COMPLETE", wantFailed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := jobNewServer(t, tt.answers...)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
+			require.NotNil(t, job)
+			assert.Equal(t, tt.wantStatus, job.Status)
+			assert.Len(t, s.pollTimes(), tt.wantPolls)
+			if !tt.wantFailed {
+				assert.NoError(t, err)
+				return
+			}
+			var jfe *JobFailedError
+			require.ErrorAs(t, err, &jfe)
+			assert.Same(t, job, jfe.Job)
+			assert.Contains(t, err.Error(), "job-1")
+		})
+	}
+}
+
+func TestJobsWaitPollsAtOnceThenEveryInterval(t *testing.T) {
+	t.Parallel()
+	t.Run("no wait before the first poll", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobOK("SUCCESS"))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		// An hour's interval: any sleep before the first poll would hit the deadline.
+		job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: time.Hour})
+		require.NoError(t, err)
+		assert.Equal(t, "SUCCESS", job.Status)
+		assert.Len(t, s.pollTimes(), 1)
+	})
+	t.Run("default interval, done at once", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobOK("SUCCESS"))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := s.client().Jobs.Wait(ctx, "job-1", nil)
+		require.NoError(t, err)
+		_, err = s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{})
+		require.NoError(t, err)
+		assert.Len(t, s.pollTimes(), 2)
+	})
+	t.Run("interval between polls", func(t *testing.T) {
+		t.Parallel()
+		const interval = 30 * time.Millisecond
+		s := jobNewServer(t, jobOK("RUNNING"), jobOK("RUNNING"), jobOK("SUCCESS"))
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: interval})
+		require.NoError(t, err)
+		polls := s.pollTimes()
+		require.Len(t, polls, 3)
+		for i := 1; i < len(polls); i++ {
+			assert.GreaterOrEqual(t, polls[i].Sub(polls[i-1]), interval, "gap before poll %d", i)
+		}
+		assert.GreaterOrEqual(t, time.Since(start), 2*interval)
+	})
+}
+
+func TestJobsWaitContext(t *testing.T) {
+	t.Parallel()
+	t.Run("deadline while running", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobOK("RUNNING"))
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.NotErrorAs(t, err, new(*JobFailedError))
+		if assert.NotNil(t, job, "the last job seen comes with the error") {
+			assert.Equal(t, "RUNNING", job.Status)
+		}
+		assert.GreaterOrEqual(t, len(s.pollTimes()), 2)
+	})
+	t.Run("deadline during a long interval returns at once", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobOK("INIT"))
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: time.Hour})
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 5*time.Second)
+		assert.Len(t, s.pollTimes(), 1)
+	})
+	t.Run("cancelled before the first poll", func(t *testing.T) {
+		t.Parallel()
+		s := jobNewServer(t, jobOK("SUCCESS"))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		job, err := s.client().Jobs.Wait(ctx, "job-1", nil)
+		assert.Nil(t, job)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Empty(t, s.pollTimes())
+	})
+}
+
+func TestJobsWaitErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		answers   []jobAnswer
+		wantIs    error
+		wantPolls int
+		wantJob   bool // the last job seen comes with the error
+	}{
+		{name: "404 at once, not retried", answers: []jobAnswer{jobStatusAnswer(404)}, wantIs: ErrNotFound, wantPolls: 1},
+		{name: "404 after running", answers: []jobAnswer{jobOK("RUNNING"), jobStatusAnswer(404)}, wantIs: ErrNotFound, wantPolls: 2, wantJob: true},
+		{name: "403", answers: []jobAnswer{jobStatusAnswer(403)}, wantIs: ErrForbidden, wantPolls: 1},
+		{name: "503 until the retries run out", answers: []jobAnswer{jobOK("RUNNING"), jobStatusAnswer(503)}, wantIs: ErrServer, wantPolls: 4, wantJob: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := jobNewServer(t, tt.answers...)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
+			var ae *APIError
+			require.ErrorAs(t, err, &ae)
+			assert.ErrorIs(t, err, tt.wantIs)
+			assert.Equal(t, jobPath, ae.Path)
+			assert.Len(t, s.pollTimes(), tt.wantPolls)
+			assert.Equal(t, tt.wantJob, job != nil)
+		})
+	}
+}
+
+func TestJobsWaitRetriesTransientErrors(t *testing.T) {
+	t.Parallel()
+	s := jobNewServer(t, jobOK("RUNNING"), jobStatusAnswer(503), jobStatusAnswer(502), jobOK("RUNNING"), jobStatusAnswer(429), jobOK("SUCCESS"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, "SUCCESS", job.Status)
+	assert.Len(t, s.pollTimes(), 6)
+}
+
+func TestJobsWaitValidation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		ctx       context.Context
+		id        string
+		opts      *WaitOptions
+		wantField string
+	}{
+		{name: "negative interval", ctx: context.Background(), id: "job-1", opts: &WaitOptions{Interval: -time.Second}, wantField: "opts.Interval"},
+		{name: "empty id", ctx: context.Background(), id: "", wantField: "jobID"},
+		{name: "nil ctx", ctx: nil, id: "job-1", wantField: "ctx"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := jobNewServer(t, jobOK("SUCCESS"))
+			job, err := s.client().Jobs.Wait(tt.ctx, tt.id, tt.opts)
+			assert.Nil(t, job)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.wantField, ve.Field)
+			assert.Empty(t, s.pollTimes(), "no request is sent")
+		})
+	}
+}
+
+func TestJobFailedErrorText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		answer  jobAnswer
+		want    []string
+		wantNot []string
+	}{
+		{
+			name:   "failed job with its own reason",
+			answer: jobAnswer{status: http.StatusOK, body: `{"id":"job-1","status":"FAILED","job_error_code":"WKS.00010045","fail_reason":"quota exceeded"}`},
+			want:   []string{"job-1", "FAILED", "WKS.00010045", "quota exceeded"},
+		},
+		{
+			name:    "partly failed: the sub-job's reason",
+			answer:  jobOK("SUCCESS", "SUCCESS", "FAIL", "FAILED"),
+			want:    []string{"job-1", "SUCCESS", "2 of 3 sub-jobs", "volume is in use"},
+			wantNot: []string{"d-0"},
+		},
+		{
+			name:   "very long reason is clipped",
+			answer: jobAnswer{status: http.StatusOK, body: `{"id":"job-1","status":"FAIL","fail_reason":"` + strings.Repeat("x", 5000) + `"}`},
+			want:   []string{"job-1", "FAIL", "xxx"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := jobNewServer(t, tt.answer)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := s.client().Jobs.Wait(ctx, "job-1", nil)
+			var jfe *JobFailedError
+			require.ErrorAs(t, err, &jfe)
+			msg := err.Error()
+			for _, w := range tt.want {
+				assert.Contains(t, msg, w)
+			}
+			for _, w := range tt.wantNot {
+				assert.NotContains(t, msg, w)
+			}
+			assert.Less(t, len(msg), 1000)
+			for _, out := range []string{msg, fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%+v", *jfe.Job)} {
+				assert.NotContains(t, out, jobToken)
+			}
+		})
+	}
+	assert.Equal(t, "workspace: job failed", (&JobFailedError{}).Error())
+	assert.True(t, errors.As(fmt.Errorf("wrapped: %w", &JobFailedError{Job: &Job{ID: "j"}}), new(*JobFailedError)))
+}
+
+func TestJobState(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[string]jobStatus{
+		"SUCCESS": jobSucceeded, "COMPLETE": jobSucceeded, " success ": jobSucceeded,
+		"FAILED": jobFailed, "FAIL": jobFailed, "failed": jobFailed,
+		"WAITING": jobPending, "INIT": jobPending, "RUNNING": jobPending, "WEIRD": jobPending, "": jobPending,
+	} {
+		assert.Equal(t, want, jobState(status), "status %q", status)
+	}
+	assert.Equal(t, jobSucceeded, (&Job{Status: "SUCCESS"}).outcome(), "no sub-jobs")
+	assert.Equal(t, jobFailed, (&Job{Status: "SUCCESS", SubJobs: []SubJob{{Status: "SUCCESS"}, {Status: "WEIRD"}}}).outcome())
+	assert.Equal(t, jobPending, (&Job{Status: "RUNNING", SubJobs: []SubJob{{Status: "FAILED"}}}).outcome())
+	assert.Equal(t, jobFailed, (&Job{Status: "FAILED", SubJobs: []SubJob{{Status: "SUCCESS"}}}).outcome())
+}
