@@ -1,0 +1,120 @@
+package workspace
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// relOKServer answers every GetInconsistentStatistics and counts.
+func relOKServer(t testing.TB, count *atomic.Int32) string {
+	s := &relScript{t: t, op: relOps[0]}
+	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+		count.Add(1)
+		s.ServeHTTP(w, r)
+	})
+	return srv.URL
+}
+
+func TestRateLimitSpacesCalls(t *testing.T) {
+	t.Parallel()
+	var count atomic.Int32
+	c := relClient(t, relOKServer(t, &count), WithRateLimit(50, 1))
+	start := time.Now()
+	for range 6 {
+		require.NoError(t, relOps[0].call(context.Background(), c))
+	}
+	elapsed := time.Since(start)
+	// The first call is free; five more at 50/s are 20 ms apart.
+	assert.GreaterOrEqual(t, elapsed, 95*time.Millisecond)
+	assert.Less(t, elapsed, 2*time.Second)
+	assert.EqualValues(t, 6, count.Load())
+}
+
+func TestRateLimitSharedByGoroutines(t *testing.T) {
+	t.Parallel()
+	var count atomic.Int32
+	c := relClient(t, relOKServer(t, &count), WithRateLimit(100, 2))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, relOps[0].call(context.Background(), c))
+		}()
+	}
+	wg.Wait()
+	// A burst of two, then eight more at 100/s.
+	assert.GreaterOrEqual(t, time.Since(start), 75*time.Millisecond)
+	assert.EqualValues(t, 10, count.Load())
+}
+
+func TestRateLimitAppliesToRetries(t *testing.T) {
+	t.Parallel()
+	s := &relScript{t: t, op: relOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+		if n < 3 {
+			relErrorJSON(w, 503, "0")
+			return true
+		}
+		return false
+	}}
+	c := relClient(t, relServer(t, s.ServeHTTP).URL, WithRateLimit(20, 1))
+	start := time.Now()
+	require.NoError(t, relOps[0].call(context.Background(), c))
+	// Every attempt takes a token: two waits of 50 ms.
+	assert.GreaterOrEqual(t, time.Since(start), 95*time.Millisecond)
+	assert.EqualValues(t, 3, s.count.Load())
+}
+
+func TestRateLimitWaitHonoursContext(t *testing.T) {
+	t.Parallel()
+	t.Run("deadline", func(t *testing.T) {
+		t.Parallel()
+		var count atomic.Int32
+		c := relClient(t, relOKServer(t, &count), WithRateLimit(0.5, 1))
+		require.NoError(t, relOps[0].call(context.Background(), c))
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := relOps[0].call(ctx, c)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), time.Second, "the two-second wait is cut short")
+		assert.EqualValues(t, 1, count.Load(), "nothing sent past the limit")
+	})
+	t.Run("cancel", func(t *testing.T) {
+		t.Parallel()
+		var count atomic.Int32
+		c := relClient(t, relOKServer(t, &count), WithRateLimit(0.5, 1))
+		require.NoError(t, relOps[0].call(context.Background(), c))
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(30*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", relDeleteReq)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Less(t, time.Since(start), time.Second)
+		assert.EqualValues(t, 1, count.Load())
+	})
+}
+
+func TestRateLimitOptionRejectsBadValues(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		rps   float64
+		burst int
+	}{{0, 1}, {-1, 1}, {math.NaN(), 1}, {math.Inf(1), 1}, {1, 0}, {1, -3}} {
+		_, err := NewClient(WithEndpoint("http://127.0.0.1:1"), WithProjectID(relProject), WithToken(relToken),
+			WithRateLimit(tt.rps, tt.burst))
+		var ve *ValidationError
+		assert.ErrorAs(t, err, &ve, "rps %v burst %d", tt.rps, tt.burst)
+	}
+}
