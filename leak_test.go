@@ -1,0 +1,314 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The goroutine checks here are not parallel: t.Parallel tests wait until
+// every sequential test has finished, so nothing else starts goroutines
+// while they count.
+
+// relNoLeak records the number of goroutines and, at cleanup, waits up to
+// a few seconds for the count to come back down, failing with the stacks
+// of what is left. Register it before the servers and clients of the test,
+// so that it runs after their cleanups.
+func relNoLeak(t *testing.T) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			now := runtime.NumGoroutine()
+			if now <= before {
+				return
+			}
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				buf = buf[:runtime.Stack(buf, true)]
+				t.Errorf("goroutines: %d before, %d after; stacks:\n%s", before, now, buf)
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// relConnCounter is a server that counts the connections it accepts.
+type relConnCounter struct {
+	srv   *httptest.Server
+	conns atomic.Int32
+}
+
+func relCountedServer(t *testing.T, h http.HandlerFunc) *relConnCounter {
+	t.Helper()
+	cc := &relConnCounter{}
+	cc.srv = httptest.NewUnstartedServer(h)
+	cc.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			cc.conns.Add(1)
+		}
+	}
+	cc.srv.Start()
+	t.Cleanup(cc.srv.Close)
+	return cc
+}
+
+// relCloseIdle lets go of the client's kept-alive connections, whose
+// reader and writer goroutines would otherwise count as left behind.
+func relCloseIdle(c *Client) { c.core.rc.GetClient().CloseIdleConnections() }
+
+// Every answer, whatever its status and body, leaves the connection ready
+// for the next call: sequential calls use one connection.
+func TestLeakConnectionsReused(t *testing.T) {
+	t.Parallel()
+	bigHTML := "<html>" + strings.Repeat("gateway trouble ", 2000) + "</html>" // 32 KB
+	var n atomic.Int32
+	cc := relCountedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		k := int(n.Add(1))
+		switch k % 10 {
+		case 0:
+			io.WriteString(w, relOps[0].answer)
+		case 1:
+			relErrorJSON(w, 404, "")
+		case 2:
+			w.WriteHeader(500)
+			io.WriteString(w, bigHTML)
+		case 3:
+			relErrorJSON(w, 503, "0")
+		case 4:
+			w.WriteHeader(429)
+		case 5:
+			io.WriteString(w, bigHTML) // a 200 that does not decode
+		case 6:
+			io.WriteString(w, relOps[0].answer+"\n\n   \n")
+		case 7:
+			io.WriteString(w, `{"product_id":1} {"product_id":2}`) // trailing data
+		case 8:
+			w.WriteHeader(400)
+			io.WriteString(w, `{"error_code":"WKS.0001","error_msg":"`+strings.Repeat("x", 100<<10)+`"}`)
+		case 9:
+			w.WriteHeader(502) // no body at all
+		}
+	})
+	c := relClient(t, cc.srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	const calls = 40
+	var failures int
+	for range calls {
+		if _, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1"); err != nil {
+			failures++
+		}
+	}
+	require.EqualValues(t, calls, n.Load())
+	assert.Equal(t, calls*8/10, failures, "the error answers did fail")
+	assert.EqualValues(t, 1, cc.conns.Load(), "one keep-alive connection for %d sequential calls", calls)
+
+	// The same holds for the other operations and for retries.
+	_, err := c.Desktops.CheckImages(context.Background(), []string{"d-1"})
+	assert.Error(t, err)
+	_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", relDeleteReq)
+	assert.Error(t, err)
+	assert.EqualValues(t, 1, cc.conns.Load())
+}
+
+func TestLeakConnectionsReusedAcrossRetries(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	cc := relCountedServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1)%3 != 0 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(503)
+			io.WriteString(w, "<html>busy</html>")
+			return
+		}
+		io.WriteString(w, relOps[0].answer)
+	})
+	c := relClient(t, cc.srv.URL)
+	for range 10 {
+		require.NoError(t, relOps[0].call(context.Background(), c))
+	}
+	assert.EqualValues(t, 30, n.Load())
+	assert.EqualValues(t, 1, cc.conns.Load())
+}
+
+// relPagedServer serves total snapshots in pages and counts page requests;
+// fail, when positive, makes that page (from 1) answer 500.
+func relPagedServer(t *testing.T, total, fail int, pages *atomic.Int32) *httptest.Server {
+	return relServer(t, func(w http.ResponseWriter, r *http.Request) {
+		p := int(pages.Add(1))
+		if p == fail {
+			relErrorJSON(w, 500, "")
+			return
+		}
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+		var b strings.Builder
+		fmt.Fprintf(&b, `{"total_count":%d,"desktop_snapshots":[`, total)
+		for i := offset; i < min(offset+limit, total); i++ {
+			if i > offset {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"snapshot_id":"s-%d"}`, i)
+		}
+		b.WriteString("]}")
+		io.WriteString(w, b.String())
+	})
+}
+
+func TestLeakNoGoroutineLeftBehind(t *testing.T) {
+	relNoLeak(t)
+	var n atomic.Int32
+	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		switch n.Add(1) % 5 {
+		case 1:
+			relErrorJSON(w, 503, "")
+		case 2:
+			relHijackClose(t, w)
+		case 3:
+			relErrorJSON(w, 404, "")
+		default:
+			io.WriteString(w, relOps[0].answer)
+		}
+	})
+	c := relClient(t, srv.URL)
+	t.Cleanup(func() { relCloseIdle(c) })
+	for range 30 {
+		for _, op := range relOps {
+			_ = op.call(context.Background(), c)
+		}
+	}
+	require.Greater(t, n.Load(), int32(90))
+}
+
+func TestLeakCancelledWaits(t *testing.T) {
+	relNoLeak(t)
+	blocked := make(chan struct{}, 16)
+	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("snapshot_name") {
+		case "block": // answer only when the client gives up
+			blocked <- struct{}{}
+			<-r.Context().Done()
+			return
+		}
+		relErrorJSON(w, 503, "60")
+	})
+	slow := RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}
+	c := relClient(t, srv.URL, WithRetryPolicy(slow))
+	limited := relClient(t, srv.URL, WithRetryPolicy(slow), WithRateLimit(0.01, 1))
+	t.Cleanup(func() { relCloseIdle(c); relCloseIdle(limited) })
+
+	// Back-off cut short.
+	for range 5 {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, err := c.Snapshots.List(ctx, nil)
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	}
+	// Attempt cut short while the server holds the answer.
+	for range 5 {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-blocked; cancel() }()
+		_, err := c.Snapshots.List(ctx, &ListSnapshotsOptions{SnapshotName: "block"})
+		cancel()
+		require.ErrorIs(t, err, context.Canceled)
+	}
+	// Rate-limit wait cut short (the first call takes the only token).
+	_, _ = limited.Snapshots.List(relTimeout(t, 20*time.Millisecond), nil)
+	for range 5 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		_, err := limited.Snapshots.List(ctx, nil)
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+	}
+	// Jobs.Wait cut short between polls.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	_, err := c.Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: time.Hour})
+	require.Error(t, err)
+}
+
+// relTimeout is a context ending after d, cancelled with the test.
+func relTimeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestLeakBrokenOffIterator(t *testing.T) {
+	relNoLeak(t)
+	var pages atomic.Int32
+	srv := relPagedServer(t, 95, 0, &pages)
+	c := relClient(t, srv.URL)
+	t.Cleanup(func() { relCloseIdle(c) })
+
+	var got int
+	for s, err := range c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 10}) {
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprintf("s-%d", got), s.ID)
+		got++
+		if got == 15 {
+			break
+		}
+	}
+	assert.Equal(t, 15, got)
+	assert.EqualValues(t, 2, pages.Load(), "no page is fetched after the break")
+
+	// Ranging again starts over and runs to the end.
+	got = 0
+	for _, err := range c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 10}) {
+		require.NoError(t, err)
+		got++
+	}
+	assert.Equal(t, 95, got)
+
+	// An error mid-way is yielded once and ends the sequence.
+	var failPages atomic.Int32
+	srv2 := relPagedServer(t, 95, 2, &failPages)
+	c2 := relClient(t, srv2.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	t.Cleanup(func() { relCloseIdle(c2) })
+	var items, errs int
+	for _, err := range c2.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 10}) {
+		if err != nil {
+			errs++
+			assert.ErrorIs(t, err, ErrServer)
+			continue
+		}
+		items++
+	}
+	assert.Equal(t, 10, items)
+	assert.Equal(t, 1, errs)
+	assert.EqualValues(t, 2, failPages.Load())
+
+	// A context cancelled while ranging stops the sequence.
+	ctx, cancel := context.WithCancel(context.Background())
+	got = 0
+	var lastErr error
+	for _, err := range c.Snapshots.All(ctx, &ListSnapshotsOptions{Limit: 10}) {
+		if err != nil {
+			lastErr = err
+			break
+		}
+		got++
+		if got == 5 {
+			cancel()
+		}
+	}
+	cancel()
+	assert.ErrorIs(t, lastErr, context.Canceled)
+	assert.Equal(t, 10, got, "the page in hand is finished, the next is not fetched")
+}
