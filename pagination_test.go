@@ -754,3 +754,27 @@ func TestAllCopiesOptionsWhenCalled(t *testing.T) {
 		assert.Equal(t, []url.Values{pgValues("task_id", "t-1", "limit", "100")}, s.requests())
 	})
 }
+
+func TestAllRangedConcurrently(t *testing.T) {
+	t.Parallel()
+	s := pgNewTaskServer(t, 250)
+	seq := s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{TaskIDs: []string{"t"}})
+	var wg sync.WaitGroup
+	counts := make([]int, 4)
+	for g := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, err := range seq {
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				counts[g]++
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, []int{250, 250, 250, 250}, counts)
+	assert.Len(t, s.requests(), 12)
+}
