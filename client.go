@@ -17,6 +17,7 @@
 package workspace
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -389,7 +390,12 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 // are errors.
 func decodeBody(body io.Reader, out any) error {
 	lr := &io.LimitedReader{R: body, N: maxSuccessBody + 1}
-	dec := json.NewDecoder(lr)
+	br := bufio.NewReaderSize(lr, 512)
+	if bareNull(br) {
+		// null would leave out untouched: a zero value, not a result.
+		return errors.New("null body")
+	}
+	dec := json.NewDecoder(br)
 	if err := dec.Decode(out); err != nil {
 		if errors.Is(err, io.EOF) {
 			return errors.New("empty body")
@@ -404,6 +410,23 @@ func decodeBody(body io.Reader, out any) error {
 		return errors.New("unexpected data after the JSON value")
 	}
 	return nil
+}
+
+// bareNull reports whether the first byte after leading white space, in
+// the buffer's reach, starts a JSON null.
+func bareNull(br *bufio.Reader) bool {
+	for i := 1; i <= br.Size(); i++ {
+		b, err := br.Peek(i)
+		if err != nil {
+			return false
+		}
+		switch b[i-1] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return b[i-1] == 'n'
+		}
+	}
+	return false
 }
 
 // drainClose reads what is left of a body (a little) and closes it, so

@@ -1,0 +1,355 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ftHasBody says which operations send a JSON body.
+func ftHasBody(op ftOp) bool { return op.method == "POST" }
+
+func TestClient_Headers_Token(t *testing.T) {
+	t.Parallel()
+	for _, op := range ftOps {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux := ftSetupWith(t, WithToken(ftToken), WithUserAgent("my-app/1.2 (ops team)"))
+			mux.handle(op.rel, ftRespond(http.StatusOK, op.ok))
+			_, err := op.call(ftCtx(t), c)
+			require.NoError(t, err)
+
+			r := mux.last(t)
+			ftAssertMethod(t, r, op.method)
+			ftAssertPath(t, r, ftPrefix+op.rel)
+			ua := r.Header.Get("User-Agent")
+			assert.True(t, strings.HasPrefix(ua, "workspace-go/"+Version), "User-Agent %q", ua)
+			assert.True(t, strings.HasSuffix(ua, " my-app/1.2 (ops team)"), "User-Agent %q", ua)
+			ftAssertHeader(t, r, "X-Auth-Token", ftToken)
+			ftAssertNoHeader(t, r, "Authorization")
+			ftAssertNoHeader(t, r, "X-Sdk-Date")
+			ftAssertNoHeader(t, r, "X-Security-Token")
+			if ftHasBody(op) {
+				ftAssertHeader(t, r, "Content-Type", "application/json")
+				assert.NotEmpty(t, r.Body)
+			} else {
+				ftAssertNoBody(t, r)
+			}
+		})
+	}
+}
+
+func TestClient_Headers_DefaultUserAgent(t *testing.T) {
+	t.Parallel()
+	c, mux := ftSetup(t)
+	mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
+	_, err := c.Snapshots.List(ftCtx(t), nil)
+	require.NoError(t, err)
+	ua := mux.last(t).Header.Get("User-Agent")
+	assert.True(t, strings.HasPrefix(ua, "workspace-go/"+Version+" "), "User-Agent %q", ua)
+	assert.Contains(t, ua, "go1.", "the Go version is part of the product token")
+	assert.NotContains(t, ua, "resty")
+	assert.NotContains(t, ua, "Go-http-client")
+}
+
+func TestClient_Headers_AccessKey(t *testing.T) {
+	t.Parallel()
+	for _, withSTS := range []bool{false, true} {
+		for _, op := range ftOps {
+			name := op.name + "/AK-SK"
+			opts := []Option{WithAccessKey(ftAK, ftSK), WithUserAgent("ak-test")}
+			if withSTS {
+				name += "+security-token"
+				opts = append(opts, WithSecurityToken(ftSecToken))
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				c, mux := ftSetupWith(t, opts...)
+				mux.handle(op.rel, ftRespond(http.StatusOK, op.ok))
+				_, err := op.call(ftCtx(t), c)
+				require.NoError(t, err)
+
+				r := mux.last(t)
+				ftAssertNoHeader(t, r, "X-Auth-Token")
+				ftAssertHeader(t, r, "X-Project-Id", ftProjectID)
+				assert.Len(t, r.Header.Get("X-Sdk-Date"), len("20060102T150405Z"))
+				assert.True(t, strings.HasSuffix(r.Header.Get("User-Agent"), " ak-test"))
+				names := ftVerifySignature(t, r, ftAK, ftSK)
+				if withSTS {
+					ftAssertHeader(t, r, "X-Security-Token", ftSecToken)
+					assert.Contains(t, names, "x-security-token", "the security token is signed")
+				} else {
+					ftAssertNoHeader(t, r, "X-Security-Token")
+					assert.NotContains(t, names, "x-security-token")
+				}
+				if ftHasBody(op) {
+					ftAssertHeader(t, r, "Content-Type", "application/json")
+				} else {
+					ftAssertNoBody(t, r)
+				}
+			})
+		}
+	}
+}
+
+// TestClient_SignatureCoversQueryAndEscapedPath signs requests whose query
+// and path need escaping, and checks the signature server-side.
+func TestClient_SignatureCoversQueryAndEscapedPath(t *testing.T) {
+	t.Parallel()
+	c, mux := ftSetupWith(t, WithAccessKey(ftAK, ftSK))
+	mux.handleAny(ftRespond(http.StatusOK, `{"script_execution_tasks":[],"desktop_snapshots":[],"total_count":0}`))
+
+	_, err := c.Snapshots.List(ftCtx(t), &ListSnapshotsOptions{
+		SnapshotName: "一 (&=?!#%.*)", DesktopNames: []string{"b b", "a/a", "a+a"}, Limit: 10,
+	})
+	require.NoError(t, err)
+	ftVerifySignature(t, mux.last(t), ftAK, ftSK)
+
+	_, err = c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "pool/with space?and#hash%")
+	require.NoError(t, err)
+	r := mux.last(t)
+	ftAssertPath(t, r, ftPrefix+"/desktop-pools/pool%2Fwith%20space%3Fand%23hash%25/inconsistent-statics")
+	ftVerifySignature(t, r, ftAK, ftSK)
+
+	// A tampered signature must not verify: the check above can fail.
+	bad := r
+	bad.Header = r.Header.Clone()
+	bad.Query = url.Values{"extra": {"1"}}
+	fake := &ftFakeT{}
+	ftVerifySignature(fake, bad, ftAK, ftSK)
+	assert.True(t, fake.failed, "a request changed after signing must fail verification")
+}
+
+func TestClient_PathSegmentsEscaped(t *testing.T) {
+	t.Parallel()
+	ids := []string{
+		"a/b", "../../etc", "..", ".", "a?b=c", "a#frag", "100%", "50%2F", "with space",
+		"a;b", "a+b", "ü/ñ", "?", "#", "%", "/", " x ", "a\\b", "{x}",
+	}
+	ops := []struct {
+		name   string
+		before string // escaped path before the id
+		after  string // escaped path after the id
+		ok     string
+		call   func(c *Client, id string) error
+	}{
+		{"pool stats", ftPrefix + "/desktop-pools/", "/inconsistent-statics", `{}`, func(c *Client, id string) error {
+			_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), id)
+			return err
+		}},
+		{"pool batch-delete", ftPrefix + "/desktop-pools/", "/volumes/batch-delete", `{"job_id":"j"}`, func(c *Client, id string) error {
+			_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), id, &BatchDeleteVolumesRequest{Volumes: ftVolumes(1)})
+			return err
+		}},
+		{"job", ftPrefix + "/workspace-jobs/", "", `{"id":"j"}`, func(c *Client, id string) error {
+			_, err := c.Jobs.Get(context.Background(), id)
+			return err
+		}},
+	}
+	for _, op := range ops {
+		for _, id := range ids {
+			t.Run(op.name+"/"+id, func(t *testing.T) {
+				t.Parallel()
+				c, mux := ftSetup(t)
+				mux.handleAny(ftRespond(http.StatusOK, op.ok))
+				require.NoError(t, op.call(c, id))
+				require.Equal(t, 1, mux.requests())
+				r := mux.last(t)
+				assert.Empty(t, r.RawQuery, "an id never adds a query")
+				require.True(t, strings.HasPrefix(r.Path, op.before), "path %q", r.Path)
+				require.True(t, strings.HasSuffix(r.Path, op.after), "path %q", r.Path)
+				seg := strings.TrimSuffix(strings.TrimPrefix(r.Path, op.before), op.after)
+				assert.NotContains(t, seg, "/", "the id is exactly one segment: %q", seg)
+				assert.NotEqual(t, ".", seg)
+				assert.NotEqual(t, "..", seg)
+				decoded, err := url.PathUnescape(seg)
+				require.NoError(t, err)
+				assert.Equal(t, id, decoded)
+			})
+		}
+	}
+}
+
+func TestClient_TokenSource(t *testing.T) {
+	t.Parallel()
+	t.Run("asked for every request", func(t *testing.T) {
+		t.Parallel()
+		src := &ftTokenSource{}
+		c, mux := ftSetupWith(t, WithTokenSource(src))
+		mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
+		for range 3 {
+			_, err := c.Snapshots.List(ftCtx(t), nil)
+			require.NoError(t, err)
+		}
+		assert.Equal(t, int64(3), src.calls.Load())
+		var got []string
+		for _, r := range mux.all() {
+			got = append(got, r.Header.Get("X-Auth-Token"))
+		}
+		assert.Equal(t, []string{"tok-1", "tok-2", "tok-3"}, got)
+	})
+	t.Run("asked again for a retry", func(t *testing.T) {
+		t.Parallel()
+		src := &ftTokenSource{}
+		c, mux := ftSetupWith(t, WithTokenSource(src), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: 1, MaxDelay: 1}))
+		var n atomic.Int32
+		mux.handle("/snapshots", func(w http.ResponseWriter, r *http.Request) {
+			if n.Add(1) == 1 {
+				ftWriteJSON(w, http.StatusServiceUnavailable, `{}`)
+				return
+			}
+			ftWriteJSON(w, http.StatusOK, `{}`)
+		})
+		_, err := c.Snapshots.List(ftCtx(t), nil)
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), src.calls.Load())
+		assert.Equal(t, 2, mux.requests())
+	})
+	t.Run("an error fails the call before anything is sent", func(t *testing.T) {
+		t.Parallel()
+		boom := errors.New("token service unreachable")
+		src := &ftTokenSource{err: boom}
+		// Default retries: an error from the source must not be retried.
+		c, mux := ftSetupWith(t, WithTokenSource(src), WithRetryPolicy(RetryPolicy{BaseDelay: 1, MaxDelay: 1}))
+		for _, op := range ftOps {
+			got, err := op.call(ftCtx(t), c)
+			assert.True(t, ftIsNilResult(got))
+			assert.ErrorIs(t, err, boom, op.name)
+			var apiErr *APIError
+			assert.False(t, errors.As(err, &apiErr))
+		}
+		assert.Zero(t, mux.requests())
+		assert.Equal(t, int64(len(ftOps)), src.calls.Load())
+	})
+	t.Run("the source sees the call's context", func(t *testing.T) {
+		t.Parallel()
+		src := &ftTokenSource{}
+		c, mux := ftSetupWith(t, WithTokenSource(src))
+		mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
+		type key struct{}
+		ctx := context.WithValue(ftCtx(t), key{}, "marker")
+		_, err := c.Snapshots.List(ctx, nil)
+		require.NoError(t, err)
+		src.mu.Lock()
+		defer src.mu.Unlock()
+		assert.Equal(t, "marker", src.lastCtx.Value(key{}))
+	})
+}
+
+// ftTokenSource hands out tok-1, tok-2, ... or fails with err.
+type ftTokenSource struct {
+	calls   atomic.Int64
+	err     error
+	mu      sync.Mutex
+	lastCtx context.Context
+}
+
+func (s *ftTokenSource) Token(ctx context.Context) (string, error) {
+	n := s.calls.Add(1)
+	s.mu.Lock()
+	s.lastCtx = ctx
+	s.mu.Unlock()
+	if s.err != nil {
+		return "", s.err
+	}
+	return "tok-" + string(rune('0'+n)), nil
+}
+
+func TestClient_RedirectsNotFollowed(t *testing.T) {
+	t.Parallel()
+	var otherHits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		otherHits.Add(1)
+		ftWriteJSON(w, http.StatusOK, `{"product_id":9}`)
+	}))
+	t.Cleanup(other.Close)
+
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, withOwnClient := range []bool{false, true} {
+			name := http.StatusText(status)
+			if withOwnClient {
+				name += "/WithHTTPClient"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				opts := []Option{WithToken(ftToken)}
+				if withOwnClient {
+					opts = append(opts, WithHTTPClient(&http.Client{}))
+				}
+				c, mux := ftSetupWith(t, opts...)
+				mux.handle("/desktop-pools/p/inconsistent-statics", func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, other.URL+r.URL.Path, status)
+				})
+				got, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "p")
+				assert.Nil(t, got)
+				apiErr := ftErrorsAs[*APIError](t, err)
+				assert.Equal(t, status, apiErr.StatusCode)
+				assert.Equal(t, 1, mux.requests())
+			})
+		}
+	}
+	assert.Zero(t, otherHits.Load(), "the token never travels to the other server")
+}
+
+func TestClient_WithHTTPClientNotModified(t *testing.T) {
+	t.Parallel()
+	mux := ftNewMux(t)
+	srv := ftNewServer(t, mux)
+	mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
+	var used atomic.Int32
+	rt := ftRoundTripper(func(r *http.Request) (*http.Response, error) {
+		used.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	hc := &http.Client{Transport: rt}
+	c, err := NewClient(append(ftBaseOptions(srv), WithToken(ftToken), WithHTTPClient(hc))...)
+	require.NoError(t, err)
+	_, err = c.Snapshots.List(ftCtx(t), nil)
+	require.NoError(t, err)
+
+	assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
+	assert.Nil(t, hc.Jar)
+	assert.Zero(t, hc.Timeout)
+	assert.Equal(t, int32(1), used.Load(), "the caller's transport is used")
+}
+
+func TestClient_String(t *testing.T) {
+	t.Parallel()
+	c, err := NewClient(WithEndpoint("https://gw.example.com/ws/"), WithProjectID("proj"), WithAccessKey(ftAK, ftSK))
+	require.NoError(t, err)
+	s := c.String()
+	assert.Contains(t, s, "https://gw.example.com/ws/v2/proj")
+	assert.Contains(t, s, "aksk")
+	assert.Equal(t, s, c.GoString())
+	var nilClient *Client
+	assert.Equal(t, "workspace.Client(nil)", nilClient.String())
+}
+
+func TestClient_ServicesShareOneCore(t *testing.T) {
+	t.Parallel()
+	c, _ := ftSetup(t)
+	require.NotNil(t, c.DesktopPools)
+	require.NotNil(t, c.Desktops)
+	require.NotNil(t, c.Snapshots)
+	require.NotNil(t, c.Jobs)
+	assert.Same(t, c, c.DesktopPools.client)
+	assert.Same(t, c, c.Desktops.client)
+	assert.Same(t, c, c.Snapshots.client)
+	assert.Same(t, c, c.Jobs.client)
+
+	var (
+		_ DesktopPoolsAPI = c.DesktopPools
+		_ DesktopsAPI     = c.Desktops
+		_ SnapshotsAPI    = c.Snapshots
+		_ JobsAPI         = c.Jobs
+	)
+}

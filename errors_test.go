@@ -1,0 +1,405 @@
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// ftSentinels are every sentinel error of the package.
+var ftSentinels = map[string]error{
+	"ErrBadRequest":   ErrBadRequest,
+	"ErrUnauthorized": ErrUnauthorized,
+	"ErrForbidden":    ErrForbidden,
+	"ErrNotFound":     ErrNotFound,
+	"ErrConflict":     ErrConflict,
+	"ErrThrottled":    ErrThrottled,
+	"ErrServer":       ErrServer,
+}
+
+func TestAPIError_EveryStatusEveryOperation(t *testing.T) {
+	t.Parallel()
+	statuses := []struct {
+		status int
+		want   error // nil: no sentinel matches
+	}{
+		{400, ErrBadRequest},
+		{401, ErrUnauthorized},
+		{403, ErrForbidden},
+		{404, ErrNotFound},
+		{405, nil},
+		{409, ErrConflict},
+		{415, nil},
+		{429, ErrThrottled},
+		{500, ErrServer},
+		{502, ErrServer},
+		{503, ErrServer},
+		{504, ErrServer},
+	}
+	for _, op := range ftOps {
+		for _, st := range statuses {
+			t.Run(fmt.Sprintf("%s/%d", op.name, st.status), func(t *testing.T) {
+				t.Parallel()
+				c, mux := ftSetup(t)
+				mux.handle(op.rel, ftRespond(st.status, `{"error_code":"WKS.00010032","error_msg":"operation conflict",
+					"error_detail":"try later","encoded_authorization_message":"enc-msg"}`))
+				got, err := op.call(ftCtx(t), c)
+				require.Error(t, err)
+				assert.True(t, ftIsNilResult(got), "no result next to an error, got %#v", got)
+				assert.Equal(t, 1, mux.requests(), "retries are disabled")
+
+				apiErr := ftErrorsAs[*APIError](t, err)
+				assert.Equal(t, &APIError{
+					StatusCode: st.status, Code: "WKS.00010032", Message: "operation conflict", Detail: "try later",
+					EncodedAuthorizationMessage: "enc-msg", RequestID: "ft-req-id",
+					Method: op.method, Path: ftPrefix + op.rel,
+				}, apiErr)
+				for name, sentinel := range ftSentinels {
+					assert.Equal(t, sentinel == st.want, errors.Is(err, sentinel), "errors.Is(err, %s)", name)
+				}
+				var de *DecodeError
+				assert.False(t, errors.As(err, &de))
+				var ve *ValidationError
+				assert.False(t, errors.As(err, &ve))
+			})
+		}
+	}
+}
+
+func TestAPIError_ErrorText(t *testing.T) {
+	t.Parallel()
+	c, mux := ftSetup(t)
+	mux.handle("/snapshots", ftRespond(http.StatusNotFound, `{"error_code":"WKS.0404","error_msg":"no such desktop"}`))
+	_, err := c.Snapshots.List(ftCtx(t), &ListSnapshotsOptions{DesktopID: "secret-looking-filter"})
+	require.Error(t, err)
+	msg := err.Error()
+	for _, want := range []string{"GET", ftPrefix + "/snapshots", "404", "Not Found", "WKS.0404", "no such desktop", "ft-req-id"} {
+		assert.Contains(t, msg, want)
+	}
+	assert.NotContains(t, msg, "?", "no query string in error text")
+	assert.NotContains(t, msg, "secret-looking-filter")
+	assert.NotContains(t, msg, "127.0.0.1", "no host in error text")
+}
+
+func TestAPIError_OddBodies(t *testing.T) {
+	t.Parallel()
+	longMsg := strings.Repeat("é", 3000) // 6000 bytes of two-byte runes
+	tests := []struct {
+		name        string
+		status      int
+		contentType string
+		requestID   string // X-Request-Id header; "" sends none
+		body        string
+		check       func(t *testing.T, e *APIError)
+	}{
+		{
+			name: "API JSON", status: 409, requestID: "hdr-id",
+			body: `{"error_code":"WKS.00010032","error_msg":"Operation conflict","error_detail":"pool busy","encoded_authorization_message":"xyz"}`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Equal(t, "WKS.00010032", e.Code)
+				assert.Equal(t, "Operation conflict", e.Message)
+				assert.Equal(t, "pool busy", e.Detail)
+				assert.Equal(t, "xyz", e.EncodedAuthorizationMessage)
+				assert.Equal(t, "hdr-id", e.RequestID)
+			},
+		},
+		{
+			name: "gateway JSON with request_id and no X-Request-Id", status: 401,
+			body: `{"error_msg":"Incorrect IAM authentication information: verify aksk signature fail","error_code":"APIGW.0301","request_id":"gw-req-1"}`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Equal(t, "APIGW.0301", e.Code)
+				assert.Equal(t, "Incorrect IAM authentication information: verify aksk signature fail", e.Message)
+				assert.Equal(t, "gw-req-1", e.RequestID)
+			},
+		},
+		{
+			name: "X-Request-Id header wins over body request_id", status: 429, requestID: "hdr-id",
+			body: `{"error_code":"APIGW.0308","error_msg":"The throttling threshold has been reached","request_id":"body-id"}`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Equal(t, "APIGW.0308", e.Code)
+				assert.Equal(t, "hdr-id", e.RequestID)
+			},
+		},
+		{
+			name: "HTML", status: 502, contentType: "text/html",
+			body: "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n</body>\n</html>\n",
+			check: func(t *testing.T, e *APIError) {
+				assert.Empty(t, e.Code)
+				assert.Contains(t, e.Message, "502 Bad Gateway")
+				assert.NotContains(t, e.Message, "\n")
+			},
+		},
+		{
+			name: "empty", status: 503,
+			check: func(t *testing.T, e *APIError) {
+				assert.Empty(t, e.Code)
+				assert.Empty(t, e.Message)
+				assert.Empty(t, e.RequestID)
+			},
+		},
+		{
+			name: "white space only", status: 500, body: " \r\n\t ",
+			check: func(t *testing.T, e *APIError) {
+				assert.Empty(t, e.Code)
+				assert.Empty(t, e.Message)
+			},
+		},
+		{
+			name: "cut-off JSON", status: 500, body: `{"error_code":"WKS.0001","error_msg":"internal err`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Empty(t, e.Code)
+				assert.Contains(t, e.Message, "WKS.0001", "the raw excerpt is kept for a human")
+			},
+		},
+		{
+			name: "JSON array", status: 400, body: `[{"error_code":"WKS.0002","error_msg":"x"}]`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Empty(t, e.Code)
+				assert.NotEmpty(t, e.Message)
+			},
+		},
+		{
+			name: "JSON string", status: 400, body: `"bad request"`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Empty(t, e.Code)
+				assert.Contains(t, e.Message, "bad request")
+			},
+		},
+		{
+			name: "JSON null", status: 404, body: `null`,
+			check: func(t *testing.T, e *APIError) { assert.Empty(t, e.Code) },
+		},
+		{
+			name: "JSON of the wrong types", status: 400, body: `{"error_code":123,"error_msg":["a"]}`,
+			check: func(t *testing.T, e *APIError) { assert.Empty(t, e.Code) },
+		},
+		{
+			name: "unknown fields only", status: 403, body: `{"code":"X","message":"denied"}`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Empty(t, e.Code)
+				assert.Empty(t, e.Message)
+			},
+		},
+		{
+			name: "invalid UTF-8", status: 500, body: "\xff\xfe<html>bad \xc3\x28 gateway\xff</html>",
+			check: func(t *testing.T, e *APIError) {
+				assert.True(t, utf8.ValidString(e.Message), "%q", e.Message)
+				assert.Contains(t, e.Message, "gateway")
+			},
+		},
+		{
+			name: "invalid UTF-8 inside API JSON", status: 400, body: "{\"error_code\":\"WKS.1\",\"error_msg\":\"bad \xff value\"}",
+			check: func(t *testing.T, e *APIError) {
+				assert.Equal(t, "WKS.1", e.Code)
+				assert.True(t, utf8.ValidString(e.Message), "%q", e.Message)
+			},
+		},
+		{
+			name: "very long error_msg is clipped", status: 400, body: `{"error_code":"WKS.3","error_msg":"` + longMsg + `"}`,
+			check: func(t *testing.T, e *APIError) {
+				assert.Equal(t, "WKS.3", e.Code)
+				assert.LessOrEqual(t, len(e.Message), 300)
+				assert.True(t, utf8.ValidString(e.Message))
+				assert.True(t, strings.HasPrefix(longMsg, strings.TrimSuffix(e.Message, "…")))
+			},
+		},
+		{
+			name: "huge body over 1 MiB", status: 500, contentType: "text/plain",
+			body: strings.Repeat("x", 3<<20),
+			check: func(t *testing.T, e *APIError) {
+				assert.LessOrEqual(t, len(e.Message), 300)
+				assert.LessOrEqual(t, len(e.Error()), 600)
+			},
+		},
+		{
+			name: "huge JSON over 1 MiB", status: 500,
+			body: `{"error_code":"WKS.9","error_msg":"` + strings.Repeat("y", 2<<20) + `"}`,
+			check: func(t *testing.T, e *APIError) {
+				assert.LessOrEqual(t, len(e.Message), 300)
+				assert.Empty(t, e.Code, "only the first MiB is read, so the JSON is cut off")
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux := ftSetup(t)
+			mux.handle("/desktop-pools/p/inconsistent-statics", func(w http.ResponseWriter, _ *http.Request) {
+				if tt.contentType != "" {
+					w.Header().Set("Content-Type", tt.contentType)
+				}
+				if tt.requestID != "" {
+					w.Header().Set("X-Request-Id", tt.requestID)
+				}
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, tt.body)
+			})
+			got, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "p")
+			assert.Nil(t, got)
+			e := ftErrorsAs[*APIError](t, err)
+			assert.Equal(t, tt.status, e.StatusCode)
+			assert.Equal(t, "GET", e.Method)
+			assert.Equal(t, ftPrefix+"/desktop-pools/p/inconsistent-statics", e.Path)
+			assert.True(t, utf8.ValidString(err.Error()))
+			tt.check(t, e)
+		})
+	}
+}
+
+// ftCountingBody is an endless response body that counts what is read
+// from it.
+type ftCountingBody struct {
+	read   atomic.Int64
+	closed atomic.Bool
+}
+
+func (b *ftCountingBody) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'z'
+	}
+	b.read.Add(int64(len(p)))
+	return len(p), nil
+}
+
+func (b *ftCountingBody) Close() error {
+	b.closed.Store(true)
+	return nil
+}
+
+// ftRoundTripper answers every request with fn.
+type ftRoundTripper func(*http.Request) (*http.Response, error)
+
+func (f ftRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestAPIError_ReadsAtMostOneMiB(t *testing.T) {
+	t.Parallel()
+	body := &ftCountingBody{}
+	rt := ftRoundTripper(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{
+			StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable",
+			Header: http.Header{"Content-Type": {"text/plain"}}, Body: body, Request: r,
+			ContentLength: -1, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		}, nil
+	})
+	c, err := NewClient(
+		WithEndpoint("http://127.0.0.1:9/api-prefix"), WithProjectID(ftProjectID), WithToken(ftToken),
+		WithHTTPClient(&http.Client{Transport: rt}), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}),
+	)
+	require.NoError(t, err)
+	_, err = c.Snapshots.List(ftCtx(t), nil)
+	e := ftErrorsAs[*APIError](t, err)
+	assert.Equal(t, 503, e.StatusCode)
+	assert.LessOrEqual(t, len(e.Message), 300)
+	// 1 MiB for the error, and a bounded drain so the connection can be reused.
+	assert.GreaterOrEqual(t, body.read.Load(), int64(maxErrorBody))
+	assert.LessOrEqual(t, body.read.Load(), int64(maxErrorBody+128<<10), "read %d bytes of an endless body", body.read.Load())
+	assert.True(t, body.closed.Load(), "the body is closed")
+}
+
+func TestDecodeError_Undecodable2xx(t *testing.T) {
+	t.Parallel()
+	bodies := []struct {
+		name string
+		body string
+	}{
+		{"HTML", "<html><body>Welcome to the gateway</body></html>"},
+		{"empty", ""},
+		{"white space", "  \n "},
+		{"truncated", `{"product_id":1,"job_id":"j","desktop_snapshots":[{"snapshot_id":"s`},
+		{"trailing garbage", `{"total_count":0} trailing`},
+		{"two values", `{} {}`},
+		{"a string", `"ok"`},
+		{"a number", `200`},
+		{"an array", `[]`},
+		{"null", `null`},
+	}
+	for _, op := range ftOps {
+		for _, b := range bodies {
+			t.Run(op.name+"/"+b.name, func(t *testing.T) {
+				t.Parallel()
+				c, mux := ftSetup(t)
+				mux.handle(op.rel, ftRespond(http.StatusOK, b.body))
+				got, err := op.call(ftCtx(t), c)
+				assert.True(t, ftIsNilResult(got), "never a zero value in place of a result, got %#v", got)
+				de := ftErrorsAs[*DecodeError](t, err)
+				assert.Equal(t, http.StatusOK, de.StatusCode)
+				assert.Equal(t, "ft-req-id", de.RequestID)
+				assert.Equal(t, op.method, de.Method)
+				assert.Equal(t, ftPrefix+op.rel, de.Path)
+				assert.Error(t, de.Err)
+				assert.ErrorIs(t, err, de.Err)
+				assert.Contains(t, err.Error(), op.method+" "+ftPrefix+op.rel)
+				var apiErr *APIError
+				assert.False(t, errors.As(err, &apiErr))
+			})
+		}
+	}
+}
+
+func TestDecodeError_TrailingWhiteSpaceIsFine(t *testing.T) {
+	t.Parallel()
+	c, mux := ftSetup(t)
+	mux.handle("/desktop-pools/p/volumes/batch-delete", ftRespond(http.StatusOK, "\n {\"job_id\":\"j\"} \r\n\t\n"))
+	got, err := c.DesktopPools.BatchDeleteVolumes(ftCtx(t), "p", &BatchDeleteVolumesRequest{Volumes: ftVolumes(1)})
+	require.NoError(t, err)
+	assert.Equal(t, "j", got.JobID)
+}
+
+func TestDecodeError_OtherSuccessStatuses(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{200, 201, 202, 299} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			c, mux := ftSetup(t)
+			mux.handle("/workspace-jobs/j", ftRespond(status, `{"id":"j"}`))
+			job, err := c.Jobs.Get(ftCtx(t), "j")
+			require.NoError(t, err)
+			assert.Equal(t, "j", job.ID)
+		})
+	}
+}
+
+func TestContextErrors(t *testing.T) {
+	t.Parallel()
+	for _, op := range ftOps {
+		t.Run(op.name+"/canceled before the call", func(t *testing.T) {
+			t.Parallel()
+			c, mux := ftSetup(t)
+			mux.handle(op.rel, ftRespond(http.StatusOK, op.ok))
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			got, err := op.call(ctx, c)
+			assert.True(t, ftIsNilResult(got))
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.Zero(t, mux.requests())
+		})
+		t.Run(op.name+"/deadline while waiting for the answer", func(t *testing.T) {
+			t.Parallel()
+			c, mux := ftSetup(t)
+			mux.handle(op.rel, func(w http.ResponseWriter, r *http.Request) {
+				select {
+				case <-r.Context().Done():
+				case <-time.After(5 * time.Second):
+				}
+				ftWriteJSON(w, http.StatusOK, op.ok)
+			})
+			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			got, err := op.call(ctx, c)
+			assert.True(t, ftIsNilResult(got))
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Less(t, time.Since(start), 3*time.Second)
+		})
+	}
+}
