@@ -15,7 +15,7 @@ import (
 // items each, as the API would send them.
 func pgBenchPages(n int) [][]byte {
 	var pages [][]byte
-	for from := 0; from < n || from == 0; from += MaxSnapshotsLimit {
+	for from := 0; ; from += MaxSnapshotsLimit {
 		to := min(from+MaxSnapshotsLimit, n)
 		items := make([]json.RawMessage, 0, to-from)
 		for i := from; i < to; i++ {

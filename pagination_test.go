@@ -170,8 +170,8 @@ func (s *pgServer) client(policy ...RetryPolicy) *Client {
 	return c
 }
 
-// pgCollect ranges over seq, returning the items before the first error,
-// the errors, and how many (item, error) pairs were yielded after an error.
+// pgCollect ranges over seq to its end, returning the items and the
+// errors yielded.
 func pgCollect[T any](seq func(func(T, error) bool)) (items []T, errs []error) {
 	for v, err := range seq {
 		if err != nil {
