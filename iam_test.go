@@ -706,3 +706,25 @@ func (w *credLockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.w.Write(p)
 }
+
+func ExampleNewIAMTokenSource() {
+	src, err := NewIAMTokenSource(IAMConfig{
+		Region:     "ap-southeast-3",
+		UserName:   "alice",
+		Password:   "from a secret store",
+		DomainName: "acme",
+		ProjectID:  "0bec5db98280d2d02fd6c00c2de791ce",
+	})
+	if err != nil {
+		panic(err)
+	}
+	c, err := NewClient(
+		WithRegion("ap-southeast-3"),
+		WithProjectID("0bec5db98280d2d02fd6c00c2de791ce"),
+		WithTokenSource(src), // fetched on the first call, refreshed ahead of expiry
+	)
+	if err != nil {
+		panic(err)
+	}
+	_ = c
+}

@@ -449,3 +449,21 @@ func TestMetadataSecretsNeverShown(t *testing.T) {
 	}
 	assert.Contains(t, fmt.Sprint(cred), "AK-1")
 }
+
+func ExampleNewMetadataCredentialsProvider() {
+	// On an ECS instance with an agency: temporary keys from the metadata
+	// service, read on the first call and again before they expire.
+	p, err := NewMetadataCredentialsProvider(MetadataConfig{})
+	if err != nil {
+		panic(err)
+	}
+	c, err := NewClient(
+		WithRegion("ap-southeast-3"),
+		WithProjectID("0bec5db98280d2d02fd6c00c2de791ce"),
+		WithCredentialsProvider(p),
+	)
+	if err != nil {
+		panic(err)
+	}
+	_ = c
+}
