@@ -1162,3 +1162,12 @@ func TestFakeConcurrentUse(t *testing.T) {
 	assert.Len(t, srv.Requests(), len(srv.Requests()))
 	assert.GreaterOrEqual(t, len(srv.Snapshots()), 360)
 }
+
+func TestFakeBodyTooLargeIs413(t *testing.T) {
+	t.Parallel()
+	srv := fakeNewServer(t)
+	body := []byte(`{"desktop_ids":["` + strings.Repeat("x", 1<<20) + `"]}`)
+	res := fakeRaw(t, srv, "POST", "/desktops/check-images", "", body, nil)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.Status)
+	assert.Equal(t, workspacetest.ErrCodeBodyTooLarge, res.ErrorCode)
+}
