@@ -101,6 +101,13 @@ func (m *ftMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h(w, r)
 }
 
+// ftBody reads a request body and leaves it readable again.
+func ftBody(r *http.Request) []byte {
+	b, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b
+}
+
 // requests returns the number of requests that reached the server.
 func (m *ftMux) requests() int { return int(m.count.Load()) }
 
