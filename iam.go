@@ -36,6 +36,9 @@ const (
 	// still valid, the old value is handed out for this long before the
 	// next try, so that a service that is down is not asked on every call.
 	credRetryAfterFailure = 10 * time.Second
+	// credRefreshGrace: how long a caller holding a valid token or key waits
+	// for its refresh before going on with the old one.
+	credRefreshGrace = time.Second
 	// maxCredBody bounds what is read of an IAM or metadata answer.
 	maxCredBody = 4 << 20
 )
@@ -83,9 +86,10 @@ func (c IAMConfig) GoString() string { return "workspace." + c.String() }
 // IAMTokenSource is a TokenSource that obtains IAM tokens with a user name
 // and password (POST /v3/auth/tokens) and caches them. It fetches a new
 // token ahead of expiry (see IAMConfig.RefreshBefore), one fetch at a time
-// however many goroutines ask; while a refresh fails and the cached token
-// is still valid, the cached token is used and the fetch is tried again
-// after a few seconds. It implements TokenInvalidator, so a client given
+// however many goroutines ask. While the cached token is still valid, a
+// caller waits for its refresh a second at the most, so a slow IAM does
+// not stall calls, and a failed refresh leaves the cached token in use and
+// is tried again ten seconds later. It implements TokenInvalidator, so a client given
 // it with WithTokenSource fetches a fresh token once after a 401. Errors
 // from IAM are *APIError values with Path "/v3/auth/tokens".
 //
@@ -172,6 +176,7 @@ func NewIAMTokenSource(cfg IAMConfig) (*IAMTokenSource, error) {
 			return max(life/10, before)
 		},
 		timeout: 30 * time.Second,
+		grace:   credRefreshGrace,
 	}
 	return &IAMTokenSource{st: st}, nil
 }
@@ -362,7 +367,8 @@ func credLoopback(host string) bool {
 
 // refresher caches a value that expires, fetching a new one ahead of
 // expiry. One fetch runs at a time; callers that arrive meanwhile wait for
-// it (each as long as its own context allows). A failed fetch while the
+// it (each as long as its own context allows, and no longer than grace
+// when the cached value is still valid). A failed fetch while the
 // cached value is still valid hands out the cached value, and the next
 // fetch is tried credRetryAfterFailure later.
 type refresher[T any] struct {
@@ -370,6 +376,7 @@ type refresher[T any] struct {
 	now     func() time.Time
 	margin  func(life time.Duration) time.Duration // how long before expiry to refresh
 	timeout time.Duration                          // bound on one fetch
+	grace   time.Duration                          // wait for a refresh while the cached value is valid
 
 	mu        sync.Mutex
 	val       T
@@ -387,17 +394,19 @@ type refreshCall[T any] struct {
 	err  error
 }
 
-// get returns the cached value or the result of a fetch.
+// get returns the cached value or the result of a fetch. A caller whose
+// cached value is still valid waits for a refresh for grace at the most,
+// then goes on with the cached value: a slow service does not stall calls.
 func (r *refresher[T]) get(ctx context.Context) (T, error) {
 	r.mu.Lock()
-	if r.have {
-		now := r.now()
-		if r.validAt(now) && (now.Before(r.refreshAt) || now.Before(r.nextTry)) {
-			v := r.val
-			r.mu.Unlock()
-			return v, nil
-		}
+	now := r.now()
+	valid := r.validAt(now)
+	if valid && (now.Before(r.refreshAt) || now.Before(r.nextTry)) {
+		v := r.val
+		r.mu.Unlock()
+		return v, nil
 	}
+	old := r.val
 	c := r.call
 	if c == nil {
 		c = &refreshCall[T]{done: make(chan struct{})}
@@ -406,9 +415,17 @@ func (r *refresher[T]) get(ctx context.Context) (T, error) {
 	}
 	r.mu.Unlock()
 
+	var graceOver <-chan time.Time
+	if valid {
+		t := time.NewTimer(r.grace)
+		defer t.Stop()
+		graceOver = t.C
+	}
 	select {
 	case <-c.done:
 		return c.val, c.err
+	case <-graceOver:
+		return old, nil
 	case <-ctx.Done():
 		var zero T
 		return zero, ctx.Err()

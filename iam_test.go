@@ -728,3 +728,33 @@ func ExampleNewIAMTokenSource() {
 	}
 	_ = c
 }
+
+func TestIAMTokenSourceSlowRefreshServesOldToken(t *testing.T) {
+	t.Parallel()
+	clock := credNewClock()
+	fake := credNewIAM(t, clock)
+	src := credSource(t, fake, nil)
+	src.st.cache.grace = 20 * time.Millisecond
+	tok, err := src.Token(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, "tok-1", tok)
+
+	release := make(chan struct{})
+	fake.setRelease(release) // IAM hangs
+	clock.Advance(22 * time.Hour)
+	for range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		tok, err = src.Token(ctx)
+		cancel()
+		require.NoError(t, err, "a valid token must not wait for a hanging IAM")
+		assert.Equal(t, "tok-1", tok)
+	}
+	assert.Equal(t, 2, fake.requests(), "one refresh in flight")
+
+	close(release)
+	assert.Eventually(t, func() bool {
+		tok, err := src.Token(context.Background())
+		return err == nil && tok == "tok-2"
+	}, 2*time.Second, 5*time.Millisecond)
+	assert.Equal(t, 2, fake.requests())
+}

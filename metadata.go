@@ -51,8 +51,9 @@ type MetadataConfig struct {
 //
 // It caches the credentials and reads new ones before they expire (see
 // MetadataConfig.RefreshBefore), one read at a time however many
-// goroutines ask; while a read fails and the cached credentials are still
-// valid, they are used and the read is tried again after a few seconds.
+// goroutines ask. While the cached credentials are still valid, a caller
+// waits for their refresh a second at the most, and a failed read leaves
+// them in use and is tried again ten seconds later.
 // A non-2xx answer is an *APIError.
 //
 // It is safe for concurrent use; its String and GoString methods never show
@@ -102,6 +103,7 @@ func NewMetadataCredentialsProvider(cfg MetadataConfig) (*MetadataCredentialsPro
 		now:     time.Now,
 		margin:  func(time.Duration) time.Duration { return before },
 		timeout: 10 * time.Second,
+		grace:   credRefreshGrace,
 	}
 	return &MetadataCredentialsProvider{st: st}, nil
 }
