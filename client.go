@@ -18,6 +18,7 @@ package workspace
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -332,11 +334,15 @@ type outcome struct {
 
 // attempt authenticates, sends and classifies one try.
 func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, out any) outcome {
-	h := make(http.Header, 8)
+	// resty's request comes with an empty header map: fill that one. The
+	// constant values are shared slices that nobody modifies (resty clones
+	// the header before sending).
+	req := co.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
+	h := req.Header
 	h.Set("User-Agent", co.userAgent)
-	h.Set("Accept", "application/json")
+	h["Accept"] = jsonHeaderValue
 	if body != nil {
-		h.Set("Content-Type", "application/json")
+		h["Content-Type"] = jsonHeaderValue
 	}
 	at := attempt{
 		method: r.method, host: co.host, path: path, query: r.query, body: body,
@@ -350,8 +356,6 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 		return outcome{err: err, notSent: true}
 	}
 
-	req := co.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
-	req.Header = h
 	if body != nil {
 		req.SetBody(body)
 	}
@@ -389,6 +393,89 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 // body, a body that is not JSON, and trailing data other than white space
 // are errors.
 func decodeBody(body io.Reader, out any) error {
+	// Fast path: the whole body in a pooled buffer, one json.Unmarshal, no
+	// decoder or buffers allocated per call. It only ever answers success;
+	// on anything else decodeStream sees exactly the bytes (and read error)
+	// it would have seen, so every error is what it always was.
+	bp := bodyBufs.Get().(*[]byte)
+	buf, complete, rerr := readUpTo((*bp)[:0], body, maxSuccessBody)
+	defer func() {
+		if cap(buf) <= maxPooledBody {
+			*bp = buf[:0]
+			bodyBufs.Put(bp)
+		}
+	}()
+	if complete && startsWithObjectOrArray(buf) && json.Unmarshal(buf, out) == nil {
+		return nil
+	}
+	var rest io.Reader = body // not read to the end
+	switch {
+	case rerr != nil:
+		rest = errReader{rerr}
+	case complete:
+		rest = eofReader{}
+	}
+	return decodeStream(io.MultiReader(bytes.NewReader(buf), rest), out)
+}
+
+// jsonHeaderValue is the value of Accept and Content-Type; shared, never
+// modified.
+var jsonHeaderValue = []string{"application/json"}
+
+// bodyBufs holds buffers for decodeBody; ones larger than maxPooledBody
+// are left to the garbage collector.
+var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+const maxPooledBody = 4 << 20
+
+// readUpTo appends r's data to buf until EOF, an error, or more than max
+// bytes. complete reports that EOF was reached within max bytes.
+func readUpTo(buf []byte, r io.Reader, max int) ([]byte, bool, error) {
+	for {
+		if len(buf) == cap(buf) {
+			if len(buf) > max {
+				return buf, false, nil
+			}
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, len(buf) <= max, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+	}
+}
+
+// startsWithObjectOrArray reports whether b's first byte after white space
+// opens an object or an array.
+func startsWithObjectOrArray(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+		case '{', '[':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// decodeStream decodes one JSON value from the stream into out. An empty
+// body, a bare null, a body that is not JSON, and trailing data other than
+// white space are errors.
+func decodeStream(body io.Reader, out any) error {
 	lr := &io.LimitedReader{R: body, N: maxSuccessBody + 1}
 	br := bufio.NewReaderSize(lr, 512)
 	if bareNull(br) {
