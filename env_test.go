@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -292,13 +293,13 @@ func TestWithEnvIgnoredWithoutTheOption(t *testing.T) {
 // environment and carries their security token.
 func TestWithEnvProcessEnvironment(t *testing.T) {
 	meta := &credMetadata{issued: map[string][2]string{"proc-ak": {"proc-sk-secret", "proc-st-secret"}}}
-	var signed int
+	var signed atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		assert.Equal(t, "/gw/v2/proc-project/desktop-pools/pool-1/inconsistent-statics", r.URL.EscapedPath())
 		assert.Equal(t, "proc-project", r.Header.Get("X-Project-Id"))
 		if ak, _, ok := credVerify(t, r, body, meta); ok && ak == "proc-ak" {
-			signed++
+			signed.Add(1)
 		}
 		_, _ = io.WriteString(w, `{"product_id": 5}`)
 	}))
@@ -317,5 +318,5 @@ func TestWithEnvProcessEnvironment(t *testing.T) {
 	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 	require.NoError(t, err)
 	assert.Equal(t, 5, stats.ProductID)
-	assert.Equal(t, 1, signed, "signed with the environment's keys and security token")
+	assert.Equal(t, int32(1), signed.Load(), "signed with the environment's keys and security token")
 }

@@ -113,6 +113,12 @@ func (f *credIAM) requests() int {
 	return f.count
 }
 
+func (f *credIAM) requestBodies() [][]byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([][]byte(nil), f.bodies...)
+}
+
 func (f *credIAM) fail(status int, body string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -198,6 +204,12 @@ func (f *credWorkspace) requests() int {
 	return f.count
 }
 
+func (f *credWorkspace) tokens() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.seen...)
+}
+
 func credClient(t *testing.T, endpoint string, opts ...Option) *Client {
 	t.Helper()
 	base := []Option{
@@ -218,10 +230,11 @@ func TestIAMTokenSourceRequest(t *testing.T) {
 	tok, err := src.Token(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "tok-1", tok)
-	require.Len(t, fake.bodies, 1)
+	bodies := fake.requestBodies()
+	require.Len(t, bodies, 1)
 	assert.JSONEq(t, `{"auth": {
 		"identity": {"methods": ["password"], "password": {"user": {"name": "alice", "password": "pw-S3cret-never-shown", "domain": {"name": "acme"}}}},
-		"scope": {"project": {"id": "0bec5db98280d2d02fd6c00c2de791ce"}}}}`, string(fake.bodies[0]))
+		"scope": {"project": {"id": "0bec5db98280d2d02fd6c00c2de791ce"}}}}`, string(bodies[0]))
 
 	tok, err = src.Token(context.Background())
 	require.NoError(t, err)
@@ -534,7 +547,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, &InconsistentStatistics{ProductID: 1, ImageID: 2, DiskNum: 3, DiskSize: 4}, stats)
 		assert.Equal(t, 2, fake.requests(), "one fetch, one refresh")
-		assert.Equal(t, []string{"tok-1", "tok-2"}, ws.seen, "one retry with the fresh token")
+		assert.Equal(t, []string{"tok-1", "tok-2"}, ws.tokens(), "one retry with the fresh token")
 	})
 	t.Run("gives up after one refresh", func(t *testing.T) {
 		t.Parallel()
@@ -548,7 +561,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, apiErr.StatusCode)
 		assert.Equal(t, "APIGW.0301", apiErr.Code)
 		assert.Equal(t, 2, fake.requests())
-		assert.Equal(t, []string{"tok-1", "tok-2"}, ws.seen)
+		assert.Equal(t, []string{"tok-1", "tok-2"}, ws.tokens())
 		credAssertNoSecrets(t, err.Error(), credPassword, "tok-1", "tok-2")
 	})
 	t.Run("concurrent 401s cause one refresh", func(t *testing.T) {
@@ -686,8 +699,8 @@ func TestIAMSecretsAbsentFromLogs(t *testing.T) {
 	logs := buf.String()
 	mu.Unlock()
 	require.Contains(t, logs, "workspace: attempt", "the logger saw the attempts")
-	seen := append([]string{credPassword}, ws.seen...)
-	seen = append(seen, ws2.seen...)
+	seen := append([]string{credPassword}, ws.tokens()...)
+	seen = append(seen, ws2.tokens()...)
 	credAssertNoSecrets(t, logs, seen...)
 	for _, err := range errs {
 		credAssertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), seen...)

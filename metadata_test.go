@@ -151,6 +151,18 @@ func credNewSigned(t *testing.T, meta *credMetadata) *credSigned {
 	return f
 }
 
+func (f *credSigned) keys() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.aks...)
+}
+
+func (f *credSigned) sigs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.signatures...)
+}
+
 // credVerify checks r's Authorization header as the gateway would: the
 // access key is one meta issued, the signature is computed with its secret
 // key over the signed headers, and the security token is the one issued
@@ -271,7 +283,7 @@ func TestMetadataCredentialsSignedRequestsAcrossRotation(t *testing.T) {
 	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
 
-	assert.Equal(t, []string{"AK-1", "AK-1", "AK-2"}, ws.aks, "signed with the rotated key")
+	assert.Equal(t, []string{"AK-1", "AK-1", "AK-2"}, ws.keys(), "signed with the rotated key")
 	assert.Equal(t, 2, meta.requests())
 }
 
@@ -435,8 +447,9 @@ func TestMetadataSecretsNeverShown(t *testing.T) {
 	_, errRead := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.Error(t, errRead)
 
-	secrets := append(meta.secrets(), ws.signatures...)
-	require.NotEmpty(t, ws.signatures)
+	signatures := ws.sigs()
+	require.NotEmpty(t, signatures)
+	secrets := append(meta.secrets(), signatures...)
 	mu.Lock()
 	logs := buf.String()
 	mu.Unlock()
