@@ -1,0 +1,301 @@
+// Command benchtable runs the benchmarks of the bench module with
+// `go test -bench`, takes the median of each measure over -count runs and
+// prints a table of each implementation's ratio to hand-written net/http,
+// with the SDK's targets checked, then the binary cost of the SDK.
+//
+// Run it from the bench directory: `go run ./cmd/benchtable -count 6`.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+func main() {
+	count := flag.Int("count", 6, "runs of each benchmark; the table shows medians")
+	benchtime := flag.String("benchtime", "300ms", "go test -benchtime of each run")
+	bench := flag.String("bench", ".", "go test -bench pattern")
+	input := flag.String("input", "", "read `go test -bench` output from this file instead of running it")
+	sizes := flag.Bool("size", true, "measure the binary cost")
+	verbose := flag.Bool("v", false, "echo the go test output to stderr")
+	flag.Parse()
+
+	var out []byte
+	if *input != "" {
+		var err error
+		if out, err = os.ReadFile(*input); err != nil {
+			fatal(err)
+		}
+	} else {
+		args := []string{"test", "-run", "^$", "-bench", *bench, "-benchmem",
+			"-count", strconv.Itoa(*count), "-benchtime", *benchtime, "."}
+		fmt.Fprintf(os.Stderr, "benchtable: go %s\n", strings.Join(args, " "))
+		cmd := exec.Command("go", args...)
+		var buf bytes.Buffer
+		cmd.Stdout = &buf
+		if *verbose {
+			cmd.Stdout = io.MultiWriter(&buf, os.Stderr)
+		}
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			os.Stderr.Write(buf.Bytes())
+			fatal(fmt.Errorf("go test: %w", err))
+		}
+		out = buf.Bytes()
+	}
+	res, meta := parse(out)
+	if len(res.samples) == 0 {
+		fatal(errors.New("no benchmark results in the output"))
+	}
+	printTable(os.Stdout, res, meta)
+	if *sizes {
+		if err := printSizes(os.Stdout); err != nil {
+			fatal(err)
+		}
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "benchtable:", err)
+	os.Exit(1)
+}
+
+// sample is every run of one benchmark.
+type sample struct {
+	ns, bytes, allocs []float64
+}
+
+// key is one benchmark: its case and implementation.
+type key struct{ cas, impl string }
+
+type results struct {
+	samples map[key]*sample
+	cases   []string            // in order of appearance
+	impls   map[string][]string // per case, in order of appearance
+}
+
+// lineRE matches "BenchmarkCall/<case>/<impl>-<procs> N x ns/op y B/op z allocs/op".
+var lineRE = regexp.MustCompile(`^BenchmarkCall/([^/\s]+)/(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op\s+([\d.]+) B/op\s+([\d.]+) allocs/op`)
+
+func parse(out []byte) (*results, map[string]string) {
+	r := &results{samples: map[key]*sample{}, impls: map[string][]string{}}
+	meta := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		line := sc.Text()
+		for _, p := range []string{"goos", "goarch", "cpu"} {
+			if v, ok := strings.CutPrefix(line, p+": "); ok {
+				meta[p] = v
+			}
+		}
+		m := lineRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		k := key{m[1], m[2]}
+		s := r.samples[k]
+		if s == nil {
+			s = &sample{}
+			r.samples[k] = s
+			if !slices.Contains(r.cases, k.cas) {
+				r.cases = append(r.cases, k.cas)
+			}
+			r.impls[k.cas] = append(r.impls[k.cas], k.impl)
+		}
+		ns, _ := strconv.ParseFloat(m[3], 64)
+		b, _ := strconv.ParseFloat(m[4], 64)
+		a, _ := strconv.ParseFloat(m[5], 64)
+		s.ns, s.bytes, s.allocs = append(s.ns, ns), append(s.bytes, b), append(s.allocs, a)
+	}
+	return r, meta
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n == 0 {
+		return math.NaN()
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// spread is the largest distance of a run from the median, in percent:
+// for 6 runs, what benchstat's 95% interval of the median spans.
+func spread(v []float64) float64 {
+	m := median(v)
+	d := 0.0
+	for _, x := range v {
+		d = max(d, math.Abs(x-m))
+	}
+	return 100 * d / m
+}
+
+// target is what the issue asks of the SDK in a case: a time ratio and an
+// allocation ratio to raw net/http.
+type target struct{ time, allocs float64 }
+
+func targetFor(cas string) (target, bool) {
+	switch {
+	case strings.Contains(cas, "-par"):
+		return target{time: 1.0, allocs: math.NaN()}, true
+	case cas == "small", cas == "snap1":
+		return target{time: 1.10, allocs: 1.2}, true
+	case cas == "snap100":
+		return target{time: 0.80, allocs: 1.0}, true
+	case cas == "snap1000":
+		return target{time: 0.60, allocs: 1.0}, true
+	}
+	return target{}, false
+}
+
+var caseTitle = map[string]string{
+	"small":    "small call (inconsistent-statics)",
+	"snap1":    "1 snapshot",
+	"snap100":  "100 snapshots",
+	"snap1000": "1000 snapshots",
+}
+
+func title(cas string) string {
+	if t, ok := caseTitle[cas]; ok {
+		return t
+	}
+	if base, n, ok := strings.Cut(cas, "-par"); ok {
+		return title(base) + ", " + n + " goroutines"
+	}
+	return cas
+}
+
+func printTable(w io.Writer, r *results, meta map[string]string) {
+	runs := 0
+	for _, s := range r.samples {
+		runs = max(runs, len(s.ns))
+	}
+	fmt.Fprintf(w, "Medians of %d runs; ratios are to raw net/http in the same run (lower is better).\n", runs)
+	if c := meta["cpu"]; c != "" {
+		fmt.Fprintf(w, "cpu: %s, GOMAXPROCS %d, %s\n", c, runtime.GOMAXPROCS(0), runtime.Version())
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| case | implementation | time/op | ± | B/op | allocs/op | time vs raw | allocs vs raw | SDK target |")
+	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---|")
+	var misses []string
+	for _, cas := range r.cases {
+		base := r.samples[key{cas, "raw"}]
+		for _, impl := range r.impls[cas] {
+			s := r.samples[key{cas, impl}]
+			ns, b, a := median(s.ns), median(s.bytes), median(s.allocs)
+			tr, ar := "", ""
+			var timeRatio, allocRatio float64
+			if base != nil {
+				timeRatio, allocRatio = ns/median(base.ns), a/median(base.allocs)
+				tr, ar = fmt.Sprintf("%.2fx", timeRatio), fmt.Sprintf("%.2fx", allocRatio)
+			}
+			verdict := ""
+			if t, ok := targetFor(cas); ok && base != nil && (impl == "sdk" || impl == "sdk-aksk") {
+				verdict = fmt.Sprintf("time ≤ %.2fx", t.time)
+				good := timeRatio <= t.time
+				if !math.IsNaN(t.allocs) {
+					verdict += fmt.Sprintf(", allocs ≤ %.1fx", t.allocs)
+					good = good && allocRatio <= t.allocs
+				}
+				if good {
+					verdict += ": holds"
+				} else {
+					verdict += ": MISSED"
+					misses = append(misses, cas+"/"+impl)
+				}
+			}
+			fmt.Fprintf(w, "| %s | %s | %s | %.0f%% | %s | %.0f | %s | %s | %s |\n",
+				title(cas), impl, fmtDur(ns), spread(s.ns), fmtBytes(b), a, tr, ar, verdict)
+		}
+	}
+	fmt.Fprintln(w)
+	if len(misses) == 0 {
+		fmt.Fprintln(w, "Every SDK target holds.")
+	} else {
+		fmt.Fprintf(w, "Targets missed: %s.\n", strings.Join(misses, ", "))
+	}
+	fmt.Fprintln(w)
+}
+
+func fmtDur(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.2f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+func fmtBytes(b float64) string {
+	switch {
+	case b >= 1<<20:
+		return fmt.Sprintf("%.2f MiB", b/(1<<20))
+	case b >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", b/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B", b)
+}
+
+// printSizes builds cmd/sizeraw and cmd/sizesdk, which make the same five
+// calls with net/http + encoding/json and with the SDK, stripped and not,
+// and prints what the SDK adds.
+func printSizes(w io.Writer) error {
+	dir, err := os.MkdirTemp("", "benchtable-size")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	type build struct{ name, flags string }
+	builds := []build{{"stripped (-trimpath -ldflags=\"-s -w\")", "-s -w"}, {"not stripped (-trimpath)", ""}}
+	fmt.Fprintln(w, "Binary cost: a program making the five calls (cmd/sizesdk) against the same calls by hand with net/http + encoding/json (cmd/sizeraw).")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| build | net/http + encoding/json | SDK | SDK adds | target |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---|")
+	for i, b := range builds {
+		var size [2]int64
+		for j, prog := range []string{"sizeraw", "sizesdk"} {
+			bin := filepath.Join(dir, fmt.Sprintf("%s-%d", prog, i))
+			args := []string{"build", "-trimpath", "-o", bin}
+			if b.flags != "" {
+				args = append(args, "-ldflags="+b.flags)
+			}
+			args = append(args, "./cmd/"+prog)
+			cmd := exec.Command("go", args...)
+			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			if err := cmd.Run(); err != nil {
+				return fmt.Errorf("go build %s: %w", prog, err)
+			}
+			fi, err := os.Stat(bin)
+			if err != nil {
+				return err
+			}
+			size[j] = fi.Size()
+		}
+		diff := float64(size[1]-size[0]) / (1 << 20)
+		verdict := "≤ 1.50 MiB: holds"
+		if diff > 1.5 {
+			verdict = "≤ 1.50 MiB: MISSED"
+		}
+		fmt.Fprintf(w, "| %s | %.2f MiB | %.2f MiB | %.2f MiB | %s |\n", b.name,
+			float64(size[0])/(1<<20), float64(size[1])/(1<<20), diff, verdict)
+	}
+	return nil
+}
