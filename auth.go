@@ -25,11 +25,15 @@ type TokenInvalidator interface {
 }
 
 // StaticTokenSource returns a TokenSource that always hands out token.
-func StaticTokenSource(token string) TokenSource { return staticToken(token) }
+func StaticTokenSource(token string) TokenSource {
+	return staticToken{get: func() string { return token }}
+}
 
-type staticToken string
+// staticToken keeps its token in a closure, out of reach of fmt and of
+// reflection-based dumpers (go-spew, testify's failure output).
+type staticToken struct{ get func() string }
 
-func (t staticToken) Token(context.Context) (string, error) { return string(t), nil }
+func (t staticToken) Token(context.Context) (string, error) { return t.get(), nil }
 
 // String hides the token.
 func (t staticToken) String() string { return "StaticTokenSource(REDACTED)" }
@@ -69,17 +73,23 @@ type CredentialsProvider interface {
 	Credentials(ctx context.Context) (Credentials, error)
 }
 
-type staticCredentials Credentials
+// staticCredentials keeps fixed credentials in a closure, out of reach of
+// fmt and of reflection-based dumpers.
+type staticCredentials struct{ get func() Credentials }
+
+func newStaticCredentials(c Credentials) staticCredentials {
+	return staticCredentials{get: func() Credentials { return c }}
+}
 
 func (c staticCredentials) Credentials(context.Context) (Credentials, error) {
-	return Credentials(c), nil
+	return c.get(), nil
 }
 
 // String hides the secrets.
-func (c staticCredentials) String() string { return Credentials(c).String() }
+func (c staticCredentials) String() string { return c.get().String() }
 
 // GoString hides the secrets.
-func (c staticCredentials) GoString() string { return Credentials(c).GoString() }
+func (c staticCredentials) GoString() string { return c.get().GoString() }
 
 // authenticator adds credentials to one attempt. It returns the token it
 // used (for a 401 refresh), or "".

@@ -161,11 +161,11 @@ func (cfg *config) authenticator() (authenticator, error) {
 	}
 	switch {
 	case cfg.token != "":
-		return tokenAuth{src: staticToken(cfg.token)}, nil
+		return tokenAuth{src: StaticTokenSource(cfg.token)}, nil
 	case cfg.tokenSource != nil:
 		return tokenAuth{src: cfg.tokenSource}, nil
 	case cfg.accessKey != "":
-		return signingAuth{src: staticCredentials{AccessKey: cfg.accessKey, SecretKey: cfg.secretKey, SecurityToken: cfg.securityToken}}, nil
+		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: cfg.secretKey, SecurityToken: cfg.securityToken})}, nil
 	default:
 		return signingAuth{src: cfg.credsProvider}, nil
 	}

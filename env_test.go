@@ -61,12 +61,13 @@ func credAuthOf(t *testing.T, c *Client) credWantAuth {
 	switch a := c.core.auth.(type) {
 	case tokenAuth:
 		if st, ok := a.src.(staticToken); ok {
-			return credWantAuth{token: string(st)}
+			return credWantAuth{token: st.get()}
 		}
 		return credWantAuth{tokenSource: true}
 	case signingAuth:
 		if sc, ok := a.src.(staticCredentials); ok {
-			return credWantAuth{ak: sc.AccessKey, sk: sc.SecretKey, secToken: sc.SecurityToken}
+			cr := sc.get()
+			return credWantAuth{ak: cr.AccessKey, sk: cr.SecretKey, secToken: cr.SecurityToken}
 		}
 		return credWantAuth{credsFromProvider: true}
 	}

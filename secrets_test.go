@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -195,4 +196,63 @@ func TestSecrets_NotInLogsOfSuccessfulCalls(t *testing.T) {
 	assert.Equal(t, len(ftOps), strings.Count(out, "\n"), "one debug record per attempt")
 	ftAssertNoSecret(t, out, sigs...)
 	assert.NotContains(t, out, "d1", "no query values in logs")
+}
+
+// Reflection-based dumpers (go-spew, which testify uses in its failure
+// output) follow pointers into unexported fields; fixed credentials live
+// in closures they cannot open. ftReachableStrings sees everything such a
+// dumper could.
+func TestSecrets_NotInReflectionDump(t *testing.T) {
+	t.Parallel()
+	const tok, sk, st = "dump-token-value-123", "dump-secret-key-456", "dump-security-token-789"
+	clients := map[string][]Option{
+		"token": {WithToken(tok)},
+		"aksk":  {WithAccessKey("dump-ak", sk), WithSecurityToken(st)},
+	}
+	for name, creds := range clients {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewClient(append([]Option{WithEndpoint("http://127.0.0.1:1"), WithProjectID("p")}, creds...)...)
+			require.NoError(t, err)
+			found := ftReachableStrings(reflect.ValueOf(c), map[uintptr]bool{}, nil)
+			require.Contains(t, found, "127.0.0.1:1", "the walk does reach the core")
+			for _, secret := range []string{tok, sk, st} {
+				assert.NotContains(t, found, secret)
+			}
+		})
+	}
+}
+
+// ftReachableStrings collects every string reachable from v through
+// pointers, interfaces, structs (unexported fields too), slices and maps.
+func ftReachableStrings(v reflect.Value, seen map[uintptr]bool, out []string) []string {
+	switch v.Kind() {
+	case reflect.String:
+		out = append(out, v.String())
+	case reflect.Pointer:
+		if v.IsNil() || seen[v.Pointer()] {
+			return out
+		}
+		seen[v.Pointer()] = true
+		out = ftReachableStrings(v.Elem(), seen, out)
+	case reflect.Interface:
+		if !v.IsNil() {
+			out = ftReachableStrings(v.Elem(), seen, out)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			out = ftReachableStrings(v.Field(i), seen, out)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			out = ftReachableStrings(v.Index(i), seen, out)
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			out = ftReachableStrings(iter.Key(), seen, out)
+			out = ftReachableStrings(iter.Value(), seen, out)
+		}
+	}
+	return out
 }
