@@ -360,18 +360,9 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 		req.SetBody(body)
 	}
 	resp, err := req.Execute(r.method, fullURL)
-	var raw *http.Response
-	if resp != nil {
-		raw = resp.RawResponse
-	}
+	raw, err := rawResponse(resp, err, r.method, path)
 	if err != nil {
-		if raw != nil && raw.Body != nil {
-			raw.Body.Close()
-		}
-		return outcome{token: token, err: transportError(r.method, path, err)}
-	}
-	if raw == nil {
-		return outcome{token: token, err: fmt.Errorf("workspace: %s %s: no response", r.method, path)}
+		return outcome{token: token, err: err}
 	}
 	defer drainClose(raw.Body)
 
@@ -514,6 +505,25 @@ func bareNull(br *bufio.Reader) bool {
 		}
 	}
 	return false
+}
+
+// rawResponse turns resty's result into the raw response or an error
+// that names no URL.
+func rawResponse(resp *resty.Response, err error, method, path string) (*http.Response, error) {
+	var raw *http.Response
+	if resp != nil {
+		raw = resp.RawResponse
+	}
+	if err != nil {
+		if raw != nil && raw.Body != nil {
+			raw.Body.Close()
+		}
+		return nil, transportError(method, path, err)
+	}
+	if raw == nil {
+		return nil, fmt.Errorf("workspace: %s %s: no response", method, path)
+	}
+	return raw, nil
 }
 
 // drainClose reads what is left of a body (a little) and closes it, so

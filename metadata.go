@@ -138,7 +138,7 @@ func (st *metadataState) fetch(ctx context.Context) (Credentials, time.Time, err
 		"User-Agent": {st.userAgent},
 	}
 	resp, err := req.Execute(method, st.url)
-	raw, err := credResponse(resp, err, method, metadataSecurityKeyPath)
+	raw, err := rawResponse(resp, err, method, metadataSecurityKeyPath)
 	if err != nil {
 		return Credentials{}, time.Time{}, err
 	}
