@@ -396,6 +396,22 @@ func decodeBody(body io.Reader, out any) error {
 			bodyBufs.Put(bp)
 		}
 	}()
+	if complete {
+		// The large list pages first try the hand-written decoder (see
+		// fastdecode.go), which declines anything it does not fully take.
+		switch o := out.(type) {
+		case *wireSnapshotPage:
+			if fastDecodeSnapshotPage(buf, o) {
+				return nil
+			}
+			*o = wireSnapshotPage{}
+		case *wireTaskPage:
+			if fastDecodeTaskPage(buf, o) {
+				return nil
+			}
+			*o = wireTaskPage{}
+		}
+	}
 	if complete && startsWithObjectOrArray(buf) && json.Unmarshal(buf, out) == nil {
 		return nil
 	}

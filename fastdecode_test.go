@@ -1,0 +1,460 @@
+package workspace
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fastdecodeSpecSnapshots is the example response of the API reference.
+const fastdecodeSpecSnapshots = `{ "total_count" : 2, "desktop_snapshots" : [ { "snapshot_id" : "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", "snapshot_name" : "sys0420_xzx03_1713602176593", "desktop_id" : "7163a7ba-fc09-4238-ab73-0689ea7f54c3", "desktop_name" : "xzx03", "desktop_sid" : "22ad6780-3236-4838-b509-8068d254e9de", "is_system_disk" : true, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T08:36:16Z", "create_type" : "MANUALLY" }, { "snapshot_id" : "a7e996da-20db-4de8-8aff-4c8e4c6d5ed3", "snapshot_name" : "AUTOCREATED_AA_1713595811910", "desktop_id" : "a3e8d0d0-79df-413d-a327-d702a4fb2e15", "desktop_name" : "AA", "desktop_sid" : "1346b13d-d3e4-4965-bfb4-5bb880bf7dbf", "is_system_disk" : false, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T06:50:11Z", "create_type" : "AUTO" } ] }`
+
+// fastdecodeSpecTasks is a task page in the documented form.
+const fastdecodeSpecTasks = `{"total_count":2,"script_execution_tasks":[{"id":"b1e9d5c2-4f7a-4c1e-9a57-0e7f5d3c2a11","desktop_pool_id":"6a2e1bd1-aa4b-4e5c-8a7d-2c8b2c9bb0e1","desktop_pool_name":"pool-01","scripts":[{"id":"s-1","name":"install.ps1"},{"id":"s-2","name":"cleanup.ps1"}],"command_content":"","command_type":"POWERSHELL","start_time":"2024-04-20T08:36:16Z","end_time":"2024-04-20T08:40:02Z","status":"FINISH","success_num":9,"failed_num":1,"skip_num":0},{"id":"c2","desktop_pool_id":"p","desktop_pool_name":"池-二","scripts":[],"command_content":"echo hi","command_type":"SHELL","start_time":"2024-04-21T00:00:00Z","end_time":"","status":"RUNNING","success_num":0,"failed_num":0,"skip_num":0}]}`
+
+// fastdecodeSnapshotPage makes a page of n snapshots in the API's form:
+// optional fields sometimes absent, sometimes null, non-ASCII names.
+func fastdecodeSnapshotPage(n int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"total_count":%d,"desktop_snapshots":[`, n*3)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"snapshot_id":"%08x-02a5-46f5-8eb1-54f09ab9fbae","snapshot_name":"sys_%d_1713602176593",`, i, i)
+		fmt.Fprintf(&b, `"desktop_id":"7163a7ba-fc09-4238-ab73-%012d","desktop_name":"桌面-%d","desktop_sid":"sid-%d",`, i%7, i%7, i%7)
+		if i%3 == 0 {
+			fmt.Fprintf(&b, `"desktop_pool_id":"pool-%d",`, i%2)
+		}
+		fmt.Fprintf(&b, `"is_system_disk":%t,`, i%2 == 0)
+		switch i % 5 {
+		case 0:
+			b.WriteString(`"status":"creating","process":42,`)
+		case 1:
+			b.WriteString(`"status":"restore_failed","process":null,"restore_fail_reason":"disk busy",`)
+		case 2:
+			b.WriteString(`"status":"restore_success","last_restore_time":"2024-02-29T23:59:59Z",`)
+		default:
+			b.WriteString(`"status":"create_success",`)
+		}
+		fmt.Fprintf(&b, `"description":"Description %d.","create_time":"2024-04-%02dT08:36:%02dZ","create_type":"AUTO"}`, i, 1+i%28, i%60)
+	}
+	b.WriteString(`]}`)
+	return []byte(b.String())
+}
+
+// fastdecodeCheckSnapshots is the differential property: when the fast
+// path takes data, encoding/json takes it too with the same result; when
+// encoding/json rejects it, the fast path has rejected it.
+func fastdecodeCheckSnapshots(t *testing.T, data []byte) bool {
+	t.Helper()
+	in := bytes.Clone(data)
+	var fast wireSnapshotPage
+	ok := fastDecodeSnapshotPage(in, &fast)
+	var slow wireSnapshotPage
+	err := json.Unmarshal(data, &slow)
+	if !ok {
+		if !reflect.DeepEqual(fast, wireSnapshotPage{}) {
+			t.Fatalf("fast path declined %q but changed its output", data)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatalf("fast path took %q, encoding/json: %v", data, err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("fast path differs on %q:\nfast %#v\njson %#v", data, fast, slow)
+	}
+	for i := range fast.Snapshots {
+		if f, s := fast.Snapshots[i].snapshot(), slow.Snapshots[i].snapshot(); !reflect.DeepEqual(f, s) {
+			t.Fatalf("public snapshot %d differs on %q:\nfast %#v\njson %#v", i, data, f, s)
+		}
+	}
+	// No string may alias the (pooled) input.
+	for i := range in {
+		in[i] = 'X'
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("fast path result aliases its input %q", data)
+	}
+	return true
+}
+
+// fastdecodeCheckTasks is fastdecodeCheckSnapshots for task pages.
+func fastdecodeCheckTasks(t *testing.T, data []byte) bool {
+	t.Helper()
+	in := bytes.Clone(data)
+	var fast wireTaskPage
+	ok := fastDecodeTaskPage(in, &fast)
+	var slow wireTaskPage
+	err := json.Unmarshal(data, &slow)
+	if !ok {
+		if !reflect.DeepEqual(fast, wireTaskPage{}) {
+			t.Fatalf("fast path declined %q but changed its output", data)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatalf("fast path took %q, encoding/json: %v", data, err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("fast path differs on %q:\nfast %#v\njson %#v", data, fast, slow)
+	}
+	for i := range fast.Tasks {
+		if f, s := fast.Tasks[i].task(), slow.Tasks[i].task(); !reflect.DeepEqual(f, s) {
+			t.Fatalf("public task %d differs on %q:\nfast %#v\njson %#v", i, data, f, s)
+		}
+	}
+	for i := range in {
+		in[i] = 'X'
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("fast path result aliases its input %q", data)
+	}
+	return true
+}
+
+// fastdecodeSnapshotCases are bodies and whether the fast path takes them.
+var fastdecodeSnapshotCases = []struct {
+	name string
+	body string
+	fast bool
+}{
+	{"spec example", fastdecodeSpecSnapshots, true},
+	{"empty object", `{}`, true},
+	{"empty list", `{"total_count":0,"desktop_snapshots":[]}`, true},
+	{"null list", `{"total_count":0,"desktop_snapshots":null}`, true},
+	{"null element", `{"desktop_snapshots":[null,{}]}`, true},
+	{"white space everywhere", " \t\r\n{ \"total_count\" :\n7 , \"desktop_snapshots\" : [ { } ] } \n", true},
+	{"null fields", `{"total_count":null,"desktop_snapshots":[{"snapshot_id":null,"is_system_disk":null,"process":null,"create_time":null,"last_restore_time":null,"status":null}]}`, true},
+	{"process values", `{"desktop_snapshots":[{"process":0},{"process":100},{"process":-3},{"process":null},{}]}`, true},
+	{"empty time", `{"desktop_snapshots":[{"create_time":"","last_restore_time":""}]}`, true},
+	{"leap day", `{"desktop_snapshots":[{"create_time":"2024-02-29T00:00:00Z"}]}`, true},
+	{"unknown fields skipped", `{"x":1,"desktop_snapshots":[{"snapshot_id":"a","extra":{"a":[1,-2.5e+3,true,false,null,"s",{"b":{}}],"c":[]},"n":0.5,"e":1E9,"z":-0}],"y":[[],[[]]],"w":"é"}`, true},
+	{"unknown status kept", `{"desktop_snapshots":[{"status":"frozen","create_type":"SOMETIMES"}]}`, true},
+	{"unicode strings", `{"desktop_snapshots":[{"desktop_name":"桌面 ü 🙂","description":"\u007f"}]}`, false}, // has an escape
+	{"raw DEL and unicode", "{\"desktop_snapshots\":[{\"desktop_name\":\"桌面 ü 🙂\",\"description\":\"\x7f\"}]}", true},
+	{"max int", `{"total_count":9223372036854775807}`, false}, // 19 digits: left to encoding/json
+	{"18 digits", `{"total_count":-999999999999999999}`, true},
+
+	{"escape in value", `{"desktop_snapshots":[{"snapshot_name":"a\"b"}]}`, false},
+	{"escape in key", `{"desktop_snapshots":[{"snapshot\u005fid":"a"}]}`, false},
+	{"escape in skipped value", `{"x":"a\\b"}`, false},
+	{"control byte", "{\"desktop_snapshots\":[{\"snapshot_name\":\"a\tb\"}]}", false},
+	{"invalid UTF-8", "{\"desktop_snapshots\":[{\"snapshot_name\":\"a\xffb\"}]}", false},
+	{"surrogate in UTF-8", "{\"desktop_snapshots\":[{\"snapshot_name\":\"\xed\xa0\x80\"}]}", false},
+	{"key differs in case", `{"Total_Count":3}`, false},
+	{"inner key differs in case", `{"desktop_snapshots":[{"Snapshot_ID":"a"}]}`, false},
+	{"non-ASCII key", `{"desktop_snapſnapshots":[]}`, false},
+	{"kelvin key", "{\"desktop_snapshots\":[{\"\u212aey\":1,\"snapshot_id\":\"a\"}]}", false},
+	{"duplicate key", `{"total_count":1,"total_count":2}`, false},
+	{"duplicate list", `{"desktop_snapshots":[{}],"desktop_snapshots":[]}`, false},
+	{"duplicate inner key", `{"desktop_snapshots":[{"status":"a","status":"b"}]}`, false},
+	{"fraction", `{"total_count":1.0}`, false},
+	{"exponent", `{"total_count":1e2}`, false},
+	{"plus", `{"total_count":+1}`, false},
+	{"leading zero", `{"total_count":01}`, false},
+	{"minus zero", `{"total_count":-0}`, false},
+	{"process fraction", `{"desktop_snapshots":[{"process":50.5}]}`, false},
+	{"string for int", `{"total_count":"3"}`, false},
+	{"number for string", `{"desktop_snapshots":[{"snapshot_id":3}]}`, false},
+	{"string for bool", `{"desktop_snapshots":[{"is_system_disk":"true"}]}`, false},
+	{"object for list", `{"desktop_snapshots":{}}`, false},
+	{"time with offset", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16+08:00"}]}`, false},
+	{"time with fraction", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16.5Z"}]}`, false},
+	{"bad time", `{"desktop_snapshots":[{"create_time":"2024-02-30T00:00:00Z"}]}`, false},
+	{"number for time", `{"desktop_snapshots":[{"create_time":0}]}`, false},
+	{"deep nesting", `{"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, false},
+	{"trailing data", `{} {}`, false},
+	{"trailing comma", `{"desktop_snapshots":[{},]}`, false},
+	{"top-level array", `[]`, false},
+	{"top-level null", `null`, false},
+	{"truncated", `{"desktop_snapshots":[{"snapshot_id":"a"`, false},
+	{"bad literal", `{"x":tru}`, false},
+	{"bad number", `{"x":1.}`, false},
+	{"empty", ``, false},
+}
+
+func TestFastDecodeSnapshotPageCases(t *testing.T) {
+	t.Parallel()
+	for _, tc := range fastdecodeSnapshotCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.fast, fastdecodeCheckSnapshots(t, []byte(tc.body)))
+		})
+	}
+}
+
+func TestFastDecodeSnapshotPageRealistic(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 100, 1000} {
+		data := fastdecodeSnapshotPage(n)
+		require.True(t, fastdecodeCheckSnapshots(t, data), "%d snapshots", n)
+		var p wireSnapshotPage
+		require.True(t, fastDecodeSnapshotPage(data, &p))
+		assert.Len(t, p.Snapshots, n)
+		assert.Equal(t, 3*n, p.TotalCount)
+	}
+}
+
+func TestFastDecodeSnapshotPageValues(t *testing.T) {
+	t.Parallel()
+	var p wireSnapshotPage
+	require.True(t, fastDecodeSnapshotPage([]byte(fastdecodeSpecSnapshots), &p))
+	require.Len(t, p.Snapshots, 2)
+	s := p.Snapshots[0].snapshot()
+	assert.Equal(t, "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", s.ID)
+	assert.Equal(t, "sys0420_xzx03_1713602176593", s.Name)
+	assert.True(t, s.IsSystemDisk)
+	assert.Equal(t, SnapshotStatusCreateSuccess, s.Status)
+	assert.Equal(t, CreateTypeManually, s.CreateType)
+	assert.Nil(t, s.Process)
+	assert.Equal(t, "2024-04-20T08:36:16Z", formatQueryTime(s.CreateTime))
+	assert.True(t, s.LastRestoreTime.IsZero())
+	assert.Equal(t, 2, p.TotalCount)
+
+	var q wireSnapshotPage
+	require.True(t, fastDecodeSnapshotPage([]byte(`{"desktop_snapshots":[{"process":7}]}`), &q))
+	require.NotNil(t, q.Snapshots[0].Process)
+	assert.Equal(t, 7, *q.Snapshots[0].Process)
+}
+
+func TestFastDecodeSnapshotPageDeclineLeavesOutput(t *testing.T) {
+	t.Parallel()
+	p := wireSnapshotPage{TotalCount: 5}
+	assert.False(t, fastDecodeSnapshotPage([]byte(`{"total_count":1,"desktop_snapshots":[{}],"x":1.}`), &p))
+	assert.Equal(t, wireSnapshotPage{TotalCount: 5}, p)
+}
+
+var fastdecodeTaskCases = []struct {
+	name string
+	body string
+	fast bool
+}{
+	{"documented", fastdecodeSpecTasks, true},
+	{"empty", `{}`, true},
+	{"null list and scripts", `{"script_execution_tasks":[{"scripts":null},null],"total_count":null}`, true},
+	{"script elements", `{"script_execution_tasks":[{"scripts":[null,{},{"id":"a","name":"b","extra":[1]}]}]}`, true},
+	{"null fields", `{"script_execution_tasks":[{"id":null,"start_time":null,"end_time":null,"success_num":null,"command_type":null,"status":null}]}`, true},
+	{"unknown task fields", `{"script_execution_tasks":[{"id":"a","owner":{"name":"x"},"tags":["a","b"]}],"request_id":"r"}`, true},
+
+	{"script key case", `{"script_execution_tasks":[{"scripts":[{"ID":"a"}]}]}`, false},
+	{"task key case", `{"script_execution_tasks":[{"Status":"FINISH"}]}`, false},
+	{"duplicate scripts", `{"script_execution_tasks":[{"scripts":[],"scripts":[{"id":"a"}]}]}`, false},
+	{"duplicate script id", `{"script_execution_tasks":[{"scripts":[{"id":"a","id":"b"}]}]}`, false},
+	{"scripts object", `{"script_execution_tasks":[{"scripts":{}}]}`, false},
+	{"script number", `{"script_execution_tasks":[{"scripts":[1]}]}`, false},
+	{"count fraction", `{"script_execution_tasks":[{"success_num":1.5}]}`, false},
+	{"bool for int", `{"script_execution_tasks":[{"failed_num":true}]}`, false},
+	{"escape", `{"script_execution_tasks":[{"command_content":"echo \"hi\""}]}`, false},
+	{"time without zone", `{"script_execution_tasks":[{"start_time":"2024-04-20T08:36:16"}]}`, false},
+}
+
+func TestFastDecodeTaskPageCases(t *testing.T) {
+	t.Parallel()
+	for _, tc := range fastdecodeTaskCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.fast, fastdecodeCheckTasks(t, []byte(tc.body)))
+		})
+	}
+}
+
+func TestFastDecodeTaskPageValues(t *testing.T) {
+	t.Parallel()
+	var p wireTaskPage
+	require.True(t, fastDecodeTaskPage([]byte(fastdecodeSpecTasks), &p))
+	require.Len(t, p.Tasks, 2)
+	task := p.Tasks[0].task()
+	assert.Equal(t, []Script{{ID: "s-1", Name: "install.ps1"}, {ID: "s-2", Name: "cleanup.ps1"}}, task.Scripts)
+	assert.Equal(t, CommandTypePowerShell, task.CommandType)
+	assert.Equal(t, TaskStatusFinish, task.Status)
+	assert.Equal(t, 9, task.SuccessNum)
+	assert.Equal(t, 1, task.FailedNum)
+	assert.Equal(t, "2024-04-20T08:40:02Z", formatQueryTime(task.EndTime))
+	second := p.Tasks[1].task()
+	assert.Equal(t, "池-二", second.DesktopPoolName)
+	assert.NotNil(t, second.Scripts)
+	assert.Empty(t, second.Scripts)
+	assert.True(t, second.EndTime.IsZero())
+}
+
+// TestFastDecodeThroughDecodeBody checks the wiring: the fast path's
+// result and the fallback's are what encoding/json gives, and errors are
+// still encoding/json's.
+func TestFastDecodeThroughDecodeBody(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		fastdecodeSpecSnapshots,
+		`{"total_count":1,"desktop_snapshots":[{"snapshot_name":"a\u00e9b"}]}`,  // fallback: escape
+		`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"a"}],"x":1e400}`, // fallback after a full list
+	} {
+		var got, want wireSnapshotPage
+		require.NoError(t, decodeBody(strings.NewReader(body), &got), body)
+		require.NoError(t, json.Unmarshal([]byte(body), &want))
+		assert.Equal(t, want, got, body)
+	}
+	var got wireSnapshotPage
+	err := decodeBody(strings.NewReader(`{"total_count":"1"}`), &got)
+	var te *json.UnmarshalTypeError
+	assert.ErrorAs(t, err, &te)
+
+	var tasks, want wireTaskPage
+	require.NoError(t, decodeBody(strings.NewReader(fastdecodeSpecTasks), &tasks))
+	require.NoError(t, json.Unmarshal([]byte(fastdecodeSpecTasks), &want))
+	assert.Equal(t, want, tasks)
+}
+
+// fastdecodeFuzzSeeds are seeds common to both fuzz targets.
+func fastdecodeFuzzSeeds(f *testing.F) {
+	f.Add([]byte(fastdecodeSpecSnapshots))
+	f.Add([]byte(fastdecodeSpecTasks))
+	f.Add(fastdecodeSnapshotPage(3))
+	for _, tc := range fastdecodeSnapshotCases {
+		f.Add([]byte(tc.body))
+	}
+	for _, tc := range fastdecodeTaskCases {
+		f.Add([]byte(tc.body))
+	}
+}
+
+func FuzzFastDecodeSnapshotPage(f *testing.F) {
+	fastdecodeFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fastdecodeCheckSnapshots(t, data)
+	})
+}
+
+func FuzzFastDecodeTaskPage(f *testing.F) {
+	fastdecodeFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fastdecodeCheckTasks(t, data)
+	})
+}
+
+func BenchmarkFastDecodeSnapshotPage(b *testing.B) {
+	data := fastdecodeSnapshotPage(1000)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			var p wireSnapshotPage
+			if !fastDecodeSnapshotPage(data, &p) {
+				b.Fatal("declined")
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(data)))
+		for i := 0; i < b.N; i++ {
+			var p wireSnapshotPage
+			if err := json.Unmarshal(data, &p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestFastDecodeRandomDocuments is a quick structured differential test:
+// objects built from the real keys (and near misses) with values of every
+// JSON type, so that most documents are ones the fast path takes or
+// declines for one subtle reason.
+func TestFastDecodeRandomDocuments(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
+	values := []string{
+		`null`, `""`, `"x"`, `"桌面"`, `"a\u0041"`, `"\u00e9"`, "\"\x7f\"", `0`, `1`, `-7`, `-0`, `1.0`, `1e2`,
+		`123456789012345678`, `1234567890123456789`, `99999999999999999999`, `true`, `false`, `{}`, `[]`,
+		`[null]`, `[{}]`, `{"a":[1,{"b":null}]}`, `"2024-04-20T08:36:16Z"`, `"2024-04-20T08:36:16+08:00"`,
+		`"2024-02-30T00:00:00Z"`, `"2000-02-29T23:59:59Z"`, `"0000-01-01T00:00:00Z"`, `"create_success"`, `"AUTO"`,
+		`"FINISH"`, `"POWERSHELL"`,
+	}
+	snapKeys := append(append([]string{}, snapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")
+	taskKeys := append(append([]string{}, taskKeys...), "Scripts", "ID", "other")
+	object := func(keys []string, value func() string) string {
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, n := 0, rng.IntN(6); i < n; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%q:%s", pick(keys), value())
+		}
+		b.WriteByte('}')
+		return b.String()
+	}
+	list := func(elem func() string) string {
+		switch rng.IntN(8) {
+		case 0:
+			return pick(values)
+		case 1:
+			return `null`
+		}
+		var parts []string
+		for i, n := 0, rng.IntN(4); i < n; i++ {
+			parts = append(parts, elem())
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	scalar := func() string { return pick(values) }
+	script := func() string {
+		if rng.IntN(6) == 0 {
+			return pick(values)
+		}
+		return object([]string{"id", "name", "Name", "x"}, scalar)
+	}
+	snapshot := func() string {
+		if rng.IntN(8) == 0 {
+			return pick(values)
+		}
+		return object(snapKeys, scalar)
+	}
+	task := func() string {
+		if rng.IntN(8) == 0 {
+			return pick(values)
+		}
+		return object(taskKeys, func() string {
+			if rng.IntN(4) == 0 {
+				return list(script)
+			}
+			return scalar()
+		})
+	}
+	var tookSnap, tookTask int
+	const n = 20000
+	for i := 0; i < n; i++ {
+		s := object([]string{"desktop_snapshots", "total_count", "x", "Total_count"}, func() string {
+			if rng.IntN(2) == 0 {
+				return list(snapshot)
+			}
+			return scalar()
+		})
+		if fastdecodeCheckSnapshots(t, []byte(s)) {
+			tookSnap++
+		}
+		s = object([]string{"script_execution_tasks", "total_count", "x"}, func() string {
+			if rng.IntN(2) == 0 {
+				return list(task)
+			}
+			return scalar()
+		})
+		if fastdecodeCheckTasks(t, []byte(s)) {
+			tookTask++
+		}
+	}
+	// Both outcomes must be common, or the test checks little.
+	assert.Greater(t, tookSnap, n/20)
+	assert.Less(t, tookSnap, n-n/20)
+	assert.Greater(t, tookTask, n/20)
+	assert.Less(t, tookTask, n-n/20)
+	t.Logf("fast path took %d of %d snapshot pages, %d of %d task pages", tookSnap, n, tookTask, n)
+}
