@@ -29,6 +29,16 @@ const fastMaxDepth = 32
 type fastDecoder struct {
 	data []byte
 	i    int
+
+	// The string fields of the element being decoded, aliasing data
+	// until flush copies them all into one new string.
+	pending []pendingString
+	scratch []byte
+}
+
+type pendingString struct {
+	dst *string
+	src []byte
 }
 
 // fastDecodeSnapshotPage decodes a snapshot page into *out and reports
@@ -86,7 +96,7 @@ func (d *fastDecoder) snapshots(out *[]wireSnapshot) bool {
 	if d.null() {
 		return true
 	}
-	list := make([]wireSnapshot, 0, d.countHint(`"snapshot_id"`))
+	list := make([]wireSnapshot, 0, d.countHint())
 	ok := d.array(func() bool {
 		list = append(list, wireSnapshot{})
 		return d.snapshot(&list[len(list)-1])
@@ -101,7 +111,7 @@ func (d *fastDecoder) snapshot(s *wireSnapshot) bool {
 		return true
 	}
 	var seen uint
-	return d.object(func(key []byte) bool {
+	ok := d.object(func(key []byte) bool {
 		switch string(key) {
 		case "snapshot_id":
 			return d.once(&seen, 1<<0) && d.stringField(&s.ID)
@@ -134,6 +144,7 @@ func (d *fastDecoder) snapshot(s *wireSnapshot) bool {
 		}
 		return d.unknown(key, snapshotKeys...)
 	})
+	return d.flush(ok)
 }
 
 var taskKeys = []string{
@@ -146,7 +157,7 @@ func (d *fastDecoder) tasks(out *[]wireTask) bool {
 	if d.null() {
 		return true
 	}
-	list := make([]wireTask, 0, d.countHint(`"status"`))
+	list := make([]wireTask, 0, d.countHint())
 	ok := d.array(func() bool {
 		list = append(list, wireTask{})
 		return d.task(&list[len(list)-1])
@@ -161,7 +172,7 @@ func (d *fastDecoder) task(t *wireTask) bool {
 		return true
 	}
 	var seen uint
-	return d.object(func(key []byte) bool {
+	ok := d.object(func(key []byte) bool {
 		switch string(key) {
 		case "id":
 			return d.once(&seen, 1<<0) && d.stringField(&t.ID)
@@ -190,6 +201,7 @@ func (d *fastDecoder) task(t *wireTask) bool {
 		}
 		return d.unknown(key, taskKeys...)
 	})
+	return d.flush(ok)
 }
 
 // scripts decodes a task's array of scripts, or null.
@@ -205,7 +217,7 @@ func (d *fastDecoder) scripts(out *[]Script) bool {
 			return true
 		}
 		var seen uint
-		return d.object(func(key []byte) bool {
+		ok := d.object(func(key []byte) bool {
 			switch string(key) {
 			case "id":
 				return d.once(&seen, 1) && d.stringField(&s.ID)
@@ -214,6 +226,7 @@ func (d *fastDecoder) scripts(out *[]Script) bool {
 			}
 			return d.unknown(key, "id", "name")
 		})
+		return d.flush(ok)
 	})
 	*out = list
 	return ok
@@ -234,16 +247,13 @@ var (
 	}
 )
 
-// countHint guesses the length of the array that starts here from the
-// number of times key, a key every element has, occurs in the rest of the
-// input, to size the list at once. It is only a capacity: a wrong guess
-// costs memory or a copy, never correctness.
-func (d *fastDecoder) countHint(key string) int {
-	n := bytes.Count(d.data[d.i:], []byte(key))
-	if n == 0 {
-		return 1
-	}
-	return n
+// countHint guesses the length of the array that starts here, to size
+// its list at once: every element is an object, so at most the number of
+// '{' in the rest of the input (which a vectorised count finds quickly).
+// It is only a capacity: a wrong guess costs memory or a copy, never
+// correctness, and the list is dropped once converted to public types.
+func (d *fastDecoder) countHint() int {
+	return bytes.Count(d.data[d.i:], []byte{'{'})
 }
 
 // once records bit in *seen and reports whether it was not yet set: a key
@@ -401,16 +411,40 @@ func (d *fastDecoder) str() ([]byte, bool) {
 	return nil, false
 }
 
-// stringField decodes a string, or null (leaving *out as it is).
+// stringField decodes a string, or null (leaving *out as it is). The
+// string is set by the next flush.
 func (d *fastDecoder) stringField(out *string) bool {
 	if d.null() {
 		return true
 	}
 	s, ok := d.str()
-	if ok {
-		*out = string(s)
+	if ok && len(s) > 0 {
+		d.pending = append(d.pending, pendingString{out, s})
 	}
 	return ok
+}
+
+// flush, after an object was decoded (ok), sets its pending string fields
+// to copies of their input, sharing one new string: one allocation per
+// object instead of one per field. It is called before the list holding
+// the object can grow, so the fields' addresses are still good.
+func (d *fastDecoder) flush(ok bool) bool {
+	if !ok || len(d.pending) == 0 {
+		return ok
+	}
+	d.scratch = d.scratch[:0]
+	for _, p := range d.pending {
+		d.scratch = append(d.scratch, p.src...)
+	}
+	all := string(d.scratch)
+	n := 0
+	for _, p := range d.pending {
+		*p.dst = all[n : n+len(p.src)]
+		n += len(p.src)
+	}
+	clear(d.pending)
+	d.pending = d.pending[:0]
+	return true
 }
 
 // enumField is stringField sharing the strings of known values.
