@@ -372,7 +372,7 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 		return res
 	}
 	if out != nil {
-		if err := decodeBody(raw.Body, out); err != nil {
+		if err := decodeSized(raw.Body, raw.ContentLength, out); err != nil {
 			res.err = &DecodeError{StatusCode: raw.StatusCode, RequestID: res.requestID, Method: r.method, Path: path, Err: err}
 			res.decodeErr = true
 		}
@@ -383,12 +383,19 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 // decodeBody decodes one JSON value from the stream into out. An empty
 // body, a body that is not JSON, and trailing data other than white space
 // are errors.
-func decodeBody(body io.Reader, out any) error {
+func decodeBody(body io.Reader, out any) error { return decodeSized(body, -1, out) }
+
+// decodeSized is decodeBody for a body of size bytes, if known (not -1):
+// its buffer is sized at once rather than grown by copying.
+func decodeSized(body io.Reader, size int64, out any) error {
 	// Fast path: the whole body in a pooled buffer, one json.Unmarshal, no
 	// decoder or buffers allocated per call. It only ever answers success;
 	// on anything else decodeStream sees exactly the bytes (and read error)
 	// it would have seen, so every error is what it always was.
 	bp := bodyBufs.Get().(*[]byte)
+	if size >= int64(cap(*bp)) && size <= maxPooledBody {
+		*bp = make([]byte, 0, size+1) // +1: room to read the EOF without growing
+	}
 	buf, complete, rerr := readUpTo((*bp)[:0], body, maxSuccessBody)
 	defer func() {
 		if cap(buf) <= maxPooledBody {

@@ -458,3 +458,23 @@ func TestFastDecodeRandomDocuments(t *testing.T) {
 	assert.Less(t, tookTask, n-n/20)
 	t.Logf("fast path took %d of %d snapshot pages, %d of %d task pages", tookSnap, n, tookTask, n)
 }
+
+// TestFastDecodeSizedBody checks that the size hint of decodeSized (a
+// response's Content-Length) only sizes the buffer: a missing, short,
+// long or absurd hint decodes the same, and errors stay as they were.
+func TestFastDecodeSizedBody(t *testing.T) {
+	t.Parallel()
+	body := fastdecodeSnapshotPage(40)
+	var want wireSnapshotPage
+	require.NoError(t, json.Unmarshal(body, &want))
+	n := int64(len(body))
+	for _, size := range []int64{-1, 0, 10, n - 1, n, n + 1, 2 * n, maxPooledBody + 1, 1 << 62} {
+		var got wireSnapshotPage
+		require.NoError(t, decodeSized(bytes.NewReader(body), size, &got), "size %d", size)
+		assert.Equal(t, want, got, "size %d", size)
+	}
+	var got wireSnapshotPage
+	err := decodeSized(strings.NewReader(`{"total_count":1} x`), 20, &got)
+	require.Error(t, err)
+	assert.Equal(t, "unexpected data after the JSON value", err.Error())
+}
