@@ -329,6 +329,9 @@ func FuzzFastDecodeSnapshotPage(f *testing.F) {
 	fastdecodeFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fastdecodeCheckSnapshots(t, data)
+		// The same bytes as choices of fastdecodeGen: documents the fast
+		// path mostly takes, explored by the fuzzer's coverage.
+		fastdecodeCheckSnapshots(t, []byte(fastdecodeBytesGen(data).snapshotPage()))
 	})
 }
 
@@ -336,6 +339,7 @@ func FuzzFastDecodeTaskPage(f *testing.F) {
 	fastdecodeFuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fastdecodeCheckTasks(t, data)
+		fastdecodeCheckTasks(t, []byte(fastdecodeBytesGen(data).taskPage()))
 	})
 }
 
@@ -363,91 +367,123 @@ func BenchmarkFastDecodeSnapshotPage(b *testing.B) {
 	})
 }
 
-// TestFastDecodeRandomDocuments is a quick structured differential test:
-// objects built from the real keys (and near misses) with values of every
-// JSON type, so that most documents are ones the fast path takes or
-// declines for one subtle reason.
-func TestFastDecodeRandomDocuments(t *testing.T) {
-	t.Parallel()
-	rng := rand.New(rand.NewPCG(1, 2))
-	pick := func(xs []string) string { return xs[rng.IntN(len(xs))] }
-	values := []string{
+// fastdecodeGen builds documents from the real keys (and near misses)
+// with values of every JSON type and a few broken ones, so that most are
+// ones the fast path takes or declines for one subtle reason. next(n)
+// chooses a number in [0, n): from a random source in a test, from the
+// fuzzer's bytes in the fuzz targets.
+type fastdecodeGen struct{ next func(n int) int }
+
+var (
+	fastdecodeGenValues = []string{
 		`null`, `""`, `"x"`, `"桌面"`, `"a\u0041"`, `"\u00e9"`, "\"\x7f\"", `0`, `1`, `-7`, `-0`, `1.0`, `1e2`,
 		`123456789012345678`, `1234567890123456789`, `99999999999999999999`, `true`, `false`, `{}`, `[]`,
 		`[null]`, `[{}]`, `{"a":[1,{"b":null}]}`, `"2024-04-20T08:36:16Z"`, `"2024-04-20T08:36:16+08:00"`,
 		`"2024-02-30T00:00:00Z"`, `"2000-02-29T23:59:59Z"`, `"0000-01-01T00:00:00Z"`, `"create_success"`, `"AUTO"`,
-		`"FINISH"`, `"POWERSHELL"`,
+		`"FINISH"`, `"POWERSHELL"`, `1.`, `tru`, `01`, `-`, "\"\x01\"", "\"\xff\"", ` 5 `, `[1,]`,
 	}
-	snapKeys := append(append([]string{}, snapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")
-	taskKeys := append(append([]string{}, taskKeys...), "Scripts", "ID", "other")
-	object := func(keys []string, value func() string) string {
-		var b strings.Builder
-		b.WriteByte('{')
-		for i, n := 0, rng.IntN(6); i < n; i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, "%q:%s", pick(keys), value())
+	fastdecodeGenSnapKeys = append(append([]string{}, snapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")
+	fastdecodeGenTaskKeys = append(append([]string{}, taskKeys...), "Scripts", "ID", "other")
+)
+
+func (g fastdecodeGen) pick(xs []string) string { return xs[g.next(len(xs))] }
+
+func (g fastdecodeGen) object(keys []string, value func() string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, n := 0, g.next(6); i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
 		}
-		b.WriteByte('}')
-		return b.String()
+		fmt.Fprintf(&b, "%q:%s", g.pick(keys), value())
 	}
-	list := func(elem func() string) string {
-		switch rng.IntN(8) {
-		case 0:
-			return pick(values)
-		case 1:
-			return `null`
-		}
-		var parts []string
-		for i, n := 0, rng.IntN(4); i < n; i++ {
-			parts = append(parts, elem())
-		}
-		return "[" + strings.Join(parts, ",") + "]"
+	b.WriteByte('}')
+	return b.String()
+}
+
+func (g fastdecodeGen) list(elem func() string) string {
+	switch g.next(8) {
+	case 0:
+		return g.scalar()
+	case 1:
+		return `null`
 	}
-	scalar := func() string { return pick(values) }
-	script := func() string {
-		if rng.IntN(6) == 0 {
-			return pick(values)
-		}
-		return object([]string{"id", "name", "Name", "x"}, scalar)
+	var parts []string
+	for i, n := 0, g.next(4); i < n; i++ {
+		parts = append(parts, elem())
 	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+func (g fastdecodeGen) scalar() string { return g.pick(fastdecodeGenValues) }
+
+func (g fastdecodeGen) snapshotPage() string {
 	snapshot := func() string {
-		if rng.IntN(8) == 0 {
-			return pick(values)
+		if g.next(8) == 0 {
+			return g.scalar()
 		}
-		return object(snapKeys, scalar)
+		return g.object(fastdecodeGenSnapKeys, g.scalar)
+	}
+	return g.object([]string{"desktop_snapshots", "total_count", "x", "Total_count"}, func() string {
+		if g.next(2) == 0 {
+			return g.list(snapshot)
+		}
+		return g.scalar()
+	})
+}
+
+func (g fastdecodeGen) taskPage() string {
+	script := func() string {
+		if g.next(6) == 0 {
+			return g.scalar()
+		}
+		return g.object([]string{"id", "name", "Name", "x"}, g.scalar)
 	}
 	task := func() string {
-		if rng.IntN(8) == 0 {
-			return pick(values)
+		if g.next(8) == 0 {
+			return g.scalar()
 		}
-		return object(taskKeys, func() string {
-			if rng.IntN(4) == 0 {
-				return list(script)
+		return g.object(fastdecodeGenTaskKeys, func() string {
+			if g.next(4) == 0 {
+				return g.list(script)
 			}
-			return scalar()
+			return g.scalar()
 		})
 	}
+	return g.object([]string{"script_execution_tasks", "total_count", "x"}, func() string {
+		if g.next(2) == 0 {
+			return g.list(task)
+		}
+		return g.scalar()
+	})
+}
+
+// fastdecodeBytesGen is a generator choosing by data's bytes; when they
+// run out it chooses 0, which ends every object and list.
+func fastdecodeBytesGen(data []byte) fastdecodeGen {
+	return fastdecodeGen{next: func(n int) int {
+		if len(data) == 0 {
+			return 0
+		}
+		c := int(data[0])
+		data = data[1:]
+		return c % n
+	}}
+}
+
+// TestFastDecodeRandomDocuments is a quick structured differential test
+// over fastdecodeGen's documents.
+func TestFastDecodeRandomDocuments(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	g := fastdecodeGen{next: rng.IntN}
 	var tookSnap, tookTask int
 	const n = 20000
 	for i := 0; i < n; i++ {
-		s := object([]string{"desktop_snapshots", "total_count", "x", "Total_count"}, func() string {
-			if rng.IntN(2) == 0 {
-				return list(snapshot)
-			}
-			return scalar()
-		})
-		if fastdecodeCheckSnapshots(t, []byte(s)) {
+		if fastdecodeCheckSnapshots(t, []byte(g.snapshotPage())) {
 			tookSnap++
 		}
-		s = object([]string{"script_execution_tasks", "total_count", "x"}, func() string {
-			if rng.IntN(2) == 0 {
-				return list(task)
-			}
-			return scalar()
-		})
-		if fastdecodeCheckTasks(t, []byte(s)) {
+		if fastdecodeCheckTasks(t, []byte(g.taskPage())) {
 			tookTask++
 		}
 	}
