@@ -96,7 +96,7 @@ func (d *fastDecoder) snapshots(out *[]wireSnapshot) bool {
 	if d.null() {
 		return true
 	}
-	list := make([]wireSnapshot, 0, d.countHint())
+	list := make([]wireSnapshot, 0, d.countHint(MaxSnapshotsLimit))
 	ok := d.array(func() bool {
 		list = append(list, wireSnapshot{})
 		return d.snapshot(&list[len(list)-1])
@@ -157,7 +157,7 @@ func (d *fastDecoder) tasks(out *[]wireTask) bool {
 	if d.null() {
 		return true
 	}
-	list := make([]wireTask, 0, d.countHint())
+	list := make([]wireTask, 0, d.countHint(MaxScriptTasksLimit))
 	ok := d.array(func() bool {
 		list = append(list, wireTask{})
 		return d.task(&list[len(list)-1])
@@ -249,11 +249,13 @@ var (
 
 // countHint guesses the length of the array that starts here, to size
 // its list at once: every element is an object, so at most the number of
-// '{' in the rest of the input (which a vectorised count finds quickly).
-// It is only a capacity: a wrong guess costs memory or a copy, never
-// correctness, and the list is dropped once converted to public types.
-func (d *fastDecoder) countHint() int {
-	return bytes.Count(d.data[d.i:], []byte{'{'})
+// '{' in the rest of the input (which a vectorised count finds quickly),
+// and at most max, the largest page the API hands out, as a '{' in
+// strings counts too. It is only a capacity: a wrong guess costs memory
+// (bounded by max) or a copy, never correctness, and the list is dropped
+// once converted to public types.
+func (d *fastDecoder) countHint(max int) int {
+	return min(bytes.Count(d.data[d.i:], []byte{'{'}), max)
 }
 
 // once records bit in *seen and reports whether it was not yet set: a key

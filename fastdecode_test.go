@@ -514,3 +514,18 @@ func TestFastDecodeSizedBody(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, "unexpected data after the JSON value", err.Error())
 }
+
+// TestFastDecodeCapacityBounded checks that braces inside strings cannot
+// make the list's capacity guess allocate more than a full page.
+func TestFastDecodeCapacityBounded(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"desktop_snapshots":[{}],"x":"` + strings.Repeat("{", 1<<20) + `"}`)
+	var p wireSnapshotPage
+	require.True(t, fastdecodeCheckSnapshots(t, body))
+	require.True(t, fastDecodeSnapshotPage(body, &p))
+	assert.LessOrEqual(t, cap(p.Snapshots), MaxSnapshotsLimit)
+	tasks := []byte(`{"script_execution_tasks":[{}],"x":"` + strings.Repeat("{", 1<<20) + `"}`)
+	var q wireTaskPage
+	require.True(t, fastDecodeTaskPage(tasks, &q))
+	assert.LessOrEqual(t, cap(q.Tasks), MaxScriptTasksLimit)
+}
