@@ -44,65 +44,61 @@ type pendingString struct {
 // fastDecodeSnapshotPage decodes a snapshot page into *out and reports
 // true, or reports false and leaves *out untouched.
 func fastDecodeSnapshotPage(data []byte, out *wireSnapshotPage) bool {
-	d := fastDecoder{data: data}
-	var page wireSnapshotPage
-	var seen uint
-	ok := d.object(func(key []byte) bool {
-		switch string(key) {
-		case "desktop_snapshots":
-			return d.once(&seen, 1) && d.snapshots(&page.Snapshots)
-		case "total_count":
-			return d.once(&seen, 2) && d.intField(&page.TotalCount)
-		}
-		return d.unknown(key, "desktop_snapshots", "total_count")
-	})
-	if !ok || !d.end() {
-		return false
+	items, total, ok := fastPage(data, "desktop_snapshots", MaxSnapshotsLimit, (*fastDecoder).snapshot)
+	if ok {
+		*out = wireSnapshotPage{Snapshots: items, TotalCount: total}
 	}
-	*out = page
-	return true
+	return ok
 }
 
 // fastDecodeTaskPage decodes a task page into *out and reports true, or
 // reports false and leaves *out untouched.
 func fastDecodeTaskPage(data []byte, out *wireTaskPage) bool {
-	d := fastDecoder{data: data}
-	var page wireTaskPage
-	var seen uint
-	ok := d.object(func(key []byte) bool {
-		switch string(key) {
-		case "script_execution_tasks":
-			return d.once(&seen, 1) && d.tasks(&page.Tasks)
-		case "total_count":
-			return d.once(&seen, 2) && d.intField(&page.TotalCount)
-		}
-		return d.unknown(key, "script_execution_tasks", "total_count")
-	})
-	if !ok || !d.end() {
-		return false
+	items, total, ok := fastPage(data, "script_execution_tasks", MaxScriptTasksLimit, (*fastDecoder).task)
+	if ok {
+		*out = wireTaskPage{Tasks: items, TotalCount: total}
 	}
-	*out = page
-	return true
+	return ok
+}
+
+// fastPage decodes a list page, {"<listKey>": [...], "total_count": n},
+// with item decoding each element; maxItems is the largest page the API
+// hands out. ok is false for anything the fast path does not take.
+func fastPage[T any](data []byte, listKey string, maxItems int, item func(*fastDecoder, *T) bool) (items []T, total int, ok bool) {
+	d := fastDecoder{data: data}
+	var seen uint
+	ok = d.object(func(key []byte) bool {
+		switch string(key) {
+		case listKey:
+			return d.once(&seen, 1) && fastList(&d, &items, d.countHint(maxItems), item)
+		case "total_count":
+			return d.once(&seen, 2) && d.intField(&total)
+		}
+		return d.unknown(key, listKey, "total_count")
+	})
+	return items, total, ok && d.end()
+}
+
+// fastList decodes an array (or null, leaving *out nil) with item
+// decoding each element into a list of the given initial capacity.
+func fastList[T any](d *fastDecoder, out *[]T, capacity int, item func(*fastDecoder, *T) bool) bool {
+	if d.null() {
+		return true
+	}
+	list := make([]T, 0, capacity)
+	ok := d.array(func() bool {
+		var zero T
+		list = append(list, zero)
+		return item(d, &list[len(list)-1])
+	})
+	*out = list
+	return ok
 }
 
 var snapshotKeys = []string{
 	"snapshot_id", "snapshot_name", "desktop_id", "desktop_name", "desktop_sid",
 	"desktop_pool_id", "is_system_disk", "status", "process", "description",
 	"create_time", "last_restore_time", "create_type", "restore_fail_reason",
-}
-
-// snapshots decodes an array of snapshots, or null.
-func (d *fastDecoder) snapshots(out *[]wireSnapshot) bool {
-	if d.null() {
-		return true
-	}
-	list := make([]wireSnapshot, 0, d.countHint(MaxSnapshotsLimit))
-	ok := d.array(func() bool {
-		list = append(list, wireSnapshot{})
-		return d.snapshot(&list[len(list)-1])
-	})
-	*out = list
-	return ok
 }
 
 // snapshot decodes one snapshot object, or null (the zero snapshot).
@@ -152,20 +148,6 @@ var taskKeys = []string{
 	"command_type", "start_time", "end_time", "status", "success_num", "failed_num", "skip_num",
 }
 
-// tasks decodes an array of tasks, or null.
-func (d *fastDecoder) tasks(out *[]wireTask) bool {
-	if d.null() {
-		return true
-	}
-	list := make([]wireTask, 0, d.countHint(MaxScriptTasksLimit))
-	ok := d.array(func() bool {
-		list = append(list, wireTask{})
-		return d.task(&list[len(list)-1])
-	})
-	*out = list
-	return ok
-}
-
 // task decodes one task object, or null (the zero task).
 func (d *fastDecoder) task(t *wireTask) bool {
 	if d.null() {
@@ -181,7 +163,7 @@ func (d *fastDecoder) task(t *wireTask) bool {
 		case "desktop_pool_name":
 			return d.once(&seen, 1<<2) && d.stringField(&t.DesktopPoolName)
 		case "scripts":
-			return d.once(&seen, 1<<3) && d.scripts(&t.Scripts)
+			return d.once(&seen, 1<<3) && fastList(d, &t.Scripts, 2, (*fastDecoder).script)
 		case "command_content":
 			return d.once(&seen, 1<<4) && d.stringField(&t.CommandContent)
 		case "command_type":
@@ -204,32 +186,22 @@ func (d *fastDecoder) task(t *wireTask) bool {
 	return d.flush(ok)
 }
 
-// scripts decodes a task's array of scripts, or null.
-func (d *fastDecoder) scripts(out *[]Script) bool {
+// script decodes one script object of a task, or null (the zero script).
+func (d *fastDecoder) script(s *Script) bool {
 	if d.null() {
 		return true
 	}
-	list := make([]Script, 0, 2)
-	ok := d.array(func() bool {
-		list = append(list, Script{})
-		s := &list[len(list)-1]
-		if d.null() {
-			return true
+	var seen uint
+	ok := d.object(func(key []byte) bool {
+		switch string(key) {
+		case "id":
+			return d.once(&seen, 1) && d.stringField(&s.ID)
+		case "name":
+			return d.once(&seen, 2) && d.stringField(&s.Name)
 		}
-		var seen uint
-		ok := d.object(func(key []byte) bool {
-			switch string(key) {
-			case "id":
-				return d.once(&seen, 1) && d.stringField(&s.ID)
-			case "name":
-				return d.once(&seen, 2) && d.stringField(&s.Name)
-			}
-			return d.unknown(key, "id", "name")
-		})
-		return d.flush(ok)
+		return d.unknown(key, "id", "name")
 	})
-	*out = list
-	return ok
+	return d.flush(ok)
 }
 
 // The documented values of the enumerations; a value equal to one of these
