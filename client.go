@@ -103,7 +103,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		}
 		endpoint = "https://workspace." + cfg.region + ".myhuaweicloud.com"
 	}
-	origin, prefix, err := parseEndpoint(endpoint)
+	origin, prefix, err := parseEndpoint("endpoint", endpoint)
 	if err != nil {
 		return nil, err
 	}

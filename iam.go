@@ -138,12 +138,8 @@ func NewIAMTokenSource(cfg IAMConfig) (*IAMTokenSource, error) {
 		}
 		endpoint = "https://iam." + cfg.Region + ".myhuaweicloud.com"
 	}
-	origin, prefix, err := parseEndpoint(endpoint)
+	origin, prefix, err := parseEndpoint("cfg.Endpoint", endpoint)
 	if err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Field = "cfg.Endpoint"
-		}
 		return nil, err
 	}
 	if u, _ := url.Parse(origin); u.Scheme == "http" && !credLoopback(u.Hostname()) {

@@ -81,12 +81,8 @@ func NewMetadataCredentialsProvider(cfg MetadataConfig) (*MetadataCredentialsPro
 	if endpoint == "" {
 		endpoint = DefaultMetadataEndpoint
 	}
-	origin, prefix, err := parseEndpoint(endpoint)
+	origin, prefix, err := parseEndpoint("cfg.Endpoint", endpoint)
 	if err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			ve.Field = "cfg.Endpoint"
-		}
 		return nil, err
 	}
 	before := cfg.RefreshBefore

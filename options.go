@@ -43,7 +43,7 @@ var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // tolerated and plain http is accepted. It wins over WithRegion.
 func WithEndpoint(baseURL string) Option {
 	return func(c *config) error {
-		if _, _, err := parseEndpoint(baseURL); err != nil {
+		if _, _, err := parseEndpoint("endpoint", baseURL); err != nil {
 			return err
 		}
 		c.endpoint = baseURL
@@ -296,21 +296,22 @@ func (c *config) applyEnv() error {
 }
 
 // parseEndpoint checks a base URL and splits it into the scheme and host
-// part and the escaped path prefix (no trailing slash).
-func parseEndpoint(raw string) (origin, prefix string, err error) {
+// part and the escaped path prefix (no trailing slash). field names the
+// setting in a *ValidationError.
+func parseEndpoint(field, raw string) (origin, prefix string, err error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", "", invalid("endpoint", "%q is not a URL", clip(raw))
+		return "", "", invalid(field, "%q is not a URL", clip(raw))
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", "", invalid("endpoint", "%q must start with https:// or http://", clip(raw))
+		return "", "", invalid(field, "%q must start with https:// or http://", clip(raw))
 	case u.Host == "" || u.Opaque != "":
-		return "", "", invalid("endpoint", "%q has no host", clip(raw))
+		return "", "", invalid(field, "%q has no host", clip(raw))
 	case u.User != nil:
-		return "", "", invalid("endpoint", "must not contain user information")
+		return "", "", invalid(field, "must not contain user information")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", "", invalid("endpoint", "%q must not have a query or fragment", clip(raw))
+		return "", "", invalid(field, "%q must not have a query or fragment", clip(raw))
 	}
 	return u.Scheme + "://" + u.Host, strings.TrimRight(u.EscapedPath(), "/"), nil
 }
