@@ -380,9 +380,9 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	return res
 }
 
-// decodeBody decodes one JSON value from the stream into out. An empty
-// body, a body that is not JSON, and trailing data other than white space
-// are errors.
+// decodeBody decodes one JSON value from body into out. An empty body, a
+// bare null, a body that is not JSON, and trailing data other than white
+// space are errors.
 func decodeBody(body io.Reader, out any) error { return decodeSized(body, -1, out) }
 
 // decodeSized is decodeBody for a body of size bytes, if known (not -1):
@@ -596,7 +596,7 @@ func encodeQuery(q url.Values) string {
 		names = append(names, k)
 	}
 	if len(names) > 1 {
-		sortStrings(names)
+		slices.Sort(names)
 	}
 	var b strings.Builder
 	for _, k := range names {
@@ -633,5 +633,3 @@ func (co *core) logAttempt(ctx context.Context, method, path string, n int, res 
 	}
 	co.logger.LogAttrs(ctx, slog.LevelDebug, "workspace: attempt", attrs...)
 }
-
-func sortStrings(s []string) { slices.Sort(s) }
