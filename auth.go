@@ -2,8 +2,11 @@ package workspace
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/hwcloud-go/workspace/internal/signer"
@@ -91,15 +94,46 @@ func (c staticCredentials) String() string { return c.get().String() }
 // GoString hides the secrets.
 func (c staticCredentials) GoString() string { return c.get().GoString() }
 
-// authenticator adds credentials to one attempt. It returns the token it
-// used (for a 401 refresh), or "".
+// authenticator adds credentials to one attempt and, after a 401, says
+// whether a fresh credential is to be had.
 type authenticator interface {
-	authenticate(ctx context.Context, a *attempt) (token string, err error)
+	// authenticate adds credentials to ar. It returns the token it used
+	// (for invalidate), or "".
+	authenticate(ctx context.Context, ar *authRequest) (token string, err error)
+	// invalidate is told that the API refused token (as authenticate
+	// returned it). It reports whether the next authenticate will use a
+	// fresh credential, so that the call is worth one more try.
+	invalidate(token string) bool
 	kind() string
 }
 
-// attempt is what an authenticator needs to see of one attempt.
-type attempt struct {
+// authenticator returns the authenticator the options select: exactly
+// one kind of credentials must have been given.
+func (cfg *config) authenticator() (authenticator, error) {
+	switch len(cfg.credentialKind) {
+	case 0:
+		return nil, errNoCredentials
+	case 1:
+	default:
+		return nil, fmt.Errorf("workspace: more than one kind of credentials: %s", strings.Join(cfg.credentialKind, ", "))
+	}
+	if cfg.securityToken != "" && cfg.accessKey == "" {
+		return nil, errors.New("workspace: WithSecurityToken goes with WithAccessKey")
+	}
+	switch {
+	case cfg.token != "":
+		return tokenAuth{src: StaticTokenSource(cfg.token)}, nil
+	case cfg.tokenSource != nil:
+		return tokenAuth{src: cfg.tokenSource}, nil
+	case cfg.accessKey != "":
+		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: cfg.secretKey, SecurityToken: cfg.securityToken})}, nil
+	default:
+		return signingAuth{src: cfg.credsProvider}, nil
+	}
+}
+
+// authRequest is what an authenticator sees of one attempt's request.
+type authRequest struct {
 	method    string
 	host      string
 	path      string // escaped, as sent
@@ -114,7 +148,7 @@ type tokenAuth struct{ src TokenSource }
 
 func (a tokenAuth) kind() string { return "token" }
 
-func (a tokenAuth) authenticate(ctx context.Context, at *attempt) (string, error) {
+func (a tokenAuth) authenticate(ctx context.Context, at *authRequest) (string, error) {
 	tok, err := a.src.Token(ctx)
 	if err != nil {
 		return "", &credentialsError{err: err}
@@ -126,11 +160,22 @@ func (a tokenAuth) authenticate(ctx context.Context, at *attempt) (string, error
 	return tok, nil
 }
 
+// invalidate hands the refused token back to a source that can fetch a
+// fresh one.
+func (a tokenAuth) invalidate(token string) bool {
+	inv, ok := a.src.(TokenInvalidator)
+	if !ok || token == "" {
+		return false
+	}
+	inv.Invalidate(token)
+	return true
+}
+
 type signingAuth struct{ src CredentialsProvider }
 
 func (a signingAuth) kind() string { return "aksk" }
 
-func (a signingAuth) authenticate(ctx context.Context, at *attempt) (string, error) {
+func (a signingAuth) authenticate(ctx context.Context, at *authRequest) (string, error) {
 	cred, err := a.src.Credentials(ctx)
 	if err != nil {
 		return "", &credentialsError{err: err}
@@ -157,6 +202,10 @@ func (a signingAuth) authenticate(ctx context.Context, at *attempt) (string, err
 	at.header.Set("Authorization", signer.Sign(&r, cred.AccessKey, cred.SecretKey))
 	return "", nil
 }
+
+// invalidate: a refused signature is not cured by asking the provider
+// again.
+func (signingAuth) invalidate(string) bool { return false }
 
 // credentialsError reports a failure to obtain credentials; the request was
 // not sent.

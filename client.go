@@ -25,20 +25,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"runtime"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
 
 	"github.com/hwcloud-go/workspace/internal/ratelimit"
-	"github.com/hwcloud-go/workspace/internal/signer"
 )
 
 // Version is the SDK's version, sent in the User-Agent.
@@ -122,7 +117,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		retry:     cfg.retry.withDefaults(),
 		logger:    cfg.logger,
 		userAgent: userAgent(cfg.userAgent),
-		rc:        newResty(cfg.httpClient),
+		rc:        newResty(cfg.httpClient, redirectsKeepOwn),
 		now:       time.Now,
 	}
 	if cfg.rateRPS > 0 {
@@ -147,79 +142,6 @@ func (c *Client) String() string {
 
 // GoString describes the client without any credential.
 func (c *Client) GoString() string { return c.String() }
-
-func (cfg *config) authenticator() (authenticator, error) {
-	switch len(cfg.credentialKind) {
-	case 0:
-		return nil, errNoCredentials
-	case 1:
-	default:
-		return nil, fmt.Errorf("workspace: more than one kind of credentials: %s", strings.Join(cfg.credentialKind, ", "))
-	}
-	if cfg.securityToken != "" && cfg.accessKey == "" {
-		return nil, errors.New("workspace: WithSecurityToken goes with WithAccessKey")
-	}
-	switch {
-	case cfg.token != "":
-		return tokenAuth{src: StaticTokenSource(cfg.token)}, nil
-	case cfg.tokenSource != nil:
-		return tokenAuth{src: cfg.tokenSource}, nil
-	case cfg.accessKey != "":
-		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: cfg.secretKey, SecurityToken: cfg.securityToken})}, nil
-	default:
-		return signingAuth{src: cfg.credsProvider}, nil
-	}
-}
-
-func userAgent(extra string) string {
-	ua := "workspace-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
-	if extra != "" {
-		ua += " " + extra
-	}
-	return ua
-}
-
-// newResty wraps a copy of hc (or a default client) in a resty client with
-// its own retries, debug output and logging off: the core does those.
-func newResty(hc *http.Client) *resty.Client {
-	var cp http.Client
-	if hc != nil {
-		cp = *hc
-	} else {
-		cp.Transport = defaultTransport()
-	}
-	if cp.CheckRedirect == nil {
-		cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	}
-	rc := resty.NewWithClient(&cp)
-	rc.SetLogger(quietLogger{})
-	rc.SetDisableWarn(true)
-	rc.SetRetryCount(0)
-	return rc
-}
-
-// defaultTransport is http.DefaultTransport's settings with idle
-// connections per host sized for a client shared by many goroutines.
-func defaultTransport() *http.Transport {
-	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   64,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
-		ExpectContinueTimeout: time.Second,
-	}
-}
-
-// quietLogger drops resty's own log output; the core logs for itself.
-type quietLogger struct{}
-
-func (quietLogger) Errorf(string, ...any) {}
-func (quietLogger) Warnf(string, ...any)  {}
-func (quietLogger) Debugf(string, ...any) {}
 
 // request is one API call as the services describe it.
 type request struct {
@@ -260,9 +182,8 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		fullURL += "?" + encodeQuery(r.query)
 	}
 
-	maxAttempts := co.retry.MaxAttempts
-	refreshed := false
-	for n := 1; ; n++ {
+	var st retryState
+	for {
 		if co.limiter != nil {
 			if err := co.limiter.Wait(ctx); err != nil {
 				return contextError(r.method, path, err)
@@ -271,57 +192,40 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		start := time.Now()
 		res := co.attempt(ctx, r, path, fullURL, body, out)
 		res.duration = time.Since(start)
+		st.attempts++
 
-		if res.err == nil {
-			co.logAttempt(ctx, r.method, path, n, &res, false, 0)
-			return nil
-		}
-		if ctx.Err() != nil {
-			co.logAttempt(ctx, r.method, path, n, &res, false, 0)
+		if res.err == nil || ctx.Err() != nil {
+			co.logAttempt(ctx, r.method, path, st.attempts, &res, decision{})
+			if res.err == nil {
+				return nil
+			}
 			return contextError(r.method, path, ctx.Err())
 		}
-		retry, retryable, delay := false, false, time.Duration(0)
-		if res.status == http.StatusUnauthorized && !refreshed && co.invalidate(res.token) {
-			refreshed, retry = true, true
-			maxAttempts++ // the fresh-token try is not taken from the budget
-		} else {
-			retryable = shouldRetry(&res, r.write)
-			retry = retryable && n < maxAttempts
+		d := co.retry.decide(&st, &res, r.write, co.auth, co.now)
+		co.logAttempt(ctx, r.method, path, st.attempts, &res, d)
+		if !d.retry {
+			return co.giveUp(ctx, r.method, path, st.attempts, &res, d)
 		}
-		if retry && res.status != http.StatusUnauthorized {
-			delay = co.retry.backoff(n - boolInt(refreshed))
-			if ra, ok := retryAfter(res.header, co.now()); ok {
-				delay = min(ra, co.retry.MaxDelay)
-			}
-		}
-		co.logAttempt(ctx, r.method, path, n, &res, retry, delay)
-		if !retry {
-			if (n > 1 || retryable) && co.logger != nil {
-				co.logger.LogAttrs(ctx, slog.LevelWarn, "workspace: giving up",
-					slog.String("method", r.method), slog.String("path", path),
-					slog.Int("attempts", n), slog.Int("status", res.status),
-					slog.String("request_id", res.requestID), slog.String("error", res.err.Error()))
-			}
-			if n > 1 {
-				return &retriesError{attempts: n, err: res.err}
-			}
-			return res.err
-		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := sleep(ctx, d.delay); err != nil {
 			return contextError(r.method, path, err)
 		}
 	}
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// giveUp ends a call with the error of its last attempt, the n-th: with a
+// warning where a retry was in question, and naming n where n > 1.
+func (co *core) giveUp(ctx context.Context, method, path string, n int, res *attemptResult, d decision) error {
+	if n > 1 || d.retryable {
+		co.logGivingUp(ctx, method, path, n, res)
 	}
-	return 0
+	if n > 1 {
+		return &retriesError{attempts: n, err: res.err}
+	}
+	return res.err
 }
 
-// outcome is what one attempt came to.
-type outcome struct {
+// attemptResult is what one attempt came to.
+type attemptResult struct {
 	status    int // 0: no answer
 	header    http.Header
 	requestID string
@@ -333,7 +237,7 @@ type outcome struct {
 }
 
 // attempt authenticates, sends and classifies one try.
-func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, out any) outcome {
+func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, out any) attemptResult {
 	// resty's request comes with an empty header map: fill that one. The
 	// constant values are shared slices that nobody modifies (resty clones
 	// the header before sending).
@@ -344,16 +248,16 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	if body != nil {
 		h["Content-Type"] = jsonHeaderValue
 	}
-	at := attempt{
+	at := authRequest{
 		method: r.method, host: co.host, path: path, query: r.query, body: body,
 		header: h, projectID: co.projectID, now: co.now(),
 	}
 	token, err := co.auth.authenticate(ctx, &at)
 	if err != nil {
 		if ctx.Err() != nil {
-			return outcome{err: ctx.Err()}
+			return attemptResult{err: ctx.Err()}
 		}
-		return outcome{err: err, notSent: true}
+		return attemptResult{err: err, notSent: true}
 	}
 
 	if body != nil {
@@ -362,11 +266,11 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	resp, err := req.Execute(r.method, fullURL)
 	raw, err := rawResponse(resp, err, r.method, path)
 	if err != nil {
-		return outcome{token: token, err: err}
+		return attemptResult{token: token, err: err}
 	}
 	defer drainClose(raw.Body)
 
-	res := outcome{status: raw.StatusCode, header: raw.Header, requestID: raw.Header.Get("X-Request-Id"), token: token}
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: raw.Header.Get("X-Request-Id"), token: token}
 	if raw.StatusCode < 200 || raw.StatusCode > 299 {
 		res.err = newAPIError(raw.StatusCode, raw.Header, raw.Body, r.method, path)
 		return res
@@ -530,45 +434,6 @@ func bareNull(br *bufio.Reader) bool {
 	return false
 }
 
-// rawResponse turns resty's result into the raw response or an error
-// that names no URL.
-func rawResponse(resp *resty.Response, err error, method, path string) (*http.Response, error) {
-	var raw *http.Response
-	if resp != nil {
-		raw = resp.RawResponse
-	}
-	if err != nil {
-		if raw != nil && raw.Body != nil {
-			raw.Body.Close()
-		}
-		return nil, transportError(method, path, err)
-	}
-	if raw == nil {
-		return nil, fmt.Errorf("workspace: %s %s: no response", method, path)
-	}
-	return raw, nil
-}
-
-// drainClose reads what is left of a body (a little) and closes it, so
-// that the connection can be reused.
-func drainClose(rc io.ReadCloser) {
-	if rc == nil {
-		return
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(rc, 64<<10))
-	rc.Close()
-}
-
-// transportError keeps the cause of a failed round trip and drops the URL
-// (with its query) that *url.Error would print.
-func transportError(method, path string, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	return fmt.Errorf("workspace: %s %s: %w", method, path, err)
-}
-
 // contextError is the error of a call whose context ended; errors.Is
 // matches context.Canceled or context.DeadlineExceeded.
 func contextError(method, path string, err error) error {
@@ -587,49 +452,3 @@ func (e *retriesError) Error() string {
 }
 
 func (e *retriesError) Unwrap() error { return e.err }
-
-// encodeQuery encodes q with names sorted and values percent-encoded as
-// the signer does (space as %20), keeping the order of repeated values.
-func encodeQuery(q url.Values) string {
-	names := make([]string, 0, len(q))
-	for k := range q {
-		names = append(names, k)
-	}
-	if len(names) > 1 {
-		slices.Sort(names)
-	}
-	var b strings.Builder
-	for _, k := range names {
-		ek := signer.Escape(k)
-		for _, v := range q[k] {
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(ek)
-			b.WriteByte('=')
-			b.WriteString(signer.Escape(v))
-		}
-	}
-	return b.String()
-}
-
-// logAttempt writes the debug record of one attempt.
-func (co *core) logAttempt(ctx context.Context, method, path string, n int, res *outcome, retry bool, delay time.Duration) {
-	if co.logger == nil || !co.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("path", path),
-		slog.Int("attempt", n),
-		slog.Int("status", res.status),
-		slog.Duration("duration", res.duration),
-		slog.String("request_id", res.requestID),
-		slog.Bool("retry", retry),
-		slog.Duration("delay", delay),
-	}
-	if res.err != nil {
-		attrs = append(attrs, slog.String("error", res.err.Error()))
-	}
-	co.logger.LogAttrs(ctx, slog.LevelDebug, "workspace: attempt", attrs...)
-}

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/url"
 	"slices"
-	"strconv"
 )
 
 // DesktopPoolsService reaches the desktop-pool operations.
@@ -167,30 +166,8 @@ func (o *ListScriptExecutionTasksOptions) query() (url.Values, error) {
 	setString(q, "task_type", string(o.TaskType))
 	setInt(q, "offset", o.Offset)
 	setInt(q, "limit", o.Limit)
-	if !o.ExecuteTimeStart.IsZero() {
-		q.Set("execute_time_start", formatQueryTime(o.ExecuteTimeStart))
-	}
-	if !o.ExecuteTimeEnd.IsZero() {
-		q.Set("execute_time_end", formatQueryTime(o.ExecuteTimeEnd))
-	}
+	setTime(q, "execute_time_start", o.ExecuteTimeStart)
+	setTime(q, "execute_time_end", o.ExecuteTimeEnd)
 	setStrings(q, "task_id", o.TaskIDs)
 	return q, nil
-}
-
-func setString(q url.Values, name, v string) {
-	if v != "" {
-		q.Set(name, v)
-	}
-}
-
-func setInt(q url.Values, name string, v int) {
-	if v != 0 {
-		q.Set(name, strconv.Itoa(v))
-	}
-}
-
-func setStrings(q url.Values, name string, vs []string) {
-	if len(vs) > 0 {
-		q[name] = append([]string(nil), vs...)
-	}
 }

@@ -219,7 +219,7 @@ func (e *JobFailedError) Error() string {
 	code, reason := e.Job.ErrorCode, e.Job.FailReason
 	failed := 0
 	for _, sj := range e.Job.SubJobs {
-		if jobState(sj.Status) != jobSucceeded {
+		if phaseOf(sj.Status) != jobSucceeded {
 			failed++
 			if code == "" && reason == "" {
 				code, reason = sj.ErrorCode, sj.FailReason

@@ -73,7 +73,7 @@ func FuzzDecodeSuccessBodies(f *testing.F) {
 		var job wireJob
 		if check("job", decodeBody(bytes.NewReader(data), &job)) {
 			j := job.job()
-			_ = j.outcome()
+			_ = j.phase()
 			if len(j.SubJobs) != len(job.SubJobs) {
 				t.Fatalf("job: %d sub-jobs, %d decoded", len(j.SubJobs), len(job.SubJobs))
 			}

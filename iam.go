@@ -1,19 +1,15 @@
 package workspace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // IAM token defaults.
@@ -23,23 +19,6 @@ const (
 	DefaultIAMRefreshBefore = 30 * time.Minute
 
 	iamTokenPath = "/v3/auth/tokens"
-)
-
-// Refresh timings shared by the token source and the metadata provider.
-const (
-	// credExpirySkew: a token or key is treated as expired this long before
-	// its expiry, so that a request signed or sent with it still arrives
-	// in time.
-	credExpirySkew = time.Minute
-	// credRetryAfterFailure: after a failed refresh while the old value is
-	// still valid, the old value is handed out for this long before the
-	// next try, so that a service that is down is not asked on every call.
-	credRetryAfterFailure = 10 * time.Second
-	// credRefreshGrace: how long a caller holding a valid token or key waits
-	// for its refresh before going on with the old one.
-	credRefreshGrace = time.Second
-	// maxCredBody bounds what is read of an IAM or metadata answer.
-	maxCredBody = 4 << 20
 )
 
 // IAMConfig says how IAMTokenSource obtains tokens from IAM with a user's
@@ -109,8 +88,7 @@ type iamState struct {
 	domain      string
 	projectID   string
 	body        []byte // the request body: holds the password
-	rc          *resty.Client
-	userAgent   string
+	svc         credService
 	cache       *refresher[string]
 	description string
 }
@@ -145,7 +123,7 @@ func NewIAMTokenSource(cfg IAMConfig) (*IAMTokenSource, error) {
 	if u, _ := url.Parse(origin); u.Scheme == "http" && !credLoopback(u.Hostname()) {
 		return nil, invalid("cfg.Endpoint", "plain http is accepted for loopback addresses only: the password must not travel unencrypted")
 	}
-	body, err := json.Marshal(iamAuthRequest(cfg))
+	body, err := json.Marshal(iamPasswordBody(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("workspace: encoding the IAM request: %w", err)
 	}
@@ -159,8 +137,7 @@ func NewIAMTokenSource(cfg IAMConfig) (*IAMTokenSource, error) {
 		domain:    cfg.DomainName,
 		projectID: cfg.ProjectID,
 		body:      body,
-		rc:        credResty(cfg.HTTPClient),
-		userAgent: userAgent(""),
+		svc:       newCredService(cfg.HTTPClient),
 	}
 	st.description = fmt.Sprintf("workspace.IAMTokenSource{url: %s, user: %s, domain: %s, project: %s}",
 		st.url, st.user, st.domain, st.projectID)
@@ -204,8 +181,8 @@ func (s *IAMTokenSource) String() string {
 // GoString describes the source without the password or a token.
 func (s *IAMTokenSource) GoString() string { return s.String() }
 
-// iamAuthRequest is the body of POST /v3/auth/tokens for a password.
-func iamAuthRequest(cfg IAMConfig) any {
+// iamPasswordBody is the body of POST /v3/auth/tokens for a password.
+func iamPasswordBody(cfg IAMConfig) any {
 	type name struct {
 		Name string `json:"name"`
 	}
@@ -239,104 +216,41 @@ func iamAuthRequest(cfg IAMConfig) any {
 
 // fetch asks IAM for a token.
 func (st *iamState) fetch(ctx context.Context) (string, time.Time, error) {
-	const method = "POST"
-	req := st.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
-	req.Header = http.Header{
-		"Content-Type": {"application/json"},
-		"Accept":       {"application/json"},
-		"User-Agent":   {st.userAgent},
+	return fetchIAMToken(ctx, st.svc, st.url, st.body)
+}
+
+// fetchIAMToken posts body, a request for a token, to tokenURL (IAM's
+// /v3/auth/tokens) and returns the token IAM hands out and its expiry.
+func fetchIAMToken(ctx context.Context, svc credService, tokenURL string, body []byte) (token string, expires time.Time, err error) {
+	r := &credRequest{
+		method: "POST", url: tokenURL, path: iamTokenPath, body: body,
+		accept: func(status int) bool { return status == http.StatusCreated || status == http.StatusOK },
 	}
-	req.SetBody(st.body)
-	resp, err := req.Execute(method, st.url)
-	raw, err := rawResponse(resp, err, method, iamTokenPath)
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	defer drainClose(raw.Body)
-	if raw.StatusCode != http.StatusCreated && raw.StatusCode != http.StatusOK {
-		return "", time.Time{}, iamAPIError(raw)
-	}
-	decodeErr := func(err error) error {
-		return &DecodeError{StatusCode: raw.StatusCode, RequestID: raw.Header.Get("X-Request-Id"), Method: method, Path: iamTokenPath, Err: err}
-	}
-	token := strings.TrimSpace(raw.Header.Get("X-Subject-Token"))
+	err = svc.call(ctx, r, func(h http.Header, b io.Reader) (err error) {
+		token, expires, err = readIAMToken(h, b)
+		return err
+	})
+	return token, expires, err
+}
+
+// readIAMToken reads the token (the X-Subject-Token header) and its expiry
+// (token.expires_at) from IAM's answer.
+func readIAMToken(h http.Header, body io.Reader) (string, time.Time, error) {
+	token := strings.TrimSpace(h.Get("X-Subject-Token"))
 	if token == "" {
-		return "", time.Time{}, decodeErr(errors.New("no X-Subject-Token header"))
+		return "", time.Time{}, errors.New("no X-Subject-Token header")
 	}
 	var out struct {
 		Token struct {
 			ExpiresAt string `json:"expires_at"`
 		} `json:"token"`
 	}
-	if err := json.NewDecoder(io.LimitReader(raw.Body, maxCredBody)).Decode(&out); err != nil {
-		return "", time.Time{}, decodeErr(fmt.Errorf("body: %w", err))
+	if err := decodeCredJSON(body, &out); err != nil {
+		return "", time.Time{}, err
 	}
 	exp, err := credParseTime("token.expires_at", out.Token.ExpiresAt)
 	if err != nil {
-		return "", time.Time{}, decodeErr(err)
+		return "", time.Time{}, err
 	}
 	return token, exp, nil
-}
-
-// iamAPIError builds the *APIError for a failed IAM call. IAM answers in
-// the API's error_code/error_msg shape or in Keystone's
-// {"error": {"code": 401, "title": "...", "message": "..."}}; both fill
-// Code and Message.
-func iamAPIError(raw *http.Response) *APIError {
-	data, _ := io.ReadAll(io.LimitReader(raw.Body, maxErrorBody))
-	e := newAPIError(raw.StatusCode, raw.Header, bytes.NewReader(data), "POST", iamTokenPath)
-	if e.Code != "" || e.Message != "" {
-		return e
-	}
-	var ks struct {
-		Error struct {
-			Code    json.RawMessage `json:"code"`
-			Title   string          `json:"title"`
-			Message string          `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(bytes.TrimSpace(data), &ks) != nil || ks.Error.Message == "" && ks.Error.Title == "" {
-		return e
-	}
-	e.Code = clip(strings.Trim(string(ks.Error.Code), `"`))
-	e.Message = clip(ks.Error.Message)
-	if e.Message == "" {
-		e.Message = clip(ks.Error.Title)
-	}
-	return e
-}
-
-// credParseTime parses an RFC 3339 expiry.
-func credParseTime(field, s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, errors.New("no " + field)
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", field, clip(s))
-	}
-	return t, nil
-}
-
-// credResty returns a resty client over a copy of hc that never follows a
-// redirect, whatever hc's own policy: credentials stay with the host they
-// were meant for.
-func credResty(hc *http.Client) *resty.Client {
-	var cp http.Client
-	if hc != nil {
-		cp = *hc
-	} else {
-		cp.Transport = defaultTransport()
-	}
-	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return newResty(&cp)
-}
-
-// credLoopback reports whether host is a loopback name or address.
-func credLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -73,7 +73,7 @@ func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions)
 			return last, err
 		}
 		last = job
-		switch job.outcome() {
+		switch job.phase() {
 		case jobSucceeded:
 			return job, nil
 		case jobFailed:
@@ -85,16 +85,18 @@ func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions)
 	}
 }
 
-type jobStatus int
+// jobPhase is where a job stands for Wait: still running, or done one way
+// or the other.
+type jobPhase int
 
 const (
-	jobPending jobStatus = iota
+	jobPending jobPhase = iota
 	jobSucceeded
 	jobFailed
 )
 
-// jobState classifies one status value; unknown values are pending.
-func jobState(status string) jobStatus {
+// phaseOf classifies one status value; unknown values are pending.
+func phaseOf(status string) jobPhase {
 	switch strings.ToUpper(strings.TrimSpace(status)) {
 	case "SUCCESS", "COMPLETE", "COMPLETED", "FINISH", "FINISHED":
 		return jobSucceeded
@@ -104,15 +106,15 @@ func jobState(status string) jobStatus {
 	return jobPending
 }
 
-// outcome is the job's state, counting a done job with a sub-job that did
+// phase is the job's phase, counting a done job with a sub-job that did
 // not succeed as failed.
-func (j *Job) outcome() jobStatus {
-	st := jobState(j.Status)
+func (j *Job) phase() jobPhase {
+	st := phaseOf(j.Status)
 	if st != jobSucceeded {
 		return st
 	}
 	for _, sj := range j.SubJobs {
-		if jobState(sj.Status) != jobSucceeded {
+		if phaseOf(sj.Status) != jobSucceeded {
 			return jobFailed
 		}
 	}

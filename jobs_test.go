@@ -492,17 +492,17 @@ func TestJobFailedErrorText(t *testing.T) {
 	assert.True(t, errors.As(fmt.Errorf("wrapped: %w", &JobFailedError{Job: &Job{ID: "j"}}), new(*JobFailedError)))
 }
 
-func TestJobState(t *testing.T) {
+func TestJobPhase(t *testing.T) {
 	t.Parallel()
-	for status, want := range map[string]jobStatus{
+	for status, want := range map[string]jobPhase{
 		"SUCCESS": jobSucceeded, "COMPLETE": jobSucceeded, " success ": jobSucceeded,
 		"FAILED": jobFailed, "FAIL": jobFailed, "failed": jobFailed,
 		"WAITING": jobPending, "INIT": jobPending, "RUNNING": jobPending, "WEIRD": jobPending, "": jobPending,
 	} {
-		assert.Equal(t, want, jobState(status), "status %q", status)
+		assert.Equal(t, want, phaseOf(status), "status %q", status)
 	}
-	assert.Equal(t, jobSucceeded, (&Job{Status: "SUCCESS"}).outcome(), "no sub-jobs")
-	assert.Equal(t, jobFailed, (&Job{Status: "SUCCESS", SubJobs: []SubJob{{Status: "SUCCESS"}, {Status: "WEIRD"}}}).outcome())
-	assert.Equal(t, jobPending, (&Job{Status: "RUNNING", SubJobs: []SubJob{{Status: "FAILED"}}}).outcome())
-	assert.Equal(t, jobFailed, (&Job{Status: "FAILED", SubJobs: []SubJob{{Status: "SUCCESS"}}}).outcome())
+	assert.Equal(t, jobSucceeded, (&Job{Status: "SUCCESS"}).phase(), "no sub-jobs")
+	assert.Equal(t, jobFailed, (&Job{Status: "SUCCESS", SubJobs: []SubJob{{Status: "SUCCESS"}, {Status: "WEIRD"}}}).phase())
+	assert.Equal(t, jobPending, (&Job{Status: "RUNNING", SubJobs: []SubJob{{Status: "FAILED"}}}).phase())
+	assert.Equal(t, jobFailed, (&Job{Status: "FAILED", SubJobs: []SubJob{{Status: "SUCCESS"}}}).phase())
 }

@@ -2,15 +2,11 @@ package workspace
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // Metadata service defaults.
@@ -65,10 +61,9 @@ type MetadataCredentialsProvider struct {
 var _ CredentialsProvider = (*MetadataCredentialsProvider)(nil)
 
 type metadataState struct {
-	url       string // endpoint + /openstack/latest/securitykey
-	rc        *resty.Client
-	userAgent string
-	cache     *refresher[Credentials]
+	url   string // endpoint + /openstack/latest/securitykey
+	svc   credService
+	cache *refresher[Credentials]
 }
 
 // NewMetadataCredentialsProvider checks cfg and returns a provider; it
@@ -90,9 +85,8 @@ func NewMetadataCredentialsProvider(cfg MetadataConfig) (*MetadataCredentialsPro
 		before = DefaultMetadataRefreshBefore
 	}
 	st := &metadataState{
-		url:       origin + prefix + metadataSecurityKeyPath,
-		rc:        credResty(cfg.HTTPClient),
-		userAgent: userAgent(""),
+		url: origin + prefix + metadataSecurityKeyPath,
+		svc: newCredService(cfg.HTTPClient),
 	}
 	st.cache = &refresher[Credentials]{
 		fetch:   st.fetch,
@@ -126,28 +120,13 @@ func (p *MetadataCredentialsProvider) String() string {
 func (p *MetadataCredentialsProvider) GoString() string { return p.String() }
 
 // fetch reads the security key from the metadata service.
-func (st *metadataState) fetch(ctx context.Context) (Credentials, time.Time, error) {
-	const method = "GET"
-	req := st.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
-	req.Header = http.Header{
-		"Accept":     {"application/json"},
-		"User-Agent": {st.userAgent},
-	}
-	resp, err := req.Execute(method, st.url)
-	raw, err := rawResponse(resp, err, method, metadataSecurityKeyPath)
-	if err != nil {
-		return Credentials{}, time.Time{}, err
-	}
-	defer drainClose(raw.Body)
-	if raw.StatusCode < 200 || raw.StatusCode > 299 {
-		return Credentials{}, time.Time{}, newAPIError(raw.StatusCode, raw.Header, raw.Body, method, metadataSecurityKeyPath)
-	}
-	cred, err := metadataDecode(raw.Body)
-	if err != nil {
-		return Credentials{}, time.Time{}, &DecodeError{StatusCode: raw.StatusCode, RequestID: raw.Header.Get("X-Request-Id"),
-			Method: method, Path: metadataSecurityKeyPath, Err: err}
-	}
-	return cred, cred.Expires, nil
+func (st *metadataState) fetch(ctx context.Context) (cred Credentials, expires time.Time, err error) {
+	r := &credRequest{method: "GET", url: st.url, path: metadataSecurityKeyPath}
+	err = st.svc.call(ctx, r, func(_ http.Header, body io.Reader) (err error) {
+		cred, err = metadataDecode(body)
+		return err
+	})
+	return cred, cred.Expires, err
 }
 
 // metadataAnswer is the metadata service's security key document.
@@ -163,8 +142,8 @@ type metadataAnswer struct {
 // metadataDecode checks a security key document.
 func metadataDecode(body io.Reader) (Credentials, error) {
 	var a metadataAnswer
-	if err := json.NewDecoder(io.LimitReader(body, maxCredBody)).Decode(&a); err != nil {
-		return Credentials{}, fmt.Errorf("body: %w", err)
+	if err := decodeCredJSON(body, &a); err != nil {
+		return Credentials{}, err
 	}
 	c := a.Credential
 	var missing []string

@@ -336,9 +336,6 @@ func daysIn(month, year int) int {
 	return 31
 }
 
-// formatQueryTime formats t as the API expects in a query.
-func formatQueryTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
-
 // Wire forms of the results: only what differs from the public type.
 
 type wireTask struct {

@@ -7,6 +7,22 @@ import (
 	"time"
 )
 
+// Refresh timings shared by the token sources and the credentials
+// providers.
+const (
+	// credExpirySkew: a token or key is treated as expired this long before
+	// its expiry, so that a request signed or sent with it still arrives
+	// in time.
+	credExpirySkew = time.Minute
+	// credRetryAfterFailure: after a failed refresh while the old value is
+	// still valid, the old value is handed out for this long before the
+	// next try, so that a service that is down is not asked on every call.
+	credRetryAfterFailure = 10 * time.Second
+	// credRefreshGrace: how long a caller holding a valid token or key waits
+	// for its refresh before going on with the old one.
+	credRefreshGrace = time.Second
+)
+
 // refresher caches a value that expires, fetching a new one ahead of
 // expiry. One fetch runs at a time; callers that arrive meanwhile wait for
 // it (each as long as its own context allows, and no longer than grace

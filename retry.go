@@ -62,6 +62,51 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return rand.N(ceil + 1)
 }
 
+// retryState is where one call stands with its policy.
+type retryState struct {
+	attempts  int  // made so far
+	refreshed bool // the free try after a 401 is spent
+}
+
+// paid is the number of attempts taken from the policy's budget: all but
+// the free try after a 401.
+func (st *retryState) paid() int {
+	if st.refreshed {
+		return st.attempts - 1
+	}
+	return st.attempts
+}
+
+// decision is what the policy says after a failed attempt.
+type decision struct {
+	retry     bool          // try again, after delay
+	delay     time.Duration // back-off or Retry-After, capped by MaxDelay
+	retryable bool          // the failure was of a kind worth retrying, budget or not
+}
+
+// decide says whether and when to try again after the failed attempt res,
+// counted in st. write says the call changes state. A first 401 whose
+// token auth can replace is retried at once and for free (it takes nothing
+// from the budget); otherwise a retryable failure is retried while the
+// budget lasts, after the full-jitter back-off, or after Retry-After when
+// the answer has one, capped by MaxDelay.
+func (p RetryPolicy) decide(st *retryState, res *attemptResult, write bool, auth authenticator, now func() time.Time) decision {
+	if res.status == http.StatusUnauthorized && !st.refreshed && auth.invalidate(res.token) {
+		st.refreshed = true
+		return decision{retry: true}
+	}
+	d := decision{retryable: shouldRetry(res, write)}
+	d.retry = d.retryable && st.paid() < p.MaxAttempts
+	if !d.retry || res.status == http.StatusUnauthorized {
+		return d
+	}
+	d.delay = p.backoff(st.paid())
+	if ra, ok := retryAfter(res.header, now()); ok {
+		d.delay = min(ra, p.MaxDelay)
+	}
+	return d
+}
+
 // retryableStatus reports whether a read may be retried after status.
 func retryableStatus(status int) bool {
 	switch status {
@@ -84,7 +129,7 @@ func shouldRetryStatus(status int, write bool) bool {
 // shouldRetry decides whether a failed attempt may be tried again, the
 // retry budget aside; write says the call changes state. Credentials that
 // could not be had and 2xx bodies that did not decode are final.
-func shouldRetry(res *outcome, write bool) bool {
+func shouldRetry(res *attemptResult, write bool) bool {
 	switch {
 	case res.notSent, res.decodeErr:
 		return false
@@ -93,25 +138,6 @@ func shouldRetry(res *outcome, write bool) bool {
 	default:
 		return shouldRetryTransport(res.err, write)
 	}
-}
-
-// invalidate hands a token the API refused back to a TokenSource that can
-// fetch a fresh one, and reports whether it could; the call is then tried
-// once more with the next token.
-func (co *core) invalidate(token string) bool {
-	if token == "" {
-		return false
-	}
-	ta, ok := co.auth.(tokenAuth)
-	if !ok {
-		return false
-	}
-	inv, ok := ta.src.(TokenInvalidator)
-	if !ok {
-		return false
-	}
-	inv.Invalidate(token)
-	return true
 }
 
 // shouldRetryTransport decides on a transport error.
