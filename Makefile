@@ -5,23 +5,31 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 20s
 BENCHCOUNT  ?= 6
 
-.PHONY: all test fmt-check vet staticcheck unit example bench cover fuzz tidy
+.PHONY: all help test fmt-check vet staticcheck unit example bench cover fuzz tidy
 
 all: test
+
+## help: list the targets with what they do
+help:
+	@grep -E '^## [a-z-]+:' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{ printf "  %-12s %s\n", $$1, $$2 }'
 
 ## test: every check CI runs (format, vet, staticcheck, race-enabled tests)
 test: fmt-check vet staticcheck unit
 
+## fmt-check: fail if gofmt would change a tracked Go file
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+## vet: go vet over every package
 vet:
 	$(GO) vet ./...
 
+## staticcheck: staticcheck (pinned) over every package
 staticcheck:
 	$(STATICCHECK) ./...
 
+## unit: every test with the race detector
 unit:
 	$(GO) test -race -count=1 ./...
 
@@ -46,3 +54,8 @@ fuzz:
 	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## tidy: go mod tidy for the library and the bench module
+tidy:
+	$(GO) mod tidy
+	cd bench && $(GO) mod tidy
