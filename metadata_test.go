@@ -357,6 +357,7 @@ func TestMetadataCredentialsProviderErrors(t *testing.T) {
 		api     bool
 	}{
 		{"404 no agency", 404, `{"error_code": "NotFound", "error_msg": "no agency bound"}`, "404 Not Found: NotFound: no agency bound", true},
+		{"403 Keystone body", 403, `{"error": {"code": 403, "title": "Forbidden", "message": "no agency"}}`, "403 Forbidden: 403: no agency", true},
 		{"not JSON", 200, `<html>`, "body:", false},
 		{"no secret", 200, `{"credential": {"access": "AK", "securitytoken": "ST", "expires_at": "` + future + `"}}`, "no credential.secret", false},
 		{"no keys", 200, `{}`, "no credential.access or credential.secret", false},

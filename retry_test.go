@@ -814,3 +814,75 @@ func TestRetryDecodeErrorNotRetried(t *testing.T) {
 	assert.Equal(t, 200, de.StatusCode)
 	assert.EqualValues(t, 1, s.count.Load())
 }
+
+// decideAuth is an authenticator whose invalidate answers refresh and
+// records the tokens it is given.
+type decideAuth struct {
+	refresh     bool
+	invalidated []string
+}
+
+func (a *decideAuth) authenticate(context.Context, *authRequest) (string, error) { return "", nil }
+func (a *decideAuth) kind() string                                               { return "test" }
+func (a *decideAuth) invalidate(token string) bool {
+	a.invalidated = append(a.invalidated, token)
+	return a.refresh
+}
+
+func TestRetryDecide(t *testing.T) {
+	t.Parallel()
+	p := RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Second}.withDefaults()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	retryAfterIn := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
+	tests := []struct {
+		name          string
+		st            retryState
+		res           attemptResult
+		write         bool
+		refresh       bool
+		wantRetry     bool
+		wantRetryable bool
+		wantDelay     time.Duration // -1: any back-off up to BaseDelay * 2^(paid-1)
+		wantRefreshed bool
+		wantInvalid   []string
+	}{
+		{name: "first 401, token replaceable: free retry at once", st: retryState{attempts: 1},
+			res: attemptResult{status: 401, token: "t1"}, refresh: true,
+			wantRetry: true, wantRefreshed: true, wantInvalid: []string{"t1"}},
+		{name: "first 401, nothing to refresh: final", st: retryState{attempts: 1},
+			res: attemptResult{status: 401, token: "t1"}, wantInvalid: []string{"t1"}},
+		{name: "second 401: final, not asked again", st: retryState{attempts: 2, refreshed: true},
+			res: attemptResult{status: 401, token: "t2"}, refresh: true, wantRefreshed: true},
+		{name: "503 within budget: back-off", st: retryState{attempts: 1},
+			res: attemptResult{status: 503}, wantRetry: true, wantRetryable: true, wantDelay: -1},
+		{name: "503 at the budget: final, retryable", st: retryState{attempts: 3},
+			res: attemptResult{status: 503}, wantRetryable: true},
+		{name: "free retry not counted", st: retryState{attempts: 3, refreshed: true},
+			res: attemptResult{status: 503}, wantRetry: true, wantRetryable: true, wantDelay: -1, wantRefreshed: true},
+		{name: "503 on a write: final", st: retryState{attempts: 1},
+			res: attemptResult{status: 503}, write: true},
+		{name: "Retry-After under the cap", st: retryState{attempts: 1},
+			res: attemptResult{status: 429, header: retryAfterIn("2")}, wantRetry: true, wantRetryable: true, wantDelay: 2 * time.Second},
+		{name: "Retry-After capped by MaxDelay", st: retryState{attempts: 1},
+			res: attemptResult{status: 429, header: retryAfterIn("3600")}, wantRetry: true, wantRetryable: true, wantDelay: 5 * time.Second},
+		{name: "decode error: final", st: retryState{attempts: 1},
+			res: attemptResult{status: 200, decodeErr: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			auth := &decideAuth{refresh: tt.refresh}
+			st := tt.st
+			d := p.decide(&st, &tt.res, tt.write, auth, func() time.Time { return now })
+			assert.Equal(t, tt.wantRetry, d.retry, "retry")
+			assert.Equal(t, tt.wantRetryable, d.retryable, "retryable")
+			if tt.wantDelay < 0 {
+				assert.LessOrEqual(t, d.delay, p.BaseDelay<<(st.paid()-1), "delay")
+			} else {
+				assert.Equal(t, tt.wantDelay, d.delay, "delay")
+			}
+			assert.Equal(t, tt.wantRefreshed, st.refreshed, "refreshed")
+			assert.Equal(t, tt.wantInvalid, auth.invalidated, "invalidated")
+		})
+	}
+}
