@@ -141,15 +141,9 @@ func NewIAMTokenSource(cfg IAMConfig) (*IAMTokenSource, error) {
 	}
 	st.description = fmt.Sprintf("workspace.IAMTokenSource{url: %s, user: %s, domain: %s, project: %s}",
 		st.url, st.user, st.domain, st.projectID)
-	st.cache = &refresher[string]{
-		fetch: st.fetch,
-		now:   time.Now,
-		margin: func(life time.Duration) time.Duration {
-			return max(life/10, before)
-		},
-		timeout: 30 * time.Second,
-		grace:   credRefreshGrace,
-	}
+	st.cache = newRefresher(st.fetch, 30*time.Second, func(life time.Duration) time.Duration {
+		return max(life/10, before)
+	})
 	return &IAMTokenSource{st: st}, nil
 }
 

@@ -88,13 +88,7 @@ func NewMetadataCredentialsProvider(cfg MetadataConfig) (*MetadataCredentialsPro
 		url: origin + prefix + metadataSecurityKeyPath,
 		svc: newCredService(cfg.HTTPClient),
 	}
-	st.cache = &refresher[Credentials]{
-		fetch:   st.fetch,
-		now:     time.Now,
-		margin:  func(time.Duration) time.Duration { return before },
-		timeout: 10 * time.Second,
-		grace:   credRefreshGrace,
-	}
+	st.cache = newRefresher(st.fetch, 10*time.Second, func(time.Duration) time.Duration { return before })
 	return &MetadataCredentialsProvider{st: st}, nil
 }
 

@@ -45,6 +45,13 @@ type refresher[T any] struct {
 	call      *refreshCall[T]
 }
 
+// newRefresher returns a refresher on the wall clock with the shared
+// grace: fetch is bounded by timeout, and a value is refreshed margin(life)
+// before its expiry (but never before half its life has passed).
+func newRefresher[T any](fetch func(ctx context.Context) (T, time.Time, error), timeout time.Duration, margin func(life time.Duration) time.Duration) *refresher[T] {
+	return &refresher[T]{fetch: fetch, now: time.Now, margin: margin, timeout: timeout, grace: credRefreshGrace}
+}
+
 // refreshCall is one fetch in flight; done is closed when val or err is set.
 type refreshCall[T any] struct {
 	done chan struct{}
