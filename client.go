@@ -17,18 +17,14 @@
 package workspace
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -38,9 +34,6 @@ import (
 
 // Version is the SDK's version, sent in the User-Agent.
 const Version = "0.1.0"
-
-// maxSuccessBody bounds a 2xx body; a larger one is a DecodeError.
-const maxSuccessBody = 64 << 20
 
 // Client talks to the Workspace API. Create it with NewClient; it is safe
 // for concurrent use by many goroutines.
@@ -284,155 +277,9 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	return res
 }
 
-// decodeBody decodes one JSON value from body into out. An empty body, a
-// bare null, a body that is not JSON, and trailing data other than white
-// space are errors.
-func decodeBody(body io.Reader, out any) error { return decodeSized(body, -1, out) }
-
-// decodeSized is decodeBody for a body of size bytes, if known (not -1):
-// its buffer is sized at once rather than grown by copying.
-func decodeSized(body io.Reader, size int64, out any) error {
-	// Fast path: the whole body in a pooled buffer, one json.Unmarshal, no
-	// decoder or buffers allocated per call. It only ever answers success;
-	// on anything else decodeStream sees exactly the bytes (and read error)
-	// it would have seen, so every error is what it always was.
-	bp := bodyBufs.Get().(*[]byte)
-	if size >= int64(cap(*bp)) && size <= maxPooledBody {
-		*bp = make([]byte, 0, size+1) // +1: room to read the EOF without growing
-	}
-	buf, complete, rerr := readUpTo((*bp)[:0], body, maxSuccessBody)
-	defer func() {
-		if cap(buf) <= maxPooledBody {
-			*bp = buf[:0]
-			bodyBufs.Put(bp)
-		}
-	}()
-	if complete {
-		// The large list pages first try the hand-written decoder (see
-		// fastdecode.go), which declines anything it does not fully take.
-		switch o := out.(type) {
-		case *wireSnapshotPage:
-			if fastDecodeSnapshotPage(buf, o) {
-				return nil
-			}
-			*o = wireSnapshotPage{}
-		case *wireTaskPage:
-			if fastDecodeTaskPage(buf, o) {
-				return nil
-			}
-			*o = wireTaskPage{}
-		}
-	}
-	if complete && startsWithObjectOrArray(buf) && json.Unmarshal(buf, out) == nil {
-		return nil
-	}
-	var rest io.Reader = body // not read to the end
-	switch {
-	case rerr != nil:
-		rest = errReader{rerr}
-	case complete:
-		rest = eofReader{}
-	}
-	return decodeStream(io.MultiReader(bytes.NewReader(buf), rest), out)
-}
-
 // jsonHeaderValue is the value of Accept and Content-Type; shared, never
 // modified.
 var jsonHeaderValue = []string{"application/json"}
-
-// bodyBufs holds buffers for decodeBody; ones larger than maxPooledBody
-// are left to the garbage collector.
-var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
-
-const maxPooledBody = 4 << 20
-
-// readUpTo appends r's data to buf until EOF, an error, or more than max
-// bytes. complete reports that EOF was reached within max bytes.
-func readUpTo(buf []byte, r io.Reader, max int) ([]byte, bool, error) {
-	for {
-		if len(buf) == cap(buf) {
-			if len(buf) > max {
-				return buf, false, nil
-			}
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, len(buf) <= max, nil
-		}
-		if err != nil {
-			return buf, false, err
-		}
-	}
-}
-
-// startsWithObjectOrArray reports whether b's first byte after white space
-// opens an object or an array.
-func startsWithObjectOrArray(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-		case '{', '[':
-			return true
-		default:
-			return false
-		}
-	}
-	return false
-}
-
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) { return 0, r.err }
-
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
-
-// decodeStream decodes one JSON value from the stream into out. An empty
-// body, a bare null, a body that is not JSON, and trailing data other than
-// white space are errors.
-func decodeStream(body io.Reader, out any) error {
-	lr := &io.LimitedReader{R: body, N: maxSuccessBody + 1}
-	br := bufio.NewReaderSize(lr, 512)
-	if bareNull(br) {
-		// null would leave out untouched: a zero value, not a result.
-		return errors.New("null body")
-	}
-	dec := json.NewDecoder(br)
-	if err := dec.Decode(out); err != nil {
-		if errors.Is(err, io.EOF) {
-			return errors.New("empty body")
-		}
-		if lr.N <= 0 {
-			return fmt.Errorf("body larger than %d bytes", maxSuccessBody)
-		}
-		return err
-	}
-	// Only white space may follow the value.
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return errors.New("unexpected data after the JSON value")
-	}
-	return nil
-}
-
-// bareNull reports whether the first byte after leading white space, in
-// the buffer's reach, starts a JSON null.
-func bareNull(br *bufio.Reader) bool {
-	for i := 1; i <= br.Size(); i++ {
-		b, err := br.Peek(i)
-		if err != nil {
-			return false
-		}
-		switch b[i-1] {
-		case ' ', '\t', '\r', '\n':
-		default:
-			return b[i-1] == 'n'
-		}
-	}
-	return false
-}
 
 // contextError is the error of a call whose context ended; errors.Is
 // matches context.Canceled or context.DeadlineExceeded.

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // TestConcurrency_SharedClient runs 64 goroutines over one signing client,
@@ -37,22 +39,20 @@ func TestConcurrency_SharedClient(t *testing.T) {
 			n, _ := strconv.Atoi(strings.TrimPrefix(parts[2], "pool-"))
 			ftWriteJSON(w, 200, fmt.Sprintf(`{"product_id":%d,"image_id":%d,"disk_num":%d,"disk_size":%d}`, n, n+1, n+2, n+3))
 		case strings.HasSuffix(rest, "/volumes/batch-delete"):
-			var body BatchDeleteVolumesRequest
+			var body wire.BatchDeleteRequest
 			_ = json.Unmarshal(ftBody(r), &body)
 			ftWriteJSON(w, 200, fmt.Sprintf(`{"job_id":"job-of-%s-%d"}`, parts[2], body.Volumes[0].Size))
 		case rest == "/desktop-pools/script-execution-tasks/detail":
 			q := r.URL.Query()
 			ftWriteJSON(w, 200, fmt.Sprintf(`{"total_count":%s,"script_execution_tasks":[{"id":%q}]}`, q.Get("limit"), q.Get("desktop_pool_id")))
 		case rest == "/desktops/check-images":
-			var body struct {
-				IDs []string `json:"desktop_ids"`
-			}
+			var body wire.CheckImagesRequest
 			_ = json.Unmarshal(ftBody(r), &body)
-			infos := make([]DesktopImageInfo, len(body.IDs))
-			for i, id := range body.IDs {
-				infos[i] = DesktopImageInfo{DesktopID: id, ImageID: "img-" + id}
+			infos := make([]wire.ImageInfo, len(body.DesktopIDs))
+			for i, id := range body.DesktopIDs {
+				infos[i] = wire.ImageInfo{DesktopID: id, ImageID: "img-" + id}
 			}
-			b, _ := json.Marshal(map[string]any{"image_infos": infos})
+			b, _ := json.Marshal(wire.Images{ImageInfos: infos})
 			ftWriteJSON(w, 200, string(b))
 		case rest == "/snapshots":
 			q := r.URL.Query()

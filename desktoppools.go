@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/url"
 	"slices"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // DesktopPoolsService reaches the desktop-pool operations.
@@ -42,12 +44,12 @@ func (s *DesktopPoolsService) GetInconsistentStatistics(ctx context.Context, poo
 	if err := checkID("poolID", poolID); err != nil {
 		return nil, err
 	}
-	out := new(InconsistentStatistics)
+	var w wire.Statistics
 	r := &request{method: "GET", path: "/desktop-pools/" + escapeSegment(poolID) + "/inconsistent-statics"}
-	if err := s.client.do(ctx, r, out); err != nil {
+	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return statisticsFromWire(&w), nil
 }
 
 // BatchDeleteVolumes deletes up to ten data disks from a pool's desktops.
@@ -65,12 +67,12 @@ func (s *DesktopPoolsService) BatchDeleteVolumes(ctx context.Context, poolID str
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	out := new(BatchDeleteVolumesResult)
-	r := &request{method: "POST", path: "/desktop-pools/" + escapeSegment(poolID) + "/volumes/batch-delete", body: req, write: true}
-	if err := s.client.do(ctx, r, out); err != nil {
+	var w wire.JobRef
+	r := &request{method: "POST", path: "/desktop-pools/" + escapeSegment(poolID) + "/volumes/batch-delete", body: req.wire(), write: true}
+	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &BatchDeleteVolumesResult{JobID: w.JobID}, nil
 }
 
 func (req *BatchDeleteVolumesRequest) validate() error {
@@ -111,14 +113,14 @@ func (s *DesktopPoolsService) ListScriptExecutionTasks(ctx context.Context, opts
 	if err != nil {
 		return nil, err
 	}
-	var w wireTaskPage
+	var w wire.TaskPage
 	r := &request{method: "GET", path: "/desktop-pools/script-execution-tasks/detail", query: q}
 	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
 	p := &Page[ScriptExecutionTask]{TotalCount: w.TotalCount, Items: make([]ScriptExecutionTask, len(w.Tasks))}
 	for i := range w.Tasks {
-		p.Items[i] = w.Tasks[i].task()
+		p.Items[i] = taskFromWire(&w.Tasks[i])
 	}
 	return p, nil
 }

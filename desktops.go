@@ -3,6 +3,8 @@ package workspace
 import (
 	"context"
 	"fmt"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // DesktopsService reaches the desktop operations.
@@ -45,16 +47,11 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 			return nil, invalid(field, "longer than %d characters", MaxDesktopIDLength)
 		}
 	}
-	body := struct {
-		DesktopIDs []string `json:"desktop_ids"`
-	}{desktopIDs}
-	var w wireImages
+	body := wire.CheckImagesRequest{DesktopIDs: desktopIDs}
+	var w wire.Images
 	r := &request{method: "POST", path: "/desktops/check-images", body: body}
 	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
-	if w.ImageInfos == nil {
-		w.ImageInfos = []DesktopImageInfo{}
-	}
-	return w.ImageInfos, nil
+	return imagesFromWire(w.ImageInfos), nil
 }

@@ -1,12 +1,11 @@
 package workspace
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // JobsService reaches the asynchronous jobs that state-changing operations
@@ -36,12 +35,12 @@ func (s *JobsService) Get(ctx context.Context, jobID string) (*Job, error) {
 	if err := checkID("jobID", jobID); err != nil {
 		return nil, err
 	}
-	var w wireJob
+	var w wire.Job
 	r := &request{method: "GET", path: "/workspace-jobs/" + escapeSegment(jobID)}
 	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
-	return w.job(), nil
+	return jobFromWire(&w), nil
 }
 
 // Wait polls a job at once and then every opts.Interval until it is done
@@ -119,28 +118,4 @@ func (j *Job) phase() jobPhase {
 		}
 	}
 	return jobSucceeded
-}
-
-// jobProgress decodes a sub-job's "process", a percentage the API sends as
-// a number or a string ("50", "50%"). It is informative only, so null, ""
-// and anything unreadable are 0 rather than an error that would end a
-// Wait.
-type jobProgress int
-
-func (p *jobProgress) UnmarshalJSON(b []byte) error {
-	*p = 0
-	b = bytes.TrimSpace(b)
-	var s string
-	if len(b) > 0 && b[0] == '"' {
-		if json.Unmarshal(b, &s) != nil {
-			return nil
-		}
-	} else {
-		s = string(b)
-	}
-	s = strings.TrimSuffix(strings.TrimSpace(s), "%")
-	if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil && f >= 0 && f <= 1e9 {
-		*p = jobProgress(f)
-	}
-	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/url"
 	"slices"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // SnapshotsService reaches the snapshot operations.
@@ -33,14 +35,14 @@ func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions)
 	if err != nil {
 		return nil, err
 	}
-	var w wireSnapshotPage
+	var w wire.SnapshotPage
 	r := &request{method: "GET", path: "/snapshots", query: q}
 	if err := s.client.do(ctx, r, &w); err != nil {
 		return nil, err
 	}
 	p := &Page[Snapshot]{TotalCount: w.TotalCount, Items: make([]Snapshot, len(w.Snapshots))}
 	for i := range w.Snapshots {
-		p.Items[i] = w.Snapshots[i].snapshot()
+		p.Items[i] = snapshotFromWire(&w.Snapshots[i])
 	}
 	return p, nil
 }

@@ -1,4 +1,4 @@
-package workspace
+package wire
 
 import (
 	"bytes"
@@ -56,12 +56,12 @@ func fastdecodeSnapshotPage(n int) []byte {
 func fastdecodeCheckSnapshots(t *testing.T, data []byte) bool {
 	t.Helper()
 	in := bytes.Clone(data)
-	var fast wireSnapshotPage
-	ok := fastDecodeSnapshotPage(in, &fast)
-	var slow wireSnapshotPage
+	var fast SnapshotPage
+	ok := fast.DecodeFast(in)
+	var slow SnapshotPage
 	err := json.Unmarshal(data, &slow)
 	if !ok {
-		if !reflect.DeepEqual(fast, wireSnapshotPage{}) {
+		if !reflect.DeepEqual(fast, SnapshotPage{}) {
 			t.Fatalf("fast path declined %q but changed its output", data)
 		}
 		return false
@@ -71,11 +71,6 @@ func fastdecodeCheckSnapshots(t *testing.T, data []byte) bool {
 	}
 	if !reflect.DeepEqual(fast, slow) {
 		t.Fatalf("fast path differs on %q:\nfast %#v\njson %#v", data, fast, slow)
-	}
-	for i := range fast.Snapshots {
-		if f, s := fast.Snapshots[i].snapshot(), slow.Snapshots[i].snapshot(); !reflect.DeepEqual(f, s) {
-			t.Fatalf("public snapshot %d differs on %q:\nfast %#v\njson %#v", i, data, f, s)
-		}
 	}
 	// No string may alias the (pooled) input.
 	for i := range in {
@@ -91,12 +86,12 @@ func fastdecodeCheckSnapshots(t *testing.T, data []byte) bool {
 func fastdecodeCheckTasks(t *testing.T, data []byte) bool {
 	t.Helper()
 	in := bytes.Clone(data)
-	var fast wireTaskPage
-	ok := fastDecodeTaskPage(in, &fast)
-	var slow wireTaskPage
+	var fast TaskPage
+	ok := fast.DecodeFast(in)
+	var slow TaskPage
 	err := json.Unmarshal(data, &slow)
 	if !ok {
-		if !reflect.DeepEqual(fast, wireTaskPage{}) {
+		if !reflect.DeepEqual(fast, TaskPage{}) {
 			t.Fatalf("fast path declined %q but changed its output", data)
 		}
 		return false
@@ -106,11 +101,6 @@ func fastdecodeCheckTasks(t *testing.T, data []byte) bool {
 	}
 	if !reflect.DeepEqual(fast, slow) {
 		t.Fatalf("fast path differs on %q:\nfast %#v\njson %#v", data, fast, slow)
-	}
-	for i := range fast.Tasks {
-		if f, s := fast.Tasks[i].task(), slow.Tasks[i].task(); !reflect.DeepEqual(f, s) {
-			t.Fatalf("public task %d differs on %q:\nfast %#v\njson %#v", i, data, f, s)
-		}
 	}
 	for i := range in {
 		in[i] = 'X'
@@ -197,8 +187,8 @@ func TestFastDecodeSnapshotPageRealistic(t *testing.T) {
 	for _, n := range []int{1, 100, 1000} {
 		data := fastdecodeSnapshotPage(n)
 		require.True(t, fastdecodeCheckSnapshots(t, data), "%d snapshots", n)
-		var p wireSnapshotPage
-		require.True(t, fastDecodeSnapshotPage(data, &p))
+		var p SnapshotPage
+		require.True(t, p.DecodeFast(data))
 		assert.Len(t, p.Snapshots, n)
 		assert.Equal(t, 3*n, p.TotalCount)
 	}
@@ -206,31 +196,31 @@ func TestFastDecodeSnapshotPageRealistic(t *testing.T) {
 
 func TestFastDecodeSnapshotPageValues(t *testing.T) {
 	t.Parallel()
-	var p wireSnapshotPage
-	require.True(t, fastDecodeSnapshotPage([]byte(fastdecodeSpecSnapshots), &p))
+	var p SnapshotPage
+	require.True(t, p.DecodeFast([]byte(fastdecodeSpecSnapshots)))
 	require.Len(t, p.Snapshots, 2)
-	s := p.Snapshots[0].snapshot()
+	s := p.Snapshots[0]
 	assert.Equal(t, "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", s.ID)
 	assert.Equal(t, "sys0420_xzx03_1713602176593", s.Name)
 	assert.True(t, s.IsSystemDisk)
-	assert.Equal(t, SnapshotStatusCreateSuccess, s.Status)
-	assert.Equal(t, CreateTypeManually, s.CreateType)
+	assert.Equal(t, "create_success", s.Status)
+	assert.Equal(t, "MANUALLY", s.CreateType)
 	assert.Nil(t, s.Process)
-	assert.Equal(t, "2024-04-20T08:36:16Z", formatQueryTime(s.CreateTime))
-	assert.True(t, s.LastRestoreTime.IsZero())
+	assert.Equal(t, "2024-04-20T08:36:16Z", s.CreateTime.Time().Format(Layout))
+	assert.True(t, s.LastRestoreTime.Time().IsZero())
 	assert.Equal(t, 2, p.TotalCount)
 
-	var q wireSnapshotPage
-	require.True(t, fastDecodeSnapshotPage([]byte(`{"desktop_snapshots":[{"process":7}]}`), &q))
+	var q SnapshotPage
+	require.True(t, q.DecodeFast([]byte(`{"desktop_snapshots":[{"process":7}]}`)))
 	require.NotNil(t, q.Snapshots[0].Process)
 	assert.Equal(t, 7, *q.Snapshots[0].Process)
 }
 
 func TestFastDecodeSnapshotPageDeclineLeavesOutput(t *testing.T) {
 	t.Parallel()
-	p := wireSnapshotPage{TotalCount: 5}
-	assert.False(t, fastDecodeSnapshotPage([]byte(`{"total_count":1,"desktop_snapshots":[{}],"x":1.}`), &p))
-	assert.Equal(t, wireSnapshotPage{TotalCount: 5}, p)
+	p := SnapshotPage{TotalCount: 5}
+	assert.False(t, p.DecodeFast([]byte(`{"total_count":1,"desktop_snapshots":[{}],"x":1.}`)))
+	assert.Equal(t, SnapshotPage{TotalCount: 5}, p)
 }
 
 var fastdecodeTaskCases = []struct {
@@ -269,47 +259,21 @@ func TestFastDecodeTaskPageCases(t *testing.T) {
 
 func TestFastDecodeTaskPageValues(t *testing.T) {
 	t.Parallel()
-	var p wireTaskPage
-	require.True(t, fastDecodeTaskPage([]byte(fastdecodeSpecTasks), &p))
+	var p TaskPage
+	require.True(t, p.DecodeFast([]byte(fastdecodeSpecTasks)))
 	require.Len(t, p.Tasks, 2)
-	task := p.Tasks[0].task()
+	task := p.Tasks[0]
 	assert.Equal(t, []Script{{ID: "s-1", Name: "install.ps1"}, {ID: "s-2", Name: "cleanup.ps1"}}, task.Scripts)
-	assert.Equal(t, CommandTypePowerShell, task.CommandType)
-	assert.Equal(t, TaskStatusFinish, task.Status)
+	assert.Equal(t, "POWERSHELL", task.CommandType)
+	assert.Equal(t, "FINISH", task.Status)
 	assert.Equal(t, 9, task.SuccessNum)
 	assert.Equal(t, 1, task.FailedNum)
-	assert.Equal(t, "2024-04-20T08:40:02Z", formatQueryTime(task.EndTime))
-	second := p.Tasks[1].task()
+	assert.Equal(t, "2024-04-20T08:40:02Z", task.EndTime.Time().Format(Layout))
+	second := p.Tasks[1]
 	assert.Equal(t, "池-二", second.DesktopPoolName)
 	assert.NotNil(t, second.Scripts)
 	assert.Empty(t, second.Scripts)
-	assert.True(t, second.EndTime.IsZero())
-}
-
-// TestFastDecodeThroughDecodeBody checks the wiring: the fast path's
-// result and the fallback's are what encoding/json gives, and errors are
-// still encoding/json's.
-func TestFastDecodeThroughDecodeBody(t *testing.T) {
-	t.Parallel()
-	for _, body := range []string{
-		fastdecodeSpecSnapshots,
-		`{"total_count":1,"desktop_snapshots":[{"snapshot_name":"a\u00e9b"}]}`,  // fallback: escape
-		`{"total_count":1,"desktop_snapshots":[{"snapshot_id":"a"}],"x":1e400}`, // fallback after a full list
-	} {
-		var got, want wireSnapshotPage
-		require.NoError(t, decodeBody(strings.NewReader(body), &got), body)
-		require.NoError(t, json.Unmarshal([]byte(body), &want))
-		assert.Equal(t, want, got, body)
-	}
-	var got wireSnapshotPage
-	err := decodeBody(strings.NewReader(`{"total_count":"1"}`), &got)
-	var te *json.UnmarshalTypeError
-	assert.ErrorAs(t, err, &te)
-
-	var tasks, want wireTaskPage
-	require.NoError(t, decodeBody(strings.NewReader(fastdecodeSpecTasks), &tasks))
-	require.NoError(t, json.Unmarshal([]byte(fastdecodeSpecTasks), &want))
-	assert.Equal(t, want, tasks)
+	assert.True(t, second.EndTime.Time().IsZero())
 }
 
 // fastdecodeFuzzSeeds are seeds common to both fuzz targets.
@@ -349,8 +313,8 @@ func BenchmarkFastDecodeSnapshotPage(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
 		for i := 0; i < b.N; i++ {
-			var p wireSnapshotPage
-			if !fastDecodeSnapshotPage(data, &p) {
+			var p SnapshotPage
+			if !p.DecodeFast(data) {
 				b.Fatal("declined")
 			}
 		}
@@ -359,7 +323,7 @@ func BenchmarkFastDecodeSnapshotPage(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
 		for i := 0; i < b.N; i++ {
-			var p wireSnapshotPage
+			var p SnapshotPage
 			if err := json.Unmarshal(data, &p); err != nil {
 				b.Fatal(err)
 			}
@@ -382,8 +346,8 @@ var (
 		`"2024-02-30T00:00:00Z"`, `"2000-02-29T23:59:59Z"`, `"0000-01-01T00:00:00Z"`, `"create_success"`, `"AUTO"`,
 		`"FINISH"`, `"POWERSHELL"`, `1.`, `tru`, `01`, `-`, "\"\x01\"", "\"\xff\"", ` 5 `, `[1,]`,
 	}
-	fastdecodeGenSnapKeys = append(append([]string{}, snapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")
-	fastdecodeGenTaskKeys = append(append([]string{}, taskKeys...), "Scripts", "ID", "other")
+	fastdecodeGenSnapKeys = append(append([]string{}, SnapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")
+	fastdecodeGenTaskKeys = append(append([]string{}, TaskKeys...), "Scripts", "ID", "other")
 )
 
 func (g fastdecodeGen) pick(xs []string) string { return xs[g.next(len(xs))] }
@@ -495,37 +459,17 @@ func TestFastDecodeRandomDocuments(t *testing.T) {
 	t.Logf("fast path took %d of %d snapshot pages, %d of %d task pages", tookSnap, n, tookTask, n)
 }
 
-// TestFastDecodeSizedBody checks that the size hint of decodeSized (a
-// response's Content-Length) only sizes the buffer: a missing, short,
-// long or absurd hint decodes the same, and errors stay as they were.
-func TestFastDecodeSizedBody(t *testing.T) {
-	t.Parallel()
-	body := fastdecodeSnapshotPage(40)
-	var want wireSnapshotPage
-	require.NoError(t, json.Unmarshal(body, &want))
-	n := int64(len(body))
-	for _, size := range []int64{-1, 0, 10, n - 1, n, n + 1, 2 * n, maxPooledBody + 1, 1 << 62} {
-		var got wireSnapshotPage
-		require.NoError(t, decodeSized(bytes.NewReader(body), size, &got), "size %d", size)
-		assert.Equal(t, want, got, "size %d", size)
-	}
-	var got wireSnapshotPage
-	err := decodeSized(strings.NewReader(`{"total_count":1} x`), 20, &got)
-	require.Error(t, err)
-	assert.Equal(t, "unexpected data after the JSON value", err.Error())
-}
-
 // TestFastDecodeCapacityBounded checks that braces inside strings cannot
 // make the list's capacity guess allocate more than a full page.
 func TestFastDecodeCapacityBounded(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"desktop_snapshots":[{}],"x":"` + strings.Repeat("{", 1<<20) + `"}`)
-	var p wireSnapshotPage
+	var p SnapshotPage
 	require.True(t, fastdecodeCheckSnapshots(t, body))
-	require.True(t, fastDecodeSnapshotPage(body, &p))
-	assert.LessOrEqual(t, cap(p.Snapshots), MaxSnapshotsLimit)
+	require.True(t, p.DecodeFast(body))
+	assert.LessOrEqual(t, cap(p.Snapshots), maxSnapshotsPage)
 	tasks := []byte(`{"script_execution_tasks":[{}],"x":"` + strings.Repeat("{", 1<<20) + `"}`)
-	var q wireTaskPage
-	require.True(t, fastDecodeTaskPage(tasks, &q))
-	assert.LessOrEqual(t, cap(q.Tasks), MaxScriptTasksLimit)
+	var q TaskPage
+	require.True(t, q.DecodeFast(tasks))
+	assert.LessOrEqual(t, cap(q.Tasks), maxTasksPage)
 }

@@ -1,0 +1,200 @@
+package wire
+
+import "github.com/hwcloud-go/workspace/internal/jsonscan"
+
+// The hand-written decoders of the two large list pages, snapshots and
+// script execution tasks, where encoding/json's reflection is most of the
+// cost of a call. Beyond what jsonscan declines, they decline keys that
+// differ from a field's name only in case (encoding/json matches those),
+// a known key seen twice, and a time Time would not take through
+// ParseQuotedUTC. The caller then decodes with encoding/json. Whenever
+// they report true, the result is what json.Unmarshal gives into a zero
+// value; FuzzFastDecodeSnapshotPage and FuzzFastDecodeTaskPage check that.
+
+// The largest pages the API hands out (workspace.MaxSnapshotsLimit and
+// workspace.MaxScriptTasksLimit): only a bound on a list's first capacity.
+const (
+	maxSnapshotsPage = 1000
+	maxTasksPage     = 100
+)
+
+// DecodeFast decodes data into *p and reports true, or reports false and
+// leaves *p untouched.
+func (p *SnapshotPage) DecodeFast(data []byte) bool {
+	items, total, ok := page(data, "desktop_snapshots", maxSnapshotsPage, snapshot)
+	if ok {
+		*p = SnapshotPage{Snapshots: items, TotalCount: total}
+	}
+	return ok
+}
+
+// DecodeFast decodes data into *p and reports true, or reports false and
+// leaves *p untouched.
+func (p *TaskPage) DecodeFast(data []byte) bool {
+	items, total, ok := page(data, "script_execution_tasks", maxTasksPage, task)
+	if ok {
+		*p = TaskPage{Tasks: items, TotalCount: total}
+	}
+	return ok
+}
+
+// page decodes a list page, {"<listKey>": [...], "total_count": n}, with
+// item decoding each element; maxItems is the largest page the API hands
+// out. ok is false for anything the fast path does not take.
+func page[T any](data []byte, listKey string, maxItems int, item func(*jsonscan.Decoder, *T) bool) (items []T, total int, ok bool) {
+	d := jsonscan.NewDecoder(data)
+	var seen uint
+	ok = d.Object(func(key []byte) bool {
+		switch string(key) {
+		case listKey:
+			return jsonscan.Once(&seen, 1) && jsonscan.List(&d, &items, d.CountHint(maxItems), item)
+		case "total_count":
+			return jsonscan.Once(&seen, 2) && d.Int(&total)
+		}
+		return d.Unknown(key, listKey, "total_count")
+	})
+	return items, total, ok && d.End()
+}
+
+// SnapshotKeys are the JSON names of a Snapshot's fields.
+var SnapshotKeys = []string{
+	"snapshot_id", "snapshot_name", "desktop_id", "desktop_name", "desktop_sid",
+	"desktop_pool_id", "is_system_disk", "status", "process", "description",
+	"create_time", "last_restore_time", "create_type", "restore_fail_reason",
+}
+
+// snapshot decodes one snapshot object, or null (the zero snapshot).
+func snapshot(d *jsonscan.Decoder, s *Snapshot) bool {
+	if d.Null() {
+		return true
+	}
+	var seen uint
+	ok := d.Object(func(key []byte) bool {
+		switch string(key) {
+		case "snapshot_id":
+			return jsonscan.Once(&seen, 1<<0) && d.String(&s.ID)
+		case "snapshot_name":
+			return jsonscan.Once(&seen, 1<<1) && d.String(&s.Name)
+		case "desktop_id":
+			return jsonscan.Once(&seen, 1<<2) && d.String(&s.DesktopID)
+		case "desktop_name":
+			return jsonscan.Once(&seen, 1<<3) && d.String(&s.DesktopName)
+		case "desktop_sid":
+			return jsonscan.Once(&seen, 1<<4) && d.String(&s.DesktopSID)
+		case "desktop_pool_id":
+			return jsonscan.Once(&seen, 1<<5) && d.String(&s.DesktopPoolID)
+		case "is_system_disk":
+			return jsonscan.Once(&seen, 1<<6) && d.Bool(&s.IsSystemDisk)
+		case "status":
+			return jsonscan.Once(&seen, 1<<7) && d.Enum(&s.Status, snapshotStatuses)
+		case "process":
+			return jsonscan.Once(&seen, 1<<8) && d.IntPtr(&s.Process)
+		case "description":
+			return jsonscan.Once(&seen, 1<<9) && d.String(&s.Description)
+		case "create_time":
+			return jsonscan.Once(&seen, 1<<10) && timeField(d, &s.CreateTime)
+		case "last_restore_time":
+			return jsonscan.Once(&seen, 1<<11) && timeField(d, &s.LastRestoreTime)
+		case "create_type":
+			return jsonscan.Once(&seen, 1<<12) && d.Enum(&s.CreateType, createTypes)
+		case "restore_fail_reason":
+			return jsonscan.Once(&seen, 1<<13) && d.String(&s.RestoreFailReason)
+		}
+		return d.Unknown(key, SnapshotKeys...)
+	})
+	return d.Flush(ok)
+}
+
+// TaskKeys are the JSON names of a Task's fields.
+var TaskKeys = []string{
+	"id", "desktop_pool_id", "desktop_pool_name", "scripts", "command_content",
+	"command_type", "start_time", "end_time", "status", "success_num", "failed_num", "skip_num",
+}
+
+// task decodes one task object, or null (the zero task).
+func task(d *jsonscan.Decoder, t *Task) bool {
+	if d.Null() {
+		return true
+	}
+	var seen uint
+	ok := d.Object(func(key []byte) bool {
+		switch string(key) {
+		case "id":
+			return jsonscan.Once(&seen, 1<<0) && d.String(&t.ID)
+		case "desktop_pool_id":
+			return jsonscan.Once(&seen, 1<<1) && d.String(&t.DesktopPoolID)
+		case "desktop_pool_name":
+			return jsonscan.Once(&seen, 1<<2) && d.String(&t.DesktopPoolName)
+		case "scripts":
+			return jsonscan.Once(&seen, 1<<3) && jsonscan.List(d, &t.Scripts, 2, script)
+		case "command_content":
+			return jsonscan.Once(&seen, 1<<4) && d.String(&t.CommandContent)
+		case "command_type":
+			return jsonscan.Once(&seen, 1<<5) && d.Enum(&t.CommandType, commandTypes)
+		case "start_time":
+			return jsonscan.Once(&seen, 1<<6) && timeField(d, &t.StartTime)
+		case "end_time":
+			return jsonscan.Once(&seen, 1<<7) && timeField(d, &t.EndTime)
+		case "status":
+			return jsonscan.Once(&seen, 1<<8) && d.Enum(&t.Status, taskStatuses)
+		case "success_num":
+			return jsonscan.Once(&seen, 1<<9) && d.Int(&t.SuccessNum)
+		case "failed_num":
+			return jsonscan.Once(&seen, 1<<10) && d.Int(&t.FailedNum)
+		case "skip_num":
+			return jsonscan.Once(&seen, 1<<11) && d.Int(&t.SkipNum)
+		}
+		return d.Unknown(key, TaskKeys...)
+	})
+	return d.Flush(ok)
+}
+
+// script decodes one script object of a task, or null (the zero script).
+func script(d *jsonscan.Decoder, s *Script) bool {
+	if d.Null() {
+		return true
+	}
+	var seen uint
+	ok := d.Object(func(key []byte) bool {
+		switch string(key) {
+		case "id":
+			return jsonscan.Once(&seen, 1) && d.String(&s.ID)
+		case "name":
+			return jsonscan.Once(&seen, 2) && d.String(&s.Name)
+		}
+		return d.Unknown(key, "id", "name")
+	})
+	return d.Flush(ok)
+}
+
+// timeField decodes the documented time form, "" (the zero time) or null
+// (leaving *out as it is).
+func timeField(d *jsonscan.Decoder, out *Time) bool {
+	q, ok := d.Quoted()
+	switch {
+	case !ok:
+		return false
+	case q == nil: // null
+		return true
+	case len(q) == 2: // ""
+		*out = Time{}
+		return true
+	}
+	t, ok := ParseQuotedUTC(q)
+	if ok {
+		*out = Time(t)
+	}
+	return ok
+}
+
+// The documented values of the enumerations (the constants of package
+// workspace); a value equal to one of these shares its string instead of
+// allocating a copy.
+var (
+	snapshotStatuses = []string{
+		"create_success", "creating", "restoring", "create_failed", "restore_success", "restore_failed",
+	}
+	createTypes  = []string{"AUTO", "MANUALLY"}
+	commandTypes = []string{"POWERSHELL", "BAT", "SHELL"}
+	taskStatuses = []string{"FINISH", "FAILED", "RUNNING", "INIT", "SUCCESS", "WAITING"}
+)
