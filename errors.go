@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // Sentinel errors matched by errors.Is against an *APIError through its
@@ -101,15 +103,6 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// errorBody is the API's (and its gateway's) error object.
-type errorBody struct {
-	ErrorCode                   string `json:"error_code"`
-	ErrorMsg                    string `json:"error_msg"`
-	ErrorDetail                 string `json:"error_detail"`
-	EncodedAuthorizationMessage string `json:"encoded_authorization_message"`
-	RequestID                   string `json:"request_id"`
-}
-
 // newAPIError builds the *APIError for a non-2xx answer from at most
 // maxErrorBody bytes of its body. It never fails: a body that is not the
 // API's JSON object leaves a short, printable excerpt in Message.
@@ -132,7 +125,7 @@ func parseErrorBody(e *APIError, data []byte) {
 	if len(trimmed) == 0 {
 		return
 	}
-	var eb errorBody
+	var eb wire.ErrorBody
 	if trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
 		e.Code = clip(eb.ErrorCode)
 		e.Message = clip(eb.ErrorMsg)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // Error codes the fake answers with. The APIGW codes are the gateway's
@@ -32,19 +33,12 @@ const (
 	ErrCodeThrottled      = "APIGW.0308"   // 429 (injected faults only)
 )
 
-// Limits the fake enforces, as the API documents them.
+// Limits the fake enforces beyond the library's Max* constants, as the
+// API documents them.
 const (
 	maxBody               = 1 << 20
 	defaultTasksLimit     = 10
-	maxTasksLimit         = 100
 	defaultSnapshotsLimit = 1000
-	maxSnapshotsLimit     = 1000
-	maxCheckImages        = 500
-	maxDesktopIDLen       = 255
-	maxVolumes            = 10
-	minVolumeSize         = 10
-	maxVolumeSize         = 32760
-	timeLayout            = "2006-01-02T15:04:05Z"
 )
 
 // apiError is an error answer.
@@ -249,9 +243,9 @@ func writeFault(w http.ResponseWriter, f Fault, reqID string) {
 // writeError writes the API's error body; the gateway's errors (APIGW.)
 // also carry request_id in the body.
 func writeError(w http.ResponseWriter, e *apiError, reqID string) {
-	body := map[string]string{"error_code": e.code, "error_msg": e.msg}
+	body := wire.ErrorBody{ErrorCode: e.code, ErrorMsg: e.msg}
 	if strings.HasPrefix(e.code, "APIGW.") {
-		body["request_id"] = reqID
+		body.RequestID = reqID
 	}
 	writeJSON(w, e.status, body)
 }
@@ -325,46 +319,26 @@ func (s *Server) getStatistics(poolID string) (any, *apiError) {
 		return nil, poolNotFound(poolID)
 	}
 	st := s.st.statistics(p)
-	return wireStatistics{st.ProductID, st.ImageID, st.DiskNum, st.DiskSize}, nil
-}
-
-type wireStatistics struct {
-	ProductID int `json:"product_id"`
-	ImageID   int `json:"image_id"`
-	DiskNum   int `json:"disk_num"`
-	DiskSize  int `json:"disk_size"`
-}
-
-type wireVolume struct {
-	ID               string `json:"id,omitempty"`
-	Type             string `json:"type"`
-	Size             int    `json:"size"`
-	ResourceSpecCode string `json:"resource_spec_code,omitempty"`
-}
-
-type wireBatchDelete struct {
-	Volumes    []wireVolume `json:"volumes"`
-	HandleType string       `json:"handle_type,omitempty"`
-	DesktopIDs []string     `json:"desktop_ids,omitempty"`
+	return wire.Statistics{ProductID: st.ProductID, ImageID: st.ImageID, DiskNum: st.DiskNum, DiskSize: st.DiskSize}, nil
 }
 
 func (s *Server) batchDelete(poolID string, body []byte) (any, *apiError) {
-	var req wireBatchDelete
+	var req wire.BatchDeleteRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, badParam("Malformed request body: %v", err)
 	}
 	switch n := len(req.Volumes); {
 	case n == 0:
 		return nil, badParam("volumes: at least one volume is required")
-	case n > maxVolumes:
-		return nil, badParam("volumes: at most %d volumes per request, got %d", maxVolumes, n)
+	case n > workspace.MaxVolumesPerBatchDelete:
+		return nil, badParam("volumes: at most %d volumes per request, got %d", workspace.MaxVolumesPerBatchDelete, n)
 	}
 	for i, v := range req.Volumes {
 		if strings.TrimSpace(v.Type) == "" {
 			return nil, badParam("volumes[%d].type is required", i)
 		}
-		if v.Size < minVolumeSize || v.Size > maxVolumeSize {
-			return nil, badParam("volumes[%d].size must be between %d and %d, got %d", i, minVolumeSize, maxVolumeSize, v.Size)
+		if v.Size < workspace.MinVolumeSizeGB || v.Size > workspace.MaxVolumeSizeGB {
+			return nil, badParam("volumes[%d].size must be between %d and %d, got %d", i, workspace.MinVolumeSizeGB, workspace.MaxVolumeSizeGB, v.Size)
 		}
 	}
 	switch workspace.VolumeHandleType(req.HandleType) {
@@ -383,38 +357,28 @@ func (s *Server) batchDelete(poolID string, body []byte) (any, *apiError) {
 	if s.st.pool(poolID) == nil {
 		return nil, poolNotFound(poolID)
 	}
-	return map[string]string{"job_id": s.startDeleteJobLocked(poolID, req)}, nil
-}
-
-type wireImageInfo struct {
-	DesktopID string `json:"desktop_id"`
-	ImageID   string `json:"image_id"`
-	ImageName string `json:"image_name"`
-	ImageType string `json:"image_type"`
-	OSType    string `json:"os_type"`
+	return wire.JobRef{JobID: s.startDeleteJobLocked(poolID, req)}, nil
 }
 
 func (s *Server) checkImages(body []byte) (any, *apiError) {
-	var req struct {
-		DesktopIDs []string `json:"desktop_ids"`
-	}
+	var req wire.CheckImagesRequest
 	if err := json.Unmarshal(body, &req); err != nil {
 		return nil, badParam("Malformed request body: %v", err)
 	}
 	switch n := len(req.DesktopIDs); {
 	case n == 0:
 		return nil, badParam("desktop_ids: at least one desktop id is required")
-	case n > maxCheckImages:
-		return nil, badParam("desktop_ids: at most %d ids per request, got %d", maxCheckImages, n)
+	case n > workspace.MaxCheckImagesDesktops:
+		return nil, badParam("desktop_ids: at most %d ids per request, got %d", workspace.MaxCheckImagesDesktops, n)
 	}
 	for i, id := range req.DesktopIDs {
-		if id == "" || len(id) > maxDesktopIDLen {
-			return nil, badParam("desktop_ids[%d]: must have 1 to %d characters", i, maxDesktopIDLen)
+		if id == "" || len(id) > workspace.MaxDesktopIDLength {
+			return nil, badParam("desktop_ids[%d]: must have 1 to %d characters", i, workspace.MaxDesktopIDLength)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	infos := []wireImageInfo{}
+	infos := []wire.ImageInfo{}
 	seen := make(map[string]bool, len(req.DesktopIDs))
 	for _, id := range req.DesktopIDs {
 		d := s.st.desktop(id)
@@ -426,9 +390,9 @@ func (s *Server) checkImages(body []byte) (any, *apiError) {
 		if im == nil {
 			continue // the image is gone: left out
 		}
-		infos = append(infos, wireImageInfo{d.ID, im.ID, im.Name, im.Type, im.OSType})
+		infos = append(infos, wire.ImageInfo{DesktopID: d.ID, ImageID: im.ID, ImageName: im.Name, ImageType: im.Type, OSType: im.OSType})
 	}
-	return map[string]any{"image_infos": infos}, nil
+	return wire.Images{ImageInfos: infos}, nil
 }
 
 // pageParams reads offset (from 0) and limit (minLimit to maxLimit, or
@@ -480,43 +444,15 @@ func page[T any](items []T, offset, limit int) []T {
 	return items[offset:min(len(items), offset+limit)]
 }
 
-func apiTimeOf(t time.Time) *string {
-	if t.IsZero() {
-		return nil
-	}
-	s := t.UTC().Format(timeLayout)
-	return &s
-}
-
-type wireScript struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-type wireTask struct {
-	ID              string       `json:"id"`
-	DesktopPoolID   string       `json:"desktop_pool_id"`
-	DesktopPoolName string       `json:"desktop_pool_name"`
-	Scripts         []wireScript `json:"scripts"`
-	CommandContent  string       `json:"command_content"`
-	CommandType     string       `json:"command_type"`
-	StartTime       *string      `json:"start_time"`
-	EndTime         *string      `json:"end_time"`
-	Status          string       `json:"status"`
-	SuccessNum      int          `json:"success_num"`
-	FailedNum       int          `json:"failed_num"`
-	SkipNum         int          `json:"skip_num"`
-}
-
-func toWireTask(t workspace.ScriptExecutionTask) wireTask {
-	w := wireTask{
+func toWireTask(t workspace.ScriptExecutionTask) wire.Task {
+	w := wire.Task{
 		ID: t.ID, DesktopPoolID: t.DesktopPoolID, DesktopPoolName: t.DesktopPoolName,
-		Scripts: []wireScript{}, CommandContent: t.CommandContent, CommandType: string(t.CommandType),
-		StartTime: apiTimeOf(t.StartTime), EndTime: apiTimeOf(t.EndTime), Status: string(t.Status),
+		Scripts: []wire.Script{}, CommandContent: t.CommandContent, CommandType: string(t.CommandType),
+		StartTime: wire.Time(t.StartTime), EndTime: wire.Time(t.EndTime), Status: string(t.Status),
 		SuccessNum: t.SuccessNum, FailedNum: t.FailedNum, SkipNum: t.SkipNum,
 	}
 	for _, sc := range t.Scripts {
-		w.Scripts = append(w.Scripts, wireScript(sc))
+		w.Scripts = append(w.Scripts, wire.Script(sc))
 	}
 	return w
 }
@@ -537,7 +473,7 @@ func taskType(t *workspace.ScriptExecutionTask) workspace.TaskType {
 }
 
 func (s *Server) listTasks(q url.Values) (any, *apiError) {
-	offset, limit, e := pageParams(q, 0, maxTasksLimit, defaultTasksLimit)
+	offset, limit, e := pageParams(q, 0, workspace.MaxScriptTasksLimit, defaultTasksLimit)
 	if e != nil {
 		return nil, e
 	}
@@ -569,7 +505,7 @@ func (s *Server) listTasks(q url.Values) (any, *apiError) {
 	}
 
 	s.mu.Lock()
-	var match []wireTask
+	var match []wire.Task
 	for i := range s.st.tasks {
 		t := &s.st.tasks[i]
 		switch {
@@ -588,43 +524,23 @@ func (s *Server) listTasks(q url.Values) (any, *apiError) {
 	s.mu.Unlock()
 	items := page(match, offset, limit)
 	if items == nil {
-		items = []wireTask{}
+		items = []wire.Task{}
 	}
-	return struct {
-		Tasks      []wireTask `json:"script_execution_tasks"`
-		TotalCount int        `json:"total_count"`
-	}{items, len(match)}, nil
+	return wire.TaskPage{Tasks: items, TotalCount: len(match)}, nil
 }
 
-type wireSnapshot struct {
-	ID                string  `json:"snapshot_id"`
-	Name              string  `json:"snapshot_name"`
-	DesktopID         string  `json:"desktop_id"`
-	DesktopName       string  `json:"desktop_name"`
-	DesktopSID        string  `json:"desktop_sid"`
-	DesktopPoolID     string  `json:"desktop_pool_id"`
-	IsSystemDisk      bool    `json:"is_system_disk"`
-	Status            string  `json:"status"`
-	Process           *int    `json:"process"`
-	Description       string  `json:"description"`
-	CreateTime        *string `json:"create_time"`
-	CreateType        string  `json:"create_type"`
-	LastRestoreTime   *string `json:"last_restore_time"`
-	RestoreFailReason string  `json:"restore_fail_reason"`
-}
-
-func toWireSnapshot(sn workspace.Snapshot) wireSnapshot {
-	return wireSnapshot{
+func toWireSnapshot(sn workspace.Snapshot) wire.Snapshot {
+	return wire.Snapshot{
 		ID: sn.ID, Name: sn.Name, DesktopID: sn.DesktopID, DesktopName: sn.DesktopName,
 		DesktopSID: sn.DesktopSID, DesktopPoolID: sn.DesktopPoolID, IsSystemDisk: sn.IsSystemDisk,
 		Status: string(sn.Status), Process: sn.Process, Description: sn.Description,
-		CreateTime: apiTimeOf(sn.CreateTime), CreateType: string(sn.CreateType),
-		LastRestoreTime: apiTimeOf(sn.LastRestoreTime), RestoreFailReason: sn.RestoreFailReason,
+		CreateTime: wire.Time(sn.CreateTime), CreateType: string(sn.CreateType),
+		LastRestoreTime: wire.Time(sn.LastRestoreTime), RestoreFailReason: sn.RestoreFailReason,
 	}
 }
 
 func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
-	offset, limit, e := pageParams(q, 1, maxSnapshotsLimit, defaultSnapshotsLimit)
+	offset, limit, e := pageParams(q, 1, workspace.MaxSnapshotsLimit, defaultSnapshotsLimit)
 	if e != nil {
 		return nil, e
 	}
@@ -683,64 +599,26 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 		})
 	}
 	items := page(match, offset, limit)
-	out := make([]wireSnapshot, len(items))
+	out := make([]wire.Snapshot, len(items))
 	for i, sn := range items {
 		out[i] = toWireSnapshot(sn)
 	}
-	return struct {
-		Snapshots  []wireSnapshot `json:"desktop_snapshots"`
-		TotalCount int            `json:"total_count"`
-	}{out, len(match)}, nil
+	return wire.SnapshotPage{Snapshots: out, TotalCount: len(match)}, nil
 }
 
-type wireEntities struct {
-	DesktopID   string `json:"desktop_id"`
-	ProductID   string `json:"product_id"`
-	UserName    string `json:"user_name"`
-	DesktopName string `json:"desktop_name"`
-	IPAddress   string `json:"ip_address"`
-}
-
-type wireSubJob struct {
-	ID         string       `json:"id"`
-	Type       string       `json:"job_type"`
-	Entities   wireEntities `json:"entities"`
-	BeginTime  *string      `json:"begin_time"`
-	EndTime    *string      `json:"end_time"`
-	Status     string       `json:"status"`
-	ErrorCode  string       `json:"error_code"`
-	FailReason string       `json:"fail_reason"`
-	Host       string       `json:"host"`
-	ProjectID  string       `json:"project_id"`
-	JobID      string       `json:"job_id"`
-	Process    int          `json:"process"`
-}
-
-type wireJob struct {
-	ID           string       `json:"id"`
-	Type         string       `json:"job_type"`
-	BeginTime    *string      `json:"begin_time"`
-	EndTime      *string      `json:"end_time"`
-	Status       string       `json:"status"`
-	ErrorCode    string       `json:"job_error_code"`
-	FailReason   string       `json:"fail_reason"`
-	SubJobsTotal int          `json:"sub_jobs_total"`
-	SubJobs      []wireSubJob `json:"sub_jobs"`
-}
-
-func toWireJob(j workspace.Job) wireJob {
-	w := wireJob{
-		ID: j.ID, Type: j.Type, BeginTime: apiTimeOf(j.BeginTime), EndTime: apiTimeOf(j.EndTime),
+func toWireJob(j workspace.Job) wire.Job {
+	w := wire.Job{
+		ID: j.ID, Type: j.Type, BeginTime: wire.Time(j.BeginTime), EndTime: wire.Time(j.EndTime),
 		Status: j.Status, ErrorCode: j.ErrorCode, FailReason: j.FailReason,
-		SubJobsTotal: j.SubJobsTotal, SubJobs: []wireSubJob{},
+		SubJobsTotal: j.SubJobsTotal, SubJobs: []wire.SubJob{},
 	}
 	for _, sj := range j.SubJobs {
-		w.SubJobs = append(w.SubJobs, wireSubJob{
+		w.SubJobs = append(w.SubJobs, wire.SubJob{
 			ID: sj.ID, Type: sj.Type,
-			Entities:  wireEntities{sj.DesktopID, sj.ProductID, sj.UserName, sj.DesktopName, sj.IPAddress},
-			BeginTime: apiTimeOf(sj.BeginTime), EndTime: apiTimeOf(sj.EndTime), Status: sj.Status,
+			Entities:  &wire.Entities{DesktopID: sj.DesktopID, ProductID: sj.ProductID, UserName: sj.UserName, DesktopName: sj.DesktopName, IPAddress: sj.IPAddress},
+			BeginTime: wire.Time(sj.BeginTime), EndTime: wire.Time(sj.EndTime), Status: sj.Status,
 			ErrorCode: sj.ErrorCode, FailReason: sj.FailReason, Host: sj.Host, ProjectID: sj.ProjectID,
-			JobID: sj.JobID, Process: sj.Process,
+			JobID: sj.JobID, Process: wire.Progress(sj.Process),
 		})
 	}
 	return w

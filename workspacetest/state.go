@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // Pool is a desktop pool and its configuration: what its desktops should
@@ -67,7 +68,7 @@ type fakeJob struct {
 	pending  bool
 	finishAt time.Time
 	poolID   string
-	req      wireBatchDelete
+	req      wire.BatchDeleteRequest
 }
 
 func (st *state) pool(id string) *Pool {
@@ -433,7 +434,7 @@ func totalSize(vs []workspace.VolumeInfo) int {
 }
 
 // startDeleteJobLocked starts the job of a batch-delete.
-func (s *Server) startDeleteJobLocked(poolID string, req wireBatchDelete) string {
+func (s *Server) startDeleteJobLocked(poolID string, req wire.BatchDeleteRequest) string {
 	now := s.now().UTC().Truncate(time.Second)
 	j := &fakeJob{pending: true, finishAt: s.now().Add(s.jobDelay), poolID: poolID, req: req}
 	j.job = workspace.Job{
@@ -490,7 +491,7 @@ func (s *Server) advanceLocked() {
 	}
 }
 
-func volumeLabel(v wireVolume) string {
+func volumeLabel(v wire.Volume) string {
 	if v.ID == "" {
 		return "(no id)"
 	}
@@ -499,7 +500,7 @@ func volumeLabel(v wireVolume) string {
 
 // removeVolumeLocked removes the first volume of p matching v: by id, type
 // and size when v has an id, else by type and size.
-func (s *Server) removeVolumeLocked(p *Pool, v wireVolume, req wireBatchDelete) bool {
+func (s *Server) removeVolumeLocked(p *Pool, v wire.Volume, req wire.BatchDeleteRequest) bool {
 	i := slices.IndexFunc(p.Volumes, func(pv workspace.VolumeInfo) bool {
 		return (v.ID == "" || pv.ID == v.ID) && strings.EqualFold(pv.Type, v.Type) && pv.Size == v.Size
 	})

@@ -16,6 +16,16 @@ import (
 	"strings"
 )
 
+// ErrorBody is the API's (and its gateway's) error object; every field
+// is optional, and request_id comes from the gateway only.
+type ErrorBody struct {
+	ErrorCode                   string `json:"error_code"`
+	ErrorMsg                    string `json:"error_msg"`
+	ErrorDetail                 string `json:"error_detail,omitempty"`
+	EncodedAuthorizationMessage string `json:"encoded_authorization_message,omitempty"`
+	RequestID                   string `json:"request_id,omitempty"`
+}
+
 // Statistics is the answer of GET .../desktop-pools/{pool_id}/inconsistent-statics.
 type Statistics struct {
 	ProductID int `json:"product_id"`
