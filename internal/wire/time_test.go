@@ -157,3 +157,21 @@ func FuzzTimeUnmarshalJSON(f *testing.F) {
 		_ = json.Unmarshal(doc, &w)
 	})
 }
+
+// TestTime_MarshalJSON checks the form the fake writes: null for the zero
+// time, the documented UTC form otherwise, which decodes to the same
+// instant.
+func TestTime_MarshalJSON(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(Time{})
+	require.NoError(t, err)
+	assert.Equal(t, `null`, string(b))
+
+	at := time.Date(2024, 4, 20, 16, 36, 16, 999, time.FixedZone("", 8*3600))
+	b, err = json.Marshal(Time(at))
+	require.NoError(t, err)
+	assert.Equal(t, `"2024-04-20T08:36:16Z"`, string(b))
+	var back Time
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, at.UTC().Truncate(time.Second), back.Time())
+}
