@@ -5,9 +5,9 @@ import "github.com/hwcloud-go/workspace/internal/wire"
 // Conversions between the public types and their JSON forms in
 // internal/wire, which holds every JSON name.
 
-func statisticsFromWire(w *wire.Statistics) *InconsistentStatistics {
-	return &InconsistentStatistics{ProductID: w.ProductID, ImageID: w.ImageID, DiskNum: w.DiskNum, DiskSize: w.DiskSize}
-}
+// statisticsWire is s as its wire form, to decode into: the two have the
+// same fields, so the one allocation of a call is the result itself.
+func statisticsWire(s *InconsistentStatistics) *wire.Statistics { return (*wire.Statistics)(s) }
 
 func (req *BatchDeleteVolumesRequest) wire() *wire.BatchDeleteRequest {
 	w := &wire.BatchDeleteRequest{

@@ -44,12 +44,12 @@ func (s *DesktopPoolsService) GetInconsistentStatistics(ctx context.Context, poo
 	if err := checkID("poolID", poolID); err != nil {
 		return nil, err
 	}
-	var w wire.Statistics
+	out := new(InconsistentStatistics)
 	r := &request{method: "GET", path: "/desktop-pools/" + escapeSegment(poolID) + "/inconsistent-statics"}
-	if err := s.client.do(ctx, r, &w); err != nil {
+	if err := s.client.do(ctx, r, statisticsWire(out)); err != nil {
 		return nil, err
 	}
-	return statisticsFromWire(&w), nil
+	return out, nil
 }
 
 // BatchDeleteVolumes deletes up to ten data disks from a pool's desktops.

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hwcloud-go/workspace/internal/wire"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,7 +59,7 @@ func TestModels_JSONNames(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"volumes":[{"type":"SAS","size":10}]}`, string(b))
 
-	var stats wire.Statistics
-	require.NoError(t, decodeBody(strings.NewReader(`{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4,"new":5}`), &stats))
-	assert.Equal(t, InconsistentStatistics{ProductID: 1, ImageID: 2, DiskNum: 3, DiskSize: 4}, *statisticsFromWire(&stats))
+	var stats InconsistentStatistics
+	require.NoError(t, decodeBody(strings.NewReader(`{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4,"new":5}`), statisticsWire(&stats)))
+	assert.Equal(t, InconsistentStatistics{ProductID: 1, ImageID: 2, DiskNum: 3, DiskSize: 4}, stats)
 }
