@@ -13,15 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fastdecodeSpecSnapshots is the example response of the API reference.
-const fastdecodeSpecSnapshots = `{ "total_count" : 2, "desktop_snapshots" : [ { "snapshot_id" : "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", "snapshot_name" : "sys0420_xzx03_1713602176593", "desktop_id" : "7163a7ba-fc09-4238-ab73-0689ea7f54c3", "desktop_name" : "xzx03", "desktop_sid" : "22ad6780-3236-4838-b509-8068d254e9de", "is_system_disk" : true, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T08:36:16Z", "create_type" : "MANUALLY" }, { "snapshot_id" : "a7e996da-20db-4de8-8aff-4c8e4c6d5ed3", "snapshot_name" : "AUTOCREATED_AA_1713595811910", "desktop_id" : "a3e8d0d0-79df-413d-a327-d702a4fb2e15", "desktop_name" : "AA", "desktop_sid" : "1346b13d-d3e4-4965-bfb4-5bb880bf7dbf", "is_system_disk" : false, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T06:50:11Z", "create_type" : "AUTO" } ] }`
+// specSnapshots is the example response of the API reference.
+const specSnapshots = `{ "total_count" : 2, "desktop_snapshots" : [ { "snapshot_id" : "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", "snapshot_name" : "sys0420_xzx03_1713602176593", "desktop_id" : "7163a7ba-fc09-4238-ab73-0689ea7f54c3", "desktop_name" : "xzx03", "desktop_sid" : "22ad6780-3236-4838-b509-8068d254e9de", "is_system_disk" : true, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T08:36:16Z", "create_type" : "MANUALLY" }, { "snapshot_id" : "a7e996da-20db-4de8-8aff-4c8e4c6d5ed3", "snapshot_name" : "AUTOCREATED_AA_1713595811910", "desktop_id" : "a3e8d0d0-79df-413d-a327-d702a4fb2e15", "desktop_name" : "AA", "desktop_sid" : "1346b13d-d3e4-4965-bfb4-5bb880bf7dbf", "is_system_disk" : false, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T06:50:11Z", "create_type" : "AUTO" } ] }`
 
-// fastdecodeSpecTasks is a task page in the documented form.
-const fastdecodeSpecTasks = `{"total_count":2,"script_execution_tasks":[{"id":"b1e9d5c2-4f7a-4c1e-9a57-0e7f5d3c2a11","desktop_pool_id":"6a2e1bd1-aa4b-4e5c-8a7d-2c8b2c9bb0e1","desktop_pool_name":"pool-01","scripts":[{"id":"s-1","name":"install.ps1"},{"id":"s-2","name":"cleanup.ps1"}],"command_content":"","command_type":"POWERSHELL","start_time":"2024-04-20T08:36:16Z","end_time":"2024-04-20T08:40:02Z","status":"FINISH","success_num":9,"failed_num":1,"skip_num":0},{"id":"c2","desktop_pool_id":"p","desktop_pool_name":"池-二","scripts":[],"command_content":"echo hi","command_type":"SHELL","start_time":"2024-04-21T00:00:00Z","end_time":"","status":"RUNNING","success_num":0,"failed_num":0,"skip_num":0}]}`
+// specTasks is a task page in the documented form.
+const specTasks = `{"total_count":2,"script_execution_tasks":[{"id":"b1e9d5c2-4f7a-4c1e-9a57-0e7f5d3c2a11","desktop_pool_id":"6a2e1bd1-aa4b-4e5c-8a7d-2c8b2c9bb0e1","desktop_pool_name":"pool-01","scripts":[{"id":"s-1","name":"install.ps1"},{"id":"s-2","name":"cleanup.ps1"}],"command_content":"","command_type":"POWERSHELL","start_time":"2024-04-20T08:36:16Z","end_time":"2024-04-20T08:40:02Z","status":"FINISH","success_num":9,"failed_num":1,"skip_num":0},{"id":"c2","desktop_pool_id":"p","desktop_pool_name":"池-二","scripts":[],"command_content":"echo hi","command_type":"SHELL","start_time":"2024-04-21T00:00:00Z","end_time":"","status":"RUNNING","success_num":0,"failed_num":0,"skip_num":0}]}`
 
-// fastdecodeSnapshotPage makes a page of n snapshots in the API's form:
+// makeSnapshotPage makes a page of n snapshots in the API's form:
 // optional fields sometimes absent, sometimes null, non-ASCII names.
-func fastdecodeSnapshotPage(n int) []byte {
+func makeSnapshotPage(n int) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `{"total_count":%d,"desktop_snapshots":[`, n*3)
 	for i := 0; i < n; i++ {
@@ -50,10 +50,10 @@ func fastdecodeSnapshotPage(n int) []byte {
 	return []byte(b.String())
 }
 
-// fastdecodeCheckSnapshots is the differential property: when the fast
+// checkSnapshots is the differential property: when the fast
 // path takes data, encoding/json takes it too with the same result; when
 // encoding/json rejects it, the fast path has rejected it.
-func fastdecodeCheckSnapshots(t *testing.T, data []byte) bool {
+func checkSnapshots(t *testing.T, data []byte) bool {
 	t.Helper()
 	in := bytes.Clone(data)
 	var fast SnapshotPage
@@ -82,8 +82,8 @@ func fastdecodeCheckSnapshots(t *testing.T, data []byte) bool {
 	return true
 }
 
-// fastdecodeCheckTasks is fastdecodeCheckSnapshots for task pages.
-func fastdecodeCheckTasks(t *testing.T, data []byte) bool {
+// checkTasks is checkSnapshots for task pages.
+func checkTasks(t *testing.T, data []byte) bool {
 	t.Helper()
 	in := bytes.Clone(data)
 	var fast TaskPage
@@ -111,13 +111,13 @@ func fastdecodeCheckTasks(t *testing.T, data []byte) bool {
 	return true
 }
 
-// fastdecodeSnapshotCases are bodies and whether the fast path takes them.
-var fastdecodeSnapshotCases = []struct {
+// snapshotCases are bodies and whether the fast path takes them.
+var snapshotCases = []struct {
 	name string
 	body string
 	fast bool
 }{
-	{"spec example", fastdecodeSpecSnapshots, true},
+	{"spec example", specSnapshots, true},
 	{"empty object", `{}`, true},
 	{"empty list", `{"total_count":0,"desktop_snapshots":[]}`, true},
 	{"null list", `{"total_count":0,"desktop_snapshots":null}`, true},
@@ -174,10 +174,10 @@ var fastdecodeSnapshotCases = []struct {
 
 func TestFastDecodeSnapshotPageCases(t *testing.T) {
 	t.Parallel()
-	for _, tc := range fastdecodeSnapshotCases {
+	for _, tc := range snapshotCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tc.fast, fastdecodeCheckSnapshots(t, []byte(tc.body)))
+			assert.Equal(t, tc.fast, checkSnapshots(t, []byte(tc.body)))
 		})
 	}
 }
@@ -185,8 +185,8 @@ func TestFastDecodeSnapshotPageCases(t *testing.T) {
 func TestFastDecodeSnapshotPageRealistic(t *testing.T) {
 	t.Parallel()
 	for _, n := range []int{1, 100, 1000} {
-		data := fastdecodeSnapshotPage(n)
-		require.True(t, fastdecodeCheckSnapshots(t, data), "%d snapshots", n)
+		data := makeSnapshotPage(n)
+		require.True(t, checkSnapshots(t, data), "%d snapshots", n)
 		var p SnapshotPage
 		require.True(t, p.DecodeFast(data))
 		assert.Len(t, p.Snapshots, n)
@@ -197,7 +197,7 @@ func TestFastDecodeSnapshotPageRealistic(t *testing.T) {
 func TestFastDecodeSnapshotPageValues(t *testing.T) {
 	t.Parallel()
 	var p SnapshotPage
-	require.True(t, p.DecodeFast([]byte(fastdecodeSpecSnapshots)))
+	require.True(t, p.DecodeFast([]byte(specSnapshots)))
 	require.Len(t, p.Snapshots, 2)
 	s := p.Snapshots[0]
 	assert.Equal(t, "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", s.ID)
@@ -223,12 +223,12 @@ func TestFastDecodeSnapshotPageDeclineLeavesOutput(t *testing.T) {
 	assert.Equal(t, SnapshotPage{TotalCount: 5}, p)
 }
 
-var fastdecodeTaskCases = []struct {
+var taskCases = []struct {
 	name string
 	body string
 	fast bool
 }{
-	{"documented", fastdecodeSpecTasks, true},
+	{"documented", specTasks, true},
 	{"empty", `{}`, true},
 	{"null list and scripts", `{"script_execution_tasks":[{"scripts":null},null],"total_count":null}`, true},
 	{"script elements", `{"script_execution_tasks":[{"scripts":[null,{},{"id":"a","name":"b","extra":[1]}]}]}`, true},
@@ -249,10 +249,10 @@ var fastdecodeTaskCases = []struct {
 
 func TestFastDecodeTaskPageCases(t *testing.T) {
 	t.Parallel()
-	for _, tc := range fastdecodeTaskCases {
+	for _, tc := range taskCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tc.fast, fastdecodeCheckTasks(t, []byte(tc.body)))
+			assert.Equal(t, tc.fast, checkTasks(t, []byte(tc.body)))
 		})
 	}
 }
@@ -260,7 +260,7 @@ func TestFastDecodeTaskPageCases(t *testing.T) {
 func TestFastDecodeTaskPageValues(t *testing.T) {
 	t.Parallel()
 	var p TaskPage
-	require.True(t, p.DecodeFast([]byte(fastdecodeSpecTasks)))
+	require.True(t, p.DecodeFast([]byte(specTasks)))
 	require.Len(t, p.Tasks, 2)
 	task := p.Tasks[0]
 	assert.Equal(t, []Script{{ID: "s-1", Name: "install.ps1"}, {ID: "s-2", Name: "cleanup.ps1"}}, task.Scripts)
@@ -276,39 +276,39 @@ func TestFastDecodeTaskPageValues(t *testing.T) {
 	assert.True(t, second.EndTime.Time().IsZero())
 }
 
-// fastdecodeFuzzSeeds are seeds common to both fuzz targets.
-func fastdecodeFuzzSeeds(f *testing.F) {
-	f.Add([]byte(fastdecodeSpecSnapshots))
-	f.Add([]byte(fastdecodeSpecTasks))
-	f.Add(fastdecodeSnapshotPage(3))
-	for _, tc := range fastdecodeSnapshotCases {
+// fuzzSeeds are seeds common to both fuzz targets.
+func fuzzSeeds(f *testing.F) {
+	f.Add([]byte(specSnapshots))
+	f.Add([]byte(specTasks))
+	f.Add(makeSnapshotPage(3))
+	for _, tc := range snapshotCases {
 		f.Add([]byte(tc.body))
 	}
-	for _, tc := range fastdecodeTaskCases {
+	for _, tc := range taskCases {
 		f.Add([]byte(tc.body))
 	}
 }
 
 func FuzzFastDecodeSnapshotPage(f *testing.F) {
-	fastdecodeFuzzSeeds(f)
+	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fastdecodeCheckSnapshots(t, data)
-		// The same bytes as choices of fastdecodeGen: documents the fast
+		checkSnapshots(t, data)
+		// The same bytes as choices of docGen: documents the fast
 		// path mostly takes, explored by the fuzzer's coverage.
-		fastdecodeCheckSnapshots(t, []byte(fastdecodeBytesGen(data).snapshotPage()))
+		checkSnapshots(t, []byte(bytesGen(data).snapshotPage()))
 	})
 }
 
 func FuzzFastDecodeTaskPage(f *testing.F) {
-	fastdecodeFuzzSeeds(f)
+	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fastdecodeCheckTasks(t, data)
-		fastdecodeCheckTasks(t, []byte(fastdecodeBytesGen(data).taskPage()))
+		checkTasks(t, data)
+		checkTasks(t, []byte(bytesGen(data).taskPage()))
 	})
 }
 
 func BenchmarkFastDecodeSnapshotPage(b *testing.B) {
-	data := fastdecodeSnapshotPage(1000)
+	data := makeSnapshotPage(1000)
 	b.Run("fast", func(b *testing.B) {
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
@@ -331,28 +331,28 @@ func BenchmarkFastDecodeSnapshotPage(b *testing.B) {
 	})
 }
 
-// fastdecodeGen builds documents from the real keys (and near misses)
+// docGen builds documents from the real keys (and near misses)
 // with values of every JSON type and a few broken ones, so that most are
 // ones the fast path takes or declines for one subtle reason. next(n)
 // chooses a number in [0, n): from a random source in a test, from the
 // fuzzer's bytes in the fuzz targets.
-type fastdecodeGen struct{ next func(n int) int }
+type docGen struct{ next func(n int) int }
 
 var (
-	fastdecodeGenValues = []string{
+	genValues = []string{
 		`null`, `""`, `"x"`, `"桌面"`, `"a\u0041"`, `"\u00e9"`, "\"\x7f\"", `0`, `1`, `-7`, `-0`, `1.0`, `1e2`,
 		`123456789012345678`, `1234567890123456789`, `99999999999999999999`, `true`, `false`, `{}`, `[]`,
 		`[null]`, `[{}]`, `{"a":[1,{"b":null}]}`, `"2024-04-20T08:36:16Z"`, `"2024-04-20T08:36:16+08:00"`,
 		`"2024-02-30T00:00:00Z"`, `"2000-02-29T23:59:59Z"`, `"0000-01-01T00:00:00Z"`, `"create_success"`, `"AUTO"`,
 		`"FINISH"`, `"POWERSHELL"`, `1.`, `tru`, `01`, `-`, "\"\x01\"", "\"\xff\"", ` 5 `, `[1,]`,
 	}
-	fastdecodeGenSnapKeys = append(append([]string{}, SnapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")
-	fastdecodeGenTaskKeys = append(append([]string{}, TaskKeys...), "Scripts", "ID", "other")
+	genSnapKeys = append(append([]string{}, SnapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")
+	genTaskKeys = append(append([]string{}, TaskKeys...), "Scripts", "ID", "other")
 )
 
-func (g fastdecodeGen) pick(xs []string) string { return xs[g.next(len(xs))] }
+func (g docGen) pick(xs []string) string { return xs[g.next(len(xs))] }
 
-func (g fastdecodeGen) object(keys []string, value func() string) string {
+func (g docGen) object(keys []string, value func() string) string {
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, n := 0, g.next(6); i < n; i++ {
@@ -365,7 +365,7 @@ func (g fastdecodeGen) object(keys []string, value func() string) string {
 	return b.String()
 }
 
-func (g fastdecodeGen) list(elem func() string) string {
+func (g docGen) list(elem func() string) string {
 	switch g.next(8) {
 	case 0:
 		return g.scalar()
@@ -379,14 +379,14 @@ func (g fastdecodeGen) list(elem func() string) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-func (g fastdecodeGen) scalar() string { return g.pick(fastdecodeGenValues) }
+func (g docGen) scalar() string { return g.pick(genValues) }
 
-func (g fastdecodeGen) snapshotPage() string {
+func (g docGen) snapshotPage() string {
 	snapshot := func() string {
 		if g.next(8) == 0 {
 			return g.scalar()
 		}
-		return g.object(fastdecodeGenSnapKeys, g.scalar)
+		return g.object(genSnapKeys, g.scalar)
 	}
 	return g.object([]string{"desktop_snapshots", "total_count", "x", "Total_count"}, func() string {
 		if g.next(2) == 0 {
@@ -396,7 +396,7 @@ func (g fastdecodeGen) snapshotPage() string {
 	})
 }
 
-func (g fastdecodeGen) taskPage() string {
+func (g docGen) taskPage() string {
 	script := func() string {
 		if g.next(6) == 0 {
 			return g.scalar()
@@ -407,7 +407,7 @@ func (g fastdecodeGen) taskPage() string {
 		if g.next(8) == 0 {
 			return g.scalar()
 		}
-		return g.object(fastdecodeGenTaskKeys, func() string {
+		return g.object(genTaskKeys, func() string {
 			if g.next(4) == 0 {
 				return g.list(script)
 			}
@@ -422,10 +422,10 @@ func (g fastdecodeGen) taskPage() string {
 	})
 }
 
-// fastdecodeBytesGen is a generator choosing by data's bytes; when they
+// bytesGen is a generator choosing by data's bytes; when they
 // run out it chooses 0, which ends every object and list.
-func fastdecodeBytesGen(data []byte) fastdecodeGen {
-	return fastdecodeGen{next: func(n int) int {
+func bytesGen(data []byte) docGen {
+	return docGen{next: func(n int) int {
 		if len(data) == 0 {
 			return 0
 		}
@@ -436,18 +436,18 @@ func fastdecodeBytesGen(data []byte) fastdecodeGen {
 }
 
 // TestFastDecodeRandomDocuments is a quick structured differential test
-// over fastdecodeGen's documents.
+// over docGen's documents.
 func TestFastDecodeRandomDocuments(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
-	g := fastdecodeGen{next: rng.IntN}
+	g := docGen{next: rng.IntN}
 	var tookSnap, tookTask int
 	const n = 20000
 	for i := 0; i < n; i++ {
-		if fastdecodeCheckSnapshots(t, []byte(g.snapshotPage())) {
+		if checkSnapshots(t, []byte(g.snapshotPage())) {
 			tookSnap++
 		}
-		if fastdecodeCheckTasks(t, []byte(g.taskPage())) {
+		if checkTasks(t, []byte(g.taskPage())) {
 			tookTask++
 		}
 	}
@@ -465,7 +465,7 @@ func TestFastDecodeCapacityBounded(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"desktop_snapshots":[{}],"x":"` + strings.Repeat("{", 1<<20) + `"}`)
 	var p SnapshotPage
-	require.True(t, fastdecodeCheckSnapshots(t, body))
+	require.True(t, checkSnapshots(t, body))
 	require.True(t, p.DecodeFast(body))
 	assert.LessOrEqual(t, cap(p.Snapshots), maxSnapshotsPage)
 	tasks := []byte(`{"script_execution_tasks":[{}],"x":"` + strings.Repeat("{", 1<<20) + `"}`)
