@@ -60,10 +60,17 @@ func decodeBytes(data []byte, out any) error {
 		// null would leave out untouched: a zero value, not a result.
 		return errors.New("null body")
 	}
-	err := json.Unmarshal(data, out)
+	if err := json.Unmarshal(data, out); err != nil {
+		return unmarshalError(data, err)
+	}
+	return nil
+}
+
+// unmarshalError is json.Unmarshal's error err for data, except that a
+// whole value followed by something else says so.
+func unmarshalError(data []byte, err error) error {
 	var syntax *json.SyntaxError
 	if errors.As(err, &syntax) && syntax.Offset > 0 && json.Valid(data[:syntax.Offset-1]) {
-		// A whole value, then something else.
 		return errors.New("unexpected data after the JSON value")
 	}
 	return err
