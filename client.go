@@ -19,7 +19,6 @@ package workspace
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -53,8 +52,10 @@ type service struct{ client *Client }
 type core struct {
 	origin    string // scheme://host
 	host      string
+	base      string // the endpoint's escaped path prefix
 	prefix    string // escaped path prefix up to and including /v2/{project_id}
 	projectID string
+	lookup    *projectLookup // not nil: the project id is looked up on the first call
 	auth      authenticator
 	retry     RetryPolicy
 	logger    *slog.Logger
@@ -73,37 +74,30 @@ func NewClient(opts ...Option) (*Client, error) {
 			continue
 		}
 		if err := o(cfg); err != nil {
-			return nil, err
+			return nil, asConfigError(err)
 		}
 	}
-	if cfg.fromEnv {
-		if err := cfg.applyEnv(); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.projectID == "" {
-		return nil, errors.New("workspace: no project id: use WithProjectID")
+	if err := cfg.resolve(); err != nil {
+		return nil, err
 	}
 	endpoint := cfg.endpoint
 	if endpoint == "" {
-		if cfg.region == "" {
-			return nil, errors.New("workspace: no endpoint: use WithRegion or WithEndpoint")
-		}
 		endpoint = "https://workspace." + cfg.region + ".myhuaweicloud.com"
 	}
 	origin, prefix, err := parseEndpoint("endpoint", endpoint)
 	if err != nil {
-		return nil, err
+		return nil, asConfigError(err)
 	}
 	auth, err := cfg.authenticator()
 	if err != nil {
-		return nil, err
+		return nil, asConfigError(err)
 	}
 	u, _ := url.Parse(origin)
 
 	co := &core{
 		origin:    origin,
 		host:      u.Host,
+		base:      prefix,
 		prefix:    prefix + "/v2/" + escapeSegment(cfg.projectID),
 		projectID: cfg.projectID,
 		auth:      auth,
@@ -112,6 +106,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: userAgent(cfg.userAgent),
 		rc:        newResty(cfg.httpClient, redirectsKeepOwn),
 		now:       time.Now,
+	}
+	if cfg.projectID == "" {
+		// resolve saw to it: AK/SK credentials and a region.
+		co.prefix = prefix + "/v2/{project_id}"
+		co.lookup = newProjectLookup(cfg.iamEndpointFor(), cfg.region, auth.(signingAuth).src, newCredService(cfg.httpClient))
 	}
 	if cfg.rateRPS > 0 {
 		co.limiter = ratelimit.New(cfg.rateRPS, cfg.rateBurst)
@@ -169,7 +168,11 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 			return fmt.Errorf("workspace: encoding request: %w", err)
 		}
 	}
-	path := co.prefix + r.path
+	prefix, projectID, err := co.target(ctx)
+	if err != nil {
+		return err
+	}
+	path := prefix + r.path
 	fullURL := co.origin + path
 	if len(r.query) > 0 {
 		fullURL += "?" + encodeQuery(r.query)
@@ -183,7 +186,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 			}
 		}
 		start := time.Now()
-		res := co.attempt(ctx, r, path, fullURL, body, out)
+		res := co.attempt(ctx, r, path, fullURL, body, projectID, out)
 		res.duration = time.Since(start)
 		st.attempts++
 
@@ -230,7 +233,7 @@ type attemptResult struct {
 }
 
 // attempt authenticates, sends and classifies one try.
-func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, out any) attemptResult {
+func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, projectID string, out any) attemptResult {
 	// resty's request comes with an empty header map: fill that one. The
 	// constant values are shared slices that nobody modifies (resty clones
 	// the header before sending).
@@ -243,7 +246,7 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	}
 	at := authRequest{
 		method: r.method, host: co.host, path: path, query: r.query, body: body,
-		header: h, projectID: co.projectID, now: co.now(),
+		header: h, projectID: projectID, now: co.now(),
 	}
 	token, err := co.auth.authenticate(ctx, &at)
 	if err != nil {

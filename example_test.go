@@ -38,13 +38,17 @@ func ExampleNewClient() {
 	}
 	fmt.Println("snapshots:", page.TotalCount)
 
-	// A missing setting is reported by NewClient, before any request.
+	// A missing setting is reported by NewClient, before any request, as
+	// a *ConfigError naming what would supply it.
 	_, err = workspace.NewClient(workspace.WithRegion("ap-southeast-3"), workspace.WithToken("an-IAM-token"))
-	fmt.Println(err)
+	var ce *workspace.ConfigError
+	if errors.As(err, &ce) {
+		fmt.Println(ce.Missing)
+	}
 	// Output:
 	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots token: true
 	// snapshots: 0
-	// workspace: no project id: use WithProjectID
+	// [WithProjectID]
 }
 
 func ExampleDesktopPoolsService_GetInconsistentStatistics() {

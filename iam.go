@@ -95,7 +95,8 @@ type iamState struct {
 
 // NewIAMTokenSource checks cfg and returns a source; it fetches nothing
 // until the first call of Token.
-func NewIAMTokenSource(cfg IAMConfig) (*IAMTokenSource, error) {
+func NewIAMTokenSource(cfg IAMConfig) (_ *IAMTokenSource, err error) {
+	defer wrapConfigError(&err)
 	for _, f := range []struct{ name, value string }{
 		{"cfg.UserName", cfg.UserName},
 		{"cfg.Password", cfg.Password},

@@ -34,6 +34,9 @@ type MetadataConfig struct {
 	// replaced; 0: DefaultMetadataRefreshBefore. Credentials are used for
 	// at least half their remaining lifetime, whatever this says.
 	RefreshBefore time.Duration
+	// SessionTokenTTL is the lifetime asked for the metadata session
+	// token; 0: DefaultMetadataSessionTTL.
+	SessionTokenTTL time.Duration
 }
 
 // MetadataCredentialsProvider is a CredentialsProvider that reads the
@@ -50,7 +53,12 @@ type MetadataConfig struct {
 // goroutines ask. While the cached credentials are still valid, a caller
 // waits for their refresh a second at the most, and a failed read leaves
 // them in use and is tried again ten seconds later.
-// A non-2xx answer is an *APIError.
+// It asks for a metadata session token first (PUT
+// /meta-data/latest/api/token with X-Metadata-Token-Ttl-Seconds, then sent
+// as X-Metadata-Token), as hardened instances require, keeps it for its
+// lifetime, and reads without one only where the token call is not served
+// (404, 405). A non-2xx answer is an *APIError. Its constructor's errors
+// are *ConfigError values.
 //
 // It is safe for concurrent use; its String and GoString methods never show
 // the secret key or the security token.
@@ -62,15 +70,19 @@ var _ CredentialsProvider = (*MetadataCredentialsProvider)(nil)
 
 type metadataState struct {
 	url   string // endpoint + /openstack/latest/securitykey
-	svc   credService
+	md    *metadataClient
 	cache *refresher[Credentials]
 }
 
 // NewMetadataCredentialsProvider checks cfg and returns a provider; it
 // reads nothing until the first call of Credentials.
-func NewMetadataCredentialsProvider(cfg MetadataConfig) (*MetadataCredentialsProvider, error) {
+func NewMetadataCredentialsProvider(cfg MetadataConfig) (_ *MetadataCredentialsProvider, err error) {
+	defer wrapConfigError(&err)
 	if cfg.RefreshBefore < 0 {
 		return nil, invalid("cfg.RefreshBefore", "must not be negative")
+	}
+	if cfg.SessionTokenTTL < 0 || cfg.SessionTokenTTL > 0 && cfg.SessionTokenTTL < time.Second {
+		return nil, invalid("cfg.SessionTokenTTL", "must be 0 (the default) or at least a second")
 	}
 	endpoint := cfg.Endpoint
 	if endpoint == "" {
@@ -84,9 +96,13 @@ func NewMetadataCredentialsProvider(cfg MetadataConfig) (*MetadataCredentialsPro
 	if before == 0 {
 		before = DefaultMetadataRefreshBefore
 	}
+	ttl := cfg.SessionTokenTTL
+	if ttl == 0 {
+		ttl = DefaultMetadataSessionTTL
+	}
 	st := &metadataState{
 		url: origin + prefix + metadataSecurityKeyPath,
-		svc: newCredService(cfg.HTTPClient),
+		md:  newMetadataClient(origin+prefix, newCredService(cfg.HTTPClient), ttl),
 	}
 	st.cache = newRefresher(st.fetch, 10*time.Second, func(time.Duration) time.Duration { return before })
 	return &MetadataCredentialsProvider{st: st}, nil
@@ -115,8 +131,7 @@ func (p *MetadataCredentialsProvider) GoString() string { return p.String() }
 
 // fetch reads the security key from the metadata service.
 func (st *metadataState) fetch(ctx context.Context) (cred Credentials, expires time.Time, err error) {
-	r := &credRequest{method: "GET", url: st.url, path: metadataSecurityKeyPath}
-	err = st.svc.call(ctx, r, func(_ http.Header, body io.Reader) (err error) {
+	err = st.md.get(ctx, metadataSecurityKeyPath, func(_ http.Header, body io.Reader) (err error) {
 		cred, err = metadataDecode(body)
 		return err
 	})

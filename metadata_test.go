@@ -46,6 +46,13 @@ func credNewMetadata(t *testing.T, clock *credClock) *credMetadata {
 }
 
 func (f *credMetadata) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.EscapedPath() == "/meta-data/latest/api/token" {
+		// An older metadata service without session tokens: the provider
+		// reads without one (metadatasession_test.go covers tokens).
+		assert.Equal(f.t, http.MethodPut, r.Method)
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
 	assert.Equal(f.t, http.MethodGet, r.Method)
 	assert.Equal(f.t, "/openstack/latest/securitykey", r.URL.EscapedPath())
 	assert.Equal(f.t, "", r.URL.RawQuery)

@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -33,7 +32,8 @@ type config struct {
 	rateBurst      int
 	fromEnv        bool
 	lookupEnv      func(string) (string, bool)
-	credentialKind []string // the options that set credentials, in order
+	credentialKind []string     // the options that set credentials, in order
+	src            sourceConfig // WithCredentialsFile, WithDefaultConfig, WithIAMEndpoint (config.go)
 }
 
 var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -205,7 +205,8 @@ func WithRateLimit(rps float64, burst int) Option {
 	}
 }
 
-// Environment variables read by WithEnv.
+// Environment variables read by WithEnv (see config.go for the vendor's
+// others).
 const (
 	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
 	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"
@@ -217,82 +218,28 @@ const (
 )
 
 // WithEnv fills from the environment whatever the other options leave
-// unset: the project id (HUAWEICLOUD_SDK_PROJECT_ID), the region
-// (HUAWEICLOUD_SDK_REGION) or endpoint (HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT),
-// and, when no credentials are given, an AK/SK pair (HUAWEICLOUD_SDK_AK,
-// HUAWEICLOUD_SDK_SK, optional HUAWEICLOUD_SDK_SECURITY_TOKEN) or else a
-// token (HUAWEICLOUD_SDK_TOKEN). Explicit options win wherever they appear;
-// NewClient names the variables that are missing.
+// unset, with the vendor SDK's variables:
+//   - the project id: HUAWEICLOUD_SDK_PROJECT_ID;
+//   - the region: HUAWEICLOUD_SDK_REGION; the endpoint:
+//     HUAWEICLOUD_SDK_REGION_WORKSPACE_{REGION} (the vendor's: region
+//     upper-cased, "-" as "_", a comma list of which the first is used)
+//     for the region given or found, else HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT
+//     (ours) where no region is given; the vendor's wins where both are set;
+//   - IAM's endpoint: HUAWEICLOUD_SDK_IAM_ENDPOINT;
+//   - credentials, when no option gives any, in the vendor's order:
+//     HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE (an
+//     IDTokenSource), else HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (with
+//     HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), else
+//     HUAWEICLOUD_SDK_TOKEN (ours: a fixed IAM token).
+//
+// HUAWEICLOUD_SDK_DOMAIN_ID is accepted and not needed. Explicit options
+// win wherever they appear; NewClient's *ConfigError names the variables
+// that would supply what is missing.
 func WithEnv() Option {
 	return func(c *config) error {
 		c.fromEnv = true
 		return nil
 	}
-}
-
-// applyEnv fills unset values from the environment.
-func (c *config) applyEnv() error {
-	get := func(name string) string {
-		v, _ := c.lookupEnv(name)
-		return strings.TrimSpace(v)
-	}
-	type envOption struct {
-		name string // the variable the value came from
-		opt  Option
-	}
-	var apply []envOption
-	var missing []string
-	if c.projectID == "" {
-		if v := get(EnvProjectID); v != "" {
-			apply = append(apply, envOption{EnvProjectID, WithProjectID(v)})
-		} else {
-			missing = append(missing, EnvProjectID)
-		}
-	}
-	if c.endpoint == "" && c.region == "" {
-		switch ep, reg := get(EnvEndpoint), get(EnvRegion); {
-		case ep != "":
-			apply = append(apply, envOption{EnvEndpoint, WithEndpoint(ep)})
-		case reg != "":
-			apply = append(apply, envOption{EnvRegion, WithRegion(reg)})
-		default:
-			missing = append(missing, EnvRegion+" (or "+EnvEndpoint+")")
-		}
-	}
-	if len(c.credentialKind) == 0 {
-		ak, sk, tok := get(EnvAccessKey), get(EnvSecretKey), get(EnvToken)
-		switch {
-		case ak != "" && sk != "":
-			apply = append(apply, envOption{EnvAccessKey, WithAccessKey(ak, sk)})
-			if st := get(EnvSecurityToken); st != "" && c.securityToken == "" {
-				apply = append(apply, envOption{EnvSecurityToken, WithSecurityToken(st)})
-			}
-		case ak != "" || sk != "":
-			if ak == "" {
-				missing = append(missing, EnvAccessKey)
-			} else {
-				missing = append(missing, EnvSecretKey)
-			}
-		case tok != "":
-			apply = append(apply, envOption{EnvToken, WithToken(tok)})
-		default:
-			missing = append(missing, EnvAccessKey+" and "+EnvSecretKey+" (or "+EnvToken+")")
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("workspace: environment is missing %s", strings.Join(missing, ", "))
-	}
-	for _, e := range apply {
-		if err := e.opt(c); err != nil {
-			// Name the variable, keeping the *ValidationError.
-			var ve *ValidationError
-			if errors.As(err, &ve) {
-				return &ValidationError{Field: ve.Field + " (from " + e.name + ")", Reason: ve.Reason}
-			}
-			return fmt.Errorf("workspace: from %s: %w", e.name, err)
-		}
-	}
-	return nil
 }
 
 // parseEndpoint checks a base URL and splits it into the scheme and host

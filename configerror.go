@@ -1,0 +1,63 @@
+package workspace
+
+import (
+	"errors"
+	"strings"
+)
+
+// ConfigError is the error of NewClient and of the credential
+// constructors (NewIAMTokenSource, NewIDTokenSource,
+// NewMetadataCredentialsProvider): the configuration is incomplete or
+// wrong. A program tells "nothing configured" from the rest by Missing; a
+// malformed value wraps its *ValidationError, which errors.As finds.
+type ConfigError struct {
+	// Missing names the options, environment variables or file keys that
+	// would have supplied what is missing, e.g. "WithProjectID",
+	// "HUAWEICLOUD_SDK_PROJECT_ID", "project_id in ~/.huaweicloud/credentials".
+	Missing []string
+	// Reason says what is wrong, in words.
+	Reason string
+
+	err error // the cause: a *ValidationError for a malformed value
+}
+
+// Error says what is wrong and, when something is missing, what would
+// supply it. It never holds a secret.
+func (e *ConfigError) Error() string {
+	s := "workspace: configuration: " + e.Reason
+	if len(e.Missing) > 0 {
+		s += " (set " + strings.Join(e.Missing, ", or ") + ")"
+	}
+	return s
+}
+
+// Unwrap returns the cause, a *ValidationError for a malformed value.
+func (e *ConfigError) Unwrap() error { return e.err }
+
+// missing returns a *ConfigError for something no source supplied.
+func missing(reason string, names ...string) *ConfigError {
+	return &ConfigError{Reason: reason, Missing: names}
+}
+
+// asConfigError turns any error of configuration into a *ConfigError,
+// keeping it as the cause. An empty required field is reported in Missing
+// too. A nil error stays nil; a *ConfigError is returned as it is.
+func asConfigError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		return err
+	}
+	out := &ConfigError{Reason: strings.TrimPrefix(err.Error(), "workspace: "), err: err}
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.Reason == "must not be empty" && strings.HasPrefix(ve.Field, "cfg.") {
+		out.Missing = []string{ve.Field}
+	}
+	return out
+}
+
+// wrapConfigError is deferred by the credential constructors so that each
+// of their errors is a *ConfigError.
+func wrapConfigError(err *error) { *err = asConfigError(*err) }
