@@ -73,6 +73,13 @@ func parseAuthorization(v string) (access string, signed []string, sig string, o
 // received: method, escaped path, query, the headers named in
 // SignedHeaders and the body.
 func (s *Server) checkSignature(r *http.Request, body []byte) *apiError {
+	return s.verifySignature(r, body, true)
+}
+
+// verifySignature is checkSignature; withProject says whether the request
+// must name the server's project in a signed X-Project-Id (IAM's project
+// lookup has no project yet).
+func (s *Server) verifySignature(r *http.Request, body []byte, withProject bool) *apiError {
 	access, signed, sig, ok := parseAuthorization(r.Header.Get("Authorization"))
 	if !ok {
 		return unauthorized("malformed Authorization header")
@@ -83,7 +90,10 @@ func (s *Server) checkSignature(r *http.Request, body []byte) *apiError {
 	if !slices.IsSorted(signed) {
 		return unauthorized("SignedHeaders must be sorted")
 	}
-	required := []string{"host", "x-sdk-date", "x-project-id"}
+	required := []string{"host", "x-sdk-date"}
+	if withProject {
+		required = append(required, "x-project-id")
+	}
 	if s.SecurityToken != "" {
 		required = append(required, "x-security-token")
 	}
@@ -99,7 +109,7 @@ func (s *Server) checkSignature(r *http.Request, body []byte) *apiError {
 	if skew := s.now().Sub(date); skew > MaxClockSkew || skew < -MaxClockSkew {
 		return unauthorized("X-Sdk-Date is more than 15 minutes off the server's clock")
 	}
-	if r.Header.Get("X-Project-Id") != s.ProjectID {
+	if withProject && r.Header.Get("X-Project-Id") != s.ProjectID {
 		return unauthorized("X-Project-Id does not match the credentials")
 	}
 	if s.SecurityToken != "" && !hmac.Equal([]byte(r.Header.Get("X-Security-Token")), []byte(s.SecurityToken)) {

@@ -105,8 +105,9 @@ func (s *Server) takeFaultLocked(op Operation) (Fault, bool) {
 }
 
 // Request is one request as the fake received it. Secrets are replaced
-// with "REDACTED": the values of X-Auth-Token and X-Security-Token, and the
-// signature in Authorization.
+// with "REDACTED": the values of X-Auth-Token, X-Security-Token and
+// X-Metadata-Token, and the signature in Authorization. The bodies of IAM
+// and metadata requests are not kept.
 type Request struct {
 	Operation Operation // OpUnknown for a path the API does not have
 	Method    string
@@ -176,7 +177,7 @@ var signaturePattern = regexp.MustCompile(`Signature=[^,\s]*`)
 // redactedHeader copies h with the secrets replaced.
 func redactedHeader(h http.Header) http.Header {
 	out := h.Clone()
-	for _, name := range []string{"X-Auth-Token", "X-Security-Token"} {
+	for _, name := range []string{"X-Auth-Token", "X-Security-Token", "X-Metadata-Token"} {
 		if _, ok := out[name]; ok {
 			out[name] = []string{"REDACTED"}
 		}

@@ -62,6 +62,9 @@ type route struct {
 // parseRoute matches the escaped path segment by segment and unescapes the
 // ids in it.
 func parseRoute(method, escapedPath string) route {
+	if op := identityOp(method, escapedPath); op != OpUnknown {
+		return route{op: op}
+	}
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	if len(segs) < 3 || segs[0] != "v2" {
 		return route{}
@@ -141,6 +144,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := &Request{
 		Operation: rt.op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(),
 		Header: redactedHeader(r.Header), Body: body, Auth: authKind(r), RequestID: reqID, Time: s.now(),
+	}
+	if isIdentityOp(rt.op) {
+		rec.Body = nil // passwords and ID tokens
 	}
 	s.requests = append(s.requests, rec)
 	var fault Fault
@@ -271,6 +277,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route, body [
 	}
 	if len(body) > maxBody {
 		fail(&apiError{http.StatusRequestEntityTooLarge, ErrCodeBodyTooLarge, "Request body too large"})
+		return
+	}
+	if isIdentityOp(rt.op) {
+		s.handleIdentity(w, r, rt.op, body)
 		return
 	}
 	if e := s.checkAuth(r, body); e != nil {

@@ -67,6 +67,16 @@ type Server struct {
 	// as X-Security-Token (temporary credentials).
 	SecurityToken string
 
+	// Region is the region of the fake: the name of its project at the
+	// IAM fake and the region_id of its ECS metadata (see iam.go).
+	Region string
+	// UserName, Password and DomainName are the IAM user whose password
+	// login the IAM fake accepts.
+	UserName, Password, DomainName string
+	// IdPID and IDToken are the identity provider and the OIDC ID token
+	// whose exchange the IAM fake accepts.
+	IdPID, IDToken string
+
 	ts *httptest.Server
 
 	mu       sync.Mutex
@@ -77,6 +87,7 @@ type Server struct {
 	faults   map[Operation][]*queuedFault
 	requests []*Request
 	st       state
+	id       identityState // the IAM and metadata fakes (iam.go, metadata.go)
 }
 
 // Option configures a Server in NewServer.
@@ -92,6 +103,7 @@ type serverConfig struct {
 	accessKey     string
 	secretKey     string
 	securityToken string
+	ident         identityConfig
 }
 
 // WithDemoData loads a realistic data set: three desktop pools with their
@@ -148,6 +160,7 @@ func NewServer(opts ...Option) *Server {
 		token:     DefaultToken,
 		accessKey: DefaultAccessKey,
 		secretKey: DefaultSecretKey,
+		ident:     identityConfig{region: DefaultRegion, tokenLife: DefaultTokenLifetime},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -160,12 +173,19 @@ func NewServer(opts ...Option) *Server {
 		AccessKey:     cfg.accessKey,
 		SecretKey:     cfg.secretKey,
 		SecurityToken: cfg.securityToken,
+		Region:        cfg.ident.region,
+		UserName:      DefaultUserName,
+		Password:      DefaultPassword,
+		DomainName:    DefaultDomainName,
+		IdPID:         DefaultIdPID,
+		IDToken:       DefaultIDToken,
 		now:           cfg.now,
 		rng:           rand.New(rand.NewPCG(0x5eed, 0xfa4e)),
 		jobDelay:      cfg.jobDelay,
 		latency:       cfg.latency,
 		faults:        make(map[Operation][]*queuedFault),
 		st:            newState(),
+		id:            newIdentityState(cfg.ident),
 	}
 	if cfg.demo {
 		s.loadDemo()
@@ -228,8 +248,8 @@ func (s *Server) String() string {
 	if s == nil {
 		return "workspacetest.Server(nil)"
 	}
-	return fmt.Sprintf("workspacetest.Server{URL: %s, ProjectID: %s, AccessKey: %s, Token: REDACTED, SecretKey: REDACTED}",
-		s.URL, s.ProjectID, s.AccessKey)
+	return fmt.Sprintf("workspacetest.Server{URL: %s, ProjectID: %s, Region: %s, AccessKey: %s, Token: REDACTED, SecretKey: REDACTED, Password: REDACTED, IDToken: REDACTED}",
+		s.URL, s.ProjectID, s.Region, s.AccessKey)
 }
 
 // GoString describes the server without its secrets.
