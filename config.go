@@ -42,6 +42,12 @@ const (
 // within this time.
 const DefaultConfigMetadataTimeout = 2 * time.Second
 
+// defaultConfigMetadataEndpoint is WithDefaultConfig's metadata service
+// unless HUAWEICLOUD_SDK_METADATA_ENDPOINT names another; the package's
+// tests point it at a closed loopback port, so that none can reach the
+// real address.
+var defaultConfigMetadataEndpoint = DefaultMetadataEndpoint
+
 // sourceConfig is what the configuration-source options ask for.
 type sourceConfig struct {
 	file        bool
@@ -490,7 +496,7 @@ func (c *config) fileLayer() (l *layer, note string, err error) {
 // id and region and its temporary keys, within the configured bound. A
 // nil layer means the service did not answer; note says why.
 func (c *config) metadataLayer() (*layer, string) {
-	endpoint := DefaultMetadataEndpoint
+	endpoint := defaultConfigMetadataEndpoint
 	if v, _ := c.lookupEnv(EnvMetadataEndpoint); strings.TrimSpace(v) != "" {
 		endpoint = strings.TrimSpace(v)
 	}
