@@ -206,8 +206,12 @@ func TestSecrets_NotInReflectionDump(t *testing.T) {
 	t.Parallel()
 	const tok, sk, st = "dump-token-value-123", "dump-secret-key-456", "dump-security-token-789"
 	clients := map[string][]Option{
-		"token": {WithToken(tok)},
-		"aksk":  {WithAccessKey("dump-ak", sk), WithSecurityToken(st)},
+		"token":                     {WithToken(tok)},
+		"aksk":                      {WithAccessKey("dump-ak", sk), WithSecurityToken(st)},
+		"aksk from the environment": {credEnv(map[string]string{EnvAccessKey: "dump-ak", EnvSecretKey: sk, EnvSecurityToken: st}), WithEnv()},
+		"aksk from the credentials file": {credEnv(map[string]string{}),
+			WithCredentialsFile(cfgWriteFile(t, "[basic]\nak = dump-ak\nsk = "+sk+"\nsecurity_token = "+st+"\n"))},
+		"token from the environment": {credEnv(map[string]string{EnvToken: tok}), WithEnv()},
 	}
 	for name, creds := range clients {
 		t.Run(name, func(t *testing.T) {
