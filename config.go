@@ -206,7 +206,6 @@ func (c *config) resolve() error {
 type pendingCreds struct {
 	kind               string // "idtoken"
 	idpID, idTokenFile setting
-	iamEndpoint        string
 }
 
 // fill copies into c what l supplies and c does not have yet.
