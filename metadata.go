@@ -102,7 +102,7 @@ func NewMetadataCredentialsProvider(cfg MetadataConfig) (_ *MetadataCredentialsP
 	}
 	st := &metadataState{
 		url: origin + prefix + metadataSecurityKeyPath,
-		md:  newMetadataClient(origin+prefix, newCredService(cfg.HTTPClient), ttl),
+		md:  newMetadataClient(origin+prefix, newCredService(metadataHTTPClient(cfg.HTTPClient)), ttl),
 	}
 	st.cache = newRefresher(st.fetch, 10*time.Second, func(time.Duration) time.Duration { return before })
 	return &MetadataCredentialsProvider{st: st}, nil
@@ -175,4 +175,16 @@ func metadataDecode(body io.Reader) (Credentials, error) {
 		SecurityToken: strings.TrimSpace(c.SecurityToken),
 		Expires:       exp,
 	}, nil
+}
+
+// metadataHTTPClient is hc, or by default a client that goes to the
+// metadata service directly: the link-local address must not be sent to a
+// proxy named by HTTP_PROXY, with the keys it answers.
+func metadataHTTPClient(hc *http.Client) *http.Client {
+	if hc != nil {
+		return hc
+	}
+	t := defaultTransport()
+	t.Proxy = nil
+	return &http.Client{Transport: t}
 }

@@ -227,3 +227,17 @@ func TestMetadataSecretsOfNewSourcesNeverShown(t *testing.T) {
 	require.Error(t, err)
 	credAssertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), "mdtok-1-secret", "SK-secret", "ST-secret")
 }
+
+func TestMetadataDefaultClientUsesNoProxy(t *testing.T) {
+	t.Parallel()
+	p, err := NewMetadataCredentialsProvider(MetadataConfig{Endpoint: "http://127.0.0.1:1"})
+	require.NoError(t, err)
+	tr, ok := p.st.md.svc.rc.GetClient().Transport.(*http.Transport)
+	require.True(t, ok)
+	assert.Nil(t, tr.Proxy, "HTTP_PROXY must not see the metadata service's keys")
+
+	own := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment}}
+	p, err = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: "http://127.0.0.1:1", HTTPClient: own})
+	require.NoError(t, err)
+	assert.Same(t, own.Transport, p.st.md.svc.rc.GetClient().Transport, "the caller's transport is the caller's choice")
+}
