@@ -412,3 +412,26 @@ func TestConfigErrorText(t *testing.T) {
 	assert.Same(t, wrapped, asConfigError(wrapped))
 	assert.NoError(t, asConfigError(nil))
 }
+
+func TestEnvIDTokenNeeds(t *testing.T) {
+	t.Parallel()
+	tokenFile := cfgTokenFile(t)
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"a project id", map[string]string{EnvIdPID: "idp", EnvIDTokenFile: tokenFile, EnvRegion: "ap-southeast-3"}, EnvProjectID},
+		{"a region or IAM endpoint", map[string]string{EnvIdPID: "idp", EnvIDTokenFile: tokenFile, EnvProjectID: "p", EnvEndpoint: "https://ws.example.com"}, EnvIAMEndpoint},
+		{"the token file", map[string]string{EnvIdPID: "idp", EnvProjectID: "p", EnvRegion: "ap-southeast-3"}, EnvIDTokenFile},
+		{"the identity provider", map[string]string{EnvIDTokenFile: tokenFile, EnvProjectID: "p", EnvRegion: "ap-southeast-3"}, EnvIdPID},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := NewClient(credEnv(tt.env), WithEnv())
+			var ce *ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Contains(t, ce.Missing, tt.want)
+		})
+	}
+}
