@@ -156,11 +156,7 @@ func (c *config) resolve() error {
 	var tried []string
 	var layers []*layer
 	if c.fromEnv {
-		l, err := c.envLayer()
-		if err != nil {
-			return err
-		}
-		layers = append(layers, l)
+		layers = append(layers, c.envLayer())
 		tried = append(tried, "the environment")
 	}
 	if c.src.file {
@@ -413,7 +409,7 @@ func (c *config) iamEndpointFor() string {
 }
 
 // envLayer reads the environment.
-func (c *config) envLayer() (*layer, error) {
+func (c *config) envLayer() *layer {
 	get := func(name string) setting {
 		v, _ := c.lookupEnv(name)
 		return setting{value: strings.TrimSpace(v), from: name}
@@ -446,7 +442,7 @@ func (c *config) envLayer() (*layer, error) {
 	if !l.endpoint.set() && c.region == "" {
 		l.endpoint = get(EnvEndpoint)
 	}
-	return l, nil
+	return l
 }
 
 // fileLayer reads the credentials file, if there is one to read. note
