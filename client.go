@@ -109,8 +109,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	if cfg.projectID == "" {
 		// resolve saw to it: AK/SK credentials and a region.
+		sa, ok := auth.(signingAuth)
+		if !ok {
+			return nil, missing("no project id", cfg.projectIDNames()...)
+		}
 		co.prefix = prefix + "/v2/{project_id}"
-		co.lookup = newProjectLookup(cfg.iamEndpointFor(), cfg.region, auth.(signingAuth).src, newCredService(cfg.httpClient))
+		co.lookup = newProjectLookup(cfg.iamEndpointFor(), cfg.region, sa.src, newCredService(cfg.httpClient))
 	}
 	if cfg.rateRPS > 0 {
 		co.limiter = ratelimit.New(cfg.rateRPS, cfg.rateBurst)
