@@ -148,18 +148,52 @@ func parse(out []byte) (*results, map[string]string) {
 	return r, meta
 }
 
-// pairedRatio is the median over rounds of v[i]/base[i]: run i of every
-// benchmark is from the same round. With unequal counts it falls back to
-// the ratio of medians.
-func pairedRatio(v, base []float64) float64 {
+// pairedRatios is v[i]/base[i] for every round i (run i of every
+// benchmark is from the same round; the table shows their median); with
+// unequal counts, the one ratio of medians.
+func pairedRatios(v, base []float64) []float64 {
 	if len(v) != len(base) {
-		return median(v) / median(base)
+		return []float64{median(v) / median(base)}
 	}
 	r := make([]float64, len(v))
 	for i := range v {
 		r[i] = v[i] / base[i]
 	}
-	return median(r)
+	return r
+}
+
+// verdict is how a measured ratio compares with its target.
+type verdict int
+
+const (
+	holds       verdict = iota
+	withinNoise         // the median misses, but by less than the rounds' own scatter
+	missed
+)
+
+// judgeTime compares the round-by-round time ratios with a target. The
+// median decides when it is clear; when it misses by less than the
+// scatter of the rounds' ratios around it (what another run on a busy
+// machine could bring), the verdict is "within noise", not "missed".
+func judgeTime(ratios []float64, target float64) verdict {
+	m := median(ratios)
+	switch {
+	case m <= target:
+		return holds
+	case m-absSpread(ratios) <= target:
+		return withinNoise
+	}
+	return missed
+}
+
+// absSpread is the largest distance of a value from the median.
+func absSpread(v []float64) float64 {
+	m := median(v)
+	d := 0.0
+	for _, x := range v {
+		d = max(d, math.Abs(x-m))
+	}
+	return d
 }
 
 func median(v []float64) float64 {
@@ -178,12 +212,7 @@ func median(v []float64) float64 {
 // spread is the largest distance of a run from the median, in percent:
 // for 6 runs, what benchstat's 95% interval of the median spans.
 func spread(v []float64) float64 {
-	m := median(v)
-	d := 0.0
-	for _, x := range v {
-		d = max(d, math.Abs(x-m))
-	}
-	return 100 * d / m
+	return 100 * absSpread(v) / median(v)
 }
 
 // target is what the issue asks of the SDK in a case: a time ratio and an
@@ -235,44 +264,76 @@ func printTable(w io.Writer, r *results, meta map[string]string) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| case | implementation | time/op | ± | B/op | allocs/op | time vs raw | allocs vs raw | SDK target |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---|")
-	var misses []string
+	var misses, noisy []string
 	for _, cas := range r.cases {
 		base := r.samples[key{cas, "raw"}]
 		for _, impl := range r.impls[cas] {
 			s := r.samples[key{cas, impl}]
 			ns, b, a := median(s.ns), median(s.bytes), median(s.allocs)
 			tr, ar := "", ""
-			var timeRatio, allocRatio float64
+			var timeRatios []float64
+			var allocRatio float64
 			if base != nil {
-				timeRatio, allocRatio = pairedRatio(s.ns, base.ns), a/median(base.allocs)
-				tr, ar = fmt.Sprintf("%.2fx", timeRatio), fmt.Sprintf("%.2fx", allocRatio)
+				timeRatios, allocRatio = pairedRatios(s.ns, base.ns), a/median(base.allocs)
+				tr, ar = fmt.Sprintf("%.2fx", median(timeRatios)), fmt.Sprintf("%.2fx", allocRatio)
 			}
-			verdict := ""
+			text := ""
 			if t, ok := targetFor(cas); ok && base != nil && impl == "sdk" {
-				verdict = fmt.Sprintf("time ≤ %.2fx", t.time)
-				good := timeRatio <= t.time
-				if !math.IsNaN(t.allocs) {
-					verdict += fmt.Sprintf(", allocs ≤ %.1fx", t.allocs)
-					good = good && allocRatio <= t.allocs
-				}
-				if good {
-					verdict += ": holds"
-				} else {
-					verdict += ": MISSED"
+				var v verdict
+				text, v = targetVerdict(t, timeRatios, allocRatio)
+				switch v {
+				case withinNoise:
+					noisy = append(noisy, cas+"/"+impl)
+				case missed:
 					misses = append(misses, cas+"/"+impl)
 				}
 			}
 			fmt.Fprintf(w, "| %s | %s | %s | %.0f%% | %s | %.0f | %s | %s | %s |\n",
-				title(cas), impl, fmtDur(ns), spread(s.ns), fmtBytes(b), a, tr, ar, verdict)
+				title(cas), impl, fmtDur(ns), spread(s.ns), fmtBytes(b), a, tr, ar, text)
 		}
 	}
 	fmt.Fprintln(w)
-	if len(misses) == 0 {
-		fmt.Fprintln(w, "Every SDK target holds.")
-	} else {
-		fmt.Fprintf(w, "Targets missed: %s.\n", strings.Join(misses, ", "))
-	}
+	fmt.Fprintln(w, summary(misses, noisy))
 	fmt.Fprintln(w)
+}
+
+// targetVerdict checks one SDK row against its target. Allocation counts
+// hardly vary between rounds, so an allocation miss is always a miss; a
+// time ratio that misses by less than the rounds' scatter is "within
+// noise".
+func targetVerdict(t target, timeRatios []float64, allocRatio float64) (string, verdict) {
+	text := fmt.Sprintf("time ≤ %.2fx", t.time)
+	v := judgeTime(timeRatios, t.time)
+	if !math.IsNaN(t.allocs) {
+		text += fmt.Sprintf(", allocs ≤ %.1fx", t.allocs)
+		if allocRatio > t.allocs {
+			v = missed
+		}
+	}
+	switch v {
+	case holds:
+		text += ": holds"
+	case withinNoise:
+		text += fmt.Sprintf(": within noise (%.2fx ± %.2f over the rounds)", median(timeRatios), absSpread(timeRatios))
+	default:
+		text += ": MISSED"
+	}
+	return text, v
+}
+
+// summary is the line under the table.
+func summary(misses, noisy []string) string {
+	var parts []string
+	if len(noisy) > 0 {
+		parts = append(parts, fmt.Sprintf("Within noise (the median is past the target by less than the rounds' own scatter: rerun on a quiet machine or with a higher -count before calling it a regression): %s.", strings.Join(noisy, ", ")))
+	}
+	if len(misses) > 0 {
+		parts = append(parts, fmt.Sprintf("Targets missed: %s.", strings.Join(misses, ", ")))
+	}
+	if len(parts) == 0 {
+		return "Every SDK target holds."
+	}
+	return strings.Join(parts, "\n")
 }
 
 func fmtDur(ns float64) string {
