@@ -63,12 +63,16 @@ var demoScripts = []workspace.Script{
 	{ID: "scr-0005", Name: "set-proxy.sh"},
 }
 
+// demoIDSeed seeds the ids of the demo data.
+const demoIDSeed = 2024
+
 // loadDemo fills the state with the demo data set. Nothing else runs yet,
-// so the fixed seed makes it the same on every run.
+// so the fixed seeds make it the same on every run.
 func (s *Server) loadDemo() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	rng := rand.New(rand.NewPCG(2024, 11))
+	ids := newIDGen(demoIDSeed) // the same demo ids on every server
 	now := s.now().UTC().Truncate(time.Second)
 
 	for i := range demoImages {
@@ -77,28 +81,28 @@ func (s *Server) loadDemo() {
 	}
 	var pools []*Pool
 	for pi, spec := range demoPoolSpecs {
-		p := &Pool{ID: s.newIDLocked(), Name: spec.name, ProductID: spec.product, ImageID: spec.image}
+		p := &Pool{ID: ids.next(idPool), Name: spec.name, ProductID: spec.product, ImageID: spec.image}
 		for _, v := range spec.volumes {
-			v.ID = s.newIDLocked()
+			v.ID = ids.next(idVolume)
 			p.Volumes = append(p.Volumes, v)
 		}
 		s.st.pools = append(s.st.pools, p)
 		pools = append(pools, p)
 		for di := range demoDesktopsPerPool {
 			d := &Desktop{
-				ID: s.newIDLocked(), Name: fmt.Sprintf("%s-%03d", spec.prefix, di+1), PoolID: p.ID,
+				ID: ids.next(idDesktop), Name: fmt.Sprintf("%s-%03d", spec.prefix, di+1), PoolID: p.ID,
 				SID:       fmt.Sprintf("S-1-5-21-%d-%d-%d-%d", 3000000000+rng.IntN(1e8), 1000000000+rng.IntN(1e8), 2000000000+rng.IntN(1e8), 1100+di),
 				ProductID: p.ProductID, ImageID: p.ImageID,
 			}
 			for _, v := range p.Volumes {
-				d.DataDisks = append(d.DataDisks, workspace.VolumeInfo{ID: s.newIDLocked(), Type: v.Type, Size: v.Size})
+				d.DataDisks = append(d.DataDisks, workspace.VolumeInfo{ID: ids.next(idVolume), Type: v.Type, Size: v.Size})
 			}
 			// Drift from the pool's configuration, different in each pool.
 			switch {
 			case (di+pi)%4 == 1:
 				d.ProductID = "workspace.x86.ultimate.large4"
 			case (di+2*pi)%5 == 2:
-				d.DataDisks = append(d.DataDisks, workspace.VolumeInfo{ID: s.newIDLocked(), Type: "SAS", Size: 40})
+				d.DataDisks = append(d.DataDisks, workspace.VolumeInfo{ID: ids.next(idVolume), Type: "SAS", Size: 40})
 			case (di+pi)%6 == 3 && len(d.DataDisks) > 0:
 				d.DataDisks[0].Size *= 2
 			}
@@ -139,7 +143,7 @@ func (s *Server) loadDemo() {
 		for k := range demoSnapshotsPerDesktop {
 			created := now.Add(-time.Duration(rng.Int64N(int64(demoSnapshotMaxAge)))).Truncate(time.Second)
 			sn := workspace.Snapshot{
-				ID: s.newIDLocked(), DesktopID: d.ID, DesktopName: d.Name, DesktopSID: d.SID, DesktopPoolID: d.PoolID,
+				ID: ids.next(idSnapshot), DesktopID: d.ID, DesktopName: d.Name, DesktopSID: d.SID, DesktopPoolID: d.PoolID,
 				IsSystemDisk: k%2 == 0, Status: pickStatus(), CreateTime: created,
 				CreateType: workspace.CreateTypeAuto,
 			}
@@ -177,7 +181,7 @@ func (s *Server) loadDemo() {
 		pi := rng.IntN(len(pools))
 		p, spec := pools[pi], demoPoolSpecs[pi]
 		start := now.Add(-time.Duration(i)*demoTaskSpacing - time.Duration(rng.IntN(3600))*time.Second)
-		t := workspace.ScriptExecutionTask{ID: s.newIDLocked(), DesktopPoolID: p.ID, DesktopPoolName: p.Name}
+		t := workspace.ScriptExecutionTask{ID: ids.next(idTask), DesktopPoolID: p.ID, DesktopPoolName: p.Name}
 		if rng.IntN(10) < 6 {
 			k := rng.IntN(len(demoScripts))
 			t.Scripts = []workspace.Script{demoScripts[k]}

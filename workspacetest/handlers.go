@@ -140,7 +140,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rt := parseRoute(r.Method, r.URL.EscapedPath())
 
 	s.mu.Lock()
-	reqID := strings.ReplaceAll(s.newIDLocked(), "-", "")
+	reqID := strings.ReplaceAll(s.newIDLocked(idRequest), "-", "")
 	rec := &Request{
 		Operation: rt.op, Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(),
 		Header: redactedHeader(r.Header), Body: body, Auth: authKind(r), RequestID: reqID, Time: s.now(),

@@ -55,7 +55,7 @@ func (s *Server) metadataToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	tok := "mdtoken-" + s.newIDLocked()
+	tok := "mdtoken-" + s.newIDLocked(idSessionToken)
 	s.id.metadataSessions[tok] = s.now().Add(time.Duration(ttl) * time.Second)
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "text/plain")

@@ -87,7 +87,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	now      func() time.Time
-	rng      *rand.Rand
+	ids      *idGen
 	jobDelay time.Duration
 	latency  time.Duration
 	faults   map[Operation][]*queuedFault
@@ -110,6 +110,8 @@ type serverConfig struct {
 	secretKey     string
 	securityToken string
 	ident         identityConfig
+	idSeed        uint64
+	idSeedSet     bool
 }
 
 // WithDemoData loads a realistic data set: three desktop pools with their
@@ -173,6 +175,9 @@ func NewServer(opts ...Option) *Server {
 			o(&cfg)
 		}
 	}
+	if !cfg.idSeedSet {
+		cfg.idSeed = rand.Uint64()
+	}
 	s := &Server{
 		ProjectID:     cfg.projectID,
 		Token:         cfg.token,
@@ -186,7 +191,7 @@ func NewServer(opts ...Option) *Server {
 		IdPID:         DefaultIdPID,
 		IDToken:       DefaultIDToken,
 		now:           cfg.now,
-		rng:           rand.New(rand.NewPCG(0x5eed, 0xfa4e)),
+		ids:           newIDGen(cfg.idSeed),
 		jobDelay:      cfg.jobDelay,
 		latency:       cfg.latency,
 		faults:        make(map[Operation][]*queuedFault),
@@ -260,12 +265,6 @@ func (s *Server) String() string {
 
 // GoString describes the server without its secrets.
 func (s *Server) GoString() string { return s.String() }
-
-// newIDLocked returns a new UUID-shaped id; s.mu is held.
-func (s *Server) newIDLocked() string {
-	a, b := s.rng.Uint64(), s.rng.Uint64()
-	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", a>>32, (a>>16)&0xffff, a&0xfff, b>>52&0xfff, b&0xffffffffffff)
-}
 
 // ServeHTTP answers one request as the Workspace API would; a Server can
 // also be mounted on a server of the caller's.

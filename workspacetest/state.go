@@ -146,12 +146,12 @@ func (s *Server) AddPool(p Pool) Pool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p.ID == "" {
-		p.ID = s.newIDLocked()
+		p.ID = s.newIDLocked(idPool)
 	}
 	stored := clonePool(&p)
 	for i := range stored.Volumes {
 		if stored.Volumes[i].ID == "" {
-			stored.Volumes[i].ID = s.newIDLocked()
+			stored.Volumes[i].ID = s.newIDLocked(idVolume)
 		}
 	}
 	if old := s.st.pool(p.ID); old != nil {
@@ -172,7 +172,7 @@ func (s *Server) AddVolume(poolID string, v workspace.VolumeInfo) (workspace.Vol
 		return workspace.VolumeInfo{}, fmt.Errorf("workspacetest: no pool %q", poolID)
 	}
 	if v.ID == "" {
-		v.ID = s.newIDLocked()
+		v.ID = s.newIDLocked(idVolume)
 	}
 	p.Volumes = append(p.Volumes, v)
 	return v, nil
@@ -184,7 +184,7 @@ func (s *Server) AddDesktop(d Desktop) Desktop {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if d.ID == "" {
-		d.ID = s.newIDLocked()
+		d.ID = s.newIDLocked(idDesktop)
 	}
 	stored := cloneDesktop(&d)
 	if old := s.st.desktop(d.ID); old != nil {
@@ -201,7 +201,7 @@ func (s *Server) AddImage(im Image) Image {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if im.ID == "" {
-		im.ID = s.newIDLocked()
+		im.ID = s.newIDLocked(idImage)
 	}
 	if old := s.st.image(im.ID); old != nil {
 		*old = im
@@ -230,7 +230,7 @@ func (s *Server) AddSnapshot(sn workspace.Snapshot) workspace.Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sn.ID == "" {
-		sn.ID = s.newIDLocked()
+		sn.ID = s.newIDLocked(idSnapshot)
 	}
 	if sn.CreateTime.IsZero() {
 		sn.CreateTime = s.now().UTC().Truncate(time.Second)
@@ -261,7 +261,7 @@ func (s *Server) AddScriptTask(t workspace.ScriptExecutionTask) workspace.Script
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t.ID == "" {
-		t.ID = s.newIDLocked()
+		t.ID = s.newIDLocked(idTask)
 	}
 	if p := s.st.pool(t.DesktopPoolID); p != nil && t.DesktopPoolName == "" {
 		t.DesktopPoolName = p.Name
@@ -278,7 +278,7 @@ func (s *Server) AddJob(j workspace.Job) workspace.Job {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if j.ID == "" {
-		j.ID = s.newIDLocked()
+		j.ID = s.newIDLocked(idJob)
 	}
 	j = cloneJob(j)
 	if old := s.st.job(j.ID); old != nil {
@@ -438,7 +438,7 @@ func (s *Server) startDeleteJobLocked(poolID string, req wire.BatchDeleteRequest
 	now := s.now().UTC().Truncate(time.Second)
 	j := &fakeJob{pending: true, finishAt: s.now().Add(s.jobDelay), poolID: poolID, req: req}
 	j.job = workspace.Job{
-		ID:           s.newIDLocked(),
+		ID:           s.newIDLocked(idJob),
 		Type:         JobTypeDeleteVolumes,
 		Status:       JobStatusRunning,
 		BeginTime:    now,
@@ -446,7 +446,7 @@ func (s *Server) startDeleteJobLocked(poolID string, req wire.BatchDeleteRequest
 	}
 	for range req.Volumes {
 		j.job.SubJobs = append(j.job.SubJobs, workspace.SubJob{
-			ID: s.newIDLocked(), Type: "DELETE_POOL_VOLUME", Status: JobStatusRunning,
+			ID: s.newIDLocked(idSubJob), Type: "DELETE_POOL_VOLUME", Status: JobStatusRunning,
 			BeginTime: now, ProjectID: s.ProjectID, JobID: j.job.ID, Process: 50,
 			Host: "fake-host-01",
 		})
