@@ -17,6 +17,7 @@
 package workspace
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -63,6 +64,7 @@ type core struct {
 	limiter   *ratelimit.Limiter
 	rc        *resty.Client
 	now       func() time.Time
+	wait      time.Duration // Jobs.Wait's default poll interval
 }
 
 // NewClient returns a client configured by opts. It needs a project id, an
@@ -106,6 +108,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: userAgent(cfg.userAgent),
 		rc:        newResty(cfg.httpClient, redirectsKeepOwn),
 		now:       time.Now,
+		wait:      cmp.Or(cfg.waitInterval, DefaultWaitInterval),
 	}
 	if cfg.projectID == "" {
 		// resolve saw to it: AK/SK credentials and a region.

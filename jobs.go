@@ -21,8 +21,8 @@ type JobsAPI interface {
 var _ JobsAPI = (*JobsService)(nil)
 
 // DefaultWaitInterval is the time between polls of Wait when
-// WaitOptions.Interval is zero; the vendor's own tools poll every 10 to 15
-// seconds.
+// WaitOptions.Interval is zero and the client has no WithWaitInterval; the
+// vendor's own tools poll every 10 to 15 seconds.
 const DefaultWaitInterval = 10 * time.Second
 
 // Get returns a job.
@@ -43,7 +43,9 @@ func (s *JobsService) Get(ctx context.Context, jobID string) (*Job, error) {
 	return jobFromWire(&w), nil
 }
 
-// Wait polls a job at once and then every opts.Interval until it is done
+// Wait polls a job at once and then every opts.Interval (when zero, or
+// with nil opts: the client's WithWaitInterval, else DefaultWaitInterval)
+// until it is done
 // or failed, or ctx ends. A failed job, or a done job with a sub-job that
 // did not succeed, is returned with a *JobFailedError. Unknown statuses
 // count as still running. Transient errors while polling are retried by
@@ -56,7 +58,7 @@ func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions)
 	if err := checkID("jobID", jobID); err != nil {
 		return nil, err
 	}
-	interval := DefaultWaitInterval
+	interval := s.client.core.wait
 	if opts != nil {
 		if opts.Interval < 0 {
 			return nil, invalid("opts.Interval", "must not be negative, got %v", opts.Interval)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // Option configures a Client in NewClient. Options check their values and
@@ -30,6 +31,7 @@ type config struct {
 	userAgent      string
 	rateRPS        float64
 	rateBurst      int
+	waitInterval   time.Duration
 	fromEnv        bool
 	lookupEnv      func(string) (string, bool)
 	credentialKind []string     // the options that set credentials, in order
@@ -201,6 +203,20 @@ func WithRateLimit(rps float64, burst int) Option {
 			return invalid("rateLimit.burst", "must be at least 1")
 		}
 		c.rateRPS, c.rateBurst = rps, burst
+		return nil
+	}
+}
+
+// WithWaitInterval sets the time between polls of JobsService.Wait for
+// calls whose WaitOptions.Interval is zero (or nil options), instead of
+// DefaultWaitInterval. It must be positive; clients of the workspacetest
+// fake poll every few milliseconds.
+func WithWaitInterval(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return invalid("waitInterval", "must be positive, got %v", d)
+		}
+		c.waitInterval = d
 		return nil
 	}
 }

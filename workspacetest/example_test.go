@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 
@@ -66,10 +67,12 @@ func ExampleServer_FailNext() {
 	// answered 200
 }
 
-// A batch-delete job runs for the job delay, then succeeds, or fails for a
-// volume the pool does not have.
+// A batch-delete job stays RUNNING for the job delay (here 30 ms), then
+// succeeds, or fails for a volume the pool does not have. Jobs.Wait with
+// nil options polls every ClientWaitInterval (10 ms) on a client of the
+// fake, every 10 s on a real one.
 func ExampleWithJobDelay() {
-	srv := workspacetest.NewServer(workspacetest.WithJobDelay(0))
+	srv := workspacetest.NewServer(workspacetest.WithJobDelay(30 * time.Millisecond))
 	defer srv.Close()
 	srv.AddPool(workspacetest.Pool{ID: "pool-1", Volumes: []workspace.VolumeInfo{{ID: "vol-1", Type: "SAS", Size: 100}}})
 	c := srv.Client()
@@ -83,13 +86,14 @@ func ExampleWithJobDelay() {
 			fmt.Println(err)
 			return
 		}
-		job, err := c.Jobs.Wait(ctx, res.JobID, &workspace.WaitOptions{Interval: 1})
+		started, _ := c.Jobs.Get(ctx, res.JobID)
+		job, err := c.Jobs.Wait(ctx, res.JobID, nil)
 		var failed *workspace.JobFailedError
-		fmt.Println(id, job.Status, errors.As(err, &failed))
+		fmt.Println(id, started.Status, "then", job.Status, errors.As(err, &failed))
 	}
 	// Output:
-	// vol-1 SUCCESS false
-	// vol-9 FAILED true
+	// vol-1 RUNNING then SUCCESS false
+	// vol-9 RUNNING then FAILED true
 }
 
 // Recipe 2: the service interfaces. Code that takes a

@@ -209,14 +209,20 @@ func NewServer(opts ...Option) *Server {
 // Close shuts the server down, waiting for requests in flight.
 func (s *Server) Close() { s.ts.Close() }
 
+// ClientWaitInterval is how often clients from NewClient and Client poll
+// a job in Jobs.Wait with nil options (a real client: every 10 s).
+const ClientWaitInterval = 10 * time.Millisecond
+
 // NewClient returns a workspace client wired to the fake: its endpoint and
-// project, the fake's Token (unless opts carry credentials of their own)
-// and a retry policy with millisecond back-offs. opts come last and win.
+// project, the fake's Token (unless opts carry credentials of their own),
+// a retry policy with millisecond back-offs, and Jobs.Wait polling every
+// ClientWaitInterval. opts come last and win.
 func (s *Server) NewClient(opts ...workspace.Option) (*workspace.Client, error) {
 	base := []workspace.Option{
 		workspace.WithEndpoint(s.URL),
 		workspace.WithProjectID(s.ProjectID),
 		workspace.WithRetryPolicy(workspace.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}),
+		workspace.WithWaitInterval(ClientWaitInterval),
 	}
 	// opts may bring credentials (WithAccessKey, say): then the token must
 	// stay out, or NewClient would see two kinds.
