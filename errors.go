@@ -42,24 +42,30 @@ const maxErrorText = 256
 
 // APIError is returned for every non-2xx answer, whatever its body: the
 // API's JSON error object, a gateway's, HTML, empty or cut off.
+//
+// A test of code that handles errors can build one with only the fields it
+// needs: &APIError{StatusCode: 404} matches ErrNotFound with errors.Is and
+// prints "workspace: 404 Not Found".
 type APIError struct {
-	StatusCode                  int
-	Code                        string // error_code, e.g. WKS.00010032, APIGW.0301
-	Message                     string // error_msg
+	StatusCode                  int    // the HTTP status, e.g. 404
+	Code                        string // error_code, e.g. WKS.00010032, APIGW.0301; "" when the body had none
+	Message                     string // error_msg; for a body that is not the API's JSON, an excerpt of it
 	Detail                      string // error_detail
-	EncodedAuthorizationMessage string
-	RequestID                   string // X-Request-Id header, else request_id in the body
+	EncodedAuthorizationMessage string // encoded_authorization_message: the encoded details of a refused authorization
+	RequestID                   string // X-Request-Id header, else request_id in the body: quote it to support
 	Method, Path                string // the request, without query string or secrets
 }
 
-// Error describes the failed request and the server's answer.
+// Error describes the failed request and the server's answer. Fields left
+// empty are left out, so an APIError built in a test,
+// &APIError{StatusCode: 404}, prints "workspace: 404 Not Found".
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString("workspace: ")
-	b.WriteString(e.Method)
-	b.WriteByte(' ')
-	b.WriteString(e.Path)
-	b.WriteString(": ")
+	if req := strings.TrimSpace(e.Method + " " + e.Path); req != "" {
+		b.WriteString(req)
+		b.WriteString(": ")
+	}
 	b.WriteString(strconv.Itoa(e.StatusCode))
 	if t := http.StatusText(e.StatusCode); t != "" {
 		b.WriteByte(' ')
@@ -162,8 +168,8 @@ func clip(s string) string {
 
 // ValidationError reports input rejected before any request was sent.
 type ValidationError struct {
-	Field  string // e.g. "poolID", "opts.Limit", "req.Volumes[2].Size"
-	Reason string
+	Field  string // the argument or field, as the caller wrote it: e.g. "poolID", "opts.Limit", "req.Volumes[2].Size"
+	Reason string // what is wrong with it
 }
 
 // Error names the field and says what is wrong with it.
@@ -179,10 +185,10 @@ func invalid(field, format string, args ...any) *ValidationError {
 // operation's result: a gateway's HTML page, an empty or cut-off body, or
 // JSON of the wrong shape. No zero value is returned in its place.
 type DecodeError struct {
-	StatusCode   int
-	RequestID    string
-	Method, Path string
-	Err          error
+	StatusCode   int    // the 2xx status of the answer
+	RequestID    string // X-Request-Id of the answer
+	Method, Path string // the request, without query string
+	Err          error  // what went wrong while decoding
 }
 
 // Error describes the request and the decoding failure.
@@ -200,7 +206,7 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // JobFailedError is returned by JobsService.Wait for a job that failed, or
 // that finished with a sub-job that did not succeed.
 type JobFailedError struct {
-	Job *Job
+	Job *Job // the job as last polled, with its sub-jobs
 }
 
 // Error names the job, its status and the first failure reason found.

@@ -97,9 +97,9 @@ func ExampleWithJobDelay() {
 }
 
 // Recipe 2: the service interfaces. Code that takes a
-// workspace.SnapshotsAPI (or DesktopPoolsAPI, DesktopsAPI, JobsAPI) instead
-// of the *workspace.Client can be tested with a few lines of hand-written
-// fake, without any HTTP.
+// workspace.SnapshotsAPI (or DesktopPoolsAPI, DesktopsAPI, JobsAPI, or all
+// four in a workspace.Services) instead of the *workspace.Client can be
+// tested with a few lines of hand-written fake, without any HTTP.
 func Example_serviceInterfaces() {
 	fake := &snapshotsFake{items: []workspace.Snapshot{
 		{ID: "s-1", Status: workspace.SnapshotStatusCreateFailed},
@@ -107,59 +107,80 @@ func Example_serviceInterfaces() {
 		{ID: "s-3", Status: workspace.SnapshotStatusCreateFailed},
 	}}
 	n, err := countFailedSnapshots(context.Background(), fake)
-	fmt.Println(n, err, fake.calls)
+	fmt.Println(n, err)
+
+	// A failing page: Seq yields the items, then the error once.
+	n, err = countFailedSnapshots(context.Background(), &snapshotsFake{items: fake.items[:1], err: errors.New("page 2: 503")})
+	fmt.Println(n, err)
 
 	// In production the same function takes the client's service,
 	// countFailedSnapshots(ctx, c.Snapshots): a *workspace.SnapshotsService.
 	var _ workspace.SnapshotsAPI = (*workspace.SnapshotsService)(nil)
 	// Output:
-	// 2 <nil> 1
+	// 2 <nil>
+	// 0 page 2: 503
 }
 
 // countFailedSnapshots is the code under test: it depends on the
 // interface, not on the client.
 func countFailedSnapshots(ctx context.Context, snapshots workspace.SnapshotsAPI) (int, error) {
 	n := 0
-	for _, err := range snapshots.All(ctx, &workspace.ListSnapshotsOptions{Status: workspace.SnapshotStatusCreateFailed}) {
+	for s, err := range snapshots.All(ctx, &workspace.ListSnapshotsOptions{Status: workspace.SnapshotStatusCreateFailed}) {
+		if err != nil {
+			return 0, err
+		}
+		if s.Status == workspace.SnapshotStatusCreateFailed { // the fake below does not filter
+			n++
+		}
+	}
+	return n, nil
+}
+
+// snapshotsFake is a hand-written workspace.SnapshotsAPI. Embedding the
+// interface (left nil) makes the struct satisfy it whatever methods the
+// interface has; write only the methods the code under test calls. One
+// that is not written panics with a nil dereference if called, which
+// shows at once in the test.
+type snapshotsFake struct {
+	workspace.SnapshotsAPI
+	items []workspace.Snapshot
+	err   error
+}
+
+func (f *snapshotsFake) All(context.Context, *workspace.ListSnapshotsOptions) iter.Seq2[workspace.Snapshot, error] {
+	return workspacetest.Seq(f.items, f.err)
+}
+
+// Code that needs several services takes a workspace.Services; the client
+// supplies all four with c.Services(), a test only the ones it fakes.
+func Example_services() {
+	srv := workspacetest.NewServer(workspacetest.WithDemoData())
+	defer srv.Close()
+	c := srv.Client()
+
+	n, err := countSnapshots(context.Background(), c.Services()) // production: the client's services
+	fmt.Println("against the fake server:", n, err)
+
+	fake := workspace.Services{ // a test: only what countSnapshots calls
+		Snapshots: &snapshotsFake{items: make([]workspace.Snapshot, 3)},
+	}
+	n, err = countSnapshots(context.Background(), fake)
+	fmt.Println("against a hand-written fake:", n, err)
+	// Output:
+	// against the fake server: 360 <nil>
+	// against a hand-written fake: 3 <nil>
+}
+
+// countSnapshots counts snapshots through a workspace.Services.
+func countSnapshots(ctx context.Context, api workspace.Services) (int, error) {
+	n := 0
+	for _, err := range api.Snapshots.All(ctx, nil) {
 		if err != nil {
 			return 0, err
 		}
 		n++
 	}
 	return n, nil
-}
-
-// snapshotsFake is a hand-written workspace.SnapshotsAPI.
-type snapshotsFake struct {
-	items []workspace.Snapshot
-	calls int
-}
-
-func (f *snapshotsFake) List(_ context.Context, opts *workspace.ListSnapshotsOptions) (*workspace.Page[workspace.Snapshot], error) {
-	f.calls++
-	page := &workspace.Page[workspace.Snapshot]{}
-	for _, s := range f.items {
-		if opts == nil || opts.Status == "" || s.Status == opts.Status {
-			page.Items = append(page.Items, s)
-		}
-	}
-	page.TotalCount = len(page.Items)
-	return page, nil
-}
-
-func (f *snapshotsFake) All(ctx context.Context, opts *workspace.ListSnapshotsOptions) iter.Seq2[workspace.Snapshot, error] {
-	return func(yield func(workspace.Snapshot, error) bool) {
-		page, err := f.List(ctx, opts)
-		if err != nil {
-			yield(workspace.Snapshot{}, err)
-			return
-		}
-		for _, s := range page.Items {
-			if !yield(s, nil) {
-				return
-			}
-		}
-	}
 }
 
 // Recipe 3: httpmock through WithHTTPClient. The client sends through the
