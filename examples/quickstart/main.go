@@ -1,5 +1,6 @@
 // Command quickstart calls each of the five Workspace operations once and
-// waits for the batch-delete job.
+// waits for the batch-delete job. It is meant to be read: every step is a
+// few lines of the SDK.
 //
 // With HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_TOKEN),
 // HUAWEICLOUD_SDK_PROJECT_ID and HUAWEICLOUD_SDK_REGION set it talks to
@@ -18,60 +19,82 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/hwcloud-go/workspace"
-	"github.com/hwcloud-go/workspace/examples/internal/exampleenv"
+	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := run(ctx, os.Stdout, os.Args[1:], os.LookupEnv); err != nil {
+	if err := run(ctx, os.Stdout, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out io.Writer, args []string, lookup exampleenv.LookupEnv) error {
+func run(ctx context.Context, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(out)
-	poolFlag := fs.String("pool", "", "desktop pool id (default on the fake: its first pool)")
-	desktopsFlag := fs.String("desktops", "", "comma-separated desktop ids for check-images (default on the fake: the pool's desktops)")
-	volumeFlag := fs.String("delete-volume", "", "a pool volume to delete, TYPE:SIZE[:ID] (default on the fake: the pool's first volume)")
+	poolID := fs.String("pool", "", "desktop pool id (default on the fake: its first pool)")
+	desktops := fs.String("desktops", "", "comma-separated desktop ids for check-images (default on the fake: the pool's desktops)")
+	volume := fs.String("delete-volume", "", "a pool volume to delete, TYPE:SIZE[:ID] (default on the fake: the pool's first volume)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: quickstart [flags]\n\nCalls each Workspace operation once.\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), envHelp)
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h asked for the usage, printed above
+		}
 		return err
 	}
 
-	env, err := exampleenv.Setup(out, lookup)
-	if err != nil {
-		return err
+	c, srv := connect(out)
+	if srv != nil {
+		defer srv.Close()
+		// On the fake, default to the demo data's first pool, its desktops
+		// and its first volume.
+		if pools := srv.Pools(); *poolID == "" && len(pools) > 0 {
+			*poolID = pools[0].ID
+			if *volume == "" && len(pools[0].Volumes) > 0 {
+				v := pools[0].Volumes[0]
+				*volume = fmt.Sprintf("%s:%d:%s", v.Type, v.Size, v.ID)
+			}
+		}
+		if *desktops == "" {
+			for _, d := range srv.Desktops(*poolID) {
+				*desktops += d.ID + ","
+			}
+		}
 	}
-	defer env.Close()
-	c := env.Client
-	poolID := env.PoolID(*poolFlag)
 
-	// 1. Difference statistics of a desktop pool.
+	// 1. How many desktops of a pool differ from the pool's configuration.
 	fmt.Fprintln(out)
-	if poolID == "" {
+	if *poolID == "" {
 		fmt.Fprintln(out, "1. Inconsistent statistics: skipped (name a pool with -pool).")
 	} else {
-		stats, err := c.DesktopPools.GetInconsistentStatistics(ctx, poolID)
+		stats, err := c.DesktopPools.GetInconsistentStatistics(ctx, *poolID)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "1. Desktops of pool %s that differ from its configuration:\n", env.PoolName(poolID))
-		fmt.Fprintf(out, "   product %d, image %d, number of data disks %d, disk capacity %d\n",
+		// Each number counts desktops: those whose product (flavour), image,
+		// number of data disks or data disk capacity differ from the pool's.
+		fmt.Fprintf(out, "1. Desktops of pool %s that differ from its configuration:\n", *poolID)
+		fmt.Fprintf(out, "   %d in product, %d in image, %d in number of data disks, %d in data disk capacity\n",
 			stats.ProductID, stats.ImageID, stats.DiskNum, stats.DiskSize)
 	}
 
 	// 2. The images of some desktops.
 	fmt.Fprintln(out)
-	if ids := env.DesktopIDs(*desktopsFlag, poolID); len(ids) == 0 {
+	if ids := splitList(*desktops); len(ids) == 0 {
 		fmt.Fprintln(out, "2. Desktop images: skipped (name desktops with -desktops).")
-	} else if err := checkImages(ctx, out, env, ids); err != nil {
+	} else if err := checkImages(ctx, out, c, ids); err != nil {
 		return err
 	}
 
@@ -89,48 +112,41 @@ func run(ctx context.Context, out io.Writer, args []string, lookup exampleenv.Lo
 
 	// 5. Batch-delete a pool volume and wait for the job.
 	fmt.Fprintln(out)
-	vol, err := volumeToDelete(env, poolID, *volumeFlag)
-	if err != nil {
+	if *poolID == "" || *volume == "" {
+		fmt.Fprintln(out, "5. Batch-delete volumes: skipped (name a pool with -pool and a volume with -delete-volume TYPE:SIZE[:ID]).")
+	} else if err := deleteVolume(ctx, out, c, *poolID, *volume); err != nil {
 		return err
 	}
-	if vol == nil {
-		fmt.Fprintln(out, "5. Batch-delete volumes: skipped (name a pool with -pool and a volume with -delete-volume TYPE:SIZE[:ID]).")
-		return nil
-	}
-	return deleteVolume(ctx, out, env, poolID, *vol)
+
+	fmt.Fprintln(out, "\nNext: read examples/quickstart/main.go (each step above is a few lines of it), then")
+	fmt.Fprintln(out, "examples/snapshot-report and examples/cleanup-volumes; the API: https://pkg.go.dev/github.com/hwcloud-go/workspace")
+	return nil
 }
 
-func checkImages(ctx context.Context, out io.Writer, env *exampleenv.Env, ids []string) error {
-	infos, err := env.Client.Desktops.CheckImages(ctx, ids)
+func checkImages(ctx context.Context, out io.Writer, c *workspace.Client, ids []string) error {
+	infos, err := c.Desktops.CheckImages(ctx, ids)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "2. Images of %d desktops:\n", len(ids))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "   DESKTOP\tIMAGE\tTYPE\tOS")
-	found := make(map[string]bool, len(infos))
+	found := map[string]bool{}
 	for _, in := range infos {
 		found[in.DesktopID] = true
-		fmt.Fprintf(tw, "   %s\t%s\t%s\t%s\n", desktopLabel(env, in.DesktopID), in.ImageName, in.ImageType, in.OSType)
+		fmt.Fprintf(tw, "   %s\t%s\t%s\t%s\n", in.DesktopID, in.ImageName, in.ImageType, in.OSType)
 	}
 	tw.Flush()
 	var gone []string
 	for _, id := range ids {
 		if !found[id] {
-			gone = append(gone, desktopLabel(env, id))
+			gone = append(gone, id) // the answer leaves out desktops whose image is gone
 		}
 	}
 	if len(gone) > 0 {
-		fmt.Fprintf(out, "   image no longer exists for: %s\n", strings.Join(gone, ", "))
+		fmt.Fprintf(out, "   image no longer exists for %d: %s\n", len(gone), strings.Join(gone, ", "))
 	}
 	return nil
-}
-
-func desktopLabel(env *exampleenv.Env, id string) string {
-	if name := env.DesktopName(id); name != "" {
-		return name
-	}
-	return id
 }
 
 func listTasks(ctx context.Context, out io.Writer, c *workspace.Client) error {
@@ -140,17 +156,16 @@ func listTasks(ctx context.Context, out io.Writer, c *workspace.Client) error {
 	}
 	fmt.Fprintf(out, "3. Script execution tasks: %d in all; the first %d:\n", page.TotalCount, len(page.Items))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "   POOL\tWHAT\tSTATUS\tSTARTED\tOK/FAILED/SKIPPED")
+	fmt.Fprintln(tw, "   POOL\tSTATUS\tSTARTED\tDESKTOPS OK/FAILED/SKIPPED")
 	for _, t := range page.Items {
-		fmt.Fprintf(tw, "   %s\t%s\t%s\t%s\t%d/%d/%d\n", t.DesktopPoolName, taskWhat(t), t.Status,
+		fmt.Fprintf(tw, "   %s\t%s\t%s\t%d/%d/%d\n", t.DesktopPoolName, t.Status,
 			formatTime(t.StartTime), t.SuccessNum, t.FailedNum, t.SkipNum)
 	}
 	tw.Flush()
 
-	weekAgo := time.Now().Add(-7 * 24 * time.Hour)
 	failed := 0
 	for _, err := range c.DesktopPools.AllScriptExecutionTasks(ctx, &workspace.ListScriptExecutionTasksOptions{
-		Status: workspace.TaskStatusFailed, ExecuteTimeStart: weekAgo,
+		Status: workspace.TaskStatusFailed, ExecuteTimeStart: time.Now().Add(-7 * 24 * time.Hour),
 	}) {
 		if err != nil {
 			return err
@@ -159,24 +174,6 @@ func listTasks(ctx context.Context, out io.Writer, c *workspace.Client) error {
 	}
 	fmt.Fprintf(out, "   failed in the last 7 days: %d\n", failed)
 	return nil
-}
-
-func taskWhat(t workspace.ScriptExecutionTask) string {
-	if len(t.Scripts) == 0 {
-		return fmt.Sprintf("%s: %s", t.CommandType, t.CommandContent)
-	}
-	names := make([]string, len(t.Scripts))
-	for i, s := range t.Scripts {
-		names[i] = s.Name
-	}
-	return strings.Join(names, ", ")
-}
-
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04Z")
 }
 
 func listSnapshots(ctx context.Context, out io.Writer, c *workspace.Client) error {
@@ -188,51 +185,38 @@ func listSnapshots(ctx context.Context, out io.Writer, c *workspace.Client) erro
 	}
 	fmt.Fprintf(out, "4. Snapshots: %d in all; the %d newest:\n", page.TotalCount, len(page.Items))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "   NAME\tDESKTOP\tDISK\tSTATUS\tCREATED\tBY")
+	fmt.Fprintln(tw, "   NAME\tDESKTOP\tSYSTEM DISK\tSTATUS\tCREATED\tBY")
 	for _, s := range page.Items {
-		disk := "data"
-		if s.IsSystemDisk {
-			disk = "system"
-		}
 		status := string(s.Status)
-		if s.Process != nil {
+		if s.Process != nil { // a task is running: its progress in percent
 			status += fmt.Sprintf(" (%d%%)", *s.Process)
 		}
-		fmt.Fprintf(tw, "   %s\t%s\t%s\t%s\t%s\t%s\n", s.Name, s.DesktopName, disk, status, formatTime(s.CreateTime), s.CreateType)
+		fmt.Fprintf(tw, "   %s\t%s\t%t\t%s\t%s\t%s\n", s.Name, s.DesktopName, s.IsSystemDisk, status, formatTime(s.CreateTime), s.CreateType)
 	}
 	tw.Flush()
 	return nil
 }
 
-// volumeToDelete is the -delete-volume flag, or on the fake the pool's
-// first volume; nil when there is none.
-func volumeToDelete(env *exampleenv.Env, poolID, flagValue string) (*workspace.VolumeInfo, error) {
-	if poolID == "" {
-		return nil, nil
+func deleteVolume(ctx context.Context, out io.Writer, c *workspace.Client, poolID, volume string) error {
+	// TYPE:SIZE[:ID], e.g. SAS:100 or SSD:200:6f1e...
+	parts := strings.SplitN(volume, ":", 3)
+	size, err := strconv.Atoi(parts[min(1, len(parts)-1)])
+	if len(parts) < 2 || err != nil {
+		return fmt.Errorf("-delete-volume %q: want TYPE:SIZE[:ID], the size in GB", volume)
 	}
-	if flagValue != "" {
-		v, err := exampleenv.ParseVolume(flagValue)
-		return &v, err
+	v := workspace.VolumeInfo{Type: strings.ToUpper(parts[0]), Size: size}
+	if len(parts) == 3 {
+		v.ID = parts[2]
 	}
-	if env.Fake != nil {
-		if p, ok := env.Fake.Pool(poolID); ok && len(p.Volumes) > 0 {
-			return &p.Volumes[0], nil
-		}
-	}
-	return nil, nil
-}
 
-func deleteVolume(ctx context.Context, out io.Writer, env *exampleenv.Env, poolID string, v workspace.VolumeInfo) error {
-	fmt.Fprintf(out, "5. Deleting volume %s of pool %s:\n", exampleenv.VolumeString(v), env.PoolName(poolID))
-	res, err := env.Client.DesktopPools.BatchDeleteVolumes(ctx, poolID, &workspace.BatchDeleteVolumesRequest{
-		Volumes: []workspace.VolumeInfo{v},
-	})
+	fmt.Fprintf(out, "5. Deleting volume %s of pool %s:\n", volume, poolID)
+	res, err := c.DesktopPools.BatchDeleteVolumes(ctx, poolID, &workspace.BatchDeleteVolumesRequest{Volumes: []workspace.VolumeInfo{v}})
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	fmt.Fprintf(out, "   job %s started; waiting for it (polling every %s)\n", res.JobID, env.Wait.Interval)
-	job, err := env.Client.Jobs.Wait(ctx, res.JobID, &env.Wait)
+	fmt.Fprintf(out, "   job %s started; waiting for it\n", res.JobID)
+	job, err := c.Jobs.Wait(ctx, res.JobID, nil) // polls at the client's interval: 10 s, on the fake 10 ms
 	var failed *workspace.JobFailedError
 	switch {
 	case errors.As(err, &failed):
@@ -241,17 +225,49 @@ func deleteVolume(ctx context.Context, out io.Writer, env *exampleenv.Env, poolI
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(out, "   job %s after %s: %d of %d sub-jobs succeeded\n", job.Status,
-		time.Since(start).Round(100*time.Millisecond), succeeded(job), job.SubJobsTotal)
+	fmt.Fprintf(out, "   job %s after %s, %d sub-jobs\n", job.Status, time.Since(start).Round(100*time.Millisecond), len(job.SubJobs))
 	return nil
 }
 
-func succeeded(job *workspace.Job) int {
-	n := 0
-	for _, sj := range job.SubJobs {
-		if sj.Status == "SUCCESS" {
-			n++
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
 		}
 	}
-	return n
+	return out
 }
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04Z")
+}
+
+// connect returns a client for your cloud when the environment names
+// credentials, a project and a region (see envHelp), and otherwise one for
+// an in-process fake Workspace API with demo data, returned as srv for the
+// caller to read and Close. Its first line of output says which.
+func connect(out io.Writer) (*workspace.Client, *workspacetest.Server) {
+	c, err := workspace.NewClient(workspace.WithEnv())
+	if err == nil {
+		fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
+		return c, nil
+	}
+	srv := workspacetest.NewServer(workspacetest.WithDemoData(), workspacetest.WithJobDelay(300*time.Millisecond))
+	fmt.Fprintf(out, "Using the embedded fake Workspace API with demo data at %s\n  (not the cloud: %v).\n", srv.URL, err)
+	return srv.Client(), srv // the fake's client polls jobs every 10 ms
+}
+
+// envHelp ends the -h text: what connect reads.
+const envHelp = `
+Environment (when incomplete, the embedded fake with demo data is used):
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key and secret key (AK/SK signing)
+  HUAWEICLOUD_SDK_SECURITY_TOKEN           with temporary AK/SK
+  HUAWEICLOUD_SDK_TOKEN                    or an IAM token instead of AK/SK
+  HUAWEICLOUD_SDK_PROJECT_ID               the project
+  HUAWEICLOUD_SDK_REGION                   the region, e.g. ap-southeast-3
+  HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT       or an endpoint instead of the region
+`

@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,13 +21,13 @@ import (
 	"time"
 
 	"github.com/hwcloud-go/workspace"
-	"github.com/hwcloud-go/workspace/examples/internal/exampleenv"
+	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if err := run(ctx, os.Stdout, os.Args[1:], os.LookupEnv); err != nil {
+	if err := run(ctx, os.Stdout, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "snapshot-report:", err)
 		os.Exit(1)
 	}
@@ -68,21 +69,28 @@ func (r *row) add(s workspace.Snapshot) {
 	}
 }
 
-func run(ctx context.Context, out io.Writer, args []string, lookup exampleenv.LookupEnv) error {
+func run(ctx context.Context, out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("snapshot-report", flag.ContinueOnError)
 	fs.SetOutput(out)
 	pageSize := fs.Int("page-size", 100, "snapshots per request, 1 to 1000")
 	createType := fs.String("create-type", "", "only AUTO or MANUALLY snapshots")
 	desktop := fs.String("desktop", "", "only the snapshots of this desktop id")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: snapshot-report [flags]\n\nSums up every snapshot by status.\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), envHelp)
+	}
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h asked for the usage, printed above
+		}
 		return err
 	}
 
-	env, err := exampleenv.Setup(out, lookup)
-	if err != nil {
-		return err
+	c, srv := connect(out)
+	if srv != nil {
+		defer srv.Close()
 	}
-	defer env.Close()
 
 	opts := &workspace.ListSnapshotsOptions{
 		Limit:      *pageSize,
@@ -95,7 +103,7 @@ func run(ctx context.Context, out io.Writer, args []string, lookup exampleenv.Lo
 	var all row
 	var restoreFailures []workspace.Snapshot
 	inProgress := 0
-	for s, err := range env.Client.Snapshots.All(ctx, opts) {
+	for s, err := range c.Snapshots.All(ctx, opts) {
 		if err != nil {
 			return err
 		}
@@ -152,3 +160,29 @@ func day(t time.Time) string {
 	}
 	return t.UTC().Format("2006-01-02")
 }
+
+// connect returns a client for your cloud when the environment names
+// credentials, a project and a region (see envHelp), and otherwise one for
+// an in-process fake Workspace API with demo data, returned as srv for the
+// caller to read and Close. Its first line of output says which.
+func connect(out io.Writer) (*workspace.Client, *workspacetest.Server) {
+	c, err := workspace.NewClient(workspace.WithEnv())
+	if err == nil {
+		fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
+		return c, nil
+	}
+	srv := workspacetest.NewServer(workspacetest.WithDemoData(), workspacetest.WithJobDelay(300*time.Millisecond))
+	fmt.Fprintf(out, "Using the embedded fake Workspace API with demo data at %s\n  (not the cloud: %v).\n", srv.URL, err)
+	return srv.Client(), srv // the fake's client polls jobs every 10 ms
+}
+
+// envHelp ends the -h text: what connect reads.
+const envHelp = `
+Environment (when incomplete, the embedded fake with demo data is used):
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key and secret key (AK/SK signing)
+  HUAWEICLOUD_SDK_SECURITY_TOKEN           with temporary AK/SK
+  HUAWEICLOUD_SDK_TOKEN                    or an IAM token instead of AK/SK
+  HUAWEICLOUD_SDK_PROJECT_ID               the project
+  HUAWEICLOUD_SDK_REGION                   the region, e.g. ap-southeast-3
+  HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT       or an endpoint instead of the region
+`

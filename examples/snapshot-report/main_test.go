@@ -26,7 +26,7 @@ func reportClearEnv(t *testing.T) {
 func TestSnapshotReportOnTheFake(t *testing.T) {
 	reportClearEnv(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, nil, nil))
+	require.NoError(t, run(context.Background(), &out, nil))
 	text := out.String()
 	first, _, _ := strings.Cut(text, "\n")
 	assert.Contains(t, first, "embedded fake Workspace API")
@@ -41,14 +41,24 @@ func TestSnapshotReportOnTheFake(t *testing.T) {
 func TestSnapshotReportFilters(t *testing.T) {
 	reportClearEnv(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, []string{"-create-type", "MANUALLY", "-page-size", "1000"}, nil))
+	require.NoError(t, run(context.Background(), &out, []string{"-create-type", "MANUALLY", "-page-size", "1000"}))
 	text := out.String()
 	assert.Regexp(t, regexp.MustCompile(`read in 1 page of up to 1000`), text)
 	assert.Regexp(t, regexp.MustCompile(`(?m)^\s*all\s+(\d+)\s+0\s+`), text, "no AUTO snapshots")
 
 	out.Reset()
-	require.ErrorIs(t, run(context.Background(), &out, []string{"-create-type", "SOMETIMES"}, nil), workspace.ErrBadRequest)
+	require.ErrorIs(t, run(context.Background(), &out, []string{"-create-type", "SOMETIMES"}), workspace.ErrBadRequest)
 	out.Reset()
-	require.NoError(t, run(context.Background(), &out, []string{"-desktop", "nobody"}, nil))
+	require.NoError(t, run(context.Background(), &out, []string{"-desktop", "nobody"}))
 	assert.Contains(t, out.String(), "0 snapshots, read in 1 page ")
+}
+
+// -h is not an error (exit status 0) and names the environment variables.
+func TestSnapshotReportHelp(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, []string{"-h"}))
+	for _, want := range []string{"-page-size", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion} {
+		assert.Contains(t, out.String(), want)
+	}
+	assert.NotContains(t, out.String(), "Using the", "help must not connect")
 }
