@@ -19,7 +19,7 @@ help:
 ## test: every check CI runs (format, vet, staticcheck, race-enabled tests)
 test: fmt-check vet staticcheck unit
 
-## test-go1.27: the same checks on Go 1.27 (GOTOOLCHAIN=$(GO_NEXT); the first run downloads it)
+## test-go1.27: vet, staticcheck and the tests on Go 1.27 (GO_NEXT=go1.27.3, fetched by the go command on first use)
 test-go1.27:
 	GOTOOLCHAIN=$(GO_NEXT) $(MAKE) --no-print-directory vet staticcheck unit
 
