@@ -32,6 +32,7 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -57,6 +58,7 @@ var (
 	_ = log.Fatal
 	_ = slog.Debug
 	_ http.Client
+	_ url.Values
 	_ = os.Getenv
 	_ time.Duration
 	_ = httpmock.NewMockTransport
