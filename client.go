@@ -72,10 +72,10 @@ type core struct {
 func NewClient(opts ...Option) (*Client, error) {
 	cfg := &config{lookupEnv: os.LookupEnv}
 	for _, o := range opts {
-		if o == nil {
-			continue
+		if o.apply == nil {
+			continue // the zero Option
 		}
-		if err := o(cfg); err != nil {
+		if err := o.apply(cfg); err != nil {
 			return nil, asConfigError(err)
 		}
 	}

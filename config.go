@@ -66,11 +66,11 @@ type sourceConfig struct {
 // HUAWEICLOUD_SDK_CREDENTIALS_FILE, else ~/.huaweicloud/credentials; a
 // missing default file is not an error, a missing named file is.
 func WithCredentialsFile(path string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		c.src.file = true
 		c.src.filePath = path
 		return nil
-	}
+	})
 }
 
 // WithDefaultConfig fills whatever the other options leave unset from, in
@@ -83,13 +83,13 @@ func WithCredentialsFile(path string) Option {
 // an ECS instance it fails quickly with a *ConfigError naming every source
 // tried.
 func WithDefaultConfig() Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		c.fromEnv = true
 		c.src.file = true
 		c.src.filePath = ""
 		c.src.metadata = true
 		return nil
-	}
+	})
 }
 
 // WithIAMEndpoint sets IAM's base URL for the calls the client makes to
@@ -98,14 +98,14 @@ func WithDefaultConfig() Option {
 // over HUAWEICLOUD_SDK_IAM_ENDPOINT and the file's iam_endpoint; the
 // default is https://iam.{region}.myhuaweicloud.com.
 func WithIAMEndpoint(baseURL string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		ep := iamEndpointURL(baseURL)
 		if _, err := checkIAMEndpoint("iamEndpoint", ep); err != nil {
 			return err
 		}
 		c.src.iamEndpoint = ep
 		return nil
-	}
+	})
 }
 
 // iamEndpointURL gives a value without a scheme https://, as the vendor
@@ -207,7 +207,7 @@ type pendingCreds struct {
 // fill copies into c what l supplies and c does not have yet.
 func (c *config) fill(l *layer, p *pendingCreds) error {
 	apply := func(s setting, opt func(string) Option) error {
-		if err := opt(s.value)(c); err != nil {
+		if err := opt(s.value).apply(c); err != nil {
 			return fromSource(err, s.from)
 		}
 		return nil
@@ -320,7 +320,7 @@ func (c *config) applyRegionOverride() error {
 	if first = strings.TrimSpace(first); first == "" {
 		return nil
 	}
-	if err := WithEndpoint(first)(c); err != nil {
+	if err := WithEndpoint(first).apply(c); err != nil {
 		return fromSource(err, name)
 	}
 	return nil

@@ -16,13 +16,13 @@ import (
 // credEnv makes NewClient read the environment from m instead of the
 // process's, so that these tests can run in parallel.
 func credEnv(m map[string]string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		c.lookupEnv = func(name string) (string, bool) {
 			v, ok := m[name]
 			return v, ok
 		}
 		return nil
-	}
+	})
 }
 
 // credTokenSource and credProviderStub stand for a user's own source and

@@ -11,18 +11,18 @@ func WithLookupEnv(m map[string]string) Option { return credEnv(m) }
 
 // WithHomeDir makes the default credentials file dir/.huaweicloud/credentials.
 func WithHomeDir(dir string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		c.src.homeDir = func() (string, error) { return dir, nil }
 		return nil
-	}
+	})
 }
 
 // WithMetadataBound replaces DefaultConfigMetadataTimeout.
 func WithMetadataBound(d time.Duration) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		c.src.metaTimeout = d
 		return nil
-	}
+	})
 }
 
 // A test that forgets HUAWEICLOUD_SDK_METADATA_ENDPOINT

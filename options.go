@@ -10,9 +10,15 @@ import (
 	"time"
 )
 
-// Option configures a Client in NewClient. Options check their values and
-// make NewClient fail for a bad one.
-type Option func(*config) error
+// Option configures a Client in NewClient; the With... functions make
+// them. Options check their values and make NewClient fail for a bad one.
+// The zero Option does nothing: NewClient skips it.
+type Option struct {
+	apply func(*config) error // nil: the zero Option
+}
+
+// option makes an Option of f.
+func option(f func(*config) error) Option { return Option{apply: f} }
 
 // config collects the options before NewClient checks and applies them.
 type config struct {
@@ -44,68 +50,68 @@ var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // prefix ("https://workspace.example.com/prefix"); a trailing slash is
 // tolerated and plain http is accepted. It wins over WithRegion.
 func WithEndpoint(baseURL string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if _, _, err := parseEndpoint("endpoint", baseURL); err != nil {
 			return err
 		}
 		c.endpoint = baseURL
 		return nil
-	}
+	})
 }
 
 // WithRegion sets the endpoint to https://workspace.{region}.myhuaweicloud.com.
 func WithRegion(region string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if !regionPattern.MatchString(region) {
 			return invalid("region", "%q is not a region name such as ap-southeast-3", clip(region))
 		}
 		c.region = region
 		return nil
-	}
+	})
 }
 
 // WithProjectID sets the project whose resources the client reaches; it
 // is required.
 func WithProjectID(id string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if strings.TrimSpace(id) == "" {
 			return invalid("projectID", "must not be empty")
 		}
 		c.projectID = id
 		return nil
-	}
+	})
 }
 
 // WithToken authenticates with a fixed IAM token, sent as X-Auth-Token.
 func WithToken(token string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if strings.TrimSpace(token) == "" {
 			return invalid("token", "must not be empty")
 		}
 		c.token = token
 		c.credentialKind = append(c.credentialKind, "WithToken")
 		return nil
-	}
+	})
 }
 
 // WithTokenSource authenticates with tokens from ts, asked for before each
 // attempt. A source that also implements TokenInvalidator is asked for a
 // fresh token once when the API answers 401.
 func WithTokenSource(ts TokenSource) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if ts == nil {
 			return invalid("tokenSource", "must not be nil")
 		}
 		c.tokenSource = ts
 		c.credentialKind = append(c.credentialKind, "WithTokenSource")
 		return nil
-	}
+	})
 }
 
 // WithAccessKey authenticates by signing each request with an access key
 // and secret key (SDK-HMAC-SHA256), with the X-Project-Id header.
 func WithAccessKey(ak, sk string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if strings.TrimSpace(ak) == "" {
 			return invalid("accessKey", "must not be empty")
 		}
@@ -115,33 +121,33 @@ func WithAccessKey(ak, sk string) Option {
 		c.accessKey, c.secretKey = ak, sk
 		c.credentialKind = append(c.credentialKind, "WithAccessKey")
 		return nil
-	}
+	})
 }
 
 // WithSecurityToken adds the security token of temporary credentials to
 // WithAccessKey; it is sent, and signed, as X-Security-Token.
 func WithSecurityToken(token string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if strings.TrimSpace(token) == "" {
 			return invalid("securityToken", "must not be empty")
 		}
 		c.securityToken = token
 		return nil
-	}
+	})
 }
 
 // WithCredentialsProvider authenticates by AK/SK signing with credentials
 // from p, asked for before each attempt (temporary credentials that
 // refresh, for example).
 func WithCredentialsProvider(p CredentialsProvider) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if p == nil {
 			return invalid("credentialsProvider", "must not be nil")
 		}
 		c.credsProvider = p
 		c.credentialKind = append(c.credentialKind, "WithCredentialsProvider")
 		return nil
-	}
+	})
 }
 
 // WithHTTPClient sets the HTTP client to send requests with (proxies, TLS
@@ -149,45 +155,45 @@ func WithCredentialsProvider(p CredentialsProvider) Option {
 // redirect policy gets one that follows no redirects, so credentials never
 // travel to another host.
 func WithHTTPClient(hc *http.Client) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if hc == nil {
 			return invalid("httpClient", "must not be nil")
 		}
 		c.httpClient = hc
 		return nil
-	}
+	})
 }
 
 // WithRetryPolicy sets how calls are retried; see RetryPolicy.
 func WithRetryPolicy(p RetryPolicy) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if p.MaxAttempts < 0 || p.BaseDelay < 0 || p.MaxDelay < 0 {
 			return invalid("retryPolicy", "values must not be negative")
 		}
 		c.retry = p
 		return nil
-	}
+	})
 }
 
 // WithLogger logs each attempt at debug level (method, path without query,
 // status, duration, attempt, request id, retry decision) and a warning when
 // a call gives up. Tokens, keys, signatures and passwords never appear.
 func WithLogger(l *slog.Logger) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		c.logger = l
 		return nil
-	}
+	})
 }
 
 // WithUserAgent appends ua to the SDK's own User-Agent product token.
 func WithUserAgent(ua string) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if strings.ContainsAny(ua, "\r\n") {
 			return invalid("userAgent", "must not contain line breaks")
 		}
 		c.userAgent = strings.TrimSpace(ua)
 		return nil
-	}
+	})
 }
 
 // WithRateLimit keeps the client under rps requests per second on average,
@@ -195,7 +201,7 @@ func WithUserAgent(ua string) Option {
 // limit instead of collecting 429s. Every attempt, retries included, takes
 // a token; waiting honours the call's context.
 func WithRateLimit(rps float64, burst int) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if !(rps > 0) || rps > 1e9 {
 			return invalid("rateLimit.rps", "must be positive")
 		}
@@ -204,7 +210,7 @@ func WithRateLimit(rps float64, burst int) Option {
 		}
 		c.rateRPS, c.rateBurst = rps, burst
 		return nil
-	}
+	})
 }
 
 // WithWaitInterval sets the time between polls of JobsService.Wait for
@@ -212,13 +218,13 @@ func WithRateLimit(rps float64, burst int) Option {
 // DefaultWaitInterval. It must be positive; clients of the workspacetest
 // fake poll every few milliseconds.
 func WithWaitInterval(d time.Duration) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if d <= 0 {
 			return invalid("waitInterval", "must be positive, got %v", d)
 		}
 		c.waitInterval = d
 		return nil
-	}
+	})
 }
 
 // Environment variables read by WithEnv (see config.go for the vendor's
@@ -252,10 +258,10 @@ const (
 // win wherever they appear; NewClient's *ConfigError names the variables
 // that would supply what is missing.
 func WithEnv() Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		c.fromEnv = true
 		return nil
-	}
+	})
 }
 
 // parseEndpoint checks a base URL and splits it into the scheme and host

@@ -93,9 +93,10 @@ func TestNewClient_Errors(t *testing.T) {
 	}
 }
 
-func TestNewClient_NilOptionIgnored(t *testing.T) {
+func TestNewClient_ZeroOptionIgnored(t *testing.T) {
 	t.Parallel()
-	c, err := NewClient(nil, WithEndpoint("https://x.example.com"), nil, WithProjectID("p"), WithToken("t"))
+	var zero Option
+	c, err := NewClient(zero, WithEndpoint("https://x.example.com"), Option{}, WithProjectID("p"), WithToken("t"))
 	require.NoError(t, err)
 	assert.NotNil(t, c)
 }

@@ -61,12 +61,14 @@ type Project struct {
 // WithRegion sets the region of the fake (DefaultRegion otherwise): the
 // name of its project at the IAM fake and the region_id of its ECS
 // metadata.
-func WithRegion(region string) Option { return func(c *serverConfig) { c.ident.region = region } }
+func WithRegion(region string) Option {
+	return Option{func(c *serverConfig) { c.ident.region = region }}
+}
 
 // WithTokenLifetime sets how long the tokens the IAM fake issues are
 // valid (DefaultTokenLifetime otherwise).
 func WithTokenLifetime(d time.Duration) Option {
-	return func(c *serverConfig) { c.ident.tokenLife = d }
+	return Option{func(c *serverConfig) { c.ident.tokenLife = d }}
 }
 
 // AddProject makes the IAM fake's project lookup know p too, for tests of

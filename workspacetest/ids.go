@@ -57,5 +57,5 @@ func (s *Server) newIDLocked(k idKind) string { return s.ids.next(k) }
 // seed, so ids differ between servers and between runs. Demo data
 // (WithDemoData) has fixed ids whatever the seed.
 func WithIDSeed(seed uint64) Option {
-	return func(c *serverConfig) { c.idSeed, c.idSeedSet = seed, true }
+	return Option{func(c *serverConfig) { c.idSeed, c.idSeedSet = seed, true }}
 }

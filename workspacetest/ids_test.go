@@ -71,3 +71,12 @@ func TestDemoIDsAreFixed(t *testing.T) {
 	// What a test adds after the demo data still gets the server's own ids.
 	assert.NotEqual(t, a.AddPool(workspacetest.Pool{}).ID, b.AddPool(workspacetest.Pool{}).ID)
 }
+
+func TestZeroOptionIgnored(t *testing.T) {
+	t.Parallel()
+	srv := workspacetest.NewServer(workspacetest.Option{}, workspacetest.WithProjectID("p1"), workspacetest.Option{})
+	defer srv.Close()
+	assert.Equal(t, "p1", srv.ProjectID)
+	_, err := srv.NewClient(workspace.Option{})
+	assert.NoError(t, err)
+}

@@ -32,7 +32,7 @@ const DefaultMetadataCredentialsLifetime = time.Hour
 
 // WithMetadataTokens sets how the ECS metadata fake treats session tokens.
 func WithMetadataTokens(m MetadataTokens) Option {
-	return func(c *serverConfig) { c.ident.metadataTokens = m }
+	return Option{func(c *serverConfig) { c.ident.metadataTokens = m }}
 }
 
 // MetadataURL is the base URL of the ECS metadata fake, for

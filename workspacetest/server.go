@@ -96,8 +96,11 @@ type Server struct {
 	id       identityState // the IAM and metadata fakes (iam.go, metadata.go)
 }
 
-// Option configures a Server in NewServer.
-type Option func(*serverConfig)
+// Option configures a Server in NewServer; the With... functions of this
+// package make them. The zero Option does nothing.
+type Option struct {
+	apply func(*serverConfig) // nil: the zero Option
+}
 
 type serverConfig struct {
 	demo          bool
@@ -120,43 +123,47 @@ type serverConfig struct {
 // every status and both create types, and over a hundred script execution
 // tasks. The data is the same on every run, with times relative to the
 // server's clock.
-func WithDemoData() Option { return func(c *serverConfig) { c.demo = true } }
+func WithDemoData() Option { return Option{func(c *serverConfig) { c.demo = true }} }
 
 // WithJobDelay sets how long a batch-delete job stays RUNNING before it
 // ends (0, the default: it has ended by the next request).
-func WithJobDelay(d time.Duration) Option { return func(c *serverConfig) { c.jobDelay = max(d, 0) } }
+func WithJobDelay(d time.Duration) Option {
+	return Option{func(c *serverConfig) { c.jobDelay = max(d, 0) }}
+}
 
 // WithLatency delays every answer by d; see also Server.SetLatency.
-func WithLatency(d time.Duration) Option { return func(c *serverConfig) { c.latency = max(d, 0) } }
+func WithLatency(d time.Duration) Option {
+	return Option{func(c *serverConfig) { c.latency = max(d, 0) }}
+}
 
 // WithClock makes the fake read the time from now instead of time.Now: job
 // delays, the 15-minute window of X-Sdk-Date and the times of demo data
 // follow it.
 func WithClock(now func() time.Time) Option {
-	return func(c *serverConfig) {
+	return Option{func(c *serverConfig) {
 		if now != nil {
 			c.now = now
 		}
-	}
+	}}
 }
 
 // WithProjectID sets the project id the fake serves (DefaultProjectID
 // otherwise).
-func WithProjectID(id string) Option { return func(c *serverConfig) { c.projectID = id } }
+func WithProjectID(id string) Option { return Option{func(c *serverConfig) { c.projectID = id }} }
 
 // WithToken sets the IAM token the fake accepts (DefaultToken otherwise).
-func WithToken(token string) Option { return func(c *serverConfig) { c.token = token } }
+func WithToken(token string) Option { return Option{func(c *serverConfig) { c.token = token }} }
 
 // WithAccessKey sets the AK/SK pair the fake accepts (DefaultAccessKey and
 // DefaultSecretKey otherwise).
 func WithAccessKey(ak, sk string) Option {
-	return func(c *serverConfig) { c.accessKey, c.secretKey = ak, sk }
+	return Option{func(c *serverConfig) { c.accessKey, c.secretKey = ak, sk }}
 }
 
 // WithSecurityToken makes the fake require this X-Security-Token on signed
 // requests, as for temporary credentials.
 func WithSecurityToken(token string) Option {
-	return func(c *serverConfig) { c.securityToken = token }
+	return Option{func(c *serverConfig) { c.securityToken = token }}
 }
 
 // NewServer starts a fake Workspace API on a loopback address. Without
@@ -171,8 +178,8 @@ func NewServer(opts ...Option) *Server {
 		ident:     identityConfig{region: DefaultRegion, tokenLife: DefaultTokenLifetime},
 	}
 	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+		if o.apply != nil {
+			o.apply(&cfg)
 		}
 	}
 	if !cfg.idSeedSet {
