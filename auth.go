@@ -48,8 +48,8 @@ func (t staticToken) GoString() string { return t.String() }
 // token when they are temporary. Its String and GoString methods never show
 // the secret key or the security token.
 type Credentials struct {
-	AccessKey     string
-	SecretKey     string
+	AccessKey     string    // the access key id (AK); shown by String
+	SecretKey     string    // the secret access key (SK); never printed
 	SecurityToken string    // only for temporary credentials
 	Expires       time.Time // zero: does not expire
 }

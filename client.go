@@ -38,10 +38,10 @@ const Version = "0.1.0"
 // Client talks to the Workspace API. Create it with NewClient; it is safe
 // for concurrent use by many goroutines.
 type Client struct {
-	DesktopPools *DesktopPoolsService
-	Desktops     *DesktopsService
-	Snapshots    *SnapshotsService
-	Jobs         *JobsService
+	DesktopPools *DesktopPoolsService // desktop pools: inconsistent statistics, volumes, script tasks
+	Desktops     *DesktopsService     // desktops: check images
+	Snapshots    *SnapshotsService    // desktop snapshots
+	Jobs         *JobsService         // the asynchronous jobs that state-changing calls start
 
 	core *core // behind a pointer: fmt never prints what it holds
 }

@@ -323,12 +323,12 @@ func ExampleWithLogger() {
 func ExampleWithRateLimit() {
 	srv := workspacetest.NewServer()
 	defer srv.Close()
-	c := srv.Client(workspace.WithRateLimit(1, 1)) // one request a second, no bursts
+	c := srv.Client(workspace.WithRateLimit(0.1, 1)) // one request every 10 s, no bursts
 
 	_, err := c.Snapshots.List(context.Background(), nil)
 	fmt.Println("first call:", err)
 
-	// The next token comes in a second; the context ends sooner.
+	// The next token comes in 10 s; the context ends sooner.
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err = c.Snapshots.List(ctx, nil)

@@ -4,8 +4,8 @@ import "time"
 
 // Page is one page of a list operation.
 type Page[T any] struct {
-	Items      []T
-	TotalCount int // the total number of matching items, over all pages
+	Items      []T // this page's items, in the API's order (at most the request's Limit)
+	TotalCount int // the number of matching items over all pages, not just this one
 }
 
 // TaskStatus is the status of a script execution task. As a filter of
@@ -28,8 +28,8 @@ type TaskType string
 
 // Task types.
 const (
-	TaskTypeScript  TaskType = "SCRIPT"
-	TaskTypeCommand TaskType = "COMMAND"
+	TaskTypeScript  TaskType = "SCRIPT"  // runs scripts from the script library
+	TaskTypeCommand TaskType = "COMMAND" // runs a command line
 )
 
 // CommandType is the command line type of a task.
@@ -47,9 +47,9 @@ type DiskType string
 
 // Disk types.
 const (
-	DiskTypeSystemDisk DiskType = "SYSTEM_DISK"
-	DiskTypeDataDisks  DiskType = "DATA_DISKS"
-	DiskTypeAll        DiskType = "ALL"
+	DiskTypeSystemDisk DiskType = "SYSTEM_DISK" // snapshots of system disks
+	DiskTypeDataDisks  DiskType = "DATA_DISKS"  // snapshots of data disks
+	DiskTypeAll        DiskType = "ALL"         // both
 )
 
 // CreateType says how a snapshot was created.
@@ -66,12 +66,12 @@ type SnapshotStatus string
 
 // Snapshot statuses.
 const (
-	SnapshotStatusCreating       SnapshotStatus = "creating"
-	SnapshotStatusRestoring      SnapshotStatus = "restoring"
-	SnapshotStatusCreateSuccess  SnapshotStatus = "create_success"
-	SnapshotStatusCreateFailed   SnapshotStatus = "create_failed"
-	SnapshotStatusRestoreSuccess SnapshotStatus = "restore_success"
-	SnapshotStatusRestoreFailed  SnapshotStatus = "restore_failed"
+	SnapshotStatusCreating       SnapshotStatus = "creating"        // being created (Snapshot.Process: progress)
+	SnapshotStatusRestoring      SnapshotStatus = "restoring"       // the desktop is being restored from it (Snapshot.Process: progress)
+	SnapshotStatusCreateSuccess  SnapshotStatus = "create_success"  // created
+	SnapshotStatusCreateFailed   SnapshotStatus = "create_failed"   // creation failed
+	SnapshotStatusRestoreSuccess SnapshotStatus = "restore_success" // the last restore succeeded
+	SnapshotStatusRestoreFailed  SnapshotStatus = "restore_failed"  // the last restore failed (Snapshot.RestoreFailReason)
 )
 
 // SortField is the field snapshots are sorted by; it goes with a SortType.
@@ -79,8 +79,8 @@ type SortField string
 
 // Sort fields.
 const (
-	SortFieldCreateTime   SortField = "create_time"
-	SortFieldSnapshotName SortField = "snapshot_name"
+	SortFieldCreateTime   SortField = "create_time"   // by creation time
+	SortFieldSnapshotName SortField = "snapshot_name" // by name
 )
 
 // SortType is the sort order; it goes with a SortField.
@@ -88,8 +88,8 @@ type SortType string
 
 // Sort orders.
 const (
-	SortTypeAsc  SortType = "ASC"
-	SortTypeDesc SortType = "DESC"
+	SortTypeAsc  SortType = "ASC"  // ascending: oldest or A first
+	SortTypeDesc SortType = "DESC" // descending: newest or Z first
 )
 
 // VolumeHandleType says which desktops of a pool a batch-delete applies to.
@@ -103,19 +103,20 @@ const (
 )
 
 // InconsistentStatistics counts the desktops of a pool that differ from the
-// pool's configuration.
+// pool's configuration. Every field is a NUMBER OF DESKTOPS, not an id: the
+// field names are the API's (product_id, image_id, disk_num, disk_size).
 type InconsistentStatistics struct {
-	ProductID int // desktops whose product (package) differs
-	ImageID   int // desktops whose image differs
-	DiskNum   int // desktops whose number of data disks differs
-	DiskSize  int // desktops whose total disk capacity differs
+	ProductID int // number of desktops whose product (flavour package) differs from the pool's
+	ImageID   int // number of desktops whose image differs from the pool's
+	DiskNum   int // number of desktops whose number of data disks differs from the pool's
+	DiskSize  int // number of desktops whose data disk capacity differs from the pool's
 }
 
 // BatchDeleteVolumesRequest lists the data disks to delete from a pool.
 type BatchDeleteVolumesRequest struct {
-	Volumes    []VolumeInfo     // 1 to 10
-	HandleType VolumeHandleType // optional
-	DesktopIDs []string         // optional
+	Volumes    []VolumeInfo     // the pool's data disks to delete: 1 to 10
+	HandleType VolumeHandleType // optional: which desktops of the pool it applies to ("": the API's default)
+	DesktopIDs []string         // optional: the desktops to apply it to, by id
 }
 
 // VolumeInfo describes one data disk of a pool.
@@ -129,81 +130,89 @@ type VolumeInfo struct {
 // BatchDeleteVolumesResult names the asynchronous job doing the deletion;
 // JobsService.Wait waits for it.
 type BatchDeleteVolumesResult struct {
-	JobID string
+	JobID string // the job's id, for JobsService.Get and Wait
 }
 
 // DesktopImageInfo is the image of one desktop, from CheckImages.
 type DesktopImageInfo struct {
-	DesktopID string
-	ImageID   string
-	ImageName string
-	ImageType string // gold, private, shared, market
-	OSType    string // Windows, Linux, Other
+	DesktopID string // the desktop asked about
+	ImageID   string // the image the desktop runs
+	ImageName string // the image's name
+	ImageType string // ImageTypeGold, ImageTypePrivate, ImageTypeShared or ImageTypeMarket
+	OSType    string // OSTypeWindows, OSTypeLinux or OSTypeOther
 }
 
 // ListScriptExecutionTasksOptions filters ListScriptExecutionTasks. Zero
 // values are not sent.
 type ListScriptExecutionTasksOptions struct {
-	DesktopPoolID, ScriptID, ScriptName string
-	Status                              TaskStatus // filter: SUCCESS, FAILED, RUNNING, WAITING
-	TaskType                            TaskType   // SCRIPT, COMMAND
-	TaskIDs                             []string   // sent as repeated task_id
-	ExecuteTimeStart                    time.Time  // zero: not sent; sent as UTC 2006-01-02T15:04:05Z
-	ExecuteTimeEnd                      time.Time
-	Offset, Limit                       int // Limit 0 to 100 (server default 10); zero: not sent
+	DesktopPoolID    string     // only the tasks of this pool
+	ScriptID         string     // only the tasks that ran this script
+	ScriptName       string     // only the tasks that ran a script of this name
+	Status           TaskStatus // filter: SUCCESS, FAILED, RUNNING, WAITING
+	TaskType         TaskType   // SCRIPT, COMMAND
+	TaskIDs          []string   // only these tasks; sent as repeated task_id
+	ExecuteTimeStart time.Time  // only tasks started at or after; zero: not sent; sent as UTC 2006-01-02T15:04:05Z
+	ExecuteTimeEnd   time.Time  // only tasks started at or before; as ExecuteTimeStart
+	Offset           int        // tasks to skip, from 0
+	Limit            int        // tasks per page, 0 to 100 (0: not sent, the server's default of 10)
 }
 
 // ScriptExecutionTask is one run of scripts or a command on a pool.
 type ScriptExecutionTask struct {
-	ID              string
-	DesktopPoolID   string
-	DesktopPoolName string
-	Scripts         []Script
-	CommandContent  string
+	ID              string      // the task
+	DesktopPoolID   string      // the pool it ran on
+	DesktopPoolName string      // the pool's name
+	Scripts         []Script    // the scripts it ran (a SCRIPT task); empty for a COMMAND task
+	CommandContent  string      // the command line it ran (a COMMAND task)
 	CommandType     CommandType // POWERSHELL, BAT, SHELL
-	StartTime       time.Time   // zero when absent, null or ""
-	EndTime         time.Time
-	Status          TaskStatus // INIT, RUNNING, FINISH, FAILED
-	SuccessNum      int
-	FailedNum       int
-	SkipNum         int
+	StartTime       time.Time   // UTC; zero when absent, null or "" (not started)
+	EndTime         time.Time   // UTC; zero while running
+	Status          TaskStatus  // INIT, RUNNING, FINISH, FAILED
+	SuccessNum      int         // number of desktops the task succeeded on
+	FailedNum       int         // number of desktops the task failed on
+	SkipNum         int         // number of desktops the task skipped
 }
 
 // Script names one script of a task.
 type Script struct {
-	ID   string
-	Name string
+	ID   string // the script in the script library
+	Name string // its name, e.g. "install-agent.ps1"
 }
 
 // ListSnapshotsOptions filters SnapshotsService.List. Zero values are not
 // sent.
 type ListSnapshotsOptions struct {
-	DesktopID, DesktopName, SnapshotName    string
-	DesktopIDs, DesktopNames, SnapshotNames []string       // repeated parameters
-	DiskType                                DiskType       // SYSTEM_DISK, DATA_DISKS, ALL
-	CreateType                              CreateType     // AUTO, MANUALLY
-	Status                                  SnapshotStatus // creating, restoring, create_success, ...
-	SortField                               SortField      // create_time, snapshot_name; needs SortType
-	SortType                                SortType       // ASC, DESC; needs SortField
-	Offset, Limit                           int            // Limit 1 to 1000 (server default 1000); zero: not sent
+	DesktopID     string         // only the snapshots of this desktop
+	DesktopName   string         // only the snapshots of desktops of this name
+	SnapshotName  string         // only the snapshots of this name
+	DesktopIDs    []string       // only the snapshots of these desktops; repeated desktop_ids
+	DesktopNames  []string       // as DesktopName, for several; repeated desktop_names
+	SnapshotNames []string       // as SnapshotName, for several; repeated snapshot_names
+	DiskType      DiskType       // SYSTEM_DISK, DATA_DISKS, ALL
+	CreateType    CreateType     // AUTO, MANUALLY
+	Status        SnapshotStatus // creating, restoring, create_success, ...
+	SortField     SortField      // create_time, snapshot_name; needs SortType
+	SortType      SortType       // ASC, DESC; needs SortField
+	Offset        int            // snapshots to skip, from 0
+	Limit         int            // snapshots per page, 1 to 1000 (0: not sent, the server's default of 1000)
 }
 
 // Snapshot is a snapshot of a desktop's disk.
 type Snapshot struct {
-	ID                string
-	Name              string
-	DesktopID         string
-	DesktopName       string
-	DesktopSID        string
-	DesktopPoolID     string
-	IsSystemDisk      bool // true: system disk; false: data disk
-	Status            SnapshotStatus
-	Process           *int // 0 to 100; nil: no task running
-	Description       string
-	CreateTime        time.Time
-	LastRestoreTime   time.Time // zero: never restored
-	CreateType        CreateType
-	RestoreFailReason string
+	ID                string         // snapshot_id
+	Name              string         // snapshot_name
+	DesktopID         string         // the desktop whose disk it is
+	DesktopName       string         // the desktop's name
+	DesktopSID        string         // the desktop's security identifier (SID)
+	DesktopPoolID     string         // the desktop's pool; "" for a desktop in no pool
+	IsSystemDisk      bool           // true: a snapshot of the system disk; false: of a data disk
+	Status            SnapshotStatus // creating, restoring, create_success, ...
+	Process           *int           // PROGRESS in percent (0 to 100) of the task running on it (creating, restoring); nil: no task running
+	Description       string         // the user's description
+	CreateTime        time.Time      // when it was created, UTC
+	LastRestoreTime   time.Time      // when the desktop was last restored from it, UTC; zero: never
+	CreateType        CreateType     // AUTO (by a schedule) or MANUALLY
+	RestoreFailReason string         // why the last restore failed; "" unless Status is restore_failed
 }
 
 // Job is an asynchronous job, such as the one a batch-delete starts.
@@ -243,5 +252,5 @@ type SubJob struct {
 
 // WaitOptions tunes JobsService.Wait.
 type WaitOptions struct {
-	Interval time.Duration // between polls; 0: DefaultWaitInterval
+	Interval time.Duration // between polls; 0: the client's WithWaitInterval, else DefaultWaitInterval (10 s)
 }

@@ -10,10 +10,10 @@ package workspace
 //	report(ctx, c.Services())                                     // production
 //	report(ctx, workspace.Services{Snapshots: &fakeSnapshots{}})   // test
 type Services struct {
-	DesktopPools DesktopPoolsAPI
-	Desktops     DesktopsAPI
-	Snapshots    SnapshotsAPI
-	Jobs         JobsAPI
+	DesktopPools DesktopPoolsAPI // a *DesktopPoolsService, or a fake
+	Desktops     DesktopsAPI     // a *DesktopsService, or a fake
+	Snapshots    SnapshotsAPI    // a *SnapshotsService, or a fake
+	Jobs         JobsAPI         // a *JobsService, or a fake
 }
 
 // Services returns the client's four services as the interfaces of a

@@ -79,6 +79,7 @@ func ExampleWithJobDelay() {
 	ctx := context.Background()
 
 	for _, id := range []string{"vol-1", "vol-9"} {
+		start := time.Now()
 		res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &workspace.BatchDeleteVolumesRequest{
 			Volumes: []workspace.VolumeInfo{{ID: id, Type: "SAS", Size: 100}},
 		})
@@ -86,14 +87,13 @@ func ExampleWithJobDelay() {
 			fmt.Println(err)
 			return
 		}
-		started, _ := c.Jobs.Get(ctx, res.JobID)
 		job, err := c.Jobs.Wait(ctx, res.JobID, nil)
 		var failed *workspace.JobFailedError
-		fmt.Println(id, started.Status, "then", job.Status, errors.As(err, &failed))
+		fmt.Println(id, job.Status, errors.As(err, &failed), "after the delay:", time.Since(start) >= 30*time.Millisecond)
 	}
 	// Output:
-	// vol-1 RUNNING then SUCCESS false
-	// vol-9 RUNNING then FAILED true
+	// vol-1 SUCCESS false after the delay: true
+	// vol-9 FAILED true after the delay: true
 }
 
 // Recipe 2: the service interfaces. Code that takes a

@@ -109,16 +109,16 @@ func (s *Server) takeFaultLocked(op Operation) (Fault, bool) {
 // X-Metadata-Token, and the signature in Authorization. The bodies of IAM
 // and metadata requests are not kept.
 type Request struct {
-	Operation Operation // OpUnknown for a path the API does not have
-	Method    string
-	Path      string     // escaped, as sent
-	Query     url.Values // decoded
-	Header    http.Header
-	Body      []byte
-	Auth      string // "token" (X-Auth-Token sent), "aksk" (signed) or "" (neither), valid or not
-	Status    int    // the status answered; 0 while in flight or when the connection was dropped
-	RequestID string // the X-Request-Id answered
-	Time      time.Time
+	Operation Operation   // OpUnknown for a path the API does not have
+	Method    string      // GET, POST, ...
+	Path      string      // escaped, as sent
+	Query     url.Values  // decoded
+	Header    http.Header // as sent, with secrets REDACTED
+	Body      []byte      // as sent (up to the fake's limit)
+	Auth      string      // "token" (X-Auth-Token sent), "aksk" (signed) or "" (neither), valid or not
+	Status    int         // the status answered; 0 while in flight or when the connection was dropped
+	RequestID string      // the X-Request-Id answered
+	Time      time.Time   // when it arrived, by the server's clock (WithClock)
 }
 
 func cloneRequest(r Request) Request {

@@ -13,8 +13,8 @@ import (
 // Pool is a desktop pool and its configuration: what its desktops should
 // run. GetInconsistentStatistics compares each desktop of the pool with it.
 type Pool struct {
-	ID        string
-	Name      string
+	ID        string                 // the pool's id; AddPool fills an empty one
+	Name      string                 // its name, shown in script tasks
 	ProductID string                 // the configured product (package)
 	ImageID   string                 // the configured image
 	Volumes   []workspace.VolumeInfo // the configured data disks; batch-delete removes them
@@ -23,19 +23,19 @@ type Pool struct {
 // Desktop is one desktop: the pool it belongs to (if any), what it runs and
 // its data disks.
 type Desktop struct {
-	ID        string
-	Name      string
-	SID       string // Windows security id, reported in snapshots
-	PoolID    string // "": not in a pool
-	ProductID string
+	ID        string                 // the desktop's id; AddDesktop fills an empty one
+	Name      string                 // its (computer) name, shown in snapshots
+	SID       string                 // Windows security id, reported in snapshots
+	PoolID    string                 // "": not in a pool
+	ProductID string                 // the product (package) it runs; differs from the pool's: counted in ProductID
 	ImageID   string                 // an image not added with AddImage is gone: CheckImages leaves the desktop out
 	DataDisks []workspace.VolumeInfo // disk_num and disk_size compare these with the pool's Volumes
 }
 
 // Image is an image desktops can run.
 type Image struct {
-	ID     string
-	Name   string
+	ID     string // the image's id
+	Name   string // its name, as CheckImages reports it
 	Type   string // gold, private, shared, market
 	OSType string // Windows, Linux, Other
 }
