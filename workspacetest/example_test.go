@@ -187,9 +187,15 @@ func countSnapshots(ctx context.Context, api workspace.Services) (int, error) {
 // mock transport; nothing leaves the process.
 func Example_httpmock() {
 	mock := httpmock.NewMockTransport()
-	mock.RegisterResponder("GET", "https://workspace.example.com/v2/my-project/desktop-pools/pool-1/inconsistent-statics",
+	const base = "https://workspace.example.com/v2/my-project"
+	mock.RegisterResponder("GET", base+"/desktop-pools/pool-1/inconsistent-statics",
 		httpmock.NewStringResponder(200, `{"product_id": 1, "image_id": 0, "disk_num": 2, "disk_size": 3}`))
-	mock.RegisterResponder("POST", "https://workspace.example.com/v2/my-project/desktops/check-images",
+	mock.RegisterResponder("POST", base+"/desktop-pools/pool-1/volumes/batch-delete",
+		httpmock.NewStringResponder(200, `{"job_id": "job-1"}`))
+	mock.RegisterResponder("GET", base+"/workspace-jobs/job-1",
+		httpmock.NewStringResponder(200, `{"id": "job-1", "job_type": "BATCH_DELETE_POOL_VOLUMES", "status": "SUCCESS",
+			"sub_jobs_total": 1, "sub_jobs": [{"id": "sub-1", "status": "SUCCESS"}]}`))
+	mock.RegisterResponder("POST", base+"/desktops/check-images",
 		httpmock.NewStringResponder(404, `{"error_code": "APIGW.0101", "error_msg": "no such API"}`).
 			HeaderSet(http.Header{"X-Request-Id": {"req-42"}}))
 
@@ -198,22 +204,38 @@ func Example_httpmock() {
 		workspace.WithProjectID("my-project"),
 		workspace.WithToken("test-token"),
 		workspace.WithHTTPClient(&http.Client{Transport: mock}),
+		// One attempt: a request with no responder fails at once instead
+		// of being retried with back-off.
+		workspace.WithRetryPolicy(workspace.RetryPolicy{MaxAttempts: 1}),
 	)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	ctx := context.Background()
+	stats, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	fmt.Printf("%+v %v\n", *stats, err)
 
-	_, err = c.Desktops.CheckImages(context.Background(), []string{"d-1"})
+	res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &workspace.BatchDeleteVolumesRequest{
+		Volumes: []workspace.VolumeInfo{{ID: "vol-1", Type: "SAS", Size: 10}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	job, err := c.Jobs.Wait(ctx, res.JobID, nil) // done at the first poll
+	fmt.Println(job.ID, job.Status, len(job.SubJobs), err)
+
+	_, err = c.Desktops.CheckImages(ctx, []string{"d-1"})
 	var apiErr *workspace.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID)
 	}
-	fmt.Println("calls:", mock.GetTotalCallCount())
+	_, err = c.Snapshots.List(ctx, nil) // no responder: one call, an error
+	fmt.Println("no responder:", err != nil, "answered calls:", mock.GetTotalCallCount())
 	// Output:
 	// {ProductID:1 ImageID:0 DiskNum:2 DiskSize:3} <nil>
+	// job-1 SUCCESS 1 <nil>
 	// 404 APIGW.0101 req-42
-	// calls: 2
+	// no responder: true answered calls: 4
 }
