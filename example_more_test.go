@@ -173,14 +173,21 @@ func ExampleWithWaitInterval() {
 func ExampleWithEnv() {
 	srv := workspacetest.NewServer()
 	defer srv.Close()
-	// What a deployment sets; here, the fake's endpoint, project and token.
+	// What a deployment sets; here, the fake's endpoint, project and keys
+	// (restored afterwards).
 	for name, value := range map[string]string{
-		workspace.EnvEndpoint:  srv.URL, // or workspace.EnvRegion: "ap-southeast-3"
-		workspace.EnvProjectID: srv.ProjectID,
-		workspace.EnvToken:     srv.Token, // or EnvAccessKey and EnvSecretKey
+		workspace.EnvEndpoint:      srv.URL, // or workspace.EnvRegion: "ap-southeast-3"
+		workspace.EnvProjectID:     srv.ProjectID,
+		workspace.EnvAccessKey:     srv.AccessKey, // or workspace.EnvToken
+		workspace.EnvSecretKey:     srv.SecretKey,
+		workspace.EnvSecurityToken: "", // only with temporary keys
 	} {
+		if old, ok := os.LookupEnv(name); ok {
+			defer os.Setenv(name, old)
+		} else {
+			defer os.Unsetenv(name)
+		}
 		os.Setenv(name, value)
-		defer os.Unsetenv(name)
 	}
 
 	c, err := workspace.NewClient(workspace.WithEnv(), workspace.WithUserAgent("my-tool/1.0"))
