@@ -1,19 +1,3 @@
-// Package workspace is a typed client for the Huawei Cloud Workspace API
-// (cloud desktops), version 2.
-//
-// Create a Client with NewClient and call the operations through its
-// services:
-//
-//	c, err := workspace.NewClient(
-//		workspace.WithRegion("ap-southeast-3"),
-//		workspace.WithProjectID(projectID),
-//		workspace.WithAccessKey(ak, sk),
-//	)
-//	stats, err := c.DesktopPools.GetInconsistentStatistics(ctx, poolID)
-//
-// Every non-2xx answer is an *APIError; input rejected before sending is a
-// *ValidationError. Reads are retried on transient failures (see
-// RetryPolicy). A Client is safe for concurrent use.
 package workspace
 
 import (

@@ -1,0 +1,103 @@
+// Package workspace is a typed client for the Huawei Cloud Workspace API
+// (cloud desktops), version 2.
+//
+// # Creating a client
+//
+// [NewClient] takes options: where to send requests ([WithRegion] or
+// [WithEndpoint]), the project ([WithProjectID]) and exactly one kind of
+// credentials. [WithEnv] fills whatever the other options leave unset from
+// the HUAWEICLOUD_SDK_* variables.
+//
+//	c, err := workspace.NewClient(
+//		workspace.WithRegion("ap-southeast-3"),
+//		workspace.WithProjectID(projectID),
+//		workspace.WithAccessKey(ak, sk),
+//	)
+//
+// A [Client] is safe for concurrent use by many goroutines. Every call takes
+// a [context.Context] first; the context bounds the whole call, retries and
+// back-offs included.
+//
+// # Services
+//
+// The operations are methods of the client's services, one per part of the
+// API; each service has an interface listing its methods, for users' fakes:
+//
+//   - [Client.DesktopPools] ([DesktopPoolsService], [DesktopPoolsAPI]):
+//     [DesktopPoolsService.GetInconsistentStatistics],
+//     [DesktopPoolsService.BatchDeleteVolumes],
+//     [DesktopPoolsService.ListScriptExecutionTasks].
+//   - [Client.Desktops] ([DesktopsService], [DesktopsAPI]):
+//     [DesktopsService.CheckImages].
+//   - [Client.Snapshots] ([SnapshotsService], [SnapshotsAPI]):
+//     [SnapshotsService.List].
+//   - [Client.Jobs] ([JobsService], [JobsAPI]): [JobsService.Get] and
+//     [JobsService.Wait].
+//
+// # Pages and iterators
+//
+// A list operation returns one [Page] (its items and the server's total
+// count). Its iterator walks every page for you, keeping one page in
+// memory: [SnapshotsService.All] and
+// [DesktopPoolsService.AllScriptExecutionTasks] return an [iter.Seq2] of
+// items and errors; an error is yielded once and ends the sequence.
+//
+//	for snap, err := range c.Snapshots.All(ctx, nil) {
+//		if err != nil {
+//			return err
+//		}
+//		fmt.Println(snap.ID, snap.Name)
+//	}
+//
+// # Jobs
+//
+// Operations that change state, such as
+// [DesktopPoolsService.BatchDeleteVolumes], start a job and return its id.
+// [JobsService.Wait] polls the job until it ends, at [WaitOptions.Interval]
+// (else [DefaultWaitInterval]), for as long as the context allows: it
+// returns the finished [Job], or a [*JobFailedError] when the job or one of
+// its sub-jobs failed.
+//
+// # Errors
+//
+//   - [*APIError]: any non-2xx answer, with status, error code, message and
+//     request id. [errors.Is] matches it against [ErrBadRequest],
+//     [ErrUnauthorized], [ErrForbidden], [ErrNotFound], [ErrConflict],
+//     [ErrThrottled] and [ErrServer].
+//   - [*ValidationError]: input rejected before any request is sent, naming
+//     the field.
+//   - [*DecodeError]: a 2xx answer whose body does not decode (a gateway's
+//     HTML page, say). It is not retried.
+//   - [*JobFailedError]: a job that failed, from [JobsService.Wait].
+//   - An error for which errors.Is(err, context.Canceled) or
+//     errors.Is(err, context.DeadlineExceeded) holds when the context ends.
+//
+// Reads are retried on throttling, server errors and transport failures
+// with jittered exponential back-off; state-changing calls only when the
+// request cannot have taken effect. [RetryPolicy] ([WithRetryPolicy]) sets
+// the budget; [WithRateLimit] keeps a client under a request rate;
+// [WithLogger] logs each attempt. No error, log record or printed value
+// contains a token, secret key, security token, signature or password.
+//
+// # Credentials
+//
+//   - A fixed IAM token: [WithToken].
+//   - Tokens fetched when needed: [WithTokenSource], for instance with an
+//     [IAMTokenSource] from [NewIAMTokenSource] (user name and password),
+//     cached and refreshed before expiry. A [TokenSource] that is also a
+//     [TokenInvalidator] gets one fresh-token retry after a 401.
+//   - AK/SK request signing: [WithAccessKey], with [WithSecurityToken] for
+//     temporary keys.
+//   - AK/SK fetched when needed: [WithCredentialsProvider], for instance with
+//     a [MetadataCredentialsProvider] from
+//     [NewMetadataCredentialsProvider] on an ECS instance.
+//
+// # Testing code that uses this package
+//
+// Package [github.com/hwcloud-go/workspace/workspacetest] is an in-memory
+// Workspace API on loopback with the real paths, filters, paging, jobs,
+// error bodies and signature checks, and fault injection; its Client method
+// returns a *Client wired to it, so the code under test runs unchanged.
+// For lighter tests, have your code take the service interfaces
+// ([SnapshotsAPI] and friends), or give [WithHTTPClient] a mock transport.
+package workspace
