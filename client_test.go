@@ -15,34 +15,34 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ftHasBody says which operations send a JSON body.
-func ftHasBody(op ftOp) bool { return op.method == "POST" }
+// hasBody says which operations send a JSON body.
+func hasBody(op operation) bool { return op.method == "POST" }
 
 func TestClient_Headers_Token(t *testing.T) {
 	t.Parallel()
-	for _, op := range ftOps {
+	for _, op := range operations {
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetupWith(t, WithToken(ftToken), WithUserAgent("my-app/1.2 (ops team)"))
-			mux.handle(op.rel, ftRespond(http.StatusOK, op.ok))
-			_, err := op.call(ftCtx(t), c)
+			c, mux := setup(t, WithToken(testToken), WithUserAgent("my-app/1.2 (ops team)"))
+			mux.handle(op.rel, respond(http.StatusOK, op.ok))
+			_, err := op.call(testContext(t), c)
 			require.NoError(t, err)
 
 			r := mux.last(t)
-			ftAssertMethod(t, r, op.method)
-			ftAssertPath(t, r, ftPrefix+op.rel)
+			testMethod(t, r, op.method)
+			testPath(t, r, testPrefix+op.rel)
 			ua := r.Header.Get("User-Agent")
 			assert.True(t, strings.HasPrefix(ua, "workspace-go/"+Version), "User-Agent %q", ua)
 			assert.True(t, strings.HasSuffix(ua, " my-app/1.2 (ops team)"), "User-Agent %q", ua)
-			ftAssertHeader(t, r, "X-Auth-Token", ftToken)
-			ftAssertNoHeader(t, r, "Authorization")
-			ftAssertNoHeader(t, r, "X-Sdk-Date")
-			ftAssertNoHeader(t, r, "X-Security-Token")
-			if ftHasBody(op) {
-				ftAssertHeader(t, r, "Content-Type", "application/json")
+			testHeader(t, r, "X-Auth-Token", testToken)
+			testNoHeader(t, r, "Authorization")
+			testNoHeader(t, r, "X-Sdk-Date")
+			testNoHeader(t, r, "X-Security-Token")
+			if hasBody(op) {
+				testHeader(t, r, "Content-Type", "application/json")
 				assert.NotEmpty(t, r.Body)
 			} else {
-				ftAssertNoBody(t, r)
+				testNoBody(t, r)
 			}
 		})
 	}
@@ -50,9 +50,9 @@ func TestClient_Headers_Token(t *testing.T) {
 
 func TestClient_Headers_DefaultUserAgent(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
-	_, err := c.Snapshots.List(ftCtx(t), nil)
+	c, mux := setup(t)
+	mux.handle("/snapshots", respond(http.StatusOK, `{}`))
+	_, err := c.Snapshots.List(testContext(t), nil)
 	require.NoError(t, err)
 	ua := mux.last(t).Header.Get("User-Agent")
 	assert.True(t, strings.HasPrefix(ua, "workspace-go/"+Version+" "), "User-Agent %q", ua)
@@ -64,37 +64,38 @@ func TestClient_Headers_DefaultUserAgent(t *testing.T) {
 func TestClient_Headers_AccessKey(t *testing.T) {
 	t.Parallel()
 	for _, withSTS := range []bool{false, true} {
-		for _, op := range ftOps {
+		for _, op := range operations {
 			name := op.name + "/AK-SK"
-			opts := []Option{WithAccessKey(ftAK, ftSK), WithUserAgent("ak-test")}
+			opts := []Option{WithAccessKey(testAK, testSK), WithUserAgent("ak-test")}
 			if withSTS {
 				name += "+security-token"
-				opts = append(opts, WithSecurityToken(ftSecToken))
+				opts = append(opts, WithSecurityToken(testSecurityToken))
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				c, mux := ftSetupWith(t, opts...)
-				mux.handle(op.rel, ftRespond(http.StatusOK, op.ok))
-				_, err := op.call(ftCtx(t), c)
+				c, mux := setup(t, opts...)
+				mux.handle(op.rel, respond(http.StatusOK, op.ok))
+				_, err := op.call(testContext(t), c)
 				require.NoError(t, err)
 
 				r := mux.last(t)
-				ftAssertNoHeader(t, r, "X-Auth-Token")
-				ftAssertHeader(t, r, "X-Project-Id", ftProjectID)
+				testNoHeader(t, r, "X-Auth-Token")
+				testHeader(t, r, "X-Project-Id", testProjectID)
 				assert.Len(t, r.Header.Get("X-Sdk-Date"), len("20060102T150405Z"))
 				assert.True(t, strings.HasSuffix(r.Header.Get("User-Agent"), " ak-test"))
-				names := ftVerifySignature(t, r, ftAK, ftSK)
+				names := verifySignature(t, r, testAK, testSK)
+				testSdkDate(t, r)
 				if withSTS {
-					ftAssertHeader(t, r, "X-Security-Token", ftSecToken)
+					testHeader(t, r, "X-Security-Token", testSecurityToken)
 					assert.Contains(t, names, "x-security-token", "the security token is signed")
 				} else {
-					ftAssertNoHeader(t, r, "X-Security-Token")
+					testNoHeader(t, r, "X-Security-Token")
 					assert.NotContains(t, names, "x-security-token")
 				}
-				if ftHasBody(op) {
-					ftAssertHeader(t, r, "Content-Type", "application/json")
+				if hasBody(op) {
+					testHeader(t, r, "Content-Type", "application/json")
 				} else {
-					ftAssertNoBody(t, r)
+					testNoBody(t, r)
 				}
 			})
 		}
@@ -105,27 +106,29 @@ func TestClient_Headers_AccessKey(t *testing.T) {
 // and path need escaping, and checks the signature server-side.
 func TestClient_SignatureCoversQueryAndEscapedPath(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetupWith(t, WithAccessKey(ftAK, ftSK))
-	mux.handleAny(ftRespond(http.StatusOK, `{"script_execution_tasks":[],"desktop_snapshots":[],"total_count":0}`))
+	c, mux := setup(t, WithAccessKey(testAK, testSK))
+	mux.handleAny(respond(http.StatusOK, `{"script_execution_tasks":[],"desktop_snapshots":[],"total_count":0}`))
 
-	_, err := c.Snapshots.List(ftCtx(t), &ListSnapshotsOptions{
+	_, err := c.Snapshots.List(testContext(t), &ListSnapshotsOptions{
 		SnapshotName: "一 (&=?!#%.*)", DesktopNames: []string{"b b", "a/a", "a+a"}, Limit: 10,
 	})
 	require.NoError(t, err)
-	ftVerifySignature(t, mux.last(t), ftAK, ftSK)
+	verifySignature(t, mux.last(t), testAK, testSK)
+	testSdkDate(t, mux.last(t))
 
-	_, err = c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "pool/with space?and#hash%")
+	_, err = c.DesktopPools.GetInconsistentStatistics(testContext(t), "pool/with space?and#hash%")
 	require.NoError(t, err)
 	r := mux.last(t)
-	ftAssertPath(t, r, ftPrefix+"/desktop-pools/pool%2Fwith%20space%3Fand%23hash%25/inconsistent-statics")
-	ftVerifySignature(t, r, ftAK, ftSK)
+	testPath(t, r, testPrefix+"/desktop-pools/pool%2Fwith%20space%3Fand%23hash%25/inconsistent-statics")
+	verifySignature(t, r, testAK, testSK)
+	testSdkDate(t, r)
 
 	// A tampered signature must not verify: the check above can fail.
 	bad := r
 	bad.Header = r.Header.Clone()
 	bad.Query = url.Values{"extra": {"1"}}
-	fake := &ftFakeT{}
-	ftVerifySignature(fake, bad, ftAK, ftSK)
+	fake := &fakeT{}
+	verifySignature(fake, bad, testAK, testSK)
 	assert.True(t, fake.failed, "a request changed after signing must fail verification")
 }
 
@@ -142,15 +145,15 @@ func TestClient_PathSegmentsEscaped(t *testing.T) {
 		ok     string
 		call   func(c *Client, id string) error
 	}{
-		{"pool stats", ftPrefix + "/desktop-pools/", "/inconsistent-statics", `{}`, func(c *Client, id string) error {
+		{"pool stats", testPrefix + "/desktop-pools/", "/inconsistent-statics", `{}`, func(c *Client, id string) error {
 			_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), id)
 			return err
 		}},
-		{"pool batch-delete", ftPrefix + "/desktop-pools/", "/volumes/batch-delete", `{"job_id":"j"}`, func(c *Client, id string) error {
-			_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), id, &BatchDeleteVolumesRequest{Volumes: ftVolumes(1)})
+		{"pool batch-delete", testPrefix + "/desktop-pools/", "/volumes/batch-delete", `{"job_id":"j"}`, func(c *Client, id string) error {
+			_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), id, &BatchDeleteVolumesRequest{Volumes: makeVolumes(1)})
 			return err
 		}},
-		{"job", ftPrefix + "/workspace-jobs/", "", `{"id":"j"}`, func(c *Client, id string) error {
+		{"job", testPrefix + "/workspace-jobs/", "", `{"id":"j"}`, func(c *Client, id string) error {
 			_, err := c.Jobs.Get(context.Background(), id)
 			return err
 		}},
@@ -159,8 +162,8 @@ func TestClient_PathSegmentsEscaped(t *testing.T) {
 		for _, id := range ids {
 			t.Run(op.name+"/"+id, func(t *testing.T) {
 				t.Parallel()
-				c, mux := ftSetup(t)
-				mux.handleAny(ftRespond(http.StatusOK, op.ok))
+				c, mux := setup(t)
+				mux.handleAny(respond(http.StatusOK, op.ok))
 				require.NoError(t, op.call(c, id))
 				require.Equal(t, 1, mux.requests())
 				r := mux.last(t)
@@ -183,11 +186,11 @@ func TestClient_TokenSource(t *testing.T) {
 	t.Parallel()
 	t.Run("asked for every request", func(t *testing.T) {
 		t.Parallel()
-		src := &ftTokenSource{}
-		c, mux := ftSetupWith(t, WithTokenSource(src))
-		mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
+		src := &countingTokenSource{}
+		c, mux := setup(t, WithTokenSource(src))
+		mux.handle("/snapshots", respond(http.StatusOK, `{}`))
 		for range 3 {
-			_, err := c.Snapshots.List(ftCtx(t), nil)
+			_, err := c.Snapshots.List(testContext(t), nil)
 			require.NoError(t, err)
 		}
 		assert.Equal(t, int64(3), src.calls.Load())
@@ -199,17 +202,17 @@ func TestClient_TokenSource(t *testing.T) {
 	})
 	t.Run("asked again for a retry", func(t *testing.T) {
 		t.Parallel()
-		src := &ftTokenSource{}
-		c, mux := ftSetupWith(t, WithTokenSource(src), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: 1, MaxDelay: 1}))
+		src := &countingTokenSource{}
+		c, mux := setup(t, WithTokenSource(src), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: 1, MaxDelay: 1}))
 		var n atomic.Int32
 		mux.handle("/snapshots", func(w http.ResponseWriter, r *http.Request) {
 			if n.Add(1) == 1 {
-				ftWriteJSON(w, http.StatusServiceUnavailable, `{}`)
+				writeJSON(w, http.StatusServiceUnavailable, `{}`)
 				return
 			}
-			ftWriteJSON(w, http.StatusOK, `{}`)
+			writeJSON(w, http.StatusOK, `{}`)
 		})
-		_, err := c.Snapshots.List(ftCtx(t), nil)
+		_, err := c.Snapshots.List(testContext(t), nil)
 		require.NoError(t, err)
 		assert.Equal(t, int64(2), src.calls.Load())
 		assert.Equal(t, 2, mux.requests())
@@ -217,26 +220,26 @@ func TestClient_TokenSource(t *testing.T) {
 	t.Run("an error fails the call before anything is sent", func(t *testing.T) {
 		t.Parallel()
 		boom := errors.New("token service unreachable")
-		src := &ftTokenSource{err: boom}
+		src := &countingTokenSource{err: boom}
 		// Default retries: an error from the source must not be retried.
-		c, mux := ftSetupWith(t, WithTokenSource(src), WithRetryPolicy(RetryPolicy{BaseDelay: 1, MaxDelay: 1}))
-		for _, op := range ftOps {
-			got, err := op.call(ftCtx(t), c)
-			assert.True(t, ftIsNilResult(got))
+		c, mux := setup(t, WithTokenSource(src), WithRetryPolicy(RetryPolicy{BaseDelay: 1, MaxDelay: 1}))
+		for _, op := range operations {
+			got, err := op.call(testContext(t), c)
+			assert.True(t, isNilResult(got))
 			assert.ErrorIs(t, err, boom, op.name)
 			var apiErr *APIError
 			assert.False(t, errors.As(err, &apiErr))
 		}
 		assert.Zero(t, mux.requests())
-		assert.Equal(t, int64(len(ftOps)), src.calls.Load())
+		assert.Equal(t, int64(len(operations)), src.calls.Load())
 	})
 	t.Run("the source sees the call's context", func(t *testing.T) {
 		t.Parallel()
-		src := &ftTokenSource{}
-		c, mux := ftSetupWith(t, WithTokenSource(src))
-		mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
+		src := &countingTokenSource{}
+		c, mux := setup(t, WithTokenSource(src))
+		mux.handle("/snapshots", respond(http.StatusOK, `{}`))
 		type key struct{}
-		ctx := context.WithValue(ftCtx(t), key{}, "marker")
+		ctx := context.WithValue(testContext(t), key{}, "marker")
 		_, err := c.Snapshots.List(ctx, nil)
 		require.NoError(t, err)
 		src.mu.Lock()
@@ -245,15 +248,15 @@ func TestClient_TokenSource(t *testing.T) {
 	})
 }
 
-// ftTokenSource hands out tok-1, tok-2, ... or fails with err.
-type ftTokenSource struct {
+// countingTokenSource hands out tok-1, tok-2, ... or fails with err.
+type countingTokenSource struct {
 	calls   atomic.Int64
 	err     error
 	mu      sync.Mutex
 	lastCtx context.Context
 }
 
-func (s *ftTokenSource) Token(ctx context.Context) (string, error) {
+func (s *countingTokenSource) Token(ctx context.Context) (string, error) {
 	n := s.calls.Add(1)
 	s.mu.Lock()
 	s.lastCtx = ctx
@@ -269,7 +272,7 @@ func TestClient_RedirectsNotFollowed(t *testing.T) {
 	var otherHits atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		otherHits.Add(1)
-		ftWriteJSON(w, http.StatusOK, `{"product_id":9}`)
+		writeJSON(w, http.StatusOK, `{"product_id":9}`)
 	}))
 	t.Cleanup(other.Close)
 
@@ -281,17 +284,17 @@ func TestClient_RedirectsNotFollowed(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				opts := []Option{WithToken(ftToken)}
+				opts := []Option{WithToken(testToken)}
 				if withOwnClient {
 					opts = append(opts, WithHTTPClient(&http.Client{}))
 				}
-				c, mux := ftSetupWith(t, opts...)
+				c, mux := setup(t, opts...)
 				mux.handle("/desktop-pools/p/inconsistent-statics", func(w http.ResponseWriter, r *http.Request) {
 					http.Redirect(w, r, other.URL+r.URL.Path, status)
 				})
-				got, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "p")
+				got, err := c.DesktopPools.GetInconsistentStatistics(testContext(t), "p")
 				assert.Nil(t, got)
-				apiErr := ftErrorsAs[*APIError](t, err)
+				apiErr := errorAs[*APIError](t, err)
 				assert.Equal(t, status, apiErr.StatusCode)
 				assert.Equal(t, 1, mux.requests())
 			})
@@ -302,18 +305,18 @@ func TestClient_RedirectsNotFollowed(t *testing.T) {
 
 func TestClient_WithHTTPClientNotModified(t *testing.T) {
 	t.Parallel()
-	mux := ftNewMux(t)
-	srv := ftNewServer(t, mux)
-	mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
+	mux := newTestMux(t)
+	srv := newTestServer(t, mux)
+	mux.handle("/snapshots", respond(http.StatusOK, `{}`))
 	var used atomic.Int32
-	rt := ftRoundTripper(func(r *http.Request) (*http.Response, error) {
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		used.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})
 	hc := &http.Client{Transport: rt}
-	c, err := NewClient(append(ftBaseOptions(srv), WithToken(ftToken), WithHTTPClient(hc))...)
+	c, err := NewClient(append(baseOptions(srv), WithToken(testToken), WithHTTPClient(hc))...)
 	require.NoError(t, err)
-	_, err = c.Snapshots.List(ftCtx(t), nil)
+	_, err = c.Snapshots.List(testContext(t), nil)
 	require.NoError(t, err)
 
 	assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
@@ -324,7 +327,7 @@ func TestClient_WithHTTPClientNotModified(t *testing.T) {
 
 func TestClient_String(t *testing.T) {
 	t.Parallel()
-	c, err := NewClient(WithEndpoint("https://gw.example.com/ws/"), WithProjectID("proj"), WithAccessKey(ftAK, ftSK))
+	c, err := NewClient(WithEndpoint("https://gw.example.com/ws/"), WithProjectID("proj"), WithAccessKey(testAK, testSK))
 	require.NoError(t, err)
 	s := c.String()
 	assert.Contains(t, s, "https://gw.example.com/ws/v2/proj")
@@ -336,7 +339,7 @@ func TestClient_String(t *testing.T) {
 
 func TestClient_ServicesShareOneCore(t *testing.T) {
 	t.Parallel()
-	c, _ := ftSetup(t)
+	c, _ := setup(t)
 	require.NotNil(t, c.DesktopPools)
 	require.NotNil(t, c.Desktops)
 	require.NotNil(t, c.Snapshots)

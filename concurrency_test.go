@@ -23,52 +23,51 @@ func TestConcurrency_SharedClient(t *testing.T) {
 	const goroutines = 64
 	const rounds = 2 // each goroutine calls every operation once per round, in a rotated order
 
-	c, mux := ftSetupWith(t, WithAccessKey(ftAK, ftSK), WithSecurityToken(ftSecToken), WithUserAgent("race/1"))
+	c, mux := setup(t, WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken), WithUserAgent("race/1"))
 	verify := func(r *http.Request) {
-		ftVerifySignature(t, ftRequest{
-			Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Header: r.Header,
-			Host: r.Host, Body: ftBody(r),
-		}, ftAK, ftSK)
+		rec := recordRequest(r, readBody(r))
+		verifySignature(t, rec, testAK, testSK)
+		testSdkDate(t, rec)
 	}
 	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		verify(r)
-		rest := strings.TrimPrefix(r.URL.EscapedPath(), ftPrefix)
+		rest := strings.TrimPrefix(r.URL.EscapedPath(), testPrefix)
 		parts := strings.Split(rest, "/")
 		switch {
 		case strings.HasSuffix(rest, "/inconsistent-statics"):
 			n, _ := strconv.Atoi(strings.TrimPrefix(parts[2], "pool-"))
-			ftWriteJSON(w, 200, fmt.Sprintf(`{"product_id":%d,"image_id":%d,"disk_num":%d,"disk_size":%d}`, n, n+1, n+2, n+3))
+			writeJSON(w, 200, fmt.Sprintf(`{"product_id":%d,"image_id":%d,"disk_num":%d,"disk_size":%d}`, n, n+1, n+2, n+3))
 		case strings.HasSuffix(rest, "/volumes/batch-delete"):
 			var body wire.BatchDeleteRequest
-			_ = json.Unmarshal(ftBody(r), &body)
-			ftWriteJSON(w, 200, fmt.Sprintf(`{"job_id":"job-of-%s-%d"}`, parts[2], body.Volumes[0].Size))
+			_ = json.Unmarshal(readBody(r), &body)
+			writeJSON(w, 200, fmt.Sprintf(`{"job_id":"job-of-%s-%d"}`, parts[2], body.Volumes[0].Size))
 		case rest == "/desktop-pools/script-execution-tasks/detail":
 			q := r.URL.Query()
-			ftWriteJSON(w, 200, fmt.Sprintf(`{"total_count":%s,"script_execution_tasks":[{"id":%q}]}`, q.Get("limit"), q.Get("desktop_pool_id")))
+			writeJSON(w, 200, fmt.Sprintf(`{"total_count":%s,"script_execution_tasks":[{"id":%q}]}`, q.Get("limit"), q.Get("desktop_pool_id")))
 		case rest == "/desktops/check-images":
 			var body wire.CheckImagesRequest
-			_ = json.Unmarshal(ftBody(r), &body)
+			_ = json.Unmarshal(readBody(r), &body)
 			infos := make([]wire.ImageInfo, len(body.DesktopIDs))
 			for i, id := range body.DesktopIDs {
 				infos[i] = wire.ImageInfo{DesktopID: id, ImageID: "img-" + id}
 			}
 			b, _ := json.Marshal(wire.Images{ImageInfos: infos})
-			ftWriteJSON(w, 200, string(b))
+			writeJSON(w, 200, string(b))
 		case rest == "/snapshots":
 			q := r.URL.Query()
-			ftWriteJSON(w, 200, fmt.Sprintf(`{"total_count":%d,"desktop_snapshots":[{"snapshot_id":%q}]}`, len(q["desktop_ids"]), q.Get("desktop_id")))
+			writeJSON(w, 200, fmt.Sprintf(`{"total_count":%d,"desktop_snapshots":[{"snapshot_id":%q}]}`, len(q["desktop_ids"]), q.Get("desktop_id")))
 		case strings.HasPrefix(rest, "/workspace-jobs/"):
-			ftWriteJSON(w, 200, fmt.Sprintf(`{"id":%q,"status":"RUNNING"}`, parts[2]))
+			writeJSON(w, 200, fmt.Sprintf(`{"id":%q,"status":"RUNNING"}`, parts[2]))
 		default:
 			t.Errorf("unexpected path %s", rest)
-			ftWriteJSON(w, 404, `{}`)
+			writeJSON(w, 404, `{}`)
 		}
 	})
 
 	calls := []func(g, round int) error{
 		func(g, round int) error {
 			n := g*100 + round
-			got, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), fmt.Sprintf("pool-%d", n))
+			got, err := c.DesktopPools.GetInconsistentStatistics(testContext(t), fmt.Sprintf("pool-%d", n))
 			if err != nil {
 				return err
 			}
@@ -79,7 +78,7 @@ func TestConcurrency_SharedClient(t *testing.T) {
 		},
 		func(g, round int) error {
 			size := 10 + g*10 + round
-			got, err := c.DesktopPools.BatchDeleteVolumes(ftCtx(t), fmt.Sprintf("p%d", g),
+			got, err := c.DesktopPools.BatchDeleteVolumes(testContext(t), fmt.Sprintf("p%d", g),
 				&BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{Type: "SAS", Size: size}}})
 			if err != nil {
 				return err
@@ -92,7 +91,7 @@ func TestConcurrency_SharedClient(t *testing.T) {
 		func(g, round int) error {
 			limit := 1 + (g+round)%100
 			pool := fmt.Sprintf("pool %d/%d", g, round)
-			got, err := c.DesktopPools.ListScriptExecutionTasks(ftCtx(t), &ListScriptExecutionTasksOptions{DesktopPoolID: pool, Limit: limit})
+			got, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), &ListScriptExecutionTasksOptions{DesktopPoolID: pool, Limit: limit})
 			if err != nil {
 				return err
 			}
@@ -106,7 +105,7 @@ func TestConcurrency_SharedClient(t *testing.T) {
 			for i := range ids {
 				ids[i] = fmt.Sprintf("d-%d-%d-%d", g, round, i)
 			}
-			got, err := c.Desktops.CheckImages(ftCtx(t), ids)
+			got, err := c.Desktops.CheckImages(testContext(t), ids)
 			if err != nil {
 				return err
 			}
@@ -126,7 +125,7 @@ func TestConcurrency_SharedClient(t *testing.T) {
 			for i := range extra {
 				extra[i] = fmt.Sprintf("x%d", i)
 			}
-			got, err := c.Snapshots.List(ftCtx(t), &ListSnapshotsOptions{DesktopID: id, DesktopIDs: extra})
+			got, err := c.Snapshots.List(testContext(t), &ListSnapshotsOptions{DesktopID: id, DesktopIDs: extra})
 			if err != nil {
 				return err
 			}
@@ -137,7 +136,7 @@ func TestConcurrency_SharedClient(t *testing.T) {
 		},
 		func(g, round int) error {
 			id := fmt.Sprintf("job-%d-%d", g, round)
-			got, err := c.Jobs.Get(ftCtx(t), id)
+			got, err := c.Jobs.Get(testContext(t), id)
 			if err != nil {
 				return err
 			}

@@ -24,19 +24,19 @@ import (
 // service, all on loopback. The environment is a map (WithLookupEnv) and
 // the home directory a temporary one, so nothing of the machine leaks in.
 
-const e2eSecurityToken = "e2e-security-token-secret"
+const agencySecurityToken = "e2e-security-token-secret"
 
-// e2eServer is a fake whose signed requests need a security token, as
+// newAgencyServer is a fake whose signed requests need a security token, as
 // an ECS agency's keys have one.
-func e2eServer(t *testing.T, opts ...workspacetest.Option) *workspacetest.Server {
+func newAgencyServer(t *testing.T, opts ...workspacetest.Option) *workspacetest.Server {
 	t.Helper()
-	srv := workspacetest.NewServer(append([]workspacetest.Option{workspacetest.WithSecurityToken(e2eSecurityToken)}, opts...)...)
+	srv := workspacetest.NewServer(append([]workspacetest.Option{workspacetest.WithSecurityToken(agencySecurityToken)}, opts...)...)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-// e2eOps lists the operations the fake received, in order.
-func e2eOps(srv *workspacetest.Server) []workspacetest.Operation {
+// operationsReceived lists the operations the fake received, in order.
+func operationsReceived(srv *workspacetest.Server) []workspacetest.Operation {
 	var ops []workspacetest.Operation
 	for _, r := range srv.Requests() {
 		ops = append(ops, r.Operation)
@@ -44,20 +44,20 @@ func e2eOps(srv *workspacetest.Server) []workspacetest.Operation {
 	return ops
 }
 
-// e2eQuick keeps retries to milliseconds.
-var e2eQuick = workspace.WithRetryPolicy(workspace.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})
+// quickRetries keeps retries to milliseconds.
+var quickRetries = workspace.WithRetryPolicy(workspace.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})
 
-// e2eRegionVar is the vendor's endpoint variable for the fake's region.
-const e2eRegionVar = "HUAWEICLOUD_SDK_REGION_WORKSPACE_AP_SOUTHEAST_3"
+// fakeRegionVar is the vendor's endpoint variable for the fake's region.
+const fakeRegionVar = "HUAWEICLOUD_SDK_REGION_WORKSPACE_AP_SOUTHEAST_3"
 
-// e2eAllSecrets are every secret the fakes hand out or accept.
-func e2eAllSecrets(srv *workspacetest.Server) []string {
+// allSecrets are every secret the fakes hand out or accept.
+func allSecrets(srv *workspacetest.Server) []string {
 	return []string{srv.SecretKey, srv.SecurityToken, srv.Token, srv.Password, srv.IDToken, "mdtoken-"}
 }
 
-func e2eAssertNoSecret(t *testing.T, s string, srv *workspacetest.Server) {
+func assertNoFakeSecret(t *testing.T, s string, srv *workspacetest.Server) {
 	t.Helper()
-	for _, secret := range e2eAllSecrets(srv) {
+	for _, secret := range allSecrets(srv) {
 		if secret != "" {
 			assert.NotContains(t, s, secret)
 		}
@@ -83,20 +83,20 @@ func TestDefaultConfigZeroConfigurationOnECS(t *testing.T) {
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			srv := e2eServer(t, workspacetest.WithMetadataTokens(mode.tokens), workspacetest.WithDemoData())
+			srv := newAgencyServer(t, workspacetest.WithMetadataTokens(mode.tokens), workspacetest.WithDemoData())
 			// On an ECS instance nothing is configured but the metadata
 			// service; the endpoint variable only keeps the test on loopback.
 			env := map[string]string{
 				workspace.EnvMetadataEndpoint: srv.MetadataURL(),
-				e2eRegionVar:                  srv.URL,
+				fakeRegionVar:                  srv.URL,
 			}
-			c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(), e2eQuick)
+			c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(), quickRetries)
 			require.NoError(t, err)
 			page, err := c.Snapshots.List(context.Background(), &workspace.ListSnapshotsOptions{Limit: 5})
 			require.NoError(t, err)
 			assert.NotZero(t, page.TotalCount)
 
-			assert.Equal(t, mode.want, e2eOps(srv))
+			assert.Equal(t, mode.want, operationsReceived(srv))
 			reqs := srv.Requests()
 			if mode.tokens == workspacetest.MetadataTokensUnsupported {
 				assert.Equal(t, http.StatusNotFound, reqs[0].Status)
@@ -110,14 +110,14 @@ func TestDefaultConfigZeroConfigurationOnECS(t *testing.T) {
 			assert.Equal(t, "aksk", api.Auth)
 			assert.Equal(t, http.StatusOK, api.Status)
 			assert.Equal(t, "/v2/"+srv.ProjectID+"/snapshots", api.Path, "project id from meta_data.json")
-			e2eAssertNoSecret(t, fmt.Sprintf("%v %+v %#v", c, c, c), srv)
+			assertNoFakeSecret(t, fmt.Sprintf("%v %+v %#v", c, c, c), srv)
 		})
 	}
 }
 
 func TestDefaultConfigMetadataOnlyWhenNothingEarlierGaveCredentials(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
+	srv := newAgencyServer(t)
 	env := map[string]string{
 		workspace.EnvMetadataEndpoint: srv.MetadataURL(),
 		workspace.EnvAccessKey:        srv.AccessKey,
@@ -125,37 +125,37 @@ func TestDefaultConfigMetadataOnlyWhenNothingEarlierGaveCredentials(t *testing.T
 		workspace.EnvSecurityToken:    srv.SecurityToken,
 		workspace.EnvProjectID:        srv.ProjectID,
 		workspace.EnvRegion:           "ap-southeast-3",
-		e2eRegionVar:                  srv.URL,
+		fakeRegionVar:                  srv.URL,
 	}
-	c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(), e2eQuick)
+	c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(), quickRetries)
 	require.NoError(t, err)
 	_, err = c.Snapshots.List(context.Background(), nil)
 	require.NoError(t, err)
-	assert.Equal(t, []workspacetest.Operation{workspacetest.OpListSnapshots}, e2eOps(srv), "the metadata service is not asked")
+	assert.Equal(t, []workspacetest.Operation{workspacetest.OpListSnapshots}, operationsReceived(srv), "the metadata service is not asked")
 }
 
 func TestDefaultConfigCredentialsFileBeforeMetadata(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
+	srv := newAgencyServer(t)
 	home := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(home, ".huaweicloud"), 0o700))
 	file := fmt.Sprintf("[basic]\nak = %s\nsk = %s\nsecurity_token = %s\nproject_id = %s\n", srv.AccessKey, srv.SecretKey, srv.SecurityToken, srv.ProjectID)
 	require.NoError(t, os.WriteFile(filepath.Join(home, ".huaweicloud", "credentials"), []byte(file), 0o600))
-	env := map[string]string{workspace.EnvMetadataEndpoint: srv.MetadataURL(), workspace.EnvRegion: "ap-southeast-3", e2eRegionVar: srv.URL}
+	env := map[string]string{workspace.EnvMetadataEndpoint: srv.MetadataURL(), workspace.EnvRegion: "ap-southeast-3", fakeRegionVar: srv.URL}
 
-	c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(home), workspace.WithDefaultConfig(), e2eQuick)
+	c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(home), workspace.WithDefaultConfig(), quickRetries)
 	require.NoError(t, err)
 	_, err = c.Snapshots.List(context.Background(), nil)
 	require.NoError(t, err)
-	assert.Equal(t, []workspacetest.Operation{workspacetest.OpListSnapshots}, e2eOps(srv))
+	assert.Equal(t, []workspacetest.Operation{workspacetest.OpListSnapshots}, operationsReceived(srv))
 }
 
 func TestProjectLookupEndToEnd(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
+	srv := newAgencyServer(t)
 	c, err := workspace.NewClient(
 		workspace.WithRegion("ap-southeast-3"), workspace.WithEndpoint(srv.URL), workspace.WithIAMEndpoint(srv.IAMURL()),
-		workspace.WithAccessKey(srv.AccessKey, srv.SecretKey), workspace.WithSecurityToken(srv.SecurityToken), e2eQuick)
+		workspace.WithAccessKey(srv.AccessKey, srv.SecretKey), workspace.WithSecurityToken(srv.SecurityToken), quickRetries)
 	require.NoError(t, err, "no project id is needed up front: it can be looked up")
 	assert.Empty(t, srv.Requests(), "nothing is asked before the first call")
 
@@ -191,8 +191,8 @@ func TestProjectLookupOutcomes(t *testing.T) {
 	t.Parallel()
 	t.Run("no project named after the region", func(t *testing.T) {
 		t.Parallel()
-		srv := e2eServer(t, workspacetest.WithRegion("eu-west-101"))
-		c := e2eLookupClient(t, srv, srv.AccessKey)
+		srv := newAgencyServer(t, workspacetest.WithRegion("eu-west-101"))
+		c := lookupClient(t, srv, srv.AccessKey)
 		_, err := c.Snapshots.List(context.Background(), nil)
 		var ce *workspace.ConfigError
 		require.ErrorAs(t, err, &ce)
@@ -202,10 +202,10 @@ func TestProjectLookupOutcomes(t *testing.T) {
 	})
 	t.Run("several projects", func(t *testing.T) {
 		t.Parallel()
-		srv := e2eServer(t)
+		srv := newAgencyServer(t)
 		srv.AddProject(workspacetest.Project{ID: "second-project-id", Name: "ap-southeast-3"})
 		srv.AddProject(workspacetest.Project{ID: "subproject-id", Name: "ap-southeast-3_sub"})
-		c := e2eLookupClient(t, srv, srv.AccessKey)
+		c := lookupClient(t, srv, srv.AccessKey)
 		_, err := c.Snapshots.List(context.Background(), nil)
 		var ce *workspace.ConfigError
 		require.ErrorAs(t, err, &ce)
@@ -216,19 +216,19 @@ func TestProjectLookupOutcomes(t *testing.T) {
 	})
 	t.Run("IAM refuses the keys", func(t *testing.T) {
 		t.Parallel()
-		srv := e2eServer(t)
-		c := e2eLookupClient(t, srv, "SOMEOTHERACCESSKEY")
+		srv := newAgencyServer(t)
+		c := lookupClient(t, srv, "SOMEOTHERACCESSKEY")
 		_, err := c.Snapshots.List(context.Background(), nil)
 		var apiErr *workspace.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, "/v3/projects", apiErr.Path)
 		assert.ErrorIs(t, err, workspace.ErrUnauthorized)
-		e2eAssertNoSecret(t, err.Error(), srv)
+		assertNoFakeSecret(t, err.Error(), srv)
 	})
 	t.Run("bounded by the call's context, not kept when it fails", func(t *testing.T) {
 		t.Parallel()
-		srv := e2eServer(t)
-		c := e2eLookupClient(t, srv, srv.AccessKey)
+		srv := newAgencyServer(t)
+		c := lookupClient(t, srv, srv.AccessKey)
 		srv.SetLatency(time.Second)
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		defer cancel()
@@ -243,11 +243,11 @@ func TestProjectLookupOutcomes(t *testing.T) {
 	})
 	t.Run("metadata keys without a project id in meta_data.json", func(t *testing.T) {
 		t.Parallel()
-		srv := e2eServer(t)
+		srv := newAgencyServer(t)
 		p, err := workspace.NewMetadataCredentialsProvider(workspace.MetadataConfig{Endpoint: srv.MetadataURL()})
 		require.NoError(t, err)
 		c, err := workspace.NewClient(workspace.WithRegion("ap-southeast-3"), workspace.WithEndpoint(srv.URL),
-			workspace.WithIAMEndpoint(srv.IAMURL()), workspace.WithCredentialsProvider(p), e2eQuick)
+			workspace.WithIAMEndpoint(srv.IAMURL()), workspace.WithCredentialsProvider(p), quickRetries)
 		require.NoError(t, err)
 		_, err = c.Snapshots.List(context.Background(), nil)
 		require.NoError(t, err)
@@ -255,18 +255,18 @@ func TestProjectLookupOutcomes(t *testing.T) {
 	})
 }
 
-func e2eLookupClient(t *testing.T, srv *workspacetest.Server, ak string) *workspace.Client {
+func lookupClient(t *testing.T, srv *workspacetest.Server, ak string) *workspace.Client {
 	t.Helper()
 	c, err := workspace.NewClient(
 		workspace.WithRegion("ap-southeast-3"), workspace.WithEndpoint(srv.URL), workspace.WithIAMEndpoint(srv.IAMURL()),
-		workspace.WithAccessKey(ak, srv.SecretKey), workspace.WithSecurityToken(srv.SecurityToken), e2eQuick)
+		workspace.WithAccessKey(ak, srv.SecretKey), workspace.WithSecurityToken(srv.SecurityToken), quickRetries)
 	require.NoError(t, err)
 	return c
 }
 
 func TestIDTokenSourceEndToEnd(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
+	srv := newAgencyServer(t)
 	file := filepath.Join(t.TempDir(), "token")
 	require.NoError(t, os.WriteFile(file, []byte(srv.IDToken+"\n"), 0o600))
 	ts, err := workspace.NewIDTokenSource(workspace.IDTokenConfig{
@@ -294,7 +294,7 @@ func TestIDTokenSourceEndToEnd(t *testing.T) {
 	assert.Equal(t, "/v3.0/OS-AUTH/id-token/tokens", apiErr.Path)
 	assert.Equal(t, http.StatusUnauthorized, apiErr.StatusCode)
 	require.Len(t, srv.RequestsFor(workspacetest.OpIAMIDToken), 2)
-	e2eAssertNoSecret(t, err.Error(), srv)
+	assertNoFakeSecret(t, err.Error(), srv)
 	assert.NotContains(t, err.Error(), "a-rotated-but-unknown-token")
 
 	require.NoError(t, os.WriteFile(file, []byte(srv.IDToken), 0o600))
@@ -306,12 +306,12 @@ func TestIDTokenSourceEndToEnd(t *testing.T) {
 	_, err = c.Snapshots.List(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Len(t, srv.RequestsFor(workspacetest.OpIAMIDToken), 4)
-	e2eAssertNoSecret(t, fmt.Sprintf("%v %+v %#v", ts, ts, ts), srv)
+	assertNoFakeSecret(t, fmt.Sprintf("%v %+v %#v", ts, ts, ts), srv)
 }
 
 func TestIDTokenFromTheEnvironment(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
+	srv := newAgencyServer(t)
 	file := filepath.Join(t.TempDir(), "token")
 	require.NoError(t, os.WriteFile(file, []byte(srv.IDToken), 0o600))
 	env := map[string]string{
@@ -320,22 +320,22 @@ func TestIDTokenFromTheEnvironment(t *testing.T) {
 		workspace.EnvIAMEndpoint: srv.IAMURL(),
 		workspace.EnvProjectID:   srv.ProjectID,
 		workspace.EnvRegion:      "ap-southeast-3",
-		e2eRegionVar:             srv.URL,
+		fakeRegionVar:             srv.URL,
 		// The vendor's order: the identity provider wins over AK/SK.
 		workspace.EnvAccessKey: "ignored-ak",
 		workspace.EnvSecretKey: "ignored-sk",
 	}
-	c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithEnv(), e2eQuick)
+	c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithEnv(), quickRetries)
 	require.NoError(t, err)
 	_, err = c.Snapshots.List(context.Background(), nil)
 	require.NoError(t, err)
-	assert.Equal(t, []workspacetest.Operation{workspacetest.OpIAMIDToken, workspacetest.OpListSnapshots}, e2eOps(srv))
+	assert.Equal(t, []workspacetest.Operation{workspacetest.OpIAMIDToken, workspacetest.OpListSnapshots}, operationsReceived(srv))
 	assert.Equal(t, "token", srv.Requests()[1].Auth)
 }
 
 func TestIAMTokenSourceAgainstTheFake(t *testing.T) {
 	t.Parallel()
-	srv := e2eServer(t)
+	srv := newAgencyServer(t)
 	ts, err := workspace.NewIAMTokenSource(workspace.IAMConfig{
 		Endpoint: srv.IAMURL(), UserName: srv.UserName, Password: srv.Password, DomainName: srv.DomainName, ProjectID: srv.ProjectID,
 	})

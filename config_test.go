@@ -16,12 +16,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// cfgFileSecret is the secret key of the credentials files below; no error
+// fileSecret is the secret key of the credentials files below; no error
 // may show it.
-const cfgFileSecret = "file-sk-secret-0000"
+const fileSecret = "file-sk-secret-0000"
 
-// cfgWriteFile writes a credentials file and returns its path.
-func cfgWriteFile(t *testing.T, content string) string {
+// writeTempFile writes a credentials file and returns its path.
+func writeTempFile(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "credentials")
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
@@ -30,26 +30,26 @@ func cfgWriteFile(t *testing.T, content string) string {
 
 func TestParseINI(t *testing.T) {
 	t.Parallel()
-	good := "\xef\xbb\xbf# the vendor's file\n; another comment\n\n[Basic]\n AK = file-ak \nsk=\"" + cfgFileSecret + "\"\n" +
+	good := "\xef\xbb\xbf# the vendor's file\n; another comment\n\n[Basic]\n AK = file-ak \nsk=\"" + fileSecret + "\"\n" +
 		"project_id = 'proj' ; inline comment\niam_endpoint = iam.example.com # inline\nunknown_key = kept\n\n[global]\nak = other\n"
 	sections, err := parseINI("f", []byte(good))
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{
-		"ak": "file-ak", "sk": cfgFileSecret, "project_id": "proj", "iam_endpoint": "iam.example.com", "unknown_key": "kept",
+		"ak": "file-ak", "sk": fileSecret, "project_id": "proj", "iam_endpoint": "iam.example.com", "unknown_key": "kept",
 	}, sections["basic"])
 	assert.Equal(t, map[string]string{"ak": "other"}, sections["global"])
 
 	for _, tt := range []struct {
 		name, content, want string
 	}{
-		{"key before any section", "sk = " + cfgFileSecret + "\n[basic]\n", "line 1: has a key before the first [section]"},
-		{"not key = value", "[basic]\n" + cfgFileSecret + "\n", "line 2: is neither"},
-		{"repeated key", "[basic]\nsk = a\nsk = " + cfgFileSecret + "\n", "line 3: repeats key sk"},
+		{"key before any section", "sk = " + fileSecret + "\n[basic]\n", "line 1: has a key before the first [section]"},
+		{"not key = value", "[basic]\n" + fileSecret + "\n", "line 2: is neither"},
+		{"repeated key", "[basic]\nsk = a\nsk = " + fileSecret + "\n", "line 3: repeats key sk"},
 		{"repeated section", "[basic]\n[basic]\n", "line 2: repeats section [basic]"},
-		{"broken header", "[basic\nsk = " + cfgFileSecret + "\n", "line 1: is not a [section] header"},
+		{"broken header", "[basic\nsk = " + fileSecret + "\n", "line 1: is not a [section] header"},
 		{"empty header", "[ ]\n", "line 1: is not a [section] header"},
-		{"no key name", "[basic]\n = " + cfgFileSecret + "\n", "line 2: has no key name"},
-		{"space in key name", "[basic]\nmy sk = " + cfgFileSecret + "\n", "line 2: has no key name"},
+		{"no key name", "[basic]\n = " + fileSecret + "\n", "line 2: has no key name"},
+		{"space in key name", "[basic]\nmy sk = " + fileSecret + "\n", "line 2: has no key name"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -60,7 +60,7 @@ func TestParseINI(t *testing.T) {
 			require.ErrorAs(t, err, &ve)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Contains(t, ve.Field, "/x/credentials")
-			assert.NotContains(t, err.Error(), cfgFileSecret)
+			assert.NotContains(t, err.Error(), fileSecret)
 		})
 	}
 }
@@ -72,58 +72,58 @@ func TestReadCredentialsFile(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 
-	_, err = readCredentialsFile(cfgWriteFile(t, "[global]\nak = x\n"))
+	_, err = readCredentialsFile(writeTempFile(t, "[global]\nak = x\n"))
 	require.ErrorAs(t, err, &ce)
 	assert.Contains(t, err.Error(), "has no [basic] section")
 
-	_, err = readCredentialsFile(cfgWriteFile(t, "[basic]\nsk = "+strings.Repeat("x", maxCredentialsFile)+"\n"))
+	_, err = readCredentialsFile(writeTempFile(t, "[basic]\nsk = "+strings.Repeat("x", maxCredentialsFile)+"\n"))
 	assert.ErrorContains(t, err, "larger than")
 
 	_, err = readCredentialsFile(t.TempDir()) // a directory
 	require.ErrorAs(t, err, &ce)
 }
 
-// cfgTokenFile is an ID token file for the configurations below.
-func cfgTokenFile(t *testing.T) string {
+// writeIDTokenFile is an ID token file for the configurations below.
+func writeIDTokenFile(t *testing.T) string {
 	t.Helper()
-	return cfgWriteFile(t, "id-token-secret")
+	return writeTempFile(t, "id-token-secret")
 }
 
 func TestWithCredentialsFile(t *testing.T) {
 	t.Parallel()
-	tokenFile := cfgTokenFile(t)
-	full := "[basic]\nak = file-ak\nsk = " + cfgFileSecret + "\nsecurity_token = file-st-secret\nproject_id = file-project\n"
+	tokenFile := writeIDTokenFile(t)
+	full := "[basic]\nak = file-ak\nsk = " + fileSecret + "\nsecurity_token = file-st-secret\nproject_id = file-project\n"
 	tests := []struct {
 		name     string
 		file     string
 		opts     []Option
-		wantAuth credWantAuth
+		wantAuth authWant
 		wantPID  string
 	}{
 		{name: "AK/SK, security token and project id", file: full,
-			wantAuth: credWantAuth{ak: "file-ak", sk: cfgFileSecret, secToken: "file-st-secret"}, wantPID: "file-project"},
+			wantAuth: authWant{ak: "file-ak", sk: fileSecret, secToken: "file-st-secret"}, wantPID: "file-project"},
 		{name: "ID token wins over AK/SK", file: full + "idp_id = idp\nid_token_file = " + tokenFile + "\niam_endpoint = iam.example.com\n",
-			wantAuth: credWantAuth{tokenSource: true}, wantPID: "file-project"},
+			wantAuth: authWant{tokenSource: true}, wantPID: "file-project"},
 		{name: "options win", file: full, opts: []Option{WithProjectID("opt-project"), WithToken("opt-token")},
-			wantAuth: credWantAuth{token: "opt-token"}, wantPID: "opt-project"},
+			wantAuth: authWant{token: "opt-token"}, wantPID: "opt-project"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			path := cfgWriteFile(t, tt.file)
-			opts := append([]Option{credEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithCredentialsFile(path)}, tt.opts...)
+			path := writeTempFile(t, tt.file)
+			opts := append([]Option{fakeEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithCredentialsFile(path)}, tt.opts...)
 			c, err := NewClient(opts...)
 			require.NoError(t, err)
-			assert.Equal(t, tt.wantAuth, credAuthOf(t, c))
+			assert.Equal(t, tt.wantAuth, authOf(t, c))
 			assert.Equal(t, tt.wantPID, c.core.projectID)
-			credAssertNoSecrets(t, fmt.Sprintf("%v %+v %#v", c, c, c), cfgFileSecret, "file-st-secret")
+			assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", c, c, c), fileSecret, "file-st-secret")
 		})
 	}
 
 	t.Run("ID-token source from the file", func(t *testing.T) {
 		t.Parallel()
-		path := cfgWriteFile(t, "[basic]\nidp_id = idp\nid_token_file = "+tokenFile+"\niam_endpoint = iam.example.com\nproject_id = p\n")
-		c, err := NewClient(credEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithCredentialsFile(path))
+		path := writeTempFile(t, "[basic]\nidp_id = idp\nid_token_file = "+tokenFile+"\niam_endpoint = iam.example.com\nproject_id = p\n")
+		c, err := NewClient(fakeEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithCredentialsFile(path))
 		require.NoError(t, err)
 		ts := c.core.auth.(tokenAuth).src.(*IDTokenSource)
 		assert.Equal(t, "https://iam.example.com/v3.0/OS-AUTH/id-token/tokens", ts.st.url, "iam_endpoint without a scheme gets https://")
@@ -133,7 +133,7 @@ func TestWithCredentialsFile(t *testing.T) {
 
 	t.Run("named file missing", func(t *testing.T) {
 		t.Parallel()
-		_, err := NewClient(credEnv(map[string]string{}), WithCredentialsFile(filepath.Join(t.TempDir(), "nope")))
+		_, err := NewClient(fakeEnv(map[string]string{}), WithCredentialsFile(filepath.Join(t.TempDir(), "nope")))
 		var ce *ConfigError
 		require.ErrorAs(t, err, &ce)
 		assert.ErrorIs(t, err, os.ErrNotExist)
@@ -141,20 +141,20 @@ func TestWithCredentialsFile(t *testing.T) {
 	t.Run("file named by HUAWEICLOUD_SDK_CREDENTIALS_FILE missing", func(t *testing.T) {
 		t.Parallel()
 		env := map[string]string{EnvCredentialsFile: filepath.Join(t.TempDir(), "nope")}
-		_, err := NewClient(credEnv(env), WithCredentialsFile(""))
+		_, err := NewClient(fakeEnv(env), WithCredentialsFile(""))
 		assert.ErrorIs(t, err, os.ErrNotExist)
 	})
 	t.Run("file named by HUAWEICLOUD_SDK_CREDENTIALS_FILE", func(t *testing.T) {
 		t.Parallel()
-		env := map[string]string{EnvCredentialsFile: cfgWriteFile(t, full)}
-		c, err := NewClient(credEnv(env), WithCredentialsFile(""), WithRegion("ap-southeast-3"))
+		env := map[string]string{EnvCredentialsFile: writeTempFile(t, full)}
+		c, err := NewClient(fakeEnv(env), WithCredentialsFile(""), WithRegion("ap-southeast-3"))
 		require.NoError(t, err)
 		assert.Equal(t, "file-project", c.core.projectID)
 	})
 	t.Run("default file missing is not an error", func(t *testing.T) {
 		t.Parallel()
 		home := t.TempDir()
-		_, err := NewClient(credEnv(map[string]string{}), WithHomeDir(home), WithCredentialsFile(""))
+		_, err := NewClient(fakeEnv(map[string]string{}), WithHomeDir(home), WithCredentialsFile(""))
 		var ce *ConfigError
 		require.ErrorAs(t, err, &ce)
 		assert.Contains(t, ce.Missing, "ak and sk in the credentials file")
@@ -166,31 +166,31 @@ func TestWithCredentialsFile(t *testing.T) {
 		home := t.TempDir()
 		require.NoError(t, os.MkdirAll(filepath.Join(home, ".huaweicloud"), 0o700))
 		require.NoError(t, os.WriteFile(filepath.Join(home, ".huaweicloud", "credentials"), []byte(full), 0o600))
-		c, err := NewClient(credEnv(map[string]string{}), WithHomeDir(home), WithCredentialsFile(""), WithRegion("ap-southeast-3"))
+		c, err := NewClient(fakeEnv(map[string]string{}), WithHomeDir(home), WithCredentialsFile(""), WithRegion("ap-southeast-3"))
 		require.NoError(t, err)
-		assert.Equal(t, credWantAuth{ak: "file-ak", sk: cfgFileSecret, secToken: "file-st-secret"}, credAuthOf(t, c))
+		assert.Equal(t, authWant{ak: "file-ak", sk: fileSecret, secToken: "file-st-secret"}, authOf(t, c))
 	})
 	t.Run("incomplete keys", func(t *testing.T) {
 		t.Parallel()
 		for content, want := range map[string]string{
 			"[basic]\nak = file-ak\n":                      "sk in ",
-			"[basic]\nsk = " + cfgFileSecret + "\n":        "ak in ",
+			"[basic]\nsk = " + fileSecret + "\n":        "ak in ",
 			"[basic]\nidp_id = idp\n":                      "id_token_file in ",
 			"[basic]\nid_token_file = " + tokenFile + "\n": "idp_id in ",
 		} {
-			path := cfgWriteFile(t, content)
-			_, err := NewClient(credEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithProjectID("p"), WithCredentialsFile(path))
+			path := writeTempFile(t, content)
+			_, err := NewClient(fakeEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithProjectID("p"), WithCredentialsFile(path))
 			var ce *ConfigError
 			require.ErrorAs(t, err, &ce, content)
 			require.Len(t, ce.Missing, 1)
 			assert.Equal(t, want+path, ce.Missing[0])
-			assert.NotContains(t, err.Error(), cfgFileSecret)
+			assert.NotContains(t, err.Error(), fileSecret)
 		}
 	})
 	t.Run("malformed value names the key", func(t *testing.T) {
 		t.Parallel()
-		path := cfgWriteFile(t, full+"iam_endpoint = ftp://iam.example.com\n")
-		_, err := NewClient(credEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithCredentialsFile(path))
+		path := writeTempFile(t, full+"iam_endpoint = ftp://iam.example.com\n")
+		_, err := NewClient(fakeEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithCredentialsFile(path))
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.Contains(t, ve.Field, "iam_endpoint in "+path)
@@ -200,8 +200,8 @@ func TestWithCredentialsFile(t *testing.T) {
 // TestConfigPrecedence pins every precedence rule of the README's table.
 func TestConfigPrecedence(t *testing.T) {
 	t.Parallel()
-	tokenFile := cfgTokenFile(t)
-	file := cfgWriteFile(t, "[basic]\nak = file-ak\nsk = "+cfgFileSecret+"\nproject_id = file-project\niam_endpoint = iam.file.example.com\n")
+	tokenFile := writeIDTokenFile(t)
+	file := writeTempFile(t, "[basic]\nak = file-ak\nsk = "+fileSecret+"\nproject_id = file-project\niam_endpoint = iam.file.example.com\n")
 	envAKSK := map[string]string{EnvAccessKey: "env-ak", EnvSecretKey: "env-sk-secret"}
 	with := func(m map[string]string, kv ...string) map[string]string {
 		out := map[string]string{}
@@ -220,7 +220,7 @@ func TestConfigPrecedence(t *testing.T) {
 		wantOrigin string
 		wantPID    string
 		wantIAM    string // the lookup's IAM origin, when the project is looked up
-		wantAuth   *credWantAuth
+		wantAuth   *authWant
 	}{
 		{name: "option project id over the environment's",
 			env: with(envAKSK, EnvProjectID, "env-project", EnvRegion, "ap-southeast-3"), opts: []Option{WithEnv(), WithProjectID("opt")},
@@ -228,11 +228,11 @@ func TestConfigPrecedence(t *testing.T) {
 		{name: "environment over the file, whatever the option order",
 			env: with(envAKSK, EnvProjectID, "env-project", EnvRegion, "ap-southeast-3"), opts: []Option{WithCredentialsFile(file), WithEnv()},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com", wantPID: "env-project",
-			wantAuth: &credWantAuth{ak: "env-ak", sk: "env-sk-secret"}},
+			wantAuth: &authWant{ak: "env-ak", sk: "env-sk-secret"}},
 		{name: "file fills what the environment leaves",
 			env: map[string]string{EnvRegion: "ap-southeast-3"}, opts: []Option{WithEnv(), WithCredentialsFile(file)},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com", wantPID: "file-project",
-			wantAuth: &credWantAuth{ak: "file-ak", sk: cfgFileSecret}},
+			wantAuth: &authWant{ak: "file-ak", sk: fileSecret}},
 		{name: "vendor's region endpoint over ours",
 			env: with(envAKSK, EnvProjectID, "p", EnvRegion, "ap-southeast-3", EnvEndpoint, "https://ours.example.com",
 				"HUAWEICLOUD_SDK_REGION_WORKSPACE_AP_SOUTHEAST_3", " https://vendor.example.com/gw , https://second.example.com"),
@@ -249,19 +249,19 @@ func TestConfigPrecedence(t *testing.T) {
 		{name: "identity provider over AK/SK over our token",
 			env:  with(envAKSK, EnvProjectID, "p", EnvRegion, "ap-southeast-3", EnvIdPID, "idp", EnvIDTokenFile, tokenFile, EnvToken, "env-token"),
 			opts: []Option{WithEnv()}, wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com", wantPID: "p",
-			wantAuth: &credWantAuth{tokenSource: true}},
+			wantAuth: &authWant{tokenSource: true}},
 		{name: "AK/SK over our token",
 			env:  with(envAKSK, EnvProjectID, "p", EnvRegion, "ap-southeast-3", EnvToken, "env-token"),
 			opts: []Option{WithEnv()}, wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com", wantPID: "p",
-			wantAuth: &credWantAuth{ak: "env-ak", sk: "env-sk-secret"}},
+			wantAuth: &authWant{ak: "env-ak", sk: "env-sk-secret"}},
 		{name: "IAM endpoint: the environment's over the file's",
-			env: with(envAKSK, EnvRegion, "ap-southeast-3", EnvIAMEndpoint, "iam.env.example.com"), opts: []Option{WithEnv(), WithCredentialsFile(cfgWriteFile(t, "[basic]\niam_endpoint = iam.file.example.com\n"))},
+			env: with(envAKSK, EnvRegion, "ap-southeast-3", EnvIAMEndpoint, "iam.env.example.com"), opts: []Option{WithEnv(), WithCredentialsFile(writeTempFile(t, "[basic]\niam_endpoint = iam.file.example.com\n"))},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com", wantIAM: "https://iam.env.example.com"},
 		{name: "IAM endpoint: the option's over the environment's",
 			env: with(envAKSK, EnvRegion, "ap-southeast-3", EnvIAMEndpoint, "iam.env.example.com"), opts: []Option{WithEnv(), WithIAMEndpoint("https://iam.opt.example.com")},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com", wantIAM: "https://iam.opt.example.com"},
 		{name: "IAM endpoint: the file's",
-			env: with(envAKSK, EnvRegion, "ap-southeast-3"), opts: []Option{WithEnv(), WithCredentialsFile(cfgWriteFile(t, "[basic]\niam_endpoint = iam.file.example.com\n"))},
+			env: with(envAKSK, EnvRegion, "ap-southeast-3"), opts: []Option{WithEnv(), WithCredentialsFile(writeTempFile(t, "[basic]\niam_endpoint = iam.file.example.com\n"))},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com", wantIAM: "https://iam.file.example.com"},
 		{name: "IAM endpoint: the region's by default",
 			env: with(envAKSK, EnvRegion, "ap-southeast-3"), opts: []Option{WithEnv()},
@@ -270,7 +270,7 @@ func TestConfigPrecedence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := NewClient(append([]Option{credEnv(tt.env)}, tt.opts...)...)
+			c, err := NewClient(append([]Option{fakeEnv(tt.env)}, tt.opts...)...)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantOrigin, c.core.origin)
 			if tt.wantIAM != "" {
@@ -281,7 +281,7 @@ func TestConfigPrecedence(t *testing.T) {
 				assert.Nil(t, c.core.lookup)
 			}
 			if tt.wantAuth != nil {
-				assert.Equal(t, *tt.wantAuth, credAuthOf(t, c))
+				assert.Equal(t, *tt.wantAuth, authOf(t, c))
 			}
 		})
 	}
@@ -290,7 +290,7 @@ func TestConfigPrecedence(t *testing.T) {
 func TestConfigMissingNamesEverySource(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{EnvMetadataEndpoint: cfgClosedPort(t)}
-	_, err := NewClient(credEnv(env), WithHomeDir(t.TempDir()), WithDefaultConfig())
+	_, err := NewClient(fakeEnv(env), WithHomeDir(t.TempDir()), WithDefaultConfig())
 	var ce *ConfigError
 	require.ErrorAs(t, err, &ce)
 	for _, name := range []string{"WithProjectID", EnvProjectID, "project_id in the credentials file", "WithRegion", EnvRegion,
@@ -311,9 +311,9 @@ func cfgClosedPort(t *testing.T) string {
 	return u
 }
 
-// cfgSilentListener accepts connections and never answers, as a
+// silentListener accepts connections and never answers, as a
 // firewalled metadata address may behave.
-func cfgSilentListener(t *testing.T) string {
+func silentListener(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -344,7 +344,7 @@ func TestDefaultConfigMetadataIsBounded(t *testing.T) {
 	t.Run("closed port", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		_, err := NewClient(credEnv(map[string]string{EnvMetadataEndpoint: cfgClosedPort(t)}), WithHomeDir(t.TempDir()), WithDefaultConfig())
+		_, err := NewClient(fakeEnv(map[string]string{EnvMetadataEndpoint: cfgClosedPort(t)}), WithHomeDir(t.TempDir()), WithDefaultConfig())
 		assert.Less(t, time.Since(start), DefaultConfigMetadataTimeout)
 		var ce *ConfigError
 		require.ErrorAs(t, err, &ce)
@@ -352,9 +352,9 @@ func TestDefaultConfigMetadataIsBounded(t *testing.T) {
 	})
 	t.Run("no answer", func(t *testing.T) {
 		t.Parallel()
-		addr := cfgSilentListener(t)
+		addr := silentListener(t)
 		start := time.Now()
-		_, err := NewClient(credEnv(map[string]string{EnvMetadataEndpoint: addr}), WithHomeDir(t.TempDir()),
+		_, err := NewClient(fakeEnv(map[string]string{EnvMetadataEndpoint: addr}), WithHomeDir(t.TempDir()),
 			WithDefaultConfig(), WithMetadataBound(100*time.Millisecond))
 		elapsed := time.Since(start)
 		assert.GreaterOrEqual(t, elapsed, 100*time.Millisecond)
@@ -393,7 +393,7 @@ func TestDefaultConfigMetadataWrongAnswers(t *testing.T) {
 				}
 			}))
 			t.Cleanup(srv.Close)
-			_, err := NewClient(credEnv(map[string]string{EnvMetadataEndpoint: srv.URL}), WithHomeDir(t.TempDir()), WithDefaultConfig())
+			_, err := NewClient(fakeEnv(map[string]string{EnvMetadataEndpoint: srv.URL}), WithHomeDir(t.TempDir()), WithDefaultConfig())
 			var ce *ConfigError
 			require.ErrorAs(t, err, &ce)
 			assert.Contains(t, ce.Reason, tt.want)
@@ -415,7 +415,7 @@ func TestConfigErrorText(t *testing.T) {
 
 func TestEnvIDTokenNeeds(t *testing.T) {
 	t.Parallel()
-	tokenFile := cfgTokenFile(t)
+	tokenFile := writeIDTokenFile(t)
 	for _, tt := range []struct {
 		name string
 		env  map[string]string
@@ -428,7 +428,7 @@ func TestEnvIDTokenNeeds(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := NewClient(credEnv(tt.env), WithEnv())
+			_, err := NewClient(fakeEnv(tt.env), WithEnv())
 			var ce *ConfigError
 			require.ErrorAs(t, err, &ce)
 			assert.Contains(t, ce.Missing, tt.want)

@@ -12,25 +12,25 @@ import (
 
 func TestDesktopPoolsService_GetInconsistentStatistics(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
+	c, mux := setup(t)
 	// The spec's example response.
-	mux.handle("/desktop-pools/a130ab3a-72bf-4b71-baa9-af4987c8e338/inconsistent-statics", ftRespond(http.StatusOK, `{
+	mux.handle("/desktop-pools/a130ab3a-72bf-4b71-baa9-af4987c8e338/inconsistent-statics", respond(http.StatusOK, `{
   "product_id" : 2,
   "image_id" : 2,
   "disk_num" : 3,
   "disk_size" : 4
 }`))
 
-	got, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "a130ab3a-72bf-4b71-baa9-af4987c8e338")
+	got, err := c.DesktopPools.GetInconsistentStatistics(testContext(t), "a130ab3a-72bf-4b71-baa9-af4987c8e338")
 	require.NoError(t, err)
 	assert.Equal(t, &InconsistentStatistics{ProductID: 2, ImageID: 2, DiskNum: 3, DiskSize: 4}, got)
 
 	r := mux.last(t)
-	ftAssertMethod(t, r, "GET")
-	ftAssertPath(t, r, ftPrefix+"/desktop-pools/a130ab3a-72bf-4b71-baa9-af4987c8e338/inconsistent-statics")
-	ftAssertQuery(t, r, nil)
-	ftAssertNoBody(t, r)
-	ftAssertHeader(t, r, "X-Auth-Token", ftToken)
+	testMethod(t, r, "GET")
+	testPath(t, r, testPrefix+"/desktop-pools/a130ab3a-72bf-4b71-baa9-af4987c8e338/inconsistent-statics")
+	testQuery(t, r, nil)
+	testNoBody(t, r)
+	testHeader(t, r, "X-Auth-Token", testToken)
 	assert.Equal(t, 1, mux.requests())
 }
 
@@ -86,32 +86,32 @@ func TestDesktopPoolsService_BatchDeleteVolumes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
+			c, mux := setup(t)
 			// The spec's example response.
-			mux.handle("/desktop-pools/pool-1/volumes/batch-delete", ftRespond(http.StatusOK, `{
+			mux.handle("/desktop-pools/pool-1/volumes/batch-delete", respond(http.StatusOK, `{
   "job_id" : "abc85365-0b2e-4b4f-a091-f7db72072d4b"
 }`))
-			got, err := c.DesktopPools.BatchDeleteVolumes(ftCtx(t), "pool-1", tt.req)
+			got, err := c.DesktopPools.BatchDeleteVolumes(testContext(t), "pool-1", tt.req)
 			require.NoError(t, err)
 			assert.Equal(t, &BatchDeleteVolumesResult{JobID: "abc85365-0b2e-4b4f-a091-f7db72072d4b"}, got)
 
 			r := mux.last(t)
-			ftAssertMethod(t, r, "POST")
-			ftAssertPath(t, r, ftPrefix+"/desktop-pools/pool-1/volumes/batch-delete")
-			ftAssertQuery(t, r, nil)
-			ftAssertJSONBody(t, r, tt.want)
-			ftAssertHeader(t, r, "X-Auth-Token", ftToken)
+			testMethod(t, r, "POST")
+			testPath(t, r, testPrefix+"/desktop-pools/pool-1/volumes/batch-delete")
+			testQuery(t, r, nil)
+			testJSONBody(t, r, tt.want)
+			testHeader(t, r, "X-Auth-Token", testToken)
 		})
 	}
 }
 
 func TestDesktopPoolsService_BatchDeleteVolumes_DoesNotModifyRequest(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/desktop-pools/p/volumes/batch-delete", ftRespond(http.StatusOK, `{"job_id":"j"}`))
+	c, mux := setup(t)
+	mux.handle("/desktop-pools/p/volumes/batch-delete", respond(http.StatusOK, `{"job_id":"j"}`))
 	req := &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{Type: "SAS", Size: 10}}, DesktopIDs: []string{"d"}}
 	before := *req
-	_, err := c.DesktopPools.BatchDeleteVolumes(ftCtx(t), "p", req)
+	_, err := c.DesktopPools.BatchDeleteVolumes(testContext(t), "p", req)
 	require.NoError(t, err)
 	assert.Equal(t, before, *req)
 }
@@ -182,22 +182,22 @@ func TestDesktopPoolsService_ListScriptExecutionTasks_Query(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle("/desktop-pools/script-execution-tasks/detail", ftRespond(http.StatusOK, `{"script_execution_tasks":[],"total_count":0}`))
+			c, mux := setup(t)
+			mux.handle("/desktop-pools/script-execution-tasks/detail", respond(http.StatusOK, `{"script_execution_tasks":[],"total_count":0}`))
 			var before ListScriptExecutionTasksOptions
 			if tt.opts != nil {
 				before = *tt.opts
 			}
-			page, err := c.DesktopPools.ListScriptExecutionTasks(ftCtx(t), tt.opts)
+			page, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), tt.opts)
 			require.NoError(t, err)
 			assert.Empty(t, page.Items)
 			assert.NotNil(t, page.Items, "an empty page has an empty, non-nil slice")
 
 			r := mux.last(t)
-			ftAssertMethod(t, r, "GET")
-			ftAssertPath(t, r, ftPrefix+"/desktop-pools/script-execution-tasks/detail")
-			ftAssertQuery(t, r, tt.want)
-			ftAssertNoBody(t, r)
+			testMethod(t, r, "GET")
+			testPath(t, r, testPrefix+"/desktop-pools/script-execution-tasks/detail")
+			testQuery(t, r, tt.want)
+			testNoBody(t, r)
 			if tt.opts != nil {
 				assert.Equal(t, before, *tt.opts, "options must not be modified")
 			}
@@ -205,18 +205,18 @@ func TestDesktopPoolsService_ListScriptExecutionTasks_Query(t *testing.T) {
 	}
 }
 
-// ftSpecTasksExample is the spec's example response for script execution
+// specTasksExample is the spec's example response for script execution
 // tasks, as published: its time fields hold the placeholder "string".
-const ftSpecTasksExample = `{ "script_execution_tasks" : [ { "id" : "string", "desktop_pool_id" : "string", "desktop_pool_name" : "string", "scripts" : [ { "id" : "string", "name" : "string" } ], "command_content" : "string", "command_type" : "string", "start_time" : "string", "end_time" : "string", "status" : "string", "success_num" : 0, "failed_num" : 0, "skip_num" : 0 } ], "total_count" : 0 }`
+const specTasksExample = `{ "script_execution_tasks" : [ { "id" : "string", "desktop_pool_id" : "string", "desktop_pool_name" : "string", "scripts" : [ { "id" : "string", "name" : "string" } ], "command_content" : "string", "command_type" : "string", "start_time" : "string", "end_time" : "string", "status" : "string", "success_num" : 0, "failed_num" : 0, "skip_num" : 0 } ], "total_count" : 0 }`
 
 func TestDesktopPoolsService_ListScriptExecutionTasks_Decode(t *testing.T) {
 	t.Parallel()
 	t.Run("spec example with real times", func(t *testing.T) {
 		t.Parallel()
-		c, mux := ftSetup(t)
+		c, mux := setup(t)
 		body := `{ "script_execution_tasks" : [ { "id" : "string", "desktop_pool_id" : "string", "desktop_pool_name" : "string", "scripts" : [ { "id" : "string", "name" : "string" } ], "command_content" : "string", "command_type" : "string", "start_time" : "2021-10-01T12:00:00Z", "end_time" : "2021-10-01T12:05:30Z", "status" : "string", "success_num" : 0, "failed_num" : 0, "skip_num" : 0 } ], "total_count" : 0 }`
-		mux.handle("/desktop-pools/script-execution-tasks/detail", ftRespond(http.StatusOK, body))
-		page, err := c.DesktopPools.ListScriptExecutionTasks(ftCtx(t), nil)
+		mux.handle("/desktop-pools/script-execution-tasks/detail", respond(http.StatusOK, body))
+		page, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), nil)
 		require.NoError(t, err)
 		assert.Equal(t, &Page[ScriptExecutionTask]{
 			TotalCount: 0,
@@ -232,17 +232,17 @@ func TestDesktopPoolsService_ListScriptExecutionTasks_Decode(t *testing.T) {
 	})
 	t.Run("spec example verbatim: placeholder times are an error, not a zero time", func(t *testing.T) {
 		t.Parallel()
-		c, mux := ftSetup(t)
-		mux.handle("/desktop-pools/script-execution-tasks/detail", ftRespond(http.StatusOK, ftSpecTasksExample))
-		page, err := c.DesktopPools.ListScriptExecutionTasks(ftCtx(t), nil)
+		c, mux := setup(t)
+		mux.handle("/desktop-pools/script-execution-tasks/detail", respond(http.StatusOK, specTasksExample))
+		page, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), nil)
 		assert.Nil(t, page)
-		de := ftErrorsAs[*DecodeError](t, err)
+		de := errorAs[*DecodeError](t, err)
 		assert.Contains(t, de.Err.Error(), `"string"`)
 	})
 	t.Run("full task", func(t *testing.T) {
 		t.Parallel()
-		c, mux := ftSetup(t)
-		mux.handle("/desktop-pools/script-execution-tasks/detail", ftRespond(http.StatusOK, `{
+		c, mux := setup(t)
+		mux.handle("/desktop-pools/script-execution-tasks/detail", respond(http.StatusOK, `{
 			"total_count": 42,
 			"script_execution_tasks": [
 				{"id":"t1","desktop_pool_id":"p1","desktop_pool_name":"pool one",
@@ -252,7 +252,7 @@ func TestDesktopPoolsService_ListScriptExecutionTasks_Decode(t *testing.T) {
 				 "status":"FINISH","success_num":3,"failed_num":1,"skip_num":2,"brand_new_field":{"x":1}},
 				{"id":"t2","command_type":"PYTHON","status":"PAUSED","start_time":""}
 			]}`))
-		page, err := c.DesktopPools.ListScriptExecutionTasks(ftCtx(t), nil)
+		page, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), nil)
 		require.NoError(t, err)
 		require.Len(t, page.Items, 2)
 		assert.Equal(t, 42, page.TotalCount)

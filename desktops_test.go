@@ -13,9 +13,9 @@ import (
 
 func TestDesktopsService_CheckImages(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
+	c, mux := setup(t)
 	// The spec's example response.
-	mux.handle("/desktops/check-images", ftRespond(http.StatusOK, `{
+	mux.handle("/desktops/check-images", respond(http.StatusOK, `{
 "image_infos" : [ {
 "desktop_id" : "0730042a-b9c7-4279-bb24-d3fd299a2efe",
 "image_id" : "b669106a-1395-4f24-92af-d884c227e558",
@@ -25,7 +25,7 @@ func TestDesktopsService_CheckImages(t *testing.T) {
 }`))
 	// The spec's example request.
 	ids := []string{"f77db5cd-c020-47d4-bbbe-9b979a38d18c", "f77db5cd-c020-47d4-bbbe-9b979a38d18b"}
-	got, err := c.Desktops.CheckImages(ftCtx(t), ids)
+	got, err := c.Desktops.CheckImages(testContext(t), ids)
 	require.NoError(t, err)
 	assert.Equal(t, []DesktopImageInfo{{
 		DesktopID: "0730042a-b9c7-4279-bb24-d3fd299a2efe",
@@ -35,13 +35,13 @@ func TestDesktopsService_CheckImages(t *testing.T) {
 	}}, got)
 
 	r := mux.last(t)
-	ftAssertMethod(t, r, "POST")
-	ftAssertPath(t, r, ftPrefix+"/desktops/check-images")
-	ftAssertQuery(t, r, nil)
-	ftAssertJSONBody(t, r, `{
+	testMethod(t, r, "POST")
+	testPath(t, r, testPrefix+"/desktops/check-images")
+	testQuery(t, r, nil)
+	testJSONBody(t, r, `{
 "desktop_ids" : [ "f77db5cd-c020-47d4-bbbe-9b979a38d18c", "f77db5cd-c020-47d4-bbbe-9b979a38d18b" ]
 }`)
-	ftAssertHeader(t, r, "X-Auth-Token", ftToken)
+	testHeader(t, r, "X-Auth-Token", testToken)
 }
 
 func TestDesktopsService_CheckImages_EmptyAnswers(t *testing.T) {
@@ -54,9 +54,9 @@ func TestDesktopsService_CheckImages_EmptyAnswers(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle("/desktops/check-images", ftRespond(http.StatusOK, body))
-			got, err := c.Desktops.CheckImages(ftCtx(t), []string{"d1"})
+			c, mux := setup(t)
+			mux.handle("/desktops/check-images", respond(http.StatusOK, body))
+			got, err := c.Desktops.CheckImages(testContext(t), []string{"d1"})
 			require.NoError(t, err)
 			assert.NotNil(t, got, "an answer without images is an empty slice, not nil")
 			assert.Empty(t, got)
@@ -66,11 +66,11 @@ func TestDesktopsService_CheckImages_EmptyAnswers(t *testing.T) {
 
 func TestDesktopsService_CheckImages_UnknownValuesKept(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/desktops/check-images", ftRespond(http.StatusOK, `{"image_infos":[
+	c, mux := setup(t)
+	mux.handle("/desktops/check-images", respond(http.StatusOK, `{"image_infos":[
 		{"desktop_id":"d1","image_id":"","image_name":"Win 11","image_type":"community","os_type":"BeOS","extra":[1,2]},
 		{"desktop_id":"d2"}]}`))
-	got, err := c.Desktops.CheckImages(ftCtx(t), []string{"d1", "d2"})
+	got, err := c.Desktops.CheckImages(testContext(t), []string{"d1", "d2"})
 	require.NoError(t, err)
 	assert.Equal(t, []DesktopImageInfo{
 		{DesktopID: "d1", ImageName: "Win 11", ImageType: "community", OSType: "BeOS"},
@@ -80,15 +80,15 @@ func TestDesktopsService_CheckImages_UnknownValuesKept(t *testing.T) {
 
 func TestDesktopsService_CheckImages_Limits(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/desktops/check-images", ftRespond(http.StatusOK, `{"image_infos":[]}`))
+	c, mux := setup(t)
+	mux.handle("/desktops/check-images", respond(http.StatusOK, `{"image_infos":[]}`))
 
 	ids := make([]string, MaxCheckImagesDesktops)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("desktop-%03d", i)
 	}
 	ids[0] = strings.Repeat("x", MaxDesktopIDLength)
-	_, err := c.Desktops.CheckImages(ftCtx(t), ids)
+	_, err := c.Desktops.CheckImages(testContext(t), ids)
 	require.NoError(t, err, "500 ids and a 255-character id are accepted")
 
 	var body struct {

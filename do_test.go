@@ -13,8 +13,8 @@ import (
 
 func TestDoReadWithQueryAndOut(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/desktops/d%2F1", ftRespond(http.StatusOK, `{"desktop": {"desktop_id": "d/1", "computer_name": "FIN-001"}}`))
+	c, mux := setup(t)
+	mux.handle("/desktops/d%2F1", respond(http.StatusOK, `{"desktop": {"desktop_id": "d/1", "computer_name": "FIN-001"}}`))
 
 	var out struct {
 		Desktop struct {
@@ -22,38 +22,38 @@ func TestDoReadWithQueryAndOut(t *testing.T) {
 			Name string `json:"computer_name"`
 		} `json:"desktop"`
 	}
-	err := c.Do(ftCtx(t), http.MethodGet, "/desktops/"+url.PathEscape("d/1"), url.Values{"b": {"2"}, "a": {"x y"}}, nil, &out)
+	err := c.Do(testContext(t), http.MethodGet, "/desktops/"+url.PathEscape("d/1"), url.Values{"b": {"2"}, "a": {"x y"}}, nil, &out)
 	require.NoError(t, err)
 	assert.Equal(t, "d/1", out.Desktop.ID)
 	assert.Equal(t, "FIN-001", out.Desktop.Name)
 	r := mux.last(t)
-	ftAssertMethod(t, r, "GET")
-	ftAssertPath(t, r, ftPrefix+"/desktops/d%2F1")
+	testMethod(t, r, "GET")
+	testPath(t, r, testPrefix+"/desktops/d%2F1")
 	assert.Equal(t, "a=x%20y&b=2", r.RawQuery)
-	assert.Equal(t, ftToken, r.Header.Get("X-Auth-Token"))
+	assert.Equal(t, testToken, r.Header.Get("X-Auth-Token"))
 	assert.Empty(t, r.Body)
 }
 
 func TestDoWriteSendsJSON(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/desktops/batch-reboot", ftRespond(http.StatusOK, `{"job_id": "job-7"}`))
+	c, mux := setup(t)
+	mux.handle("/desktops/batch-reboot", respond(http.StatusOK, `{"job_id": "job-7"}`))
 
 	var out struct {
 		JobID string `json:"job_id"`
 	}
 	body := map[string]any{"desktop_ids": []string{"d-1"}, "type": "SOFT"}
-	require.NoError(t, c.Do(ftCtx(t), http.MethodPost, "/desktops/batch-reboot", nil, body, &out))
+	require.NoError(t, c.Do(testContext(t), http.MethodPost, "/desktops/batch-reboot", nil, body, &out))
 	assert.Equal(t, "job-7", out.JobID)
 	r := mux.last(t)
-	ftAssertMethod(t, r, "POST")
+	testMethod(t, r, "POST")
 	assert.JSONEq(t, `{"desktop_ids": ["d-1"], "type": "SOFT"}`, string(r.Body))
 	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
 
 	// out nil: the body is not read as JSON, and an empty answer is fine.
 	mux.handle("/desktops/d-1", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	require.NoError(t, c.Do(ftCtx(t), http.MethodDelete, "/desktops/d-1", nil, nil, nil))
-	require.NoError(t, c.Do(ftCtx(t), http.MethodHead, "/desktops/d-1", nil, nil, nil))
+	require.NoError(t, c.Do(testContext(t), http.MethodDelete, "/desktops/d-1", nil, nil, nil))
+	require.NoError(t, c.Do(testContext(t), http.MethodHead, "/desktops/d-1", nil, nil, nil))
 }
 
 // Reads are retried on a 503; writes only where they surely did not take
@@ -76,13 +76,13 @@ func TestDoRetriesByMethod(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.method+" "+http.StatusText(tt.status), func(t *testing.T) {
 			t.Parallel()
-			mux := ftNewMux(t)
-			srv := ftNewServer(t, mux)
-			mux.handle("/anything", ftRespond(tt.status, `{"error_code": "X", "error_msg": "no"}`))
-			c, err := NewClient(append(ftBaseOptions(srv), WithToken(ftToken),
+			mux := newTestMux(t)
+			srv := newTestServer(t, mux)
+			mux.handle("/anything", respond(tt.status, `{"error_code": "X", "error_msg": "no"}`))
+			c, err := NewClient(append(baseOptions(srv), WithToken(testToken),
 				WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))...)
 			require.NoError(t, err)
-			err = c.Do(ftCtx(t), tt.method, "/anything", nil, nil, nil)
+			err = c.Do(testContext(t), tt.method, "/anything", nil, nil, nil)
 			var apiErr *APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, tt.status, apiErr.StatusCode)
@@ -93,7 +93,7 @@ func TestDoRetriesByMethod(t *testing.T) {
 
 func TestDoValidation(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
+	c, mux := setup(t)
 	var out map[string]any
 	tests := []struct {
 		name   string
@@ -109,7 +109,7 @@ func TestDoValidation(t *testing.T) {
 		{"unknown method", context.Background(), "TRACE", "/desktops", nil, nil, "method"},
 		{"empty path", context.Background(), "GET", "", nil, nil, "path"},
 		{"relative path", context.Background(), "GET", "desktops", nil, nil, "path"},
-		{"with the project prefix", context.Background(), "GET", "/v2/" + ftProjectID + "/desktops", nil, nil, "path"},
+		{"with the project prefix", context.Background(), "GET", "/v2/" + testProjectID + "/desktops", nil, nil, "path"},
 		{"query in path", context.Background(), "GET", "/desktops?limit=1", nil, nil, "path"},
 		{"fragment", context.Background(), "GET", "/desktops#x", nil, nil, "path"},
 		{"empty segment", context.Background(), "GET", "/desktops//x", nil, nil, "path"},

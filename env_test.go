@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// credEnv makes NewClient read the environment from m instead of the
+// fakeEnv makes NewClient read the environment from m instead of the
 // process's, so that these tests can run in parallel.
-func credEnv(m map[string]string) Option {
+func fakeEnv(m map[string]string) Option {
 	return option(func(c *config) error {
 		c.lookupEnv = func(name string) (string, bool) {
 			v, ok := m[name]
@@ -25,20 +25,20 @@ func credEnv(m map[string]string) Option {
 	})
 }
 
-// credTokenSource and credProviderStub stand for a user's own source and
+// stubTokenSource and stubProvider stand for a user's own source and
 // provider.
-type credTokenSource struct{}
+type stubTokenSource struct{}
 
-func (credTokenSource) Token(context.Context) (string, error) { return "t", nil }
+func (stubTokenSource) Token(context.Context) (string, error) { return "t", nil }
 
-type credProviderStub struct{}
+type stubProvider struct{}
 
-func (credProviderStub) Credentials(context.Context) (Credentials, error) {
+func (stubProvider) Credentials(context.Context) (Credentials, error) {
 	return Credentials{AccessKey: "p", SecretKey: "q"}, nil
 }
 
-// credEnvFull is a complete AK/SK environment.
-func credEnvFull() map[string]string {
+// fullEnv is a complete AK/SK environment.
+func fullEnv() map[string]string {
 	return map[string]string{
 		EnvAccessKey:     "env-ak",
 		EnvSecretKey:     "env-sk-secret",
@@ -48,62 +48,62 @@ func credEnvFull() map[string]string {
 	}
 }
 
-// credWantAuth describes the authentication a client ended up with.
-type credWantAuth struct {
+// authWant describes the authentication a client ended up with.
+type authWant struct {
 	token             string // static token
 	tokenSource       bool
 	ak, sk, secToken  string
 	credsFromProvider bool
 }
 
-func credAuthOf(t *testing.T, c *Client) credWantAuth {
+func authOf(t *testing.T, c *Client) authWant {
 	t.Helper()
 	switch a := c.core.auth.(type) {
 	case tokenAuth:
 		if st, ok := a.src.(staticToken); ok {
-			return credWantAuth{token: st.get()}
+			return authWant{token: st.get()}
 		}
-		return credWantAuth{tokenSource: true}
+		return authWant{tokenSource: true}
 	case signingAuth:
 		if sc, ok := a.src.(staticCredentials); ok {
 			cr := sc.get()
-			return credWantAuth{ak: cr.AccessKey, sk: cr.SecretKey, secToken: cr.SecurityToken}
+			return authWant{ak: cr.AccessKey, sk: cr.SecretKey, secToken: cr.SecurityToken}
 		}
-		return credWantAuth{credsFromProvider: true}
+		return authWant{credsFromProvider: true}
 	}
 	t.Fatalf("unknown authenticator %T", c.core.auth)
-	return credWantAuth{}
+	return authWant{}
 }
 
 func TestWithEnvFills(t *testing.T) {
 	t.Parallel()
 	edit := func(f func(m map[string]string)) map[string]string {
-		m := credEnvFull()
+		m := fullEnv()
 		f(m)
 		return m
 	}
-	ts := credTokenSource{}
+	ts := stubTokenSource{}
 	tests := []struct {
 		name       string
 		env        map[string]string
 		opts       []Option
 		wantOrigin string
 		wantPrefix string
-		wantAuth   credWantAuth
+		wantAuth   authWant
 	}{
 		{
 			name:       "AK/SK and security token from the environment",
-			env:        credEnvFull(),
+			env:        fullEnv(),
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
+			wantAuth:   authWant{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
 		},
 		{
 			name:       "permanent AK/SK: no security token",
 			env:        edit(func(m map[string]string) { delete(m, EnvSecurityToken) }),
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{ak: "env-ak", sk: "env-sk-secret"},
+			wantAuth:   authWant{ak: "env-ak", sk: "env-sk-secret"},
 		},
 		{
 			name: "token from the environment",
@@ -114,28 +114,28 @@ func TestWithEnvFills(t *testing.T) {
 			}),
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{token: "env-token-secret"},
+			wantAuth:   authWant{token: "env-token-secret"},
 		},
 		{
 			name:       "AK/SK win over a token",
 			env:        edit(func(m map[string]string) { m[EnvToken] = "env-token-secret" }),
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
+			wantAuth:   authWant{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
 		},
 		{
 			name:       "endpoint variable wins over the region variable",
 			env:        edit(func(m map[string]string) { m[EnvEndpoint] = "https://gw.example.com/ws/" }),
 			wantOrigin: "https://gw.example.com",
 			wantPrefix: "/ws/v2/env-project",
-			wantAuth:   credWantAuth{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
+			wantAuth:   authWant{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
 		},
 		{
 			name:       "values are trimmed",
 			env:        edit(func(m map[string]string) { m[EnvRegion] = " la-south-2\n"; m[EnvProjectID] = " p2 " }),
 			wantOrigin: "https://workspace.la-south-2.myhuaweicloud.com",
 			wantPrefix: "/v2/p2",
-			wantAuth:   credWantAuth{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
+			wantAuth:   authWant{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
 		},
 		{
 			name:       "explicit options given before WithEnv win",
@@ -143,39 +143,39 @@ func TestWithEnvFills(t *testing.T) {
 			opts:       []Option{WithRegion("cn-north-4"), WithProjectID("explicit-project"), WithToken("explicit-token"), WithEnv()},
 			wantOrigin: "https://workspace.cn-north-4.myhuaweicloud.com",
 			wantPrefix: "/v2/explicit-project",
-			wantAuth:   credWantAuth{token: "explicit-token"},
+			wantAuth:   authWant{token: "explicit-token"},
 		},
 		{
 			name:       "explicit options given after WithEnv win",
-			env:        credEnvFull(),
+			env:        fullEnv(),
 			opts:       []Option{WithEnv(), WithEndpoint("https://private.example.com"), WithProjectID("explicit-project"), WithTokenSource(ts)},
 			wantOrigin: "https://private.example.com",
 			wantPrefix: "/v2/explicit-project",
-			wantAuth:   credWantAuth{tokenSource: true},
+			wantAuth:   authWant{tokenSource: true},
 		},
 		{
 			name:       "explicit AK/SK: the environment's security token is not theirs",
-			env:        credEnvFull(),
+			env:        fullEnv(),
 			opts:       []Option{WithEnv(), WithAccessKey("explicit-ak", "explicit-sk")},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{ak: "explicit-ak", sk: "explicit-sk"},
+			wantAuth:   authWant{ak: "explicit-ak", sk: "explicit-sk"},
 		},
 		{
 			name:       "explicit security token wins over the environment's",
-			env:        credEnvFull(),
+			env:        fullEnv(),
 			opts:       []Option{WithSecurityToken("explicit-st"), WithEnv()},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{ak: "env-ak", sk: "env-sk-secret", secToken: "explicit-st"},
+			wantAuth:   authWant{ak: "env-ak", sk: "env-sk-secret", secToken: "explicit-st"},
 		},
 		{
 			name:       "explicit credentials provider",
-			env:        credEnvFull(),
-			opts:       []Option{WithCredentialsProvider(credProviderStub{}), WithEnv()},
+			env:        fullEnv(),
+			opts:       []Option{WithCredentialsProvider(stubProvider{}), WithEnv()},
 			wantOrigin: "https://workspace.ap-southeast-3.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{credsFromProvider: true},
+			wantAuth:   authWant{credsFromProvider: true},
 		},
 		{
 			name:       "explicit region: the environment's endpoint is not used",
@@ -183,13 +183,13 @@ func TestWithEnvFills(t *testing.T) {
 			opts:       []Option{WithEnv(), WithRegion("cn-north-4")},
 			wantOrigin: "https://workspace.cn-north-4.myhuaweicloud.com",
 			wantPrefix: "/v2/env-project",
-			wantAuth:   credWantAuth{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
+			wantAuth:   authWant{ak: "env-ak", sk: "env-sk-secret", secToken: "env-st-secret"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			opts := append([]Option{credEnv(tt.env)}, tt.opts...)
+			opts := append([]Option{fakeEnv(tt.env)}, tt.opts...)
 			if len(tt.opts) == 0 {
 				opts = append(opts, WithEnv())
 			}
@@ -197,8 +197,8 @@ func TestWithEnvFills(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantOrigin, c.core.origin)
 			assert.Equal(t, tt.wantPrefix, c.core.prefix)
-			assert.Equal(t, tt.wantAuth, credAuthOf(t, c))
-			credAssertNoSecrets(t, c.String(), "env-sk-secret", "env-st-secret", "env-token-secret")
+			assert.Equal(t, tt.wantAuth, authOf(t, c))
+			assertNoSecrets(t, c.String(), "env-sk-secret", "env-st-secret", "env-token-secret")
 		})
 	}
 }
@@ -245,7 +245,7 @@ func TestWithEnvMissing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			opts := append([]Option{credEnv(tt.env), WithEnv()}, tt.opts...)
+			opts := append([]Option{fakeEnv(tt.env), WithEnv()}, tt.opts...)
 			_, err := NewClient(opts...)
 			require.Error(t, err)
 			for _, name := range tt.wantMissing {
@@ -255,7 +255,7 @@ func TestWithEnvMissing(t *testing.T) {
 				assert.NotContains(t, err.Error(), name+" ")
 				assert.NotRegexp(t, name+`($|[ ,)])`, err.Error())
 			}
-			credAssertNoSecrets(t, err.Error(), "env-sk-secret", "env-token-secret")
+			assertNoSecrets(t, err.Error(), "env-sk-secret", "env-token-secret")
 		})
 	}
 }
@@ -271,21 +271,21 @@ func TestWithEnvBadValueNamesTheVariable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env := credEnvFull()
+			env := fullEnv()
 			env[tt.variable] = tt.value
-			_, err := NewClient(credEnv(env), WithEnv())
+			_, err := NewClient(fakeEnv(env), WithEnv())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.variable)
 			var ve *ValidationError
 			assert.True(t, errors.As(err, &ve), "a *ValidationError: %v", err)
-			credAssertNoSecrets(t, err.Error(), "env-sk-secret", "env-st-secret")
+			assertNoSecrets(t, err.Error(), "env-sk-secret", "env-st-secret")
 		})
 	}
 }
 
 func TestWithEnvIgnoredWithoutTheOption(t *testing.T) {
 	t.Parallel()
-	_, err := NewClient(credEnv(credEnvFull()), WithProjectID("p"), WithRegion("ap-southeast-3"))
+	_, err := NewClient(fakeEnv(fullEnv()), WithProjectID("p"), WithRegion("ap-southeast-3"))
 	assert.ErrorIs(t, err, errNoCredentials)
 }
 
@@ -293,13 +293,13 @@ func TestWithEnvIgnoredWithoutTheOption(t *testing.T) {
 // it cannot run in parallel. The request is signed with the keys from the
 // environment and carries their security token.
 func TestWithEnvProcessEnvironment(t *testing.T) {
-	meta := &credMetadata{issued: map[string][2]string{"proc-ak": {"proc-sk-secret", "proc-st-secret"}}}
+	meta := &fakeMetadata{issued: map[string][2]string{"proc-ak": {"proc-sk-secret", "proc-st-secret"}}}
 	var signed atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		assert.Equal(t, "/gw/v2/proc-project/desktop-pools/pool-1/inconsistent-statics", r.URL.EscapedPath())
 		assert.Equal(t, "proc-project", r.Header.Get("X-Project-Id"))
-		if ak, _, ok := credVerify(t, r, body, meta); ok && ak == "proc-ak" {
+		if ak, _, ok := verifyMetadataSignature(t, r, body, meta); ok && ak == "proc-ak" {
 			signed.Add(1)
 		}
 		_, _ = io.WriteString(w, `{"product_id": 5}`)

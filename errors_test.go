@@ -16,8 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ftSentinels are every sentinel error of the package.
-var ftSentinels = map[string]error{
+// sentinels are every sentinel error of the package.
+var sentinels = map[string]error{
 	"ErrBadRequest":   ErrBadRequest,
 	"ErrUnauthorized": ErrUnauthorized,
 	"ErrForbidden":    ErrForbidden,
@@ -46,25 +46,25 @@ func TestAPIError_EveryStatusEveryOperation(t *testing.T) {
 		{503, ErrServer},
 		{504, ErrServer},
 	}
-	for _, op := range ftOps {
+	for _, op := range operations {
 		for _, st := range statuses {
 			t.Run(fmt.Sprintf("%s/%d", op.name, st.status), func(t *testing.T) {
 				t.Parallel()
-				c, mux := ftSetup(t)
-				mux.handle(op.rel, ftRespond(st.status, `{"error_code":"WKS.00010032","error_msg":"operation conflict",
+				c, mux := setup(t)
+				mux.handle(op.rel, respond(st.status, `{"error_code":"WKS.00010032","error_msg":"operation conflict",
 					"error_detail":"try later","encoded_authorization_message":"enc-msg"}`))
-				got, err := op.call(ftCtx(t), c)
+				got, err := op.call(testContext(t), c)
 				require.Error(t, err)
-				assert.True(t, ftIsNilResult(got), "no result next to an error, got %#v", got)
+				assert.True(t, isNilResult(got), "no result next to an error, got %#v", got)
 				assert.Equal(t, 1, mux.requests(), "retries are disabled")
 
-				apiErr := ftErrorsAs[*APIError](t, err)
+				apiErr := errorAs[*APIError](t, err)
 				assert.Equal(t, &APIError{
 					StatusCode: st.status, Code: "WKS.00010032", Message: "operation conflict", Detail: "try later",
 					EncodedAuthorizationMessage: "enc-msg", RequestID: "ft-req-id",
-					Method: op.method, Path: ftPrefix + op.rel,
+					Method: op.method, Path: testPrefix + op.rel,
 				}, apiErr)
-				for name, sentinel := range ftSentinels {
+				for name, sentinel := range sentinels {
 					assert.Equal(t, sentinel == st.want, errors.Is(err, sentinel), "errors.Is(err, %s)", name)
 				}
 				var de *DecodeError
@@ -78,12 +78,12 @@ func TestAPIError_EveryStatusEveryOperation(t *testing.T) {
 
 func TestAPIError_ErrorText(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/snapshots", ftRespond(http.StatusNotFound, `{"error_code":"WKS.0404","error_msg":"no such desktop"}`))
-	_, err := c.Snapshots.List(ftCtx(t), &ListSnapshotsOptions{DesktopID: "secret-looking-filter"})
+	c, mux := setup(t)
+	mux.handle("/snapshots", respond(http.StatusNotFound, `{"error_code":"WKS.0404","error_msg":"no such desktop"}`))
+	_, err := c.Snapshots.List(testContext(t), &ListSnapshotsOptions{DesktopID: "secret-looking-filter"})
 	require.Error(t, err)
 	msg := err.Error()
-	for _, want := range []string{"GET", ftPrefix + "/snapshots", "404", "Not Found", "WKS.0404", "no such desktop", "ft-req-id"} {
+	for _, want := range []string{"GET", testPrefix + "/snapshots", "404", "Not Found", "WKS.0404", "no such desktop", "ft-req-id"} {
 		assert.Contains(t, msg, want)
 	}
 	assert.NotContains(t, msg, "?", "no query string in error text")
@@ -233,7 +233,7 @@ func TestAPIError_OddBodies(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
+			c, mux := setup(t)
 			mux.handle("/desktop-pools/p/inconsistent-statics", func(w http.ResponseWriter, _ *http.Request) {
 				if tt.contentType != "" {
 					w.Header().Set("Content-Type", tt.contentType)
@@ -244,26 +244,26 @@ func TestAPIError_OddBodies(t *testing.T) {
 				w.WriteHeader(tt.status)
 				_, _ = io.WriteString(w, tt.body)
 			})
-			got, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "p")
+			got, err := c.DesktopPools.GetInconsistentStatistics(testContext(t), "p")
 			assert.Nil(t, got)
-			e := ftErrorsAs[*APIError](t, err)
+			e := errorAs[*APIError](t, err)
 			assert.Equal(t, tt.status, e.StatusCode)
 			assert.Equal(t, "GET", e.Method)
-			assert.Equal(t, ftPrefix+"/desktop-pools/p/inconsistent-statics", e.Path)
+			assert.Equal(t, testPrefix+"/desktop-pools/p/inconsistent-statics", e.Path)
 			assert.True(t, utf8.ValidString(err.Error()))
 			tt.check(t, e)
 		})
 	}
 }
 
-// ftCountingBody is an endless response body that counts what is read
+// countingBody is an endless response body that counts what is read
 // from it.
-type ftCountingBody struct {
+type countingBody struct {
 	read   atomic.Int64
 	closed atomic.Bool
 }
 
-func (b *ftCountingBody) Read(p []byte) (int, error) {
+func (b *countingBody) Read(p []byte) (int, error) {
 	for i := range p {
 		p[i] = 'z'
 	}
@@ -271,20 +271,20 @@ func (b *ftCountingBody) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (b *ftCountingBody) Close() error {
+func (b *countingBody) Close() error {
 	b.closed.Store(true)
 	return nil
 }
 
-// ftRoundTripper answers every request with fn.
-type ftRoundTripper func(*http.Request) (*http.Response, error)
+// roundTripFunc answers every request with fn.
+type roundTripFunc func(*http.Request) (*http.Response, error)
 
-func (f ftRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestAPIError_ReadsAtMostOneMiB(t *testing.T) {
 	t.Parallel()
-	body := &ftCountingBody{}
-	rt := ftRoundTripper(func(r *http.Request) (*http.Response, error) {
+	body := &countingBody{}
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{
 			StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable",
 			Header: http.Header{"Content-Type": {"text/plain"}}, Body: body, Request: r,
@@ -292,12 +292,12 @@ func TestAPIError_ReadsAtMostOneMiB(t *testing.T) {
 		}, nil
 	})
 	c, err := NewClient(
-		WithEndpoint("http://127.0.0.1:9/api-prefix"), WithProjectID(ftProjectID), WithToken(ftToken),
+		WithEndpoint("http://127.0.0.1:9/api-prefix"), WithProjectID(testProjectID), WithToken(testToken),
 		WithHTTPClient(&http.Client{Transport: rt}), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}),
 	)
 	require.NoError(t, err)
-	_, err = c.Snapshots.List(ftCtx(t), nil)
-	e := ftErrorsAs[*APIError](t, err)
+	_, err = c.Snapshots.List(testContext(t), nil)
+	e := errorAs[*APIError](t, err)
 	assert.Equal(t, 503, e.StatusCode)
 	assert.LessOrEqual(t, len(e.Message), 300)
 	// 1 MiB for the error, and a bounded drain so the connection can be reused.
@@ -323,22 +323,22 @@ func TestDecodeError_Undecodable2xx(t *testing.T) {
 		{"an array", `[]`},
 		{"null", `null`},
 	}
-	for _, op := range ftOps {
+	for _, op := range operations {
 		for _, b := range bodies {
 			t.Run(op.name+"/"+b.name, func(t *testing.T) {
 				t.Parallel()
-				c, mux := ftSetup(t)
-				mux.handle(op.rel, ftRespond(http.StatusOK, b.body))
-				got, err := op.call(ftCtx(t), c)
-				assert.True(t, ftIsNilResult(got), "never a zero value in place of a result, got %#v", got)
-				de := ftErrorsAs[*DecodeError](t, err)
+				c, mux := setup(t)
+				mux.handle(op.rel, respond(http.StatusOK, b.body))
+				got, err := op.call(testContext(t), c)
+				assert.True(t, isNilResult(got), "never a zero value in place of a result, got %#v", got)
+				de := errorAs[*DecodeError](t, err)
 				assert.Equal(t, http.StatusOK, de.StatusCode)
 				assert.Equal(t, "ft-req-id", de.RequestID)
 				assert.Equal(t, op.method, de.Method)
-				assert.Equal(t, ftPrefix+op.rel, de.Path)
+				assert.Equal(t, testPrefix+op.rel, de.Path)
 				assert.Error(t, de.Err)
 				assert.ErrorIs(t, err, de.Err)
-				assert.Contains(t, err.Error(), op.method+" "+ftPrefix+op.rel)
+				assert.Contains(t, err.Error(), op.method+" "+testPrefix+op.rel)
 				var apiErr *APIError
 				assert.False(t, errors.As(err, &apiErr))
 			})
@@ -348,9 +348,9 @@ func TestDecodeError_Undecodable2xx(t *testing.T) {
 
 func TestDecodeError_TrailingWhiteSpaceIsFine(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/desktop-pools/p/volumes/batch-delete", ftRespond(http.StatusOK, "\n {\"job_id\":\"j\"} \r\n\t\n"))
-	got, err := c.DesktopPools.BatchDeleteVolumes(ftCtx(t), "p", &BatchDeleteVolumesRequest{Volumes: ftVolumes(1)})
+	c, mux := setup(t)
+	mux.handle("/desktop-pools/p/volumes/batch-delete", respond(http.StatusOK, "\n {\"job_id\":\"j\"} \r\n\t\n"))
+	got, err := c.DesktopPools.BatchDeleteVolumes(testContext(t), "p", &BatchDeleteVolumesRequest{Volumes: makeVolumes(1)})
 	require.NoError(t, err)
 	assert.Equal(t, "j", got.JobID)
 }
@@ -360,9 +360,9 @@ func TestDecodeError_OtherSuccessStatuses(t *testing.T) {
 	for _, status := range []int{200, 201, 202, 299} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle("/workspace-jobs/j", ftRespond(status, `{"id":"j"}`))
-			job, err := c.Jobs.Get(ftCtx(t), "j")
+			c, mux := setup(t)
+			mux.handle("/workspace-jobs/j", respond(status, `{"id":"j"}`))
+			job, err := c.Jobs.Get(testContext(t), "j")
 			require.NoError(t, err)
 			assert.Equal(t, "j", job.ID)
 		})
@@ -371,33 +371,33 @@ func TestDecodeError_OtherSuccessStatuses(t *testing.T) {
 
 func TestContextErrors(t *testing.T) {
 	t.Parallel()
-	for _, op := range ftOps {
+	for _, op := range operations {
 		t.Run(op.name+"/canceled before the call", func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle(op.rel, ftRespond(http.StatusOK, op.ok))
+			c, mux := setup(t)
+			mux.handle(op.rel, respond(http.StatusOK, op.ok))
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			got, err := op.call(ctx, c)
-			assert.True(t, ftIsNilResult(got))
+			assert.True(t, isNilResult(got))
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Zero(t, mux.requests())
 		})
 		t.Run(op.name+"/deadline while waiting for the answer", func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
+			c, mux := setup(t)
 			mux.handle(op.rel, func(w http.ResponseWriter, r *http.Request) {
 				select {
 				case <-r.Context().Done():
 				case <-time.After(5 * time.Second):
 				}
-				ftWriteJSON(w, http.StatusOK, op.ok)
+				writeJSON(w, http.StatusOK, op.ok)
 			})
 			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 			defer cancel()
 			start := time.Now()
 			got, err := op.call(ctx, c)
-			assert.True(t, ftIsNilResult(got))
+			assert.True(t, isNilResult(got))
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			assert.Less(t, time.Since(start), 3*time.Second)
 		})

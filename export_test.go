@@ -7,7 +7,7 @@ import "time"
 // real metadata bound out of the tests, so the tests can run in parallel.
 
 // WithLookupEnv makes NewClient read the environment from m.
-func WithLookupEnv(m map[string]string) Option { return credEnv(m) }
+func WithLookupEnv(m map[string]string) Option { return fakeEnv(m) }
 
 // WithHomeDir makes the default credentials file dir/.huaweicloud/credentials.
 func WithHomeDir(dir string) Option {

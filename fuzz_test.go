@@ -19,7 +19,7 @@ import (
 // Seed corpora live in testdata/fuzz/<target>; `go test` runs them as
 // ordinary tests, `make fuzz` explores from them.
 
-var relFuzzBodies = []string{
+var fuzzBodies = []string{
 	`{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`,
 	`{"job_id":"0b1c2d3e"}`,
 	`{"total_count":2,"script_execution_tasks":[{"id":"t1","scripts":[{"id":"s","name":"n"}],"start_time":"2025-01-02T03:04:05Z","end_time":null,"status":"FINISH"}]}`,
@@ -37,7 +37,7 @@ var relFuzzBodies = []string{
 // operation applies. Nothing may panic, and a body that decodes must be
 // one JSON value.
 func FuzzDecodeSuccessBodies(f *testing.F) {
-	for _, b := range relFuzzBodies {
+	for _, b := range fuzzBodies {
 		f.Add([]byte(b))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -84,16 +84,16 @@ func FuzzDecodeSuccessBodies(f *testing.F) {
 	})
 }
 
-// relFuzzTransport answers every request with the response set for it: no
+// fuzzTransport answers every request with the response set for it: no
 // network at all.
-type relFuzzTransport struct {
+type fuzzTransport struct {
 	mu     sync.Mutex
 	status int
 	header http.Header
 	body   []byte
 }
 
-func (rt *relFuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (rt *fuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if r.Body != nil {
@@ -111,13 +111,13 @@ func (rt *relFuzzTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // non-2xx is an *APIError with that status, a 2xx either a result or a
 // *DecodeError; error text is valid UTF-8 and bounded.
 func FuzzOperationAnswers(f *testing.F) {
-	for i, b := range relFuzzBodies {
+	for i, b := range fuzzBodies {
 		f.Add(uint16(i*37), "req-1", []byte(b))
 	}
 	f.Add(uint16(200), "", []byte(`{"error_code":"WKS.0001","error_msg":"nope"}`))
 	f.Add(uint16(404-200), "r", []byte(`{"error_code":"WKS.0001","error_msg":"nope","request_id":"x"}`))
-	rt := &relFuzzTransport{}
-	c, err := NewClient(WithEndpoint("http://fuzz.invalid/base"), WithProjectID(relProject), WithToken(relToken),
+	rt := &fuzzTransport{}
+	c, err := NewClient(WithEndpoint("http://fuzz.invalid/base"), WithProjectID(testProjectID), WithToken(testToken),
 		WithRetryPolicy(RetryPolicy{MaxAttempts: 1}), WithHTTPClient(&http.Client{Transport: rt}))
 	if err != nil {
 		f.Fatal(err)
@@ -138,7 +138,7 @@ func FuzzOperationAnswers(f *testing.F) {
 				return r != nil, err
 			},
 			func() (bool, error) {
-				r, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool", relDeleteReq)
+				r, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool", deleteRequest)
 				return r != nil, err
 			},
 			func() (bool, error) {
@@ -180,18 +180,18 @@ func FuzzOperationAnswers(f *testing.F) {
 				t.Fatalf("op %d: a 2xx gave %T %v", i, err, err)
 			}
 			msg := err.Error()
-			if strings.Contains(msg, relToken) {
+			if strings.Contains(msg, testToken) {
 				t.Fatalf("op %d: token in error", i)
 			}
-			if apiErr != nil && (!utf8.ValidString(apiErr.Message) || len(apiErr.Message) > relMaxMessage) {
+			if apiErr != nil && (!utf8.ValidString(apiErr.Message) || len(apiErr.Message) > maxMessage) {
 				t.Fatalf("op %d: message %q", i, apiErr.Message)
 			}
 		}
 	})
 }
 
-// relMaxMessage is the longest APIError.Message newAPIError may keep.
-var relMaxMessage = len("unexpected error body: ") + maxErrorText + len("…")
+// maxMessage is the longest APIError.Message newAPIError may keep.
+var maxMessage = len("unexpected error body: ") + maxErrorText + len("…")
 
 // FuzzNewAPIError builds the error of a non-2xx answer from arbitrary
 // bytes: no panic, status kept, every text field bounded and valid UTF-8.
@@ -202,7 +202,7 @@ func FuzzNewAPIError(f *testing.F) {
 		`{"error_msg":` + `"` + strings.Repeat("é", 400) + `"}`,
 		"<html>\n<head><title>503</title></head>\n<body>Service Unavailable</body>\n</html>",
 		"\xff\xfe\xfd not utf-8 \x00", `{"error_code":12}`, `{`, "   ",
-	}, relFuzzBodies...)
+	}, fuzzBodies...)
 	for i, s := range seeds {
 		f.Add(400+i, []byte(s))
 	}
@@ -211,14 +211,14 @@ func FuzzNewAPIError(f *testing.F) {
 		if e == nil || e.StatusCode != status {
 			t.Fatalf("status %d lost: %+v", status, e)
 		}
-		if len(e.Message) > relMaxMessage {
+		if len(e.Message) > maxMessage {
 			t.Fatalf("message of %d bytes", len(e.Message))
 		}
 		for name, v := range map[string]string{"Message": e.Message, "Code": e.Code, "Detail": e.Detail, "RequestID": e.RequestID} {
 			if !utf8.ValidString(v) {
 				t.Fatalf("%s is not valid UTF-8: %q", name, v)
 			}
-			if len(v) > relMaxMessage {
+			if len(v) > maxMessage {
 				t.Fatalf("%s of %d bytes", name, len(v))
 			}
 		}

@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,41 +17,18 @@ import (
 )
 
 const (
-	credUser     = "alice"
-	credPassword = "pw-S3cret-never-shown"
-	credDomain   = "acme"
-	credProject  = "0bec5db98280d2d02fd6c00c2de791ce"
-	credPoolPath = "/v2/" + credProject + "/desktop-pools/pool-1/inconsistent-statics"
+	testUser     = "alice"
+	testPassword = "pw-S3cret-never-shown"
+	testDomain   = "acme"
+	statsPath    = "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics"
 )
 
-// credClock is a fake clock shared by a fake service and a source.
-type credClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func credNewClock() *credClock {
-	return &credClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-}
-
-func (c *credClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *credClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// credIAM is a loopback fake of IAM's POST /v3/auth/tokens. It issues
+// fakeIAM is a loopback fake of IAM's POST /v3/auth/tokens. It issues
 // tokens "tok-1", "tok-2", ... valid for life from its clock's now.
-type credIAM struct {
+type fakeIAM struct {
 	t     *testing.T
 	srv   *httptest.Server
-	clock *credClock
+	clock *fakeClock
 
 	mu      sync.Mutex
 	count   int
@@ -63,15 +39,15 @@ type credIAM struct {
 	bodies  [][]byte
 }
 
-func credNewIAM(t *testing.T, clock *credClock) *credIAM {
+func newFakeIAM(t *testing.T, clock *fakeClock) *fakeIAM {
 	t.Helper()
-	f := &credIAM{t: t, clock: clock, life: 24 * time.Hour}
+	f := &fakeIAM{t: t, clock: clock, life: 24 * time.Hour}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-func (f *credIAM) serve(w http.ResponseWriter, r *http.Request) {
+func (f *fakeIAM) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	assert.Equal(f.t, http.MethodPost, r.Method)
 	assert.Equal(f.t, "/v3/auth/tokens", r.URL.Path)
@@ -104,49 +80,49 @@ func (f *credIAM) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Subject-Token", fmt.Sprintf("tok-%d", n))
 	w.WriteHeader(http.StatusCreated)
 	_, _ = fmt.Fprintf(w, `{"token": {"methods": ["password"], "issued_at": %q, "expires_at": %q, "user": {"name": %q}}}`,
-		now.Format(time.RFC3339Nano), now.Add(life).Format("2006-01-02T15:04:05.000000Z"), credUser)
+		now.Format(time.RFC3339Nano), now.Add(life).Format("2006-01-02T15:04:05.000000Z"), testUser)
 }
 
-func (f *credIAM) requests() int {
+func (f *fakeIAM) requests() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.count
 }
 
-func (f *credIAM) requestBodies() [][]byte {
+func (f *fakeIAM) requestBodies() [][]byte {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([][]byte(nil), f.bodies...)
 }
 
-func (f *credIAM) fail(status int, body string) {
+func (f *fakeIAM) fail(status int, body string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.status, f.body = status, body
 }
 
-func (f *credIAM) setRelease(ch chan struct{}) {
+func (f *fakeIAM) setRelease(ch chan struct{}) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.release = ch
 }
 
-// credConfig is a valid configuration for fake.
-func credConfig(fake *credIAM) IAMConfig {
+// iamConfig is a valid configuration for fake.
+func iamConfig(fake *fakeIAM) IAMConfig {
 	return IAMConfig{
 		Endpoint:   fake.srv.URL,
-		UserName:   credUser,
-		Password:   credPassword,
-		DomainName: credDomain,
-		ProjectID:  credProject,
+		UserName:   testUser,
+		Password:   testPassword,
+		DomainName: testDomain,
+		ProjectID:  testProjectID,
 		HTTPClient: fake.srv.Client(),
 	}
 }
 
-// credSource returns a source for fake on fake's clock.
-func credSource(t *testing.T, fake *credIAM, edit func(*IAMConfig)) *IAMTokenSource {
+// newIAMSource returns a source for fake on fake's clock.
+func newIAMSource(t *testing.T, fake *fakeIAM, edit func(*IAMConfig)) *IAMTokenSource {
 	t.Helper()
-	cfg := credConfig(fake)
+	cfg := iamConfig(fake)
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -156,29 +132,29 @@ func credSource(t *testing.T, fake *credIAM, edit func(*IAMConfig)) *IAMTokenSou
 	return src
 }
 
-// credAssertNoSecrets fails if s contains any of the secrets.
-func credAssertNoSecrets(t *testing.T, s string, secrets ...string) {
+// assertNoSecrets fails if s contains any of the secrets.
+func assertNoSecrets(t *testing.T, s string, secrets ...string) {
 	t.Helper()
 	for _, secret := range secrets {
 		assert.NotContains(t, s, secret, "a secret leaked")
 	}
 }
 
-// credWorkspace is a loopback fake of one Workspace operation that accepts
+// fakeWorkspace is a loopback fake of one Workspace operation that accepts
 // the tokens in ok and answers 401 to any other.
-type credWorkspace struct {
+type fakeWorkspace struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	count int
 	seen  []string
 }
 
-func credNewWorkspace(t *testing.T, ok ...string) *credWorkspace {
+func newFakeWorkspace(t *testing.T, ok ...string) *fakeWorkspace {
 	t.Helper()
-	f := &credWorkspace{}
+	f := &fakeWorkspace{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		assert.Equal(t, http.MethodGet, r.Method)
-		assert.Equal(t, credPoolPath, r.URL.EscapedPath())
+		assert.Equal(t, statsPath, r.URL.EscapedPath())
 		tok := r.Header.Get("X-Auth-Token")
 		f.mu.Lock()
 		f.count++
@@ -198,23 +174,23 @@ func credNewWorkspace(t *testing.T, ok ...string) *credWorkspace {
 	return f
 }
 
-func (f *credWorkspace) requests() int {
+func (f *fakeWorkspace) requests() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.count
 }
 
-func (f *credWorkspace) tokens() []string {
+func (f *fakeWorkspace) tokens() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.seen...)
 }
 
-func credClient(t *testing.T, endpoint string, opts ...Option) *Client {
+func clientAt(t *testing.T, endpoint string, opts ...Option) *Client {
 	t.Helper()
 	base := []Option{
 		WithEndpoint(endpoint),
-		WithProjectID(credProject),
+		WithProjectID(testProjectID),
 		WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}),
 	}
 	c, err := NewClient(append(base, opts...)...)
@@ -224,8 +200,8 @@ func credClient(t *testing.T, endpoint string, opts ...Option) *Client {
 
 func TestIAMTokenSourceRequest(t *testing.T) {
 	t.Parallel()
-	fake := credNewIAM(t, credNewClock())
-	src := credSource(t, fake, nil)
+	fake := newFakeIAM(t, newFakeClock())
+	src := newIAMSource(t, fake, nil)
 
 	tok, err := src.Token(context.Background())
 	require.NoError(t, err)
@@ -252,7 +228,7 @@ func TestIAMTokenSourceEndpointPrefix(t *testing.T) {
 		_, _ = fmt.Fprintf(w, `{"token": {"expires_at": %q}}`, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 	}))
 	t.Cleanup(srv.Close)
-	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL + "/iam/", UserName: credUser, Password: credPassword, DomainName: credDomain, ProjectID: credProject})
+	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL + "/iam/", UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID})
 	require.NoError(t, err)
 	tok, err := src.Token(context.Background())
 	require.NoError(t, err)
@@ -262,10 +238,10 @@ func TestIAMTokenSourceEndpointPrefix(t *testing.T) {
 
 func TestIAMTokenSourceOneFetchForConcurrentFirstCalls(t *testing.T) {
 	t.Parallel()
-	fake := credNewIAM(t, credNewClock())
+	fake := newFakeIAM(t, newFakeClock())
 	release := make(chan struct{})
 	fake.setRelease(release)
-	src := credSource(t, fake, nil)
+	src := newIAMSource(t, fake, nil)
 
 	const n = 100
 	var started, done sync.WaitGroup
@@ -309,10 +285,10 @@ func TestIAMTokenSourceRefreshAheadOfExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			clock := credNewClock()
-			fake := credNewIAM(t, clock)
+			clock := newFakeClock()
+			fake := newFakeIAM(t, clock)
 			fake.life = tt.life
-			src := credSource(t, fake, func(c *IAMConfig) { c.RefreshBefore = tt.refreshBefore })
+			src := newIAMSource(t, fake, func(c *IAMConfig) { c.RefreshBefore = tt.refreshBefore })
 			ctx := context.Background()
 
 			tok, err := src.Token(ctx)
@@ -336,9 +312,9 @@ func TestIAMTokenSourceRefreshAheadOfExpiry(t *testing.T) {
 
 func TestIAMTokenSourceKeepsOldTokenWhileIAMDown(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	fake := credNewIAM(t, clock)
-	src := credSource(t, fake, nil)
+	clock := newFakeClock()
+	fake := newFakeIAM(t, clock)
+	src := newIAMSource(t, fake, nil)
 	ctx := context.Background()
 
 	tok, err := src.Token(ctx)
@@ -400,9 +376,9 @@ func TestIAMTokenSourceIAMErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fake := credNewIAM(t, credNewClock())
+			fake := newFakeIAM(t, newFakeClock())
 			fake.fail(tt.status, tt.body)
-			src := credSource(t, fake, nil)
+			src := newIAMSource(t, fake, nil)
 
 			_, err := src.Token(context.Background())
 			var apiErr *APIError
@@ -414,8 +390,8 @@ func TestIAMTokenSourceIAMErrors(t *testing.T) {
 			assert.Equal(t, "/v3/auth/tokens", apiErr.Path)
 			assert.Equal(t, "iam-req-1", apiErr.RequestID)
 			assert.ErrorIs(t, err, tt.sentinel)
-			credAssertNoSecrets(t, err.Error(), credPassword)
-			credAssertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, apiErr, apiErr), credPassword)
+			assertNoSecrets(t, err.Error(), testPassword)
+			assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, apiErr, apiErr), testPassword)
 		})
 	}
 }
@@ -447,12 +423,12 @@ func TestIAMTokenSourceBadAnswers(t *testing.T) {
 				_, _ = io.WriteString(w, tt.body)
 			}))
 			t.Cleanup(srv.Close)
-			src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: credUser, Password: credPassword, DomainName: credDomain, ProjectID: credProject})
+			src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID})
 			require.NoError(t, err)
 			_, err = src.Token(context.Background())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
-			credAssertNoSecrets(t, err.Error(), credPassword, "tok-")
+			assertNoSecrets(t, err.Error(), testPassword, "tok-")
 		})
 	}
 }
@@ -470,7 +446,7 @@ func TestIAMTokenSourceFollowsNoRedirect(t *testing.T) {
 	t.Cleanup(srv.Close)
 	// A client whose own policy follows redirects: the source overrides it.
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
-	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: credUser, Password: credPassword, DomainName: credDomain, ProjectID: credProject, HTTPClient: hc})
+	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID, HTTPClient: hc})
 	require.NoError(t, err)
 
 	_, err = src.Token(context.Background())
@@ -482,10 +458,10 @@ func TestIAMTokenSourceFollowsNoRedirect(t *testing.T) {
 
 func TestIAMTokenSourceWaiterContext(t *testing.T) {
 	t.Parallel()
-	fake := credNewIAM(t, credNewClock())
+	fake := newFakeIAM(t, newFakeClock())
 	release := make(chan struct{})
 	fake.setRelease(release)
-	src := credSource(t, fake, nil)
+	src := newIAMSource(t, fake, nil)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -509,8 +485,8 @@ func TestIAMTokenSourceWaiterContext(t *testing.T) {
 
 func TestIAMTokenSourceInvalidate(t *testing.T) {
 	t.Parallel()
-	fake := credNewIAM(t, credNewClock())
-	src := credSource(t, fake, nil)
+	fake := newFakeIAM(t, newFakeClock())
+	src := newIAMSource(t, fake, nil)
 	ctx := context.Background()
 
 	tok, err := src.Token(ctx)
@@ -539,9 +515,9 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 	t.Parallel()
 	t.Run("one call", func(t *testing.T) {
 		t.Parallel()
-		fake := credNewIAM(t, credNewClock())
-		ws := credNewWorkspace(t, "tok-2") // the first token is rejected
-		c := credClient(t, ws.srv.URL, WithTokenSource(credSource(t, fake, nil)))
+		fake := newFakeIAM(t, newFakeClock())
+		ws := newFakeWorkspace(t, "tok-2") // the first token is rejected
+		c := clientAt(t, ws.srv.URL, WithTokenSource(newIAMSource(t, fake, nil)))
 
 		stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 		require.NoError(t, err)
@@ -551,9 +527,9 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 	})
 	t.Run("gives up after one refresh", func(t *testing.T) {
 		t.Parallel()
-		fake := credNewIAM(t, credNewClock())
-		ws := credNewWorkspace(t) // rejects every token
-		c := credClient(t, ws.srv.URL, WithTokenSource(credSource(t, fake, nil)))
+		fake := newFakeIAM(t, newFakeClock())
+		ws := newFakeWorkspace(t) // rejects every token
+		c := clientAt(t, ws.srv.URL, WithTokenSource(newIAMSource(t, fake, nil)))
 
 		_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 		var apiErr *APIError
@@ -562,14 +538,14 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		assert.Equal(t, "APIGW.0301", apiErr.Code)
 		assert.Equal(t, 2, fake.requests())
 		assert.Equal(t, []string{"tok-1", "tok-2"}, ws.tokens())
-		credAssertNoSecrets(t, err.Error(), credPassword, "tok-1", "tok-2")
+		assertNoSecrets(t, err.Error(), testPassword, "tok-1", "tok-2")
 	})
 	t.Run("concurrent 401s cause one refresh", func(t *testing.T) {
 		t.Parallel()
-		fake := credNewIAM(t, credNewClock())
-		ws := credNewWorkspace(t, "tok-2")
-		src := credSource(t, fake, nil)
-		c := credClient(t, ws.srv.URL, WithTokenSource(src))
+		fake := newFakeIAM(t, newFakeClock())
+		ws := newFakeWorkspace(t, "tok-2")
+		src := newIAMSource(t, fake, nil)
+		c := clientAt(t, ws.srv.URL, WithTokenSource(src))
 		_, err := src.Token(context.Background()) // every call starts with tok-1
 		require.NoError(t, err)
 
@@ -592,10 +568,10 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 	})
 	t.Run("IAM rejects the password", func(t *testing.T) {
 		t.Parallel()
-		fake := credNewIAM(t, credNewClock())
+		fake := newFakeIAM(t, newFakeClock())
 		fake.fail(http.StatusUnauthorized, `{"error": {"code": 401, "title": "Unauthorized", "message": "The username or password is wrong."}}`)
-		ws := credNewWorkspace(t, "tok-1")
-		c := credClient(t, ws.srv.URL, WithTokenSource(credSource(t, fake, nil)))
+		ws := newFakeWorkspace(t, "tok-1")
+		c := clientAt(t, ws.srv.URL, WithTokenSource(newIAMSource(t, fake, nil)))
 
 		_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 		var apiErr *APIError
@@ -609,7 +585,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 
 func TestNewIAMTokenSourceChecksConfig(t *testing.T) {
 	t.Parallel()
-	good := IAMConfig{Region: "ap-southeast-3", UserName: credUser, Password: credPassword, DomainName: credDomain, ProjectID: credProject}
+	good := IAMConfig{Region: "ap-southeast-3", UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID}
 	tests := []struct {
 		name      string
 		edit      func(*IAMConfig)
@@ -634,7 +610,7 @@ func TestNewIAMTokenSourceChecksConfig(t *testing.T) {
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tt.wantField, ve.Field)
-			credAssertNoSecrets(t, err.Error(), credPassword)
+			assertNoSecrets(t, err.Error(), testPassword)
 		})
 	}
 
@@ -651,9 +627,9 @@ func TestNewIAMTokenSourceChecksConfig(t *testing.T) {
 
 func TestIAMSecretsNeverShown(t *testing.T) {
 	t.Parallel()
-	fake := credNewIAM(t, credNewClock())
-	cfg := credConfig(fake)
-	src := credSource(t, fake, nil)
+	fake := newFakeIAM(t, newFakeClock())
+	cfg := iamConfig(fake)
+	src := newIAMSource(t, fake, nil)
 	tok, err := src.Token(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, "tok-1", tok)
@@ -661,7 +637,7 @@ func TestIAMSecretsNeverShown(t *testing.T) {
 	for _, v := range []any{cfg, &cfg, src, *src, struct{ Config IAMConfig }{cfg}} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 			out := fmt.Sprintf(verb, v)
-			credAssertNoSecrets(t, out, credPassword, "tok-1")
+			assertNoSecrets(t, out, testPassword, "tok-1")
 		}
 	}
 	assert.Contains(t, cfg.String(), "Password: REDACTED")
@@ -670,14 +646,13 @@ func TestIAMSecretsNeverShown(t *testing.T) {
 
 func TestIAMSecretsAbsentFromLogs(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	logger := slog.New(slog.NewJSONHandler(&credLockedWriter{mu: &mu, w: &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	clock := credNewClock()
-	fake := credNewIAM(t, clock)
-	ws := credNewWorkspace(t, "tok-2")
-	src := credSource(t, fake, nil)
-	c := credClient(t, ws.srv.URL, WithTokenSource(src), WithLogger(logger))
+	var buf logBuffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clock := newFakeClock()
+	fake := newFakeIAM(t, clock)
+	ws := newFakeWorkspace(t, "tok-2")
+	src := newIAMSource(t, fake, nil)
+	c := clientAt(t, ws.srv.URL, WithTokenSource(src), WithLogger(logger))
 	ctx := context.Background()
 
 	var errs []error
@@ -689,35 +664,21 @@ func TestIAMSecretsAbsentFromLogs(t *testing.T) {
 	require.Error(t, err)
 	errs = append(errs, err)
 	fake.fail(0, "")
-	ws2 := credNewWorkspace(t) // rejects all
-	c2 := credClient(t, ws2.srv.URL, WithTokenSource(src), WithLogger(logger))
+	ws2 := newFakeWorkspace(t) // rejects all
+	c2 := clientAt(t, ws2.srv.URL, WithTokenSource(src), WithLogger(logger))
 	_, err = c2.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.Error(t, err)
 	errs = append(errs, err)
 
-	mu.Lock()
 	logs := buf.String()
-	mu.Unlock()
 	require.Contains(t, logs, "workspace: attempt", "the logger saw the attempts")
-	seen := append([]string{credPassword}, ws.tokens()...)
+	seen := append([]string{testPassword}, ws.tokens()...)
 	seen = append(seen, ws2.tokens()...)
-	credAssertNoSecrets(t, logs, seen...)
+	assertNoSecrets(t, logs, seen...)
 	for _, err := range errs {
-		credAssertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), seen...)
+		assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), seen...)
 	}
-	credAssertNoSecrets(t, fmt.Sprintf("%v %#v", c, c), seen...)
-}
-
-// credLockedWriter serialises writes from concurrent loggers.
-type credLockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (w *credLockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
+	assertNoSecrets(t, fmt.Sprintf("%v %#v", c, c), seen...)
 }
 
 func ExampleNewIAMTokenSource() {
@@ -744,9 +705,9 @@ func ExampleNewIAMTokenSource() {
 
 func TestIAMTokenSourceSlowRefreshServesOldToken(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	fake := credNewIAM(t, clock)
-	src := credSource(t, fake, nil)
+	clock := newFakeClock()
+	fake := newFakeIAM(t, clock)
+	src := newIAMSource(t, fake, nil)
 	src.st.cache.grace = 20 * time.Millisecond
 	tok, err := src.Token(context.Background())
 	require.NoError(t, err)

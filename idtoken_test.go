@@ -19,11 +19,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const idtSecret = "oidc-id-token-secret"
+const idTokenSecret = "oidc-id-token-secret"
 
 func TestNewIDTokenSourceConfig(t *testing.T) {
 	t.Parallel()
-	file := cfgWriteFile(t, idtSecret)
+	file := writeTempFile(t, idTokenSecret)
 	ok := IDTokenConfig{IdPID: "idp", TokenFile: file, ProjectID: "p", Region: "ap-southeast-3"}
 	s, err := NewIDTokenSource(ok)
 	require.NoError(t, err)
@@ -60,11 +60,11 @@ func TestNewIDTokenSourceConfig(t *testing.T) {
 	assert.Equal(t, "https://iam.example.com/prefix/v3.0/OS-AUTH/id-token/tokens", s.st.url)
 }
 
-// idtFake is IAM's ID-token exchange: it checks what it is sent and
+// fakeIDTokenExchange is IAM's ID-token exchange: it checks what it is sent and
 // counts exchanges; tokens last an hour.
-type idtFake struct {
+type fakeIDTokenExchange struct {
 	srv      *httptest.Server
-	clock    *credClock
+	clock    *fakeClock
 	mu       sync.Mutex
 	seen     []string // the ID tokens sent
 	release  chan struct{}
@@ -72,8 +72,8 @@ type idtFake struct {
 	maxIn    atomic.Int32
 }
 
-func idtNewFake(t *testing.T, clock *credClock) *idtFake {
-	f := &idtFake{clock: clock}
+func newFakeIDTokenExchange(t *testing.T, clock *fakeClock) *fakeIDTokenExchange {
+	f := &fakeIDTokenExchange{clock: clock}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := f.inFlight.Add(1)
 		defer f.inFlight.Add(-1)
@@ -115,13 +115,13 @@ func idtNewFake(t *testing.T, clock *credClock) *idtFake {
 	return f
 }
 
-func (f *idtFake) tokens() []string {
+func (f *fakeIDTokenExchange) tokens() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.seen...)
 }
 
-func idtSource(t *testing.T, f *idtFake, file string) *IDTokenSource {
+func idTokenSourceFor(t *testing.T, f *fakeIDTokenExchange, file string) *IDTokenSource {
 	t.Helper()
 	s, err := NewIDTokenSource(IDTokenConfig{IdPID: "idp-1", TokenFile: file, ProjectID: "project-1", Endpoint: f.srv.URL})
 	require.NoError(t, err)
@@ -131,10 +131,10 @@ func idtSource(t *testing.T, f *idtFake, file string) *IDTokenSource {
 
 func TestIDTokenSourceReadsTheFileAtEachExchange(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	f := idtNewFake(t, clock)
-	file := cfgWriteFile(t, "first-"+idtSecret+"\n")
-	s := idtSource(t, f, file)
+	clock := newFakeClock()
+	f := newFakeIDTokenExchange(t, clock)
+	file := writeTempFile(t, "first-"+idTokenSecret+"\n")
+	s := idTokenSourceFor(t, f, file)
 
 	tok, err := s.Token(context.Background())
 	require.NoError(t, err)
@@ -143,12 +143,12 @@ func TestIDTokenSourceReadsTheFileAtEachExchange(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "iam-token-1-secret", tok, "cached")
 
-	require.NoError(t, os.WriteFile(file, []byte("second-"+idtSecret), 0o600))
+	require.NoError(t, os.WriteFile(file, []byte("second-"+idTokenSecret), 0o600))
 	clock.Advance(55 * time.Minute) // within the refresh margin
 	tok, err = s.Token(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "iam-token-2-secret", tok, "refreshed ahead of expiry")
-	assert.Equal(t, []string{"first-" + idtSecret, "second-" + idtSecret}, f.tokens())
+	assert.Equal(t, []string{"first-" + idTokenSecret, "second-" + idTokenSecret}, f.tokens())
 
 	s.Invalidate("iam-token-1-secret") // not the cached one: nothing happens
 	_, _ = s.Token(context.Background())
@@ -160,10 +160,10 @@ func TestIDTokenSourceReadsTheFileAtEachExchange(t *testing.T) {
 
 func TestIDTokenSourceOneExchangeAtATime(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	f := idtNewFake(t, clock)
+	clock := newFakeClock()
+	f := newFakeIDTokenExchange(t, clock)
 	f.release = make(chan struct{})
-	s := idtSource(t, f, cfgWriteFile(t, idtSecret))
+	s := idTokenSourceFor(t, f, writeTempFile(t, idTokenSecret))
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)
@@ -183,21 +183,21 @@ func TestIDTokenSourceOneExchangeAtATime(t *testing.T) {
 
 func TestIDTokenSourceFileErrors(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	f := idtNewFake(t, clock)
+	clock := newFakeClock()
+	f := newFakeIDTokenExchange(t, clock)
 	dir := t.TempDir()
 	for name, setup := range map[string]func() string{
 		"missing":   func() string { return filepath.Join(dir, "absent") },
-		"empty":     func() string { return cfgWriteFile(t, " \n") },
-		"too large": func() string { return cfgWriteFile(t, idtSecret+strings.Repeat("x", maxIDTokenFile)) },
+		"empty":     func() string { return writeTempFile(t, " \n") },
+		"too large": func() string { return writeTempFile(t, idTokenSecret+strings.Repeat("x", maxIDTokenFile)) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			s := idtSource(t, f, setup())
+			s := idTokenSourceFor(t, f, setup())
 			_, err := s.Token(context.Background())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "ID token file")
-			assert.NotContains(t, err.Error(), idtSecret)
+			assert.NotContains(t, err.Error(), idTokenSecret)
 		})
 	}
 	assert.Empty(t, f.tokens(), "nothing sent without a token")
@@ -205,14 +205,14 @@ func TestIDTokenSourceFileErrors(t *testing.T) {
 
 func TestIDTokenSecretsNeverShown(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	f := idtNewFake(t, clock)
-	file := cfgWriteFile(t, idtSecret)
-	s := idtSource(t, f, file)
+	clock := newFakeClock()
+	f := newFakeIDTokenExchange(t, clock)
+	file := writeTempFile(t, idTokenSecret)
+	s := idTokenSourceFor(t, f, file)
 	_, err := s.Token(context.Background())
 	require.NoError(t, err)
 	cfg := IDTokenConfig{IdPID: "idp-1", TokenFile: file, ProjectID: "project-1", Endpoint: f.srv.URL}
 	out := fmt.Sprintf("%v %+v %#v %s %v %#v", s, s, s, s, cfg, cfg)
-	credAssertNoSecrets(t, out, idtSecret, "iam-token-1-secret")
+	assertNoSecrets(t, out, idTokenSecret, "iam-token-1-secret")
 	assert.Contains(t, out, "idp-1")
 }

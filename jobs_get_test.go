@@ -11,8 +11,8 @@ import (
 
 func TestJobsService_Get_Request(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/workspace-jobs/abc85365-0b2e-4b4f-a091-f7db72072d4b", ftRespond(http.StatusOK, `{
+	c, mux := setup(t)
+	mux.handle("/workspace-jobs/abc85365-0b2e-4b4f-a091-f7db72072d4b", respond(http.StatusOK, `{
 		"id":"abc85365-0b2e-4b4f-a091-f7db72072d4b","job_type":"BATCH_DELETE_POOL_VOLUMES",
 		"begin_time":"2024-04-20T08:36:16Z","end_time":"2024-04-20T16:40:00+08:00",
 		"status":"SUCCESS","job_error_code":"","fail_reason":"","sub_jobs_total":3,
@@ -25,15 +25,15 @@ func TestJobsService_Get_Request(t *testing.T) {
 			{"id":"s3","status":"WHATEVER","process":null,"entities":null,"extra":1}
 		]}`))
 
-	job, err := c.Jobs.Get(ftCtx(t), "abc85365-0b2e-4b4f-a091-f7db72072d4b")
+	job, err := c.Jobs.Get(testContext(t), "abc85365-0b2e-4b4f-a091-f7db72072d4b")
 	require.NoError(t, err)
 
 	r := mux.last(t)
-	ftAssertMethod(t, r, "GET")
-	ftAssertPath(t, r, ftPrefix+"/workspace-jobs/abc85365-0b2e-4b4f-a091-f7db72072d4b")
-	ftAssertQuery(t, r, nil)
-	ftAssertNoBody(t, r)
-	ftAssertHeader(t, r, "X-Auth-Token", ftToken)
+	testMethod(t, r, "GET")
+	testPath(t, r, testPrefix+"/workspace-jobs/abc85365-0b2e-4b4f-a091-f7db72072d4b")
+	testQuery(t, r, nil)
+	testNoBody(t, r)
+	testHeader(t, r, "X-Auth-Token", testToken)
 
 	assert.Equal(t, &Job{
 		ID: "abc85365-0b2e-4b4f-a091-f7db72072d4b", Type: "BATCH_DELETE_POOL_VOLUMES", Status: "SUCCESS",
@@ -55,9 +55,9 @@ func TestJobsService_Get_Request(t *testing.T) {
 
 func TestJobsService_Get_MinimalJob(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/workspace-jobs/j", ftRespond(http.StatusOK, `{"id":"j","status":"RUNNING","begin_time":null}`))
-	job, err := c.Jobs.Get(ftCtx(t), "j")
+	c, mux := setup(t)
+	mux.handle("/workspace-jobs/j", respond(http.StatusOK, `{"id":"j","status":"RUNNING","begin_time":null}`))
+	job, err := c.Jobs.Get(testContext(t), "j")
 	require.NoError(t, err)
 	assert.Equal(t, &Job{ID: "j", Status: "RUNNING"}, job)
 	assert.Nil(t, job.SubJobs)

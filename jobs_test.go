@@ -15,11 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	jobProject = "proj-job"
-	jobToken   = "job-secret-token-5f1c"
-	jobPath    = "/v2/" + jobProject + "/workspace-jobs/job-1"
-)
+const job1Path = "/v2/" + testProjectID + "/workspace-jobs/job-1"
 
 // jobServer answers GET /v2/{project}/workspace-jobs/job-1 with a script:
 // answer n (0-based) is the status and body of poll n; polls past the end
@@ -28,19 +24,19 @@ type jobServer struct {
 	t       *testing.T
 	srv     *httptest.Server
 	path    string
-	answers []jobAnswer
+	answers []pollAnswer
 
 	mu    sync.Mutex
 	polls []time.Time
 }
 
-type jobAnswer struct {
+type pollAnswer struct {
 	status int
 	body   string
 }
 
-// jobOK is a 200 answer with a job of the given status and sub-jobs.
-func jobOK(status string, subStatuses ...string) jobAnswer {
+// answerJob is a 200 answer with a job of the given status and sub-jobs.
+func answerJob(status string, subStatuses ...string) pollAnswer {
 	subs := make([]string, len(subStatuses))
 	for i, st := range subStatuses {
 		reason := ""
@@ -49,24 +45,24 @@ func jobOK(status string, subStatuses ...string) jobAnswer {
 		}
 		subs[i] = fmt.Sprintf(`{"id":"sub-%d","job_type":"DELETE_VOLUME","status":%q,"error_code":"","fail_reason":%q,"entities":{"desktop_id":"d-%d"}}`, i, st, reason, i)
 	}
-	return jobAnswer{status: http.StatusOK, body: fmt.Sprintf(
+	return pollAnswer{status: http.StatusOK, body: fmt.Sprintf(
 		`{"id":"job-1","job_type":"BATCH_DELETE_VOLUMES","status":%q,"begin_time":"2024-03-01T10:00:00Z","end_time":"","sub_jobs_total":%d,"sub_jobs":[%s]}`,
 		status, len(subs), strings.Join(subs, ","))}
 }
 
-func jobStatusAnswer(code int) jobAnswer {
-	return jobAnswer{status: code, body: fmt.Sprintf(`{"error_code":"WKS.%d","error_msg":"status %d"}`, code, code)}
+func answerStatus(code int) pollAnswer {
+	return pollAnswer{status: code, body: fmt.Sprintf(`{"error_code":"WKS.%d","error_msg":"status %d"}`, code, code)}
 }
 
-func jobNewServer(t *testing.T, answers ...jobAnswer) *jobServer {
+func newJobServer(t *testing.T, answers ...pollAnswer) *jobServer {
 	t.Helper()
-	s := &jobServer{t: t, path: jobPath, answers: answers}
+	s := &jobServer{t: t, path: job1Path, answers: answers}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.polls = append(s.polls, time.Now())
 		n := len(s.polls) - 1
 		s.mu.Unlock()
-		if r.Method != http.MethodGet || r.URL.EscapedPath() != s.path || r.URL.RawQuery != "" || r.Header.Get("X-Auth-Token") != jobToken {
+		if r.Method != http.MethodGet || r.URL.EscapedPath() != s.path || r.URL.RawQuery != "" || r.Header.Get("X-Auth-Token") != testToken {
 			t.Errorf("unexpected request %s %s?%s", r.Method, r.URL.EscapedPath(), r.URL.RawQuery)
 			w.WriteHeader(http.StatusTeapot)
 			return
@@ -87,7 +83,7 @@ func (s *jobServer) client(policy ...RetryPolicy) *Client {
 	if len(policy) > 0 {
 		p = policy[0]
 	}
-	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(jobProject), WithToken(jobToken), WithRetryPolicy(p))
+	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(p))
 	require.NoError(s.t, err)
 	return c
 }
@@ -98,7 +94,7 @@ func (s *jobServer) pollTimes() []time.Time {
 	return append([]time.Time(nil), s.polls...)
 }
 
-const jobFullBody = `{
+const fullJobBody = `{
   "id": "job-1",
   "job_type": "BATCH_DELETE_VOLUMES",
   "begin_time": "2024-03-01T10:00:00Z",
@@ -142,7 +138,7 @@ const jobFullBody = `{
 
 func TestJobsGetDecodesEveryField(t *testing.T) {
 	t.Parallel()
-	s := jobNewServer(t, jobAnswer{status: http.StatusOK, body: jobFullBody})
+	s := newJobServer(t, pollAnswer{status: http.StatusOK, body: fullJobBody})
 	job, err := s.client().Jobs.Get(context.Background(), "job-1")
 	require.NoError(t, err)
 	utc := func(h, m, sec int) time.Time { return time.Date(2024, 3, 1, h, m, sec, 0, time.UTC) }
@@ -196,7 +192,7 @@ func TestJobsGetTolerantFields(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			body := `{"id":"job-1","status":"RUNNING","begin_time":null,"end_time":"","sub_jobs":[{"id":"s",` + tt.sub + `}]}`
-			s := jobNewServer(t, jobAnswer{status: http.StatusOK, body: body})
+			s := newJobServer(t, pollAnswer{status: http.StatusOK, body: body})
 			job, err := s.client().Jobs.Get(context.Background(), "job-1")
 			require.NoError(t, err)
 			require.Len(t, job.SubJobs, 1)
@@ -212,7 +208,7 @@ func TestJobsGetErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("bad time is a DecodeError", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobAnswer{status: http.StatusOK, body: `{"id":"job-1","begin_time":"yesterday"}`})
+		s := newJobServer(t, pollAnswer{status: http.StatusOK, body: `{"id":"job-1","begin_time":"yesterday"}`})
 		_, err := s.client().Jobs.Get(context.Background(), "job-1")
 		var de *DecodeError
 		require.ErrorAs(t, err, &de)
@@ -220,15 +216,15 @@ func TestJobsGetErrors(t *testing.T) {
 	})
 	t.Run("id is one escaped path segment", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobOK("SUCCESS"))
-		s.path = "/v2/" + jobProject + "/workspace-jobs/a%2F..%3Fb"
+		s := newJobServer(t, answerJob("SUCCESS"))
+		s.path = "/v2/" + testProjectID + "/workspace-jobs/a%2F..%3Fb"
 		_, err := s.client().Jobs.Get(context.Background(), "a/..?b")
 		require.NoError(t, err)
 	})
 	for _, id := range []string{"", "  "} {
 		t.Run(fmt.Sprintf("job id %q", id), func(t *testing.T) {
 			t.Parallel()
-			s := jobNewServer(t, jobOK("SUCCESS"))
+			s := newJobServer(t, answerJob("SUCCESS"))
 			_, err := s.client().Jobs.Get(context.Background(), id)
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
@@ -238,7 +234,7 @@ func TestJobsGetErrors(t *testing.T) {
 	}
 	t.Run("nil ctx", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobOK("SUCCESS"))
+		s := newJobServer(t, answerJob("SUCCESS"))
 		//lint:ignore SA1012 a nil context is what is tested
 		_, err := s.client().Jobs.Get(nil, "job-1")
 		var ve *ValidationError
@@ -252,27 +248,27 @@ func TestJobsWaitStates(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
-		answers    []jobAnswer
+		answers    []pollAnswer
 		wantPolls  int
 		wantStatus string
 		wantFailed bool
 	}{
-		{name: "success at once", answers: []jobAnswer{jobOK("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 1, wantStatus: "SUCCESS"},
-		{name: "complete at once", answers: []jobAnswer{jobOK("COMPLETE")}, wantPolls: 1, wantStatus: "COMPLETE"},
-		{name: "lower case success", answers: []jobAnswer{jobOK("success")}, wantPolls: 1, wantStatus: "success"},
-		{name: "running, running, success", answers: []jobAnswer{jobOK("RUNNING"), jobOK("RUNNING"), jobOK("SUCCESS")}, wantPolls: 3, wantStatus: "SUCCESS"},
-		{name: "waiting, init, running, success", answers: []jobAnswer{jobOK("WAITING"), jobOK("INIT"), jobOK("RUNNING", "SUCCESS", "RUNNING"), jobOK("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 4, wantStatus: "SUCCESS"},
-		{name: "unknown status counts as running", answers: []jobAnswer{jobOK("WEIRD"), jobOK(""), jobOK("SUCCESS")}, wantPolls: 3, wantStatus: "SUCCESS"},
-		{name: "running with a failed sub-job keeps waiting", answers: []jobAnswer{jobOK("RUNNING", "FAIL", "RUNNING"), jobOK("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 2, wantStatus: "SUCCESS"},
-		{name: "failed", answers: []jobAnswer{jobOK("FAILED")}, wantPolls: 1, wantStatus: "FAILED", wantFailed: true},
-		{name: "running then fail", answers: []jobAnswer{jobOK("RUNNING"), jobOK("FAIL")}, wantPolls: 2, wantStatus: "FAIL", wantFailed: true},
-		{name: "partly failed: done with a failed sub-job", answers: []jobAnswer{jobOK("RUNNING"), jobOK("SUCCESS", "SUCCESS", "FAILED")}, wantPolls: 2, wantStatus: "SUCCESS", wantFailed: true},
-		{name: "partly failed: complete with an unfinished sub-job", answers: []jobAnswer{jobOK("COMPLETE", "RUNNING")}, wantPolls: 1, wantStatus: "COMPLETE", wantFailed: true},
+		{name: "success at once", answers: []pollAnswer{answerJob("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 1, wantStatus: "SUCCESS"},
+		{name: "complete at once", answers: []pollAnswer{answerJob("COMPLETE")}, wantPolls: 1, wantStatus: "COMPLETE"},
+		{name: "lower case success", answers: []pollAnswer{answerJob("success")}, wantPolls: 1, wantStatus: "success"},
+		{name: "running, running, success", answers: []pollAnswer{answerJob("RUNNING"), answerJob("RUNNING"), answerJob("SUCCESS")}, wantPolls: 3, wantStatus: "SUCCESS"},
+		{name: "waiting, init, running, success", answers: []pollAnswer{answerJob("WAITING"), answerJob("INIT"), answerJob("RUNNING", "SUCCESS", "RUNNING"), answerJob("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 4, wantStatus: "SUCCESS"},
+		{name: "unknown status counts as running", answers: []pollAnswer{answerJob("WEIRD"), answerJob(""), answerJob("SUCCESS")}, wantPolls: 3, wantStatus: "SUCCESS"},
+		{name: "running with a failed sub-job keeps waiting", answers: []pollAnswer{answerJob("RUNNING", "FAIL", "RUNNING"), answerJob("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 2, wantStatus: "SUCCESS"},
+		{name: "failed", answers: []pollAnswer{answerJob("FAILED")}, wantPolls: 1, wantStatus: "FAILED", wantFailed: true},
+		{name: "running then fail", answers: []pollAnswer{answerJob("RUNNING"), answerJob("FAIL")}, wantPolls: 2, wantStatus: "FAIL", wantFailed: true},
+		{name: "partly failed: done with a failed sub-job", answers: []pollAnswer{answerJob("RUNNING"), answerJob("SUCCESS", "SUCCESS", "FAILED")}, wantPolls: 2, wantStatus: "SUCCESS", wantFailed: true},
+		{name: "partly failed: complete with an unfinished sub-job", answers: []pollAnswer{answerJob("COMPLETE", "RUNNING")}, wantPolls: 1, wantStatus: "COMPLETE", wantFailed: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := jobNewServer(t, tt.answers...)
+			s := newJobServer(t, tt.answers...)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
@@ -295,7 +291,7 @@ func TestJobsWaitPollsAtOnceThenEveryInterval(t *testing.T) {
 	t.Parallel()
 	t.Run("no wait before the first poll", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobOK("SUCCESS"))
+		s := newJobServer(t, answerJob("SUCCESS"))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		// An hour's interval: any sleep before the first poll would hit the deadline.
@@ -306,7 +302,7 @@ func TestJobsWaitPollsAtOnceThenEveryInterval(t *testing.T) {
 	})
 	t.Run("default interval, done at once", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobOK("SUCCESS"))
+		s := newJobServer(t, answerJob("SUCCESS"))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_, err := s.client().Jobs.Wait(ctx, "job-1", nil)
@@ -318,7 +314,7 @@ func TestJobsWaitPollsAtOnceThenEveryInterval(t *testing.T) {
 	t.Run("interval between polls", func(t *testing.T) {
 		t.Parallel()
 		const interval = 30 * time.Millisecond
-		s := jobNewServer(t, jobOK("RUNNING"), jobOK("RUNNING"), jobOK("SUCCESS"))
+		s := newJobServer(t, answerJob("RUNNING"), answerJob("RUNNING"), answerJob("SUCCESS"))
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -337,7 +333,7 @@ func TestJobsWaitContext(t *testing.T) {
 	t.Parallel()
 	t.Run("deadline while running", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobOK("RUNNING"))
+		s := newJobServer(t, answerJob("RUNNING"))
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
@@ -351,7 +347,7 @@ func TestJobsWaitContext(t *testing.T) {
 	})
 	t.Run("deadline during a long interval returns at once", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobOK("INIT"))
+		s := newJobServer(t, answerJob("INIT"))
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		start := time.Now()
@@ -362,7 +358,7 @@ func TestJobsWaitContext(t *testing.T) {
 	})
 	t.Run("cancelled before the first poll", func(t *testing.T) {
 		t.Parallel()
-		s := jobNewServer(t, jobOK("SUCCESS"))
+		s := newJobServer(t, answerJob("SUCCESS"))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		job, err := s.client().Jobs.Wait(ctx, "job-1", nil)
@@ -376,27 +372,27 @@ func TestJobsWaitErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name      string
-		answers   []jobAnswer
+		answers   []pollAnswer
 		wantIs    error
 		wantPolls int
 		wantJob   bool // the last job seen comes with the error
 	}{
-		{name: "404 at once, not retried", answers: []jobAnswer{jobStatusAnswer(404)}, wantIs: ErrNotFound, wantPolls: 1},
-		{name: "404 after running", answers: []jobAnswer{jobOK("RUNNING"), jobStatusAnswer(404)}, wantIs: ErrNotFound, wantPolls: 2, wantJob: true},
-		{name: "403", answers: []jobAnswer{jobStatusAnswer(403)}, wantIs: ErrForbidden, wantPolls: 1},
-		{name: "503 until the retries run out", answers: []jobAnswer{jobOK("RUNNING"), jobStatusAnswer(503)}, wantIs: ErrServer, wantPolls: 4, wantJob: true},
+		{name: "404 at once, not retried", answers: []pollAnswer{answerStatus(404)}, wantIs: ErrNotFound, wantPolls: 1},
+		{name: "404 after running", answers: []pollAnswer{answerJob("RUNNING"), answerStatus(404)}, wantIs: ErrNotFound, wantPolls: 2, wantJob: true},
+		{name: "403", answers: []pollAnswer{answerStatus(403)}, wantIs: ErrForbidden, wantPolls: 1},
+		{name: "503 until the retries run out", answers: []pollAnswer{answerJob("RUNNING"), answerStatus(503)}, wantIs: ErrServer, wantPolls: 4, wantJob: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := jobNewServer(t, tt.answers...)
+			s := newJobServer(t, tt.answers...)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
 			var ae *APIError
 			require.ErrorAs(t, err, &ae)
 			assert.ErrorIs(t, err, tt.wantIs)
-			assert.Equal(t, jobPath, ae.Path)
+			assert.Equal(t, job1Path, ae.Path)
 			assert.Len(t, s.pollTimes(), tt.wantPolls)
 			assert.Equal(t, tt.wantJob, job != nil)
 		})
@@ -405,7 +401,7 @@ func TestJobsWaitErrors(t *testing.T) {
 
 func TestJobsWaitRetriesTransientErrors(t *testing.T) {
 	t.Parallel()
-	s := jobNewServer(t, jobOK("RUNNING"), jobStatusAnswer(503), jobStatusAnswer(502), jobOK("RUNNING"), jobStatusAnswer(429), jobOK("SUCCESS"))
+	s := newJobServer(t, answerJob("RUNNING"), answerStatus(503), answerStatus(502), answerJob("RUNNING"), answerStatus(429), answerJob("SUCCESS"))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
@@ -430,7 +426,7 @@ func TestJobsWaitValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := jobNewServer(t, jobOK("SUCCESS"))
+			s := newJobServer(t, answerJob("SUCCESS"))
 			job, err := s.client().Jobs.Wait(tt.ctx, tt.id, tt.opts)
 			assert.Nil(t, job)
 			var ve *ValidationError
@@ -445,31 +441,31 @@ func TestJobFailedErrorText(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		answer  jobAnswer
+		answer  pollAnswer
 		want    []string
 		wantNot []string
 	}{
 		{
 			name:   "failed job with its own reason",
-			answer: jobAnswer{status: http.StatusOK, body: `{"id":"job-1","status":"FAILED","job_error_code":"WKS.00010045","fail_reason":"quota exceeded"}`},
+			answer: pollAnswer{status: http.StatusOK, body: `{"id":"job-1","status":"FAILED","job_error_code":"WKS.00010045","fail_reason":"quota exceeded"}`},
 			want:   []string{"job-1", "FAILED", "WKS.00010045", "quota exceeded"},
 		},
 		{
 			name:    "partly failed: the sub-job's reason",
-			answer:  jobOK("SUCCESS", "SUCCESS", "FAIL", "FAILED"),
+			answer:  answerJob("SUCCESS", "SUCCESS", "FAIL", "FAILED"),
 			want:    []string{"job-1", "SUCCESS", "2 of 3 sub-jobs", "volume is in use"},
 			wantNot: []string{"d-0"},
 		},
 		{
 			name:   "very long reason is clipped",
-			answer: jobAnswer{status: http.StatusOK, body: `{"id":"job-1","status":"FAIL","fail_reason":"` + strings.Repeat("x", 5000) + `"}`},
+			answer: pollAnswer{status: http.StatusOK, body: `{"id":"job-1","status":"FAIL","fail_reason":"` + strings.Repeat("x", 5000) + `"}`},
 			want:   []string{"job-1", "FAIL", "xxx"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := jobNewServer(t, tt.answer)
+			s := newJobServer(t, tt.answer)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			_, err := s.client().Jobs.Wait(ctx, "job-1", nil)
@@ -484,7 +480,7 @@ func TestJobFailedErrorText(t *testing.T) {
 			}
 			assert.Less(t, len(msg), 1000)
 			for _, out := range []string{msg, fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%+v", *jfe.Job)} {
-				assert.NotContains(t, out, jobToken)
+				assert.NotContains(t, out, testToken)
 			}
 		})
 	}

@@ -22,11 +22,11 @@ import (
 // every sequential test has finished, so nothing else starts goroutines
 // while they count.
 
-// relNoLeak records the number of goroutines and, at cleanup, waits up to
+// checkNoLeak records the number of goroutines and, at cleanup, waits up to
 // a few seconds for the count to come back down, failing with the stacks
 // of what is left. Register it before the servers and clients of the test,
 // so that it runs after their cleanups.
-func relNoLeak(t *testing.T) {
+func checkNoLeak(t *testing.T) {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
@@ -47,15 +47,15 @@ func relNoLeak(t *testing.T) {
 	})
 }
 
-// relConnCounter is a server that counts the connections it accepts.
-type relConnCounter struct {
+// connCounter is a server that counts the connections it accepts.
+type connCounter struct {
 	srv   *httptest.Server
 	conns atomic.Int32
 }
 
-func relCountedServer(t *testing.T, h http.HandlerFunc) *relConnCounter {
+func countedServer(t *testing.T, h http.HandlerFunc) *connCounter {
 	t.Helper()
-	cc := &relConnCounter{}
+	cc := &connCounter{}
 	cc.srv = httptest.NewUnstartedServer(h)
 	cc.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -67,9 +67,9 @@ func relCountedServer(t *testing.T, h http.HandlerFunc) *relConnCounter {
 	return cc
 }
 
-// relCloseIdle lets go of the client's kept-alive connections, whose
+// closeIdle lets go of the client's kept-alive connections, whose
 // reader and writer goroutines would otherwise count as left behind.
-func relCloseIdle(c *Client) { c.core.rc.GetClient().CloseIdleConnections() }
+func closeIdle(c *Client) { c.core.rc.GetClient().CloseIdleConnections() }
 
 // Every answer, whatever its status and body, leaves the connection ready
 // for the next call: sequential calls use one connection.
@@ -77,25 +77,25 @@ func TestLeakConnectionsReused(t *testing.T) {
 	t.Parallel()
 	bigHTML := "<html>" + strings.Repeat("gateway trouble ", 2000) + "</html>" // 32 KB
 	var n atomic.Int32
-	cc := relCountedServer(t, func(w http.ResponseWriter, r *http.Request) {
+	cc := countedServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		k := int(n.Add(1))
 		switch k % 10 {
 		case 0:
-			io.WriteString(w, relOps[0].answer)
+			io.WriteString(w, retryOps[0].answer)
 		case 1:
-			relErrorJSON(w, 404, "")
+			writeAPIError(w, 404, "")
 		case 2:
 			w.WriteHeader(500)
 			io.WriteString(w, bigHTML)
 		case 3:
-			relErrorJSON(w, 503, "0")
+			writeAPIError(w, 503, "0")
 		case 4:
 			w.WriteHeader(429)
 		case 5:
 			io.WriteString(w, bigHTML) // a 200 that does not decode
 		case 6:
-			io.WriteString(w, relOps[0].answer+"\n\n   \n")
+			io.WriteString(w, retryOps[0].answer+"\n\n   \n")
 		case 7:
 			io.WriteString(w, `{"product_id":1} {"product_id":2}`) // trailing data
 		case 8:
@@ -105,7 +105,7 @@ func TestLeakConnectionsReused(t *testing.T) {
 			w.WriteHeader(502) // no body at all
 		}
 	})
-	c := relClient(t, cc.srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	c := clientFor(t, cc.srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
 	const calls = 40
 	var failures int
 	for range calls {
@@ -120,7 +120,7 @@ func TestLeakConnectionsReused(t *testing.T) {
 	// The same holds for the other operations and for retries.
 	_, err := c.Desktops.CheckImages(context.Background(), []string{"d-1"})
 	assert.Error(t, err)
-	_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", relDeleteReq)
+	_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteRequest)
 	assert.Error(t, err)
 	assert.EqualValues(t, 1, cc.conns.Load())
 }
@@ -128,30 +128,30 @@ func TestLeakConnectionsReused(t *testing.T) {
 func TestLeakConnectionsReusedAcrossRetries(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
-	cc := relCountedServer(t, func(w http.ResponseWriter, r *http.Request) {
+	cc := countedServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1)%3 != 0 {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(503)
 			io.WriteString(w, "<html>busy</html>")
 			return
 		}
-		io.WriteString(w, relOps[0].answer)
+		io.WriteString(w, retryOps[0].answer)
 	})
-	c := relClient(t, cc.srv.URL)
+	c := clientFor(t, cc.srv.URL)
 	for range 10 {
-		require.NoError(t, relOps[0].call(context.Background(), c))
+		require.NoError(t, retryOps[0].call(context.Background(), c))
 	}
 	assert.EqualValues(t, 30, n.Load())
 	assert.EqualValues(t, 1, cc.conns.Load())
 }
 
-// relPagedServer serves total snapshots in pages and counts page requests;
+// pagedServer serves total snapshots in pages and counts page requests;
 // fail, when positive, makes that page (from 1) answer 500.
-func relPagedServer(t *testing.T, total, fail int, pages *atomic.Int32) *httptest.Server {
-	return relServer(t, func(w http.ResponseWriter, r *http.Request) {
+func pagedServer(t *testing.T, total, fail int, pages *atomic.Int32) *httptest.Server {
+	return plainServer(t, func(w http.ResponseWriter, r *http.Request) {
 		p := int(pages.Add(1))
 		if p == fail {
-			relErrorJSON(w, 500, "")
+			writeAPIError(w, 500, "")
 			return
 		}
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
@@ -170,25 +170,25 @@ func relPagedServer(t *testing.T, total, fail int, pages *atomic.Int32) *httptes
 }
 
 func TestLeakNoGoroutineLeftBehind(t *testing.T) {
-	relNoLeak(t)
+	checkNoLeak(t)
 	var n atomic.Int32
-	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		switch n.Add(1) % 5 {
 		case 1:
-			relErrorJSON(w, 503, "")
+			writeAPIError(w, 503, "")
 		case 2:
-			relHijackClose(t, w)
+			hijackClose(t, w)
 		case 3:
-			relErrorJSON(w, 404, "")
+			writeAPIError(w, 404, "")
 		default:
-			io.WriteString(w, relOps[0].answer)
+			io.WriteString(w, retryOps[0].answer)
 		}
 	})
-	c := relClient(t, srv.URL)
-	t.Cleanup(func() { relCloseIdle(c) })
+	c := clientFor(t, srv.URL)
+	t.Cleanup(func() { closeIdle(c) })
 	for range 30 {
-		for _, op := range relOps {
+		for _, op := range retryOps {
 			_ = op.call(context.Background(), c)
 		}
 	}
@@ -196,21 +196,21 @@ func TestLeakNoGoroutineLeftBehind(t *testing.T) {
 }
 
 func TestLeakCancelledWaits(t *testing.T) {
-	relNoLeak(t)
+	checkNoLeak(t)
 	blocked := make(chan struct{}, 16)
-	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("snapshot_name") {
 		case "block": // answer only when the client gives up
 			blocked <- struct{}{}
 			<-r.Context().Done()
 			return
 		}
-		relErrorJSON(w, 503, "60")
+		writeAPIError(w, 503, "60")
 	})
 	slow := RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}
-	c := relClient(t, srv.URL, WithRetryPolicy(slow))
-	limited := relClient(t, srv.URL, WithRetryPolicy(slow), WithRateLimit(0.01, 1))
-	t.Cleanup(func() { relCloseIdle(c); relCloseIdle(limited) })
+	c := clientFor(t, srv.URL, WithRetryPolicy(slow))
+	limited := clientFor(t, srv.URL, WithRetryPolicy(slow), WithRateLimit(0.01, 1))
+	t.Cleanup(func() { closeIdle(c); closeIdle(limited) })
 
 	// Back-off cut short.
 	for range 5 {
@@ -228,7 +228,7 @@ func TestLeakCancelledWaits(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled)
 	}
 	// Rate-limit wait cut short (the first call takes the only token).
-	_, _ = limited.Snapshots.List(relTimeout(t, 20*time.Millisecond), nil)
+	_, _ = limited.Snapshots.List(timeoutContext(t, 20*time.Millisecond), nil)
 	for range 5 {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 		_, err := limited.Snapshots.List(ctx, nil)
@@ -242,19 +242,19 @@ func TestLeakCancelledWaits(t *testing.T) {
 	require.Error(t, err)
 }
 
-// relTimeout is a context ending after d, cancelled with the test.
-func relTimeout(t *testing.T, d time.Duration) context.Context {
+// timeoutContext is a context ending after d, cancelled with the test.
+func timeoutContext(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 func TestLeakBrokenOffIterator(t *testing.T) {
-	relNoLeak(t)
+	checkNoLeak(t)
 	var pages atomic.Int32
-	srv := relPagedServer(t, 95, 0, &pages)
-	c := relClient(t, srv.URL)
-	t.Cleanup(func() { relCloseIdle(c) })
+	srv := pagedServer(t, 95, 0, &pages)
+	c := clientFor(t, srv.URL)
+	t.Cleanup(func() { closeIdle(c) })
 
 	var got int
 	for s, err := range c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 10}) {
@@ -278,9 +278,9 @@ func TestLeakBrokenOffIterator(t *testing.T) {
 
 	// An error mid-way is yielded once and ends the sequence.
 	var failPages atomic.Int32
-	srv2 := relPagedServer(t, 95, 2, &failPages)
-	c2 := relClient(t, srv2.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
-	t.Cleanup(func() { relCloseIdle(c2) })
+	srv2 := pagedServer(t, 95, 2, &failPages)
+	c2 := clientFor(t, srv2.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	t.Cleanup(func() { closeIdle(c2) })
 	var items, errs int
 	for _, err := range c2.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 10}) {
 		if err != nil {

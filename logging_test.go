@@ -1,10 +1,7 @@
 package workspace
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -22,61 +19,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// relLog collects the JSON records of a debug-level slog logger.
-type relLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *relLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *relLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *relLog) logger() *slog.Logger {
-	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// records decodes every line; numbers stay json.Number.
-func (l *relLog) records(t testing.TB) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(l.String()))
-	for sc.Scan() {
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.UseNumber()
-		var m map[string]any
-		require.NoError(t, dec.Decode(&m), sc.Text())
-		out = append(out, m)
-	}
-	return out
-}
-
-func relNum(t testing.TB, v any) int64 {
-	t.Helper()
-	n, ok := v.(json.Number)
-	require.True(t, ok, "%v (%T) is not a number", v, v)
-	i, err := n.Int64()
-	require.NoError(t, err)
-	return i
-}
-
-const relQuerySecret = "p4ssw0rd-in-query"
+const querySecret = "p4ssw0rd-in-query"
 
 func TestLoggingOneRecordPerAttempt(t *testing.T) {
 	t.Parallel()
 	var count atomic.Int32
-	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
 		n := count.Add(1)
-		assert.Equal(t, "/v2/"+relProject+"/snapshots", r.URL.Path)
-		assert.Equal(t, relQuerySecret, r.URL.Query().Get("snapshot_name"))
+		assert.Equal(t, "/v2/"+testProjectID+"/snapshots", r.URL.Path)
+		assert.Equal(t, querySecret, r.URL.Query().Get("snapshot_name"))
 		w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
 		switch n {
 		case 1:
@@ -88,9 +39,9 @@ func TestLoggingOneRecordPerAttempt(t *testing.T) {
 			io.WriteString(w, `{"desktop_snapshots":[],"total_count":0}`)
 		}
 	})
-	var lg relLog
-	c := relClient(t, srv.URL, WithLogger(lg.logger()))
-	_, err := c.Snapshots.List(context.Background(), &ListSnapshotsOptions{SnapshotName: relQuerySecret, Limit: 5})
+	var lg logBuffer
+	c := clientFor(t, srv.URL, WithLogger(lg.logger()))
+	_, err := c.Snapshots.List(context.Background(), &ListSnapshotsOptions{SnapshotName: querySecret, Limit: 5})
 	require.NoError(t, err)
 
 	recs := lg.records(t)
@@ -101,23 +52,23 @@ func TestLoggingOneRecordPerAttempt(t *testing.T) {
 		assert.Equal(t, "DEBUG", rec["level"])
 		assert.Equal(t, "workspace: attempt", rec["msg"])
 		assert.Equal(t, "GET", rec["method"])
-		assert.Equal(t, "/v2/"+relProject+"/snapshots", rec["path"], "the path, without query")
-		assert.EqualValues(t, i+1, relNum(t, rec["attempt"]))
-		assert.Equal(t, wantStatus[i], relNum(t, rec["status"]))
+		assert.Equal(t, "/v2/"+testProjectID+"/snapshots", rec["path"], "the path, without query")
+		assert.EqualValues(t, i+1, jsonInt(t, rec["attempt"]))
+		assert.Equal(t, wantStatus[i], jsonInt(t, rec["status"]))
 		assert.Equal(t, fmt.Sprintf("req-%d", i+1), rec["request_id"])
 		assert.Equal(t, wantRetry[i], rec["retry"])
-		assert.GreaterOrEqual(t, relNum(t, rec["duration"]), int64(0))
-		delay := relNum(t, rec["delay"])
+		assert.GreaterOrEqual(t, jsonInt(t, rec["duration"]), int64(0))
+		delay := jsonInt(t, rec["delay"])
 		assert.GreaterOrEqual(t, delay, int64(0))
-		assert.LessOrEqual(t, delay, int64(relFast.MaxDelay))
+		assert.LessOrEqual(t, delay, int64(fastRetries.MaxDelay))
 		if i < 2 {
 			assert.Contains(t, rec["error"], fmt.Sprint(wantStatus[i]))
 		} else {
 			assert.NotContains(t, rec, "error")
 		}
 	}
-	assert.Zero(t, relNum(t, recs[1]["delay"]), "Retry-After: 0")
-	assert.NotContains(t, lg.String(), relQuerySecret)
+	assert.Zero(t, jsonInt(t, recs[1]["delay"]), "Retry-After: 0")
+	assert.NotContains(t, lg.String(), querySecret)
 	assert.NotContains(t, lg.String(), "snapshot_name")
 }
 
@@ -137,11 +88,11 @@ func TestLoggingGivingUp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := relServer(t, func(w http.ResponseWriter, _ *http.Request) { relErrorJSON(w, tt.status, "") })
-			var lg relLog
-			p := relFast
+			srv := plainServer(t, func(w http.ResponseWriter, _ *http.Request) { writeAPIError(w, tt.status, "") })
+			var lg logBuffer
+			p := fastRetries
 			p.MaxAttempts = tt.maxAttempts
-			c := relClient(t, srv.URL, WithLogger(lg.logger()), WithRetryPolicy(p))
+			c := clientFor(t, srv.URL, WithLogger(lg.logger()), WithRetryPolicy(p))
 			_, err := c.Jobs.Get(context.Background(), "job-1")
 			require.Error(t, err)
 			var debug, warn []map[string]any
@@ -164,9 +115,9 @@ func TestLoggingGivingUp(t *testing.T) {
 			w := warn[0]
 			assert.Equal(t, "workspace: giving up", w["msg"])
 			assert.Equal(t, "GET", w["method"])
-			assert.Equal(t, "/v2/"+relProject+"/workspace-jobs/job-1", w["path"])
-			assert.EqualValues(t, tt.maxAttempts, relNum(t, w["attempts"]))
-			assert.EqualValues(t, tt.status, relNum(t, w["status"]))
+			assert.Equal(t, "/v2/"+testProjectID+"/workspace-jobs/job-1", w["path"])
+			assert.EqualValues(t, tt.maxAttempts, jsonInt(t, w["attempts"]))
+			assert.EqualValues(t, tt.status, jsonInt(t, w["status"]))
 			assert.Equal(t, "req-err", w["request_id"])
 			assert.Contains(t, w["error"], fmt.Sprint(tt.status))
 		})
@@ -176,10 +127,10 @@ func TestLoggingGivingUp(t *testing.T) {
 // A logger above debug level gets only the warning.
 func TestLoggingInfoLevelGetsWarningOnly(t *testing.T) {
 	t.Parallel()
-	srv := relServer(t, func(w http.ResponseWriter, _ *http.Request) { relErrorJSON(w, 500, "") })
-	var lg relLog
+	srv := plainServer(t, func(w http.ResponseWriter, _ *http.Request) { writeAPIError(w, 500, "") })
+	var lg logBuffer
 	l := slog.New(slog.NewJSONHandler(&lg, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	c := relClient(t, srv.URL, WithLogger(l))
+	c := clientFor(t, srv.URL, WithLogger(l))
 	_, err := c.Jobs.Get(context.Background(), "job-1")
 	require.Error(t, err)
 	recs := lg.records(t)
@@ -187,23 +138,23 @@ func TestLoggingInfoLevelGetsWarningOnly(t *testing.T) {
 	assert.Equal(t, "WARN", recs[0]["level"])
 }
 
-// relCredsProvider hands out temporary credentials.
-type relCredsProvider struct{}
+// temporaryProvider hands out temporary credentials.
+type temporaryProvider struct{}
 
-func (relCredsProvider) Credentials(context.Context) (Credentials, error) {
-	return Credentials{AccessKey: relAK, SecretKey: relSK, SecurityToken: relSecToken, Expires: time.Now().Add(time.Hour)}, nil
+func (temporaryProvider) Credentials(context.Context) (Credentials, error) {
+	return Credentials{AccessKey: testAK, SecretKey: testSK, SecurityToken: testSecurityToken, Expires: time.Now().Add(time.Hour)}, nil
 }
 
-// relSecretSource is a refreshable token source whose tokens are secret.
-type relSecretSource struct{ relRefreshingSource }
+// secretSource is a refreshable token source whose tokens are secret.
+type secretSource struct{ refreshingSource }
 
-func (s *relSecretSource) Token(ctx context.Context) (string, error) {
-	tok, _ := s.relRefreshingSource.Token(ctx)
-	return relToken + "-" + tok, nil
+func (s *secretSource) Token(ctx context.Context) (string, error) {
+	tok, _ := s.refreshingSource.Token(ctx)
+	return testToken + "-" + tok, nil
 }
 
-func (s *relSecretSource) Invalidate(token string) {
-	s.relRefreshingSource.Invalidate(strings.TrimPrefix(token, relToken+"-"))
+func (s *secretSource) Invalidate(token string) {
+	s.refreshingSource.Invalidate(strings.TrimPrefix(token, testToken+"-"))
 }
 
 func TestLoggingNeverShowsSecrets(t *testing.T) {
@@ -212,11 +163,11 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 		name string
 		opts []Option
 	}{
-		{"token", []Option{WithToken(relToken)}},
-		{"token source", []Option{WithTokenSource(&relSecretSource{})}},
-		{"aksk", []Option{WithAccessKey(relAK, relSK)}},
-		{"temporary aksk", []Option{WithAccessKey(relAK, relSK), WithSecurityToken(relSecToken)}},
-		{"credentials provider", []Option{WithCredentialsProvider(relCredsProvider{})}},
+		{"token", []Option{WithToken(testToken)}},
+		{"token source", []Option{WithTokenSource(&secretSource{})}},
+		{"aksk", []Option{WithAccessKey(testAK, testSK)}},
+		{"temporary aksk", []Option{WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken)}},
+		{"credentials provider", []Option{WithCredentialsProvider(temporaryProvider{})}},
 	}
 	for _, cl := range clients {
 		t.Run(cl.name, func(t *testing.T) {
@@ -224,7 +175,7 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 			var mu sync.Mutex
 			var sent []string // every credential header value the server saw
 			var n atomic.Int32
-			srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+			srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
 				mu.Lock()
 				for _, h := range []string{"X-Auth-Token", "Authorization", "X-Security-Token"} {
 					if v := r.Header.Get(h); v != "" {
@@ -237,24 +188,24 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 				mu.Unlock()
 				switch n.Add(1) % 7 {
 				case 1:
-					relErrorJSON(w, 401, "")
+					writeAPIError(w, 401, "")
 				case 2:
-					relErrorJSON(w, 403, "")
+					writeAPIError(w, 403, "")
 				case 3:
 					w.WriteHeader(502)
 					io.WriteString(w, "<html><body>Bad gateway</body></html>")
 				case 4:
-					relHijackClose(t, w)
+					hijackClose(t, w)
 				case 5:
 					io.WriteString(w, "<html>not json</html>")
 				case 6:
-					relErrorJSON(w, 400, "")
+					writeAPIError(w, 400, "")
 				default:
 					io.WriteString(w, `{"desktop_snapshots":[],"total_count":0}`)
 				}
 			})
-			var lg relLog
-			opts := append([]Option{WithEndpoint(srv.URL), WithProjectID(relProject), WithLogger(lg.logger()),
+			var lg logBuffer
+			opts := append([]Option{WithEndpoint(srv.URL), WithProjectID(testProjectID), WithLogger(lg.logger()),
 				WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})}, cl.opts...)
 			c, err := NewClient(opts...)
 			require.NoError(t, err)
@@ -266,11 +217,11 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 					fmt.Fprintf(&shown, "%v | %+v | %#v | %s\n", err, err, err, err.Error())
 				}
 			}
-			opts2 := &ListSnapshotsOptions{SnapshotName: relQuerySecret}
+			opts2 := &ListSnapshotsOptions{SnapshotName: querySecret}
 			for range 10 {
 				_, err := c.Snapshots.List(context.Background(), opts2)
 				show(err)
-				_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", relDeleteReq)
+				_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteRequest)
 				show(err)
 				_, err = c.Desktops.CheckImages(context.Background(), []string{"d-1"})
 				show(err)
@@ -283,7 +234,7 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 			out := lg.String()
 			require.NotEmpty(t, out)
 			mu.Lock()
-			secrets := append([]string{relToken, relSK, relSecToken, relQuerySecret}, sent...)
+			secrets := append([]string{testToken, testSK, testSecurityToken, querySecret}, sent...)
 			mu.Unlock()
 			require.Greater(t, len(secrets), 4, "the server saw credentials")
 			for _, s := range secrets {
@@ -304,12 +255,12 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 // and stays off: no client has it, and no library source turns it on.
 func TestLoggingRestyDebugNeverEnabled(t *testing.T) {
 	t.Parallel()
-	var lg relLog
+	var lg logBuffer
 	for _, opts := range [][]Option{
-		{WithToken(relToken)},
-		{WithAccessKey(relAK, relSK), WithLogger(lg.logger()), WithHTTPClient(&http.Client{})},
+		{WithToken(testToken)},
+		{WithAccessKey(testAK, testSK), WithLogger(lg.logger()), WithHTTPClient(&http.Client{})},
 	} {
-		c, err := NewClient(append([]Option{WithEndpoint("http://127.0.0.1:1"), WithProjectID(relProject)}, opts...)...)
+		c, err := NewClient(append([]Option{WithEndpoint("http://127.0.0.1:1"), WithProjectID(testProjectID)}, opts...)...)
 		require.NoError(t, err)
 		rc := c.core.rc
 		assert.False(t, rc.Debug)

@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,13 +19,13 @@ import (
 	"github.com/hwcloud-go/workspace/internal/signer"
 )
 
-// credMetadata is a loopback fake of the ECS metadata service's security
+// fakeMetadata is a loopback fake of the ECS metadata service's security
 // key. It hands out "AK-n", "SK-n-secret", "ST-n-token", valid for life
 // from its clock's now.
-type credMetadata struct {
+type fakeMetadata struct {
 	t     *testing.T
 	srv   *httptest.Server
-	clock *credClock
+	clock *fakeClock
 
 	mu      sync.Mutex
 	count   int
@@ -37,15 +36,15 @@ type credMetadata struct {
 	issued  map[string][2]string // AK -> SK, security token
 }
 
-func credNewMetadata(t *testing.T, clock *credClock) *credMetadata {
+func newFakeMetadata(t *testing.T, clock *fakeClock) *fakeMetadata {
 	t.Helper()
-	f := &credMetadata{t: t, clock: clock, life: time.Hour, issued: map[string][2]string{}}
+	f := &fakeMetadata{t: t, clock: clock, life: time.Hour, issued: map[string][2]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-func (f *credMetadata) serve(w http.ResponseWriter, r *http.Request) {
+func (f *fakeMetadata) serve(w http.ResponseWriter, r *http.Request) {
 	if r.URL.EscapedPath() == "/meta-data/latest/api/token" {
 		// An older metadata service without session tokens: the provider
 		// reads without one (metadatasession_test.go covers tokens).
@@ -85,19 +84,19 @@ func (f *credMetadata) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintf(w, `{"credential": {"access": %q, "secret": %q, "securitytoken": %q, "expires_at": %q}}`, ak, sk, st, exp)
 }
 
-func (f *credMetadata) requests() int {
+func (f *fakeMetadata) requests() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.count
 }
 
-func (f *credMetadata) fail(status int, body string) {
+func (f *fakeMetadata) fail(status int, body string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.status, f.body = status, body
 }
 
-func (f *credMetadata) secrets() []string {
+func (f *fakeMetadata) secrets() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
@@ -107,14 +106,14 @@ func (f *credMetadata) secrets() []string {
 	return out
 }
 
-func (f *credMetadata) keys(ak string) (sk, st string, ok bool) {
+func (f *fakeMetadata) keys(ak string) (sk, st string, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	v, ok := f.issued[ak]
 	return v[0], v[1], ok
 }
 
-func credProvider(t *testing.T, fake *credMetadata, edit func(*MetadataConfig)) *MetadataCredentialsProvider {
+func newMetadataProvider(t *testing.T, fake *fakeMetadata, edit func(*MetadataConfig)) *MetadataCredentialsProvider {
 	t.Helper()
 	cfg := MetadataConfig{Endpoint: fake.srv.URL, HTTPClient: fake.srv.Client()}
 	if edit != nil {
@@ -126,23 +125,23 @@ func credProvider(t *testing.T, fake *credMetadata, edit func(*MetadataConfig)) 
 	return p
 }
 
-// credSigned is a loopback fake of one Workspace operation that verifies
+// signedServer is a loopback fake of one Workspace operation that verifies
 // the AK/SK signature of each request with the keys meta handed out.
-type credSigned struct {
+type signedServer struct {
 	srv        *httptest.Server
 	mu         sync.Mutex
 	aks        []string
 	signatures []string
 }
 
-func credNewSigned(t *testing.T, meta *credMetadata) *credSigned {
+func newSignedServer(t *testing.T, meta *fakeMetadata) *signedServer {
 	t.Helper()
-	f := &credSigned{}
+	f := &signedServer{}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		assert.Equal(t, credPoolPath, r.URL.EscapedPath())
-		assert.Equal(t, credProject, r.Header.Get("X-Project-Id"))
-		ak, sig, ok := credVerify(t, r, body, meta)
+		assert.Equal(t, statsPath, r.URL.EscapedPath())
+		assert.Equal(t, testProjectID, r.Header.Get("X-Project-Id"))
+		ak, sig, ok := verifyMetadataSignature(t, r, body, meta)
 		f.mu.Lock()
 		f.aks = append(f.aks, ak)
 		f.signatures = append(f.signatures, sig)
@@ -158,23 +157,23 @@ func credNewSigned(t *testing.T, meta *credMetadata) *credSigned {
 	return f
 }
 
-func (f *credSigned) keys() []string {
+func (f *signedServer) keys() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.aks...)
 }
 
-func (f *credSigned) sigs() []string {
+func (f *signedServer) sigs() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.signatures...)
 }
 
-// credVerify checks r's Authorization header as the gateway would: the
+// verifyMetadataSignature checks r's Authorization header as the gateway would: the
 // access key is one meta issued, the signature is computed with its secret
 // key over the signed headers, and the security token is the one issued
 // with it, and signed.
-func credVerify(t *testing.T, r *http.Request, body []byte, meta *credMetadata) (ak, sig string, ok bool) {
+func verifyMetadataSignature(t *testing.T, r *http.Request, body []byte, meta *fakeMetadata) (ak, sig string, ok bool) {
 	t.Helper()
 	auth := r.Header.Get("Authorization")
 	rest, found := strings.CutPrefix(auth, signer.Algorithm+" ")
@@ -212,9 +211,9 @@ func credVerify(t *testing.T, r *http.Request, body []byte, meta *credMetadata) 
 
 func TestMetadataCredentialsProviderRequest(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	fake := credNewMetadata(t, clock)
-	p := credProvider(t, fake, nil)
+	clock := newFakeClock()
+	fake := newFakeMetadata(t, clock)
+	p := newMetadataProvider(t, fake, nil)
 
 	cred, err := p.Credentials(context.Background())
 	require.NoError(t, err)
@@ -246,10 +245,10 @@ func TestMetadataCredentialsProviderRefreshesBeforeExpiry(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			clock := credNewClock()
-			fake := credNewMetadata(t, clock)
+			clock := newFakeClock()
+			fake := newFakeMetadata(t, clock)
 			fake.life = tt.life
-			p := credProvider(t, fake, func(c *MetadataConfig) { c.RefreshBefore = tt.refreshBefore })
+			p := newMetadataProvider(t, fake, func(c *MetadataConfig) { c.RefreshBefore = tt.refreshBefore })
 			ctx := context.Background()
 
 			cred, err := p.Credentials(ctx)
@@ -275,10 +274,10 @@ func TestMetadataCredentialsProviderRefreshesBeforeExpiry(t *testing.T) {
 
 func TestMetadataCredentialsSignedRequestsAcrossRotation(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	meta := credNewMetadata(t, clock)
-	ws := credNewSigned(t, meta)
-	c := credClient(t, ws.srv.URL, WithCredentialsProvider(credProvider(t, meta, nil)))
+	clock := newFakeClock()
+	meta := newFakeMetadata(t, clock)
+	ws := newSignedServer(t, meta)
+	c := clientAt(t, ws.srv.URL, WithCredentialsProvider(newMetadataProvider(t, meta, nil)))
 	ctx := context.Background()
 
 	for range 2 {
@@ -296,12 +295,12 @@ func TestMetadataCredentialsSignedRequestsAcrossRotation(t *testing.T) {
 
 func TestMetadataCredentialsProviderOneReadForConcurrentCalls(t *testing.T) {
 	t.Parallel()
-	fake := credNewMetadata(t, credNewClock())
+	fake := newFakeMetadata(t, newFakeClock())
 	release := make(chan struct{})
 	fake.mu.Lock()
 	fake.release = release
 	fake.mu.Unlock()
-	p := credProvider(t, fake, nil)
+	p := newMetadataProvider(t, fake, nil)
 
 	const n = 100
 	var started, done sync.WaitGroup
@@ -330,9 +329,9 @@ func TestMetadataCredentialsProviderOneReadForConcurrentCalls(t *testing.T) {
 
 func TestMetadataCredentialsProviderKeepsOldWhileDown(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
-	fake := credNewMetadata(t, clock)
-	p := credProvider(t, fake, nil)
+	clock := newFakeClock()
+	fake := newFakeMetadata(t, clock)
+	p := newMetadataProvider(t, fake, nil)
 	ctx := context.Background()
 
 	_, err := p.Credentials(ctx)
@@ -384,13 +383,13 @@ func TestMetadataCredentialsProviderErrors(t *testing.T) {
 			_, err = p.Credentials(context.Background())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
-			credAssertNoSecrets(t, err.Error(), "SK-x-secret")
+			assertNoSecrets(t, err.Error(), "SK-x-secret")
 			var apiErr *APIError
 			assert.Equal(t, tt.api, errors.As(err, &apiErr))
 
 			// Through a client: nothing is sent without credentials.
-			ws := credNewWorkspace(t)
-			c := credClient(t, ws.srv.URL, WithCredentialsProvider(p))
+			ws := newFakeWorkspace(t)
+			c := clientAt(t, ws.srv.URL, WithCredentialsProvider(p))
 			_, err = c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 			assert.ErrorContains(t, err, "getting credentials")
 			assert.Zero(t, ws.requests())
@@ -430,14 +429,13 @@ func TestNewMetadataCredentialsProviderConfig(t *testing.T) {
 
 func TestMetadataSecretsNeverShown(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	var mu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(&credLockedWriter{mu: &mu, w: &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	clock := credNewClock()
-	meta := credNewMetadata(t, clock)
-	ws := credNewSigned(t, meta)
-	p := credProvider(t, meta, nil)
-	c := credClient(t, ws.srv.URL, WithCredentialsProvider(p), WithLogger(logger))
+	var buf logBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	clock := newFakeClock()
+	meta := newFakeMetadata(t, clock)
+	ws := newSignedServer(t, meta)
+	p := newMetadataProvider(t, meta, nil)
+	c := clientAt(t, ws.srv.URL, WithCredentialsProvider(p), WithLogger(logger))
 	ctx := context.Background()
 
 	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
@@ -446,8 +444,8 @@ func TestMetadataSecretsNeverShown(t *testing.T) {
 	require.NoError(t, err)
 
 	// A client whose server rejects every signature, and a failed read.
-	wsBad := credNewWorkspace(t)
-	cBad := credClient(t, wsBad.srv.URL, WithCredentialsProvider(p), WithLogger(logger))
+	wsBad := newFakeWorkspace(t)
+	cBad := clientAt(t, wsBad.srv.URL, WithCredentialsProvider(p), WithLogger(logger))
 	_, errRejected := cBad.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.Error(t, errRejected)
 	meta.fail(http.StatusForbidden, `{"error_code": "Forbidden", "error_msg": "denied"}`)
@@ -458,14 +456,12 @@ func TestMetadataSecretsNeverShown(t *testing.T) {
 	signatures := ws.sigs()
 	require.NotEmpty(t, signatures)
 	secrets := append(meta.secrets(), signatures...)
-	mu.Lock()
 	logs := buf.String()
-	mu.Unlock()
 	require.Contains(t, logs, "workspace: attempt")
-	credAssertNoSecrets(t, logs, secrets...)
+	assertNoSecrets(t, logs, secrets...)
 	for _, v := range []any{p, *p, cred, &cred, c, errRejected, errRead} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-			credAssertNoSecrets(t, fmt.Sprintf(verb, v), secrets...)
+			assertNoSecrets(t, fmt.Sprintf(verb, v), secrets...)
 		}
 	}
 	assert.Contains(t, fmt.Sprint(cred), "AK-1")

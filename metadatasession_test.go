@@ -21,7 +21,7 @@ import (
 type mdFake struct {
 	t        *testing.T
 	srv      *httptest.Server
-	clock    *credClock
+	clock    *fakeClock
 	mu       sync.Mutex
 	required bool
 	tokenAns int // not 0: the token call answers this status
@@ -31,7 +31,7 @@ type mdFake struct {
 	revoked  bool // every token issued so far is refused
 }
 
-func mdNewFake(t *testing.T, clock *credClock) *mdFake {
+func mdNewFake(t *testing.T, clock *fakeClock) *mdFake {
 	f := &mdFake{t: t, clock: clock, tokens: map[string]time.Time{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -101,7 +101,7 @@ func mdRead(t *testing.T, p *MetadataCredentialsProvider) error {
 
 func TestMetadataSessionTokenFirstAndCached(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
+	clock := newFakeClock()
 	f := mdNewFake(t, clock)
 	f.set(func(f *mdFake) { f.required = true })
 	p := mdProvider(t, f, 10*time.Minute)
@@ -126,7 +126,7 @@ func TestMetadataSessionTokenFirstAndCached(t *testing.T) {
 
 func TestMetadataSessionTokenRenewedAfter401(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
+	clock := newFakeClock()
 	f := mdNewFake(t, clock)
 	p := mdProvider(t, f, 0)
 	require.NoError(t, mdRead(t, p))
@@ -151,7 +151,7 @@ func TestMetadataSessionTokenNotServed(t *testing.T) {
 	for _, status := range []int{http.StatusNotFound, http.StatusMethodNotAllowed} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			t.Parallel()
-			clock := credNewClock()
+			clock := newFakeClock()
 			f := mdNewFake(t, clock)
 			f.set(func(f *mdFake) { f.tokenAns = status })
 			p := mdProvider(t, f, 0)
@@ -199,7 +199,7 @@ func TestMetadataSessionTokenErrors(t *testing.T) {
 
 func TestMetadataSessionTokenWaitHonoursContext(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
+	clock := newFakeClock()
 	f := mdNewFake(t, clock)
 	p := mdProvider(t, f, 0)
 	p.st.md.sem <- struct{}{} // a token call in flight
@@ -212,20 +212,20 @@ func TestMetadataSessionTokenWaitHonoursContext(t *testing.T) {
 
 func TestMetadataSecretsOfNewSourcesNeverShown(t *testing.T) {
 	t.Parallel()
-	clock := credNewClock()
+	clock := newFakeClock()
 	f := mdNewFake(t, clock)
 	f.set(func(f *mdFake) { f.required = true })
 	p := mdProvider(t, f, 0)
 	_, err := p.Credentials(context.Background())
 	require.NoError(t, err)
 	out := fmt.Sprintf("%v %+v %#v %s", p, p, p, p)
-	credAssertNoSecrets(t, out, "mdtok-1-secret", "SK-secret", "ST-secret")
+	assertNoSecrets(t, out, "mdtok-1-secret", "SK-secret", "ST-secret")
 
 	// Errors after a token was used do not show it either.
 	f.set(func(f *mdFake) { f.revoked = true; f.tokenAns = http.StatusForbidden })
 	err = mdRead(t, p)
 	require.Error(t, err)
-	credAssertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), "mdtok-1-secret", "SK-secret", "ST-secret")
+	assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), "mdtok-1-secret", "SK-secret", "ST-secret")
 }
 
 func TestMetadataDefaultClientUsesNoProxy(t *testing.T) {

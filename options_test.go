@@ -12,18 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ftCredsProvider is a CredentialsProvider with fixed credentials.
-type ftCredsProvider struct{}
+// fixedProvider is a CredentialsProvider with fixed credentials.
+type fixedProvider struct{}
 
-func (ftCredsProvider) Credentials(context.Context) (Credentials, error) {
-	return Credentials{AccessKey: ftAK, SecretKey: ftSK}, nil
+func (fixedProvider) Credentials(context.Context) (Credentials, error) {
+	return Credentials{AccessKey: testAK, SecretKey: testSK}, nil
 }
 
 func TestNewClient_Errors(t *testing.T) {
 	t.Parallel()
 	ep := WithEndpoint("https://workspace.example.com")
-	pid := WithProjectID(ftProjectID)
-	tok := WithToken(ftToken)
+	pid := WithProjectID(testProjectID)
+	tok := WithToken(testToken)
 	tests := []struct {
 		name  string
 		opts  []Option
@@ -35,17 +35,17 @@ func TestNewClient_Errors(t *testing.T) {
 		{name: "blank project id", opts: []Option{ep, WithProjectID("  "), tok}, want: "projectID", field: "projectID"},
 		{name: "no endpoint or region", opts: []Option{pid, tok}, want: "endpoint"},
 		{name: "no credentials", opts: []Option{ep, pid}, want: "credentials"},
-		{name: "token and access key", opts: []Option{ep, pid, tok, WithAccessKey(ftAK, ftSK)}, want: "more than one"},
+		{name: "token and access key", opts: []Option{ep, pid, tok, WithAccessKey(testAK, testSK)}, want: "more than one"},
 		{name: "token and token source", opts: []Option{ep, pid, tok, WithTokenSource(StaticTokenSource("x"))}, want: "more than one"},
-		{name: "access key and provider", opts: []Option{ep, pid, WithAccessKey(ftAK, ftSK), WithCredentialsProvider(ftCredsProvider{})}, want: "more than one"},
-		{name: "token source and provider", opts: []Option{ep, pid, WithTokenSource(StaticTokenSource("x")), WithCredentialsProvider(ftCredsProvider{})}, want: "more than one"},
-		{name: "security token with a token", opts: []Option{ep, pid, tok, WithSecurityToken(ftSecToken)}, want: "WithSecurityToken"},
-		{name: "security token alone", opts: []Option{ep, pid, WithSecurityToken(ftSecToken)}, want: "credentials"},
+		{name: "access key and provider", opts: []Option{ep, pid, WithAccessKey(testAK, testSK), WithCredentialsProvider(fixedProvider{})}, want: "more than one"},
+		{name: "token source and provider", opts: []Option{ep, pid, WithTokenSource(StaticTokenSource("x")), WithCredentialsProvider(fixedProvider{})}, want: "more than one"},
+		{name: "security token with a token", opts: []Option{ep, pid, tok, WithSecurityToken(testSecurityToken)}, want: "WithSecurityToken"},
+		{name: "security token alone", opts: []Option{ep, pid, WithSecurityToken(testSecurityToken)}, want: "credentials"},
 		{name: "empty token", opts: []Option{ep, pid, WithToken("")}, field: "token", want: "token"},
 		{name: "blank token", opts: []Option{ep, pid, WithToken(" \t")}, field: "token", want: "token"},
-		{name: "empty access key", opts: []Option{ep, pid, WithAccessKey("", ftSK)}, field: "accessKey", want: "accessKey"},
-		{name: "empty secret key", opts: []Option{ep, pid, WithAccessKey(ftAK, "")}, field: "secretKey", want: "secretKey"},
-		{name: "empty security token", opts: []Option{ep, pid, WithAccessKey(ftAK, ftSK), WithSecurityToken("")}, field: "securityToken", want: "securityToken"},
+		{name: "empty access key", opts: []Option{ep, pid, WithAccessKey("", testSK)}, field: "accessKey", want: "accessKey"},
+		{name: "empty secret key", opts: []Option{ep, pid, WithAccessKey(testAK, "")}, field: "secretKey", want: "secretKey"},
+		{name: "empty security token", opts: []Option{ep, pid, WithAccessKey(testAK, testSK), WithSecurityToken("")}, field: "securityToken", want: "securityToken"},
 		{name: "nil token source", opts: []Option{ep, pid, WithTokenSource(nil)}, field: "tokenSource", want: "tokenSource"},
 		{name: "nil credentials provider", opts: []Option{ep, pid, WithCredentialsProvider(nil)}, field: "credentialsProvider", want: "credentialsProvider"},
 		{name: "nil http client", opts: []Option{ep, pid, tok, WithHTTPClient(nil)}, field: "httpClient", want: "httpClient"},
@@ -86,7 +86,7 @@ func TestNewClient_Errors(t *testing.T) {
 				require.ErrorAs(t, err, &ve)
 				assert.Equal(t, tt.field, ve.Field)
 			}
-			for _, secret := range []string{ftToken, ftSK, ftSecToken, "hunter2"} {
+			for _, secret := range []string{testToken, testSK, testSecurityToken, "hunter2"} {
 				assert.NotContains(t, err.Error(), secret)
 			}
 		})
@@ -108,39 +108,39 @@ func TestNewClient_EndpointForms(t *testing.T) {
 		suffix string // appended to the server's URL
 		want   string // escaped path the server sees
 	}{
-		{"no path", "", "/v2/" + ftProjectID + "/snapshots"},
-		{"root slash", "/", "/v2/" + ftProjectID + "/snapshots"},
-		{"prefix", "/api-prefix", "/api-prefix/v2/" + ftProjectID + "/snapshots"},
-		{"prefix with trailing slash", "/api-prefix/", "/api-prefix/v2/" + ftProjectID + "/snapshots"},
-		{"deep prefix", "/a/b/c//", "/a/b/c/v2/" + ftProjectID + "/snapshots"},
-		{"escaped prefix kept", "/gw%2Fx/space%20here/", "/gw%2Fx/space%20here/v2/" + ftProjectID + "/snapshots"},
+		{"no path", "", "/v2/" + testProjectID + "/snapshots"},
+		{"root slash", "/", "/v2/" + testProjectID + "/snapshots"},
+		{"prefix", "/api-prefix", "/api-prefix/v2/" + testProjectID + "/snapshots"},
+		{"prefix with trailing slash", "/api-prefix/", "/api-prefix/v2/" + testProjectID + "/snapshots"},
+		{"deep prefix", "/a/b/c//", "/a/b/c/v2/" + testProjectID + "/snapshots"},
+		{"escaped prefix kept", "/gw%2Fx/space%20here/", "/gw%2Fx/space%20here/v2/" + testProjectID + "/snapshots"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			mux := ftNewMux(t)
-			mux.handleAny(ftRespond(http.StatusOK, `{}`))
-			srv := ftNewServer(t, mux)
-			c, err := NewClient(WithEndpoint(srv.URL+tt.suffix), WithProjectID(ftProjectID), WithToken(ftToken))
+			mux := newTestMux(t)
+			mux.handleAny(respond(http.StatusOK, `{}`))
+			srv := newTestServer(t, mux)
+			c, err := NewClient(WithEndpoint(srv.URL+tt.suffix), WithProjectID(testProjectID), WithToken(testToken))
 			require.NoError(t, err)
-			_, err = c.Snapshots.List(ftCtx(t), nil)
+			_, err = c.Snapshots.List(testContext(t), nil)
 			require.NoError(t, err)
-			ftAssertPath(t, mux.last(t), tt.want)
+			testPath(t, mux.last(t), tt.want)
 		})
 	}
 }
 
 func TestNewClient_ProjectIDEscaped(t *testing.T) {
 	t.Parallel()
-	mux := ftNewMux(t)
-	mux.handleAny(ftRespond(http.StatusOK, `{}`))
-	srv := ftNewServer(t, mux)
-	c, err := NewClient(WithEndpoint(srv.URL), WithProjectID("a/b?c"), WithAccessKey(ftAK, ftSK))
+	mux := newTestMux(t)
+	mux.handleAny(respond(http.StatusOK, `{}`))
+	srv := newTestServer(t, mux)
+	c, err := NewClient(WithEndpoint(srv.URL), WithProjectID("a/b?c"), WithAccessKey(testAK, testSK))
 	require.NoError(t, err)
-	_, err = c.Snapshots.List(ftCtx(t), nil)
+	_, err = c.Snapshots.List(testContext(t), nil)
 	require.NoError(t, err)
 	r := mux.last(t)
-	ftAssertPath(t, r, "/v2/a%2Fb%3Fc/snapshots")
+	testPath(t, r, "/v2/a%2Fb%3Fc/snapshots")
 	assert.Empty(t, r.RawQuery)
 	assert.Equal(t, "a/b?c", r.Header.Get("X-Project-Id"))
 }
@@ -150,26 +150,26 @@ func TestNewClient_EndpointWinsOverRegion(t *testing.T) {
 	for _, regionFirst := range []bool{true, false} {
 		t.Run(map[bool]string{true: "region first", false: "endpoint first"}[regionFirst], func(t *testing.T) {
 			t.Parallel()
-			mux := ftNewMux(t)
-			mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
-			srv := ftNewServer(t, mux)
+			mux := newTestMux(t)
+			mux.handle("/snapshots", respond(http.StatusOK, `{}`))
+			srv := newTestServer(t, mux)
 			// A transport that only reaches loopback: the region's host would fail the test.
-			guard := ftRoundTripper(func(r *http.Request) (*http.Response, error) {
+			guard := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 				if !strings.HasPrefix(r.URL.Host, "127.0.0.1:") {
 					t.Errorf("request to %s", r.URL.Host)
 					return nil, errors.New("not loopback")
 				}
 				return http.DefaultTransport.RoundTrip(r)
 			})
-			opts := []Option{WithRegion("ap-southeast-3"), WithEndpoint(srv.URL + ftBasePath)}
+			opts := []Option{WithRegion("ap-southeast-3"), WithEndpoint(srv.URL + testBasePath)}
 			if !regionFirst {
 				opts[0], opts[1] = opts[1], opts[0]
 			}
-			opts = append(opts, WithProjectID(ftProjectID), WithToken(ftToken), WithHTTPClient(&http.Client{Transport: guard}))
+			opts = append(opts, WithProjectID(testProjectID), WithToken(testToken), WithHTTPClient(&http.Client{Transport: guard}))
 			c, err := NewClient(opts...)
 			require.NoError(t, err)
-			assert.Contains(t, c.String(), srv.URL+ftPrefix)
-			_, err = c.Snapshots.List(ftCtx(t), nil)
+			assert.Contains(t, c.String(), srv.URL+testPrefix)
+			_, err = c.Snapshots.List(testContext(t), nil)
 			require.NoError(t, err)
 			assert.Equal(t, 1, mux.requests())
 		})
@@ -182,12 +182,12 @@ func TestNewClient_RegionEndpoint(t *testing.T) {
 	mt := httpmock.NewMockTransport()
 	mt.RegisterResponder("GET", "https://workspace.ap-southeast-3.myhuaweicloud.com/v2/proj-1/desktop-pools/p/inconsistent-statics",
 		httpmock.NewStringResponder(http.StatusOK, `{"disk_num":7}`))
-	c, err := NewClient(WithRegion("ap-southeast-3"), WithProjectID("proj-1"), WithAccessKey(ftAK, ftSK),
+	c, err := NewClient(WithRegion("ap-southeast-3"), WithProjectID("proj-1"), WithAccessKey(testAK, testSK),
 		WithHTTPClient(&http.Client{Transport: mt}))
 	require.NoError(t, err)
 	assert.Equal(t, "workspace.Client{endpoint: https://workspace.ap-southeast-3.myhuaweicloud.com/v2/proj-1, auth: aksk}", c.String())
 
-	stats, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "p")
+	stats, err := c.DesktopPools.GetInconsistentStatistics(testContext(t), "p")
 	require.NoError(t, err)
 	assert.Equal(t, 7, stats.DiskNum)
 	assert.Equal(t, 1, mt.GetTotalCallCount())
@@ -195,9 +195,9 @@ func TestNewClient_RegionEndpoint(t *testing.T) {
 
 func TestNewClient_LaterOptionWins(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetupWith(t, WithToken(ftToken), WithUserAgent("first/1"), WithUserAgent("second/2"))
-	mux.handle("/snapshots", ftRespond(http.StatusOK, `{}`))
-	_, err := c.Snapshots.List(ftCtx(t), nil)
+	c, mux := setup(t, WithToken(testToken), WithUserAgent("first/1"), WithUserAgent("second/2"))
+	mux.handle("/snapshots", respond(http.StatusOK, `{}`))
+	_, err := c.Snapshots.List(testContext(t), nil)
 	require.NoError(t, err)
 	ua := mux.last(t).Header.Get("User-Agent")
 	assert.True(t, strings.HasSuffix(ua, " second/2"), ua)

@@ -11,9 +11,9 @@ import (
 	"testing"
 )
 
-// pgBenchPages pre-encodes the pages of n snapshots, MaxSnapshotsLimit
+// benchPages pre-encodes the pages of n snapshots, MaxSnapshotsLimit
 // items each, as the API would send them.
-func pgBenchPages(n int) [][]byte {
+func benchPages(n int) [][]byte {
 	var pages [][]byte
 	for from := 0; ; from += MaxSnapshotsLimit {
 		to := min(from+MaxSnapshotsLimit, n)
@@ -38,9 +38,9 @@ func pgBenchPages(n int) [][]byte {
 	return pages
 }
 
-// pgBenchServer serves pre-encoded pages; it checks that every request
+// benchServer serves pre-encoded pages; it checks that every request
 // asks for full pages.
-func pgBenchServer(b *testing.B, pages [][]byte) *httptest.Server {
+func benchServer(b *testing.B, pages [][]byte) *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		offset, _ := strconv.Atoi(q.Get("offset"))
@@ -64,9 +64,9 @@ func pgBenchServer(b *testing.B, pages [][]byte) *httptest.Server {
 //	go test -run '^$' -bench BenchmarkSnapshotsAll -benchmem -benchtime 3x .
 func BenchmarkSnapshotsAll(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
-		pages := pgBenchPages(n)
-		srv := pgBenchServer(b, pages)
-		c, err := NewClient(WithEndpoint(srv.URL), WithProjectID(pgProject), WithToken(pgToken), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+		pages := benchPages(n)
+		srv := benchServer(b, pages)
+		c, err := NewClient(WithEndpoint(srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -75,27 +75,27 @@ func BenchmarkSnapshotsAll(b *testing.B) {
 			b.ReportAllocs()
 			// One untimed range first, so that what the client keeps
 			// between calls (connections, pooled buffers) is in place.
-			pgBenchRange(b, c.Snapshots.All(ctx, nil), nil)
+			benchRange(b, c.Snapshots.All(ctx, nil), nil)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if got := pgBenchRange(b, c.Snapshots.All(ctx, nil), nil); got != n {
+				if got := benchRange(b, c.Snapshots.All(ctx, nil), nil); got != n {
 					b.Fatalf("got %d snapshots, want %d", got, n)
 				}
 			}
 			b.StopTimer()
 			runtime.ReadMemStats(&after)
 			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(n), "B/item")
-			b.ReportMetric(float64(pgBenchPeakLive(b, c, n)), "peak-live-B")
+			b.ReportMetric(float64(benchPeakLive(b, c, n)), "peak-live-B")
 		})
 		srv.Close()
 	}
 }
 
-// pgBenchRange counts the snapshots of seq, calling sample (if not nil)
+// benchRange counts the snapshots of seq, calling sample (if not nil)
 // after every item.
-func pgBenchRange(b *testing.B, seq func(func(Snapshot, error) bool), sample func(i int)) int {
+func benchRange(b *testing.B, seq func(func(Snapshot, error) bool), sample func(i int)) int {
 	n := 0
 	for s, err := range seq {
 		if err != nil {
@@ -112,10 +112,10 @@ func pgBenchRange(b *testing.B, seq func(func(Snapshot, error) bool), sample fun
 	return n
 }
 
-// pgBenchPeakLive ranges once more, forcing GCs in the middle of every
+// benchPeakLive ranges once more, forcing GCs in the middle of every
 // page, and returns the largest live heap seen over the live heap before
 // ranging.
-func pgBenchPeakLive(b *testing.B, c *Client, n int) uint64 {
+func benchPeakLive(b *testing.B, c *Client, n int) uint64 {
 	var ms runtime.MemStats
 	liveHeap := func() uint64 {
 		// Two collections: the first moves what sync.Pools cache to
@@ -128,7 +128,7 @@ func pgBenchPeakLive(b *testing.B, c *Client, n int) uint64 {
 	}
 	base := liveHeap()
 	peak := base
-	got := pgBenchRange(b, c.Snapshots.All(context.Background(), nil), func(i int) {
+	got := benchRange(b, c.Snapshots.All(context.Background(), nil), func(i int) {
 		if i%MaxSnapshotsLimit == MaxSnapshotsLimit/2 {
 			peak = max(peak, liveHeap())
 		}

@@ -18,15 +18,13 @@ import (
 )
 
 const (
-	pgProject      = "proj-pg"
-	pgToken        = "pg-token-value"
-	pgSnapshotPath = "/v2/" + pgProject + "/snapshots"
-	pgTaskPath     = "/v2/" + pgProject + "/desktop-pools/script-execution-tasks/detail"
+	snapshotsPath = "/v2/" + testProjectID + "/snapshots"
+	tasksPath     = "/v2/" + testProjectID + "/desktop-pools/script-execution-tasks/detail"
 )
 
-// pgServer serves pages of an in-test data set on loopback, honouring
+// pageServer serves pages of an in-test data set on loopback, honouring
 // offset and limit, and records the query of every request.
-type pgServer struct {
+type pageServer struct {
 	t        *testing.T
 	srv      *httptest.Server
 	path     string
@@ -48,7 +46,7 @@ type pgServer struct {
 	queries []url.Values
 }
 
-func pgSnapshotItems(n int) []json.RawMessage {
+func snapshotItems(n int) []json.RawMessage {
 	items := make([]json.RawMessage, n)
 	for i := range items {
 		items[i] = json.RawMessage(fmt.Sprintf(
@@ -58,7 +56,7 @@ func pgSnapshotItems(n int) []json.RawMessage {
 	return items
 }
 
-func pgTaskItems(n int) []json.RawMessage {
+func taskItems(n int) []json.RawMessage {
 	items := make([]json.RawMessage, n)
 	for i := range items {
 		items[i] = json.RawMessage(fmt.Sprintf(
@@ -67,18 +65,18 @@ func pgTaskItems(n int) []json.RawMessage {
 	return items
 }
 
-// pgNewSnapshotServer serves n snapshots; configure hooks before the
+// newSnapshotPageServer serves n snapshots; configure hooks before the
 // first request.
-func pgNewSnapshotServer(t *testing.T, n int) *pgServer {
-	return pgStart(t, &pgServer{path: pgSnapshotPath, key: "desktop_snapshots", items: pgSnapshotItems(n), defLimit: 1000, maxLimit: 1000})
+func newSnapshotPageServer(t *testing.T, n int) *pageServer {
+	return startPageServer(t, &pageServer{path: snapshotsPath, key: "desktop_snapshots", items: snapshotItems(n), defLimit: 1000, maxLimit: 1000})
 }
 
-// pgNewTaskServer serves n script execution tasks.
-func pgNewTaskServer(t *testing.T, n int) *pgServer {
-	return pgStart(t, &pgServer{path: pgTaskPath, key: "script_execution_tasks", items: pgTaskItems(n), defLimit: 10, maxLimit: 100})
+// newTaskPageServer serves n script execution tasks.
+func newTaskPageServer(t *testing.T, n int) *pageServer {
+	return startPageServer(t, &pageServer{path: tasksPath, key: "script_execution_tasks", items: taskItems(n), defLimit: 10, maxLimit: 100})
 }
 
-func pgStart(t *testing.T, s *pgServer) *pgServer {
+func startPageServer(t *testing.T, s *pageServer) *pageServer {
 	t.Helper()
 	s.t = t
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -86,14 +84,14 @@ func pgStart(t *testing.T, s *pgServer) *pgServer {
 	return s
 }
 
-func (s *pgServer) serve(w http.ResponseWriter, r *http.Request) {
+func (s *pageServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.queries = append(s.queries, r.URL.Query())
 	n := len(s.queries)
 	s.mu.Unlock()
 
-	if r.Method != http.MethodGet || r.URL.Path != s.path || r.Header.Get("X-Auth-Token") != pgToken {
-		s.t.Errorf("unexpected request %s %s (token ok: %v)", r.Method, r.URL.Path, r.Header.Get("X-Auth-Token") == pgToken)
+	if r.Method != http.MethodGet || r.URL.Path != s.path || r.Header.Get("X-Auth-Token") != testToken {
+		s.t.Errorf("unexpected request %s %s (token ok: %v)", r.Method, r.URL.Path, r.Header.Get("X-Auth-Token") == testToken)
 		http.Error(w, "unexpected", http.StatusTeapot)
 		return
 	}
@@ -141,14 +139,14 @@ func (s *pgServer) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // requests returns a copy of the recorded queries.
-func (s *pgServer) requests() []url.Values {
+func (s *pageServer) requests() []url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]url.Values(nil), s.queries...)
 }
 
 // offsets returns the offset each request asked for (absent: 0).
-func (s *pgServer) offsets() []int {
+func (s *pageServer) offsets() []int {
 	var out []int
 	for _, q := range s.requests() {
 		o, _ := strconv.Atoi(q.Get("offset"))
@@ -159,20 +157,20 @@ func (s *pgServer) offsets() []int {
 
 // client is a client wired to the server; retries are off unless policy
 // says otherwise.
-func (s *pgServer) client(policy ...RetryPolicy) *Client {
+func (s *pageServer) client(policy ...RetryPolicy) *Client {
 	s.t.Helper()
 	p := RetryPolicy{MaxAttempts: 1}
 	if len(policy) > 0 {
 		p = policy[0]
 	}
-	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(pgProject), WithToken(pgToken), WithRetryPolicy(p))
+	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(p))
 	require.NoError(s.t, err)
 	return c
 }
 
-// pgCollect ranges over seq to its end, returning the items and the
+// collect ranges over seq to its end, returning the items and the
 // errors yielded.
-func pgCollect[T any](seq func(func(T, error) bool)) (items []T, errs []error) {
+func collect[T any](seq func(func(T, error) bool)) (items []T, errs []error) {
 	for v, err := range seq {
 		if err != nil {
 			errs = append(errs, err)
@@ -183,7 +181,7 @@ func pgCollect[T any](seq func(func(T, error) bool)) (items []T, errs []error) {
 	return items, errs
 }
 
-func pgSnapshotIDs(items []Snapshot) []string {
+func snapshotIDs(items []Snapshot) []string {
 	ids := make([]string, len(items))
 	for i, s := range items {
 		ids[i] = s.ID
@@ -191,7 +189,7 @@ func pgSnapshotIDs(items []Snapshot) []string {
 	return ids
 }
 
-func pgWantSnapshotIDs(from, to int) []string {
+func wantSnapshotIDs(from, to int) []string {
 	ids := make([]string, 0, to-from)
 	for i := from; i < to; i++ {
 		ids = append(ids, fmt.Sprintf("snap-%06d", i))
@@ -199,7 +197,7 @@ func pgWantSnapshotIDs(from, to int) []string {
 	return ids
 }
 
-func pgValues(kv ...string) url.Values {
+func queryOf(kv ...string) url.Values {
 	v := url.Values{}
 	for i := 0; i < len(kv); i += 2 {
 		v.Add(kv[i], kv[i+1])
@@ -229,10 +227,10 @@ func TestSnapshotsAllPages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := pgNewSnapshotServer(t, tt.total)
-			items, errs := pgCollect(s.client().Snapshots.All(context.Background(), tt.opts))
+			s := newSnapshotPageServer(t, tt.total)
+			items, errs := collect(s.client().Snapshots.All(context.Background(), tt.opts))
 			require.Empty(t, errs)
-			assert.Equal(t, pgWantSnapshotIDs(tt.wantFrom, tt.total), pgSnapshotIDs(items))
+			assert.Equal(t, wantSnapshotIDs(tt.wantFrom, tt.total), snapshotIDs(items))
 			assert.Equal(t, tt.wantOffsets, s.offsets())
 			for i, q := range s.requests() {
 				assert.Equal(t, []string{tt.wantLimit}, q["limit"], "request %d", i)
@@ -248,8 +246,8 @@ func TestSnapshotsAllPages(t *testing.T) {
 
 func TestSnapshotsAllDecodesItems(t *testing.T) {
 	t.Parallel()
-	s := pgNewSnapshotServer(t, 3)
-	items, errs := pgCollect(s.client().Snapshots.All(context.Background(), nil))
+	s := newSnapshotPageServer(t, 3)
+	items, errs := collect(s.client().Snapshots.All(context.Background(), nil))
 	require.Empty(t, errs)
 	require.Len(t, items, 3)
 	assert.Equal(t, Snapshot{
@@ -275,8 +273,8 @@ func TestAllScriptExecutionTasksPages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := pgNewTaskServer(t, tt.total)
-			items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), tt.opts))
+			s := newTaskPageServer(t, tt.total)
+			items, errs := collect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), tt.opts))
 			require.Empty(t, errs)
 			require.Len(t, items, tt.total-tt.wantFrom)
 			for i, it := range items {
@@ -294,7 +292,7 @@ func TestAllScriptExecutionTasksPages(t *testing.T) {
 
 func TestSnapshotsAllFiltersOnEveryPage(t *testing.T) {
 	t.Parallel()
-	s := pgNewSnapshotServer(t, 2345)
+	s := newSnapshotPageServer(t, 2345)
 	opts := &ListSnapshotsOptions{
 		DesktopName:   "desk",
 		DesktopIDs:    []string{"d-1", "d-2"},
@@ -311,12 +309,12 @@ func TestSnapshotsAllFiltersOnEveryPage(t *testing.T) {
 	before.DesktopIDs = append([]string(nil), opts.DesktopIDs...)
 	before.SnapshotNames = append([]string(nil), opts.SnapshotNames...)
 
-	items, errs := pgCollect(s.client().Snapshots.All(context.Background(), opts))
+	items, errs := collect(s.client().Snapshots.All(context.Background(), opts))
 	require.Empty(t, errs)
 	assert.Len(t, items, 2245)
 
 	filters := func(offset string) url.Values {
-		return pgValues(
+		return queryOf(
 			"desktop_name", "desk", "desktop_ids", "d-1", "desktop_ids", "d-2",
 			"snapshot_names", "a b", "snapshot_names", "c", "disk_type", "SYSTEM_DISK",
 			"create_type", "MANUALLY", "status", "create_success", "sort_field", "create_time",
@@ -328,7 +326,7 @@ func TestSnapshotsAllFiltersOnEveryPage(t *testing.T) {
 
 func TestAllScriptExecutionTasksFiltersOnEveryPage(t *testing.T) {
 	t.Parallel()
-	s := pgNewTaskServer(t, 150)
+	s := newTaskPageServer(t, 150)
 	start := time.Date(2024, 5, 1, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	opts := &ListScriptExecutionTasksOptions{
 		DesktopPoolID:    "pool-1",
@@ -342,15 +340,15 @@ func TestAllScriptExecutionTasksFiltersOnEveryPage(t *testing.T) {
 	before := *opts
 	before.TaskIDs = append([]string(nil), opts.TaskIDs...)
 
-	items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), opts))
+	items, errs := collect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), opts))
 	require.Empty(t, errs)
 	assert.Len(t, items, 150)
 
-	want := pgValues(
+	want := queryOf(
 		"desktop_pool_id", "pool-1", "script_name", "cleanup", "status", "FAILED", "task_type", "SCRIPT",
 		"task_id", "t1", "task_id", "t2", "execute_time_start", "2024-05-01T00:00:00Z",
 		"execute_time_end", "2024-05-08T00:00:00Z", "limit", "100")
-	second := pgValues("offset", "100")
+	second := queryOf("offset", "100")
 	for k, v := range want {
 		second[k] = v
 	}
@@ -360,17 +358,17 @@ func TestAllScriptExecutionTasksFiltersOnEveryPage(t *testing.T) {
 
 func TestSnapshotsAllRangedTwice(t *testing.T) {
 	t.Parallel()
-	s := pgNewSnapshotServer(t, 2345)
+	s := newSnapshotPageServer(t, 2345)
 	opts := &ListSnapshotsOptions{Offset: 300, Limit: 1000}
 	seq := s.client().Snapshots.All(context.Background(), opts)
 
-	first, errs := pgCollect(seq)
+	first, errs := collect(seq)
 	require.Empty(t, errs)
-	second, errs := pgCollect(seq)
+	second, errs := collect(seq)
 	require.Empty(t, errs)
 
-	assert.Equal(t, pgWantSnapshotIDs(300, 2345), pgSnapshotIDs(first))
-	assert.Equal(t, pgSnapshotIDs(first), pgSnapshotIDs(second))
+	assert.Equal(t, wantSnapshotIDs(300, 2345), snapshotIDs(first))
+	assert.Equal(t, snapshotIDs(first), snapshotIDs(second))
 	assert.Equal(t, []int{300, 1300, 2300, 300, 1300, 2300}, s.offsets(), "the second range starts over at the offset")
 	assert.Equal(t, ListSnapshotsOptions{Offset: 300, Limit: 1000}, *opts)
 
@@ -382,9 +380,9 @@ func TestSnapshotsAllRangedTwice(t *testing.T) {
 			break
 		}
 	}
-	third, errs := pgCollect(seq)
+	third, errs := collect(seq)
 	require.Empty(t, errs)
-	assert.Equal(t, pgSnapshotIDs(first), pgSnapshotIDs(third))
+	assert.Equal(t, snapshotIDs(first), snapshotIDs(third))
 	assert.Equal(t, []int{300, 1300, 2300, 300, 1300, 2300, 300, 1300, 300, 1300, 2300}, s.offsets())
 }
 
@@ -392,7 +390,7 @@ func TestAllBreakStopsFetching(t *testing.T) {
 	t.Parallel()
 	t.Run("tasks, break after 150", func(t *testing.T) {
 		t.Parallel()
-		s := pgNewTaskServer(t, 1000)
+		s := newTaskPageServer(t, 1000)
 		var got []string
 		for task, err := range s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), nil) {
 			require.NoError(t, err)
@@ -407,7 +405,7 @@ func TestAllBreakStopsFetching(t *testing.T) {
 	})
 	t.Run("snapshots, break after 150", func(t *testing.T) {
 		t.Parallel()
-		s := pgNewSnapshotServer(t, 2345)
+		s := newSnapshotPageServer(t, 2345)
 		n := 0
 		for _, err := range s.client().Snapshots.All(context.Background(), nil) {
 			require.NoError(t, err)
@@ -420,7 +418,7 @@ func TestAllBreakStopsFetching(t *testing.T) {
 	})
 	t.Run("break on the last item of a page fetches no more", func(t *testing.T) {
 		t.Parallel()
-		s := pgNewTaskServer(t, 1000)
+		s := newTaskPageServer(t, 1000)
 		n := 0
 		for _, err := range s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), nil) {
 			require.NoError(t, err)
@@ -449,7 +447,7 @@ func TestAllErrorOnPageTwo(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := pgNewSnapshotServer(t, 2345)
+			s := newSnapshotPageServer(t, 2345)
 			s.fault = func(n int, w http.ResponseWriter) bool {
 				if n < 2 {
 					return false
@@ -474,14 +472,14 @@ func TestAllErrorOnPageTwo(t *testing.T) {
 				}
 				items = append(items, v)
 			}
-			assert.Equal(t, pgWantSnapshotIDs(0, 1000), pgSnapshotIDs(items), "the items of page 1")
+			assert.Equal(t, wantSnapshotIDs(0, 1000), snapshotIDs(items), "the items of page 1")
 			require.Len(t, errs, 1, "exactly one error")
 			assert.Equal(t, 1000, errIdx, "the error comes last")
 			var ae *APIError
 			require.ErrorAs(t, errs[0], &ae)
 			assert.Equal(t, tt.wantStatus, ae.StatusCode)
 			assert.Equal(t, "WKS.9999", ae.Code)
-			assert.Equal(t, pgSnapshotPath, ae.Path)
+			assert.Equal(t, snapshotsPath, ae.Path)
 			assert.ErrorIs(t, errs[0], tt.wantIs)
 			assert.Len(t, s.requests(), tt.wantReqs)
 		})
@@ -490,7 +488,7 @@ func TestAllErrorOnPageTwo(t *testing.T) {
 
 func TestAllErrorEndsEvenIfTheLoopContinues(t *testing.T) {
 	t.Parallel()
-	s := pgNewTaskServer(t, 500)
+	s := newTaskPageServer(t, 500)
 	s.fault = func(n int, w http.ResponseWriter) bool {
 		if n == 1 {
 			w.WriteHeader(http.StatusForbidden)
@@ -498,7 +496,7 @@ func TestAllErrorEndsEvenIfTheLoopContinues(t *testing.T) {
 		}
 		return false
 	}
-	items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), nil))
+	items, errs := collect(s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), nil))
 	assert.Empty(t, items)
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], ErrForbidden)
@@ -508,7 +506,7 @@ func TestAllErrorEndsEvenIfTheLoopContinues(t *testing.T) {
 func TestAllLyingTotalCount(t *testing.T) {
 	t.Parallel()
 	full := func(offset, limit int) []json.RawMessage {
-		items := pgSnapshotItems(limit)
+		items := snapshotItems(limit)
 		return items
 	}
 	tests := []struct {
@@ -564,11 +562,11 @@ func TestAllLyingTotalCount(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := pgNewSnapshotServer(t, tt.real)
+			s := newSnapshotPageServer(t, tt.real)
 			s.total, s.page = tt.total, tt.page
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			items, errs := pgCollect(s.client().Snapshots.All(ctx, tt.opts))
+			items, errs := collect(s.client().Snapshots.All(ctx, tt.opts))
 			require.Empty(t, errs)
 			assert.Len(t, items, tt.wantItems)
 			assert.Equal(t, tt.wantOffsets, s.offsets())
@@ -578,7 +576,7 @@ func TestAllLyingTotalCount(t *testing.T) {
 
 func TestAllContextCancelledBetweenPages(t *testing.T) {
 	t.Parallel()
-	s := pgNewSnapshotServer(t, 2345)
+	s := newSnapshotPageServer(t, 2345)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var (
@@ -603,11 +601,11 @@ func TestAllContextCancelledBetweenPages(t *testing.T) {
 
 func TestAllContextDoneBeforeRanging(t *testing.T) {
 	t.Parallel()
-	s := pgNewTaskServer(t, 10)
+	s := newTaskPageServer(t, 10)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
 	defer cancel()
 	<-ctx.Done()
-	items, errs := pgCollect(s.client().DesktopPools.AllScriptExecutionTasks(ctx, nil))
+	items, errs := collect(s.client().DesktopPools.AllScriptExecutionTasks(ctx, nil))
 	assert.Empty(t, items)
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], context.DeadlineExceeded)
@@ -624,21 +622,21 @@ func TestAllValidationErrors(t *testing.T) {
 		{
 			name: "snapshot limit 2000", wantField: "opts.Limit",
 			run: func(c *Client) []error {
-				_, errs := pgCollect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 2000}))
+				_, errs := collect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 2000}))
 				return errs
 			},
 		},
 		{
 			name: "snapshot negative offset", wantField: "opts.Offset",
 			run: func(c *Client) []error {
-				_, errs := pgCollect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Offset: -1}))
+				_, errs := collect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Offset: -1}))
 				return errs
 			},
 		},
 		{
 			name: "snapshot sort field without sort type", wantField: "opts.SortType",
 			run: func(c *Client) []error {
-				_, errs := pgCollect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{SortField: SortField("create_time")}))
+				_, errs := collect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{SortField: SortField("create_time")}))
 				return errs
 			},
 		},
@@ -646,21 +644,21 @@ func TestAllValidationErrors(t *testing.T) {
 			name: "snapshots nil ctx", wantField: "ctx",
 			run: func(c *Client) []error {
 				//lint:ignore SA1012 a nil context is what is tested
-				_, errs := pgCollect(c.Snapshots.All(nil, nil))
+				_, errs := collect(c.Snapshots.All(nil, nil))
 				return errs
 			},
 		},
 		{
 			name: "task limit 101", wantField: "opts.Limit",
 			run: func(c *Client) []error {
-				_, errs := pgCollect(c.DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{Limit: 101}))
+				_, errs := collect(c.DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{Limit: 101}))
 				return errs
 			},
 		},
 		{
 			name: "task empty task id", wantField: "opts.TaskIDs[1]",
 			run: func(c *Client) []error {
-				_, errs := pgCollect(c.DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{TaskIDs: []string{"a", " "}}))
+				_, errs := collect(c.DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{TaskIDs: []string{"a", " "}}))
 				return errs
 			},
 		},
@@ -668,7 +666,7 @@ func TestAllValidationErrors(t *testing.T) {
 			name: "tasks nil ctx", wantField: "ctx",
 			run: func(c *Client) []error {
 				//lint:ignore SA1012 a nil context is what is tested
-				_, errs := pgCollect(c.DesktopPools.AllScriptExecutionTasks(nil, nil))
+				_, errs := collect(c.DesktopPools.AllScriptExecutionTasks(nil, nil))
 				return errs
 			},
 		},
@@ -676,7 +674,7 @@ func TestAllValidationErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := pgNewSnapshotServer(t, 10)
+			s := newSnapshotPageServer(t, 10)
 			errs := tt.run(s.client())
 			require.Len(t, errs, 1)
 			var ve *ValidationError
@@ -707,14 +705,14 @@ func TestPaginateHelper(t *testing.T) {
 
 	t.Run("short page", func(t *testing.T) {
 		fetch, offsets := pages(3, 3, 1)
-		items, errs := pgCollect(paginate(context.Background(), 5, 3, fetch))
+		items, errs := collect(paginate(context.Background(), 5, 3, fetch))
 		assert.Empty(t, errs)
 		assert.Equal(t, []int{5, 6, 7, 8, 9, 10, 11}, items)
 		assert.Equal(t, []int{5, 8, 11}, *offsets)
 	})
 	t.Run("empty page", func(t *testing.T) {
 		fetch, offsets := pages(3, 0)
-		items, errs := pgCollect(paginate(context.Background(), 0, 3, fetch))
+		items, errs := collect(paginate(context.Background(), 0, 3, fetch))
 		assert.Empty(t, errs)
 		assert.Len(t, items, 3)
 		assert.Equal(t, []int{0, 3}, *offsets)
@@ -734,30 +732,30 @@ func TestAllCopiesOptionsWhenCalled(t *testing.T) {
 	t.Parallel()
 	t.Run("snapshots", func(t *testing.T) {
 		t.Parallel()
-		s := pgNewSnapshotServer(t, 5)
+		s := newSnapshotPageServer(t, 5)
 		opts := &ListSnapshotsOptions{DesktopIDs: []string{"d-1"}, DesktopNames: []string{"n"}, SnapshotNames: []string{"s"}, Limit: 10}
 		seq := s.client().Snapshots.All(context.Background(), opts)
 		// Changes after All do not reach the sequence.
 		opts.DesktopIDs[0], opts.DesktopNames[0], opts.SnapshotNames[0], opts.Limit = "changed", "changed", "changed", 3
-		_, errs := pgCollect(seq)
+		_, errs := collect(seq)
 		require.Empty(t, errs)
-		assert.Equal(t, []url.Values{pgValues("desktop_ids", "d-1", "desktop_names", "n", "snapshot_names", "s", "limit", "10")}, s.requests())
+		assert.Equal(t, []url.Values{queryOf("desktop_ids", "d-1", "desktop_names", "n", "snapshot_names", "s", "limit", "10")}, s.requests())
 	})
 	t.Run("tasks", func(t *testing.T) {
 		t.Parallel()
-		s := pgNewTaskServer(t, 5)
+		s := newTaskPageServer(t, 5)
 		opts := &ListScriptExecutionTasksOptions{TaskIDs: []string{"t-1"}}
 		seq := s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), opts)
 		opts.TaskIDs[0] = "changed"
-		_, errs := pgCollect(seq)
+		_, errs := collect(seq)
 		require.Empty(t, errs)
-		assert.Equal(t, []url.Values{pgValues("task_id", "t-1", "limit", "100")}, s.requests())
+		assert.Equal(t, []url.Values{queryOf("task_id", "t-1", "limit", "100")}, s.requests())
 	})
 }
 
 func TestAllRangedConcurrently(t *testing.T) {
 	t.Parallel()
-	s := pgNewTaskServer(t, 250)
+	s := newTaskPageServer(t, 250)
 	seq := s.client().DesktopPools.AllScriptExecutionTasks(context.Background(), &ListScriptExecutionTasksOptions{TaskIDs: []string{"t"}})
 	var wg sync.WaitGroup
 	counts := make([]int, 4)

@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// relOKServer answers every GetInconsistentStatistics and counts.
-func relOKServer(t testing.TB, count *atomic.Int32) string {
-	s := &relScript{t: t, op: relOps[0]}
-	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+// okServer answers every GetInconsistentStatistics and counts.
+func okServer(t testing.TB, count *atomic.Int32) string {
+	s := &scriptedServer{t: t, op: retryOps[0]}
+	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
 		count.Add(1)
 		s.ServeHTTP(w, r)
 	})
@@ -26,10 +26,10 @@ func relOKServer(t testing.TB, count *atomic.Int32) string {
 func TestRateLimitSpacesCalls(t *testing.T) {
 	t.Parallel()
 	var count atomic.Int32
-	c := relClient(t, relOKServer(t, &count), WithRateLimit(50, 1))
+	c := clientFor(t, okServer(t, &count), WithRateLimit(50, 1))
 	start := time.Now()
 	for range 6 {
-		require.NoError(t, relOps[0].call(context.Background(), c))
+		require.NoError(t, retryOps[0].call(context.Background(), c))
 	}
 	elapsed := time.Since(start)
 	// The first call is free; five more at 50/s are 20 ms apart.
@@ -41,14 +41,14 @@ func TestRateLimitSpacesCalls(t *testing.T) {
 func TestRateLimitSharedByGoroutines(t *testing.T) {
 	t.Parallel()
 	var count atomic.Int32
-	c := relClient(t, relOKServer(t, &count), WithRateLimit(100, 2))
+	c := clientFor(t, okServer(t, &count), WithRateLimit(100, 2))
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range 10 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			assert.NoError(t, relOps[0].call(context.Background(), c))
+			assert.NoError(t, retryOps[0].call(context.Background(), c))
 		}()
 	}
 	wg.Wait()
@@ -59,16 +59,16 @@ func TestRateLimitSharedByGoroutines(t *testing.T) {
 
 func TestRateLimitAppliesToRetries(t *testing.T) {
 	t.Parallel()
-	s := &relScript{t: t, op: relOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+	s := &scriptedServer{t: t, op: retryOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
 		if n < 3 {
-			relErrorJSON(w, 503, "0")
+			writeAPIError(w, 503, "0")
 			return true
 		}
 		return false
 	}}
-	c := relClient(t, relServer(t, s.ServeHTTP).URL, WithRateLimit(20, 1))
+	c := clientFor(t, plainServer(t, s.ServeHTTP).URL, WithRateLimit(20, 1))
 	start := time.Now()
-	require.NoError(t, relOps[0].call(context.Background(), c))
+	require.NoError(t, retryOps[0].call(context.Background(), c))
 	// Every attempt takes a token: two waits of 50 ms.
 	assert.GreaterOrEqual(t, time.Since(start), 95*time.Millisecond)
 	assert.EqualValues(t, 3, s.count.Load())
@@ -79,12 +79,12 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 	t.Run("deadline", func(t *testing.T) {
 		t.Parallel()
 		var count atomic.Int32
-		c := relClient(t, relOKServer(t, &count), WithRateLimit(0.1, 1)) // next token in 10 s
-		require.NoError(t, relOps[0].call(context.Background(), c))
+		c := clientFor(t, okServer(t, &count), WithRateLimit(0.1, 1)) // next token in 10 s
+		require.NoError(t, retryOps[0].call(context.Background(), c))
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		err := relOps[0].call(ctx, c)
+		err := retryOps[0].call(ctx, c)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.Less(t, time.Since(start), 5*time.Second, "the ten-second wait is cut short")
@@ -93,12 +93,12 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
 		t.Parallel()
 		var count atomic.Int32
-		c := relClient(t, relOKServer(t, &count), WithRateLimit(0.1, 1)) // next token in 10 s
-		require.NoError(t, relOps[0].call(context.Background(), c))
+		c := clientFor(t, okServer(t, &count), WithRateLimit(0.1, 1)) // next token in 10 s
+		require.NoError(t, retryOps[0].call(context.Background(), c))
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(30*time.Millisecond, cancel)
 		start := time.Now()
-		_, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", relDeleteReq)
+		_, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", deleteRequest)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Less(t, time.Since(start), time.Second)
@@ -112,7 +112,7 @@ func TestRateLimitOptionRejectsBadValues(t *testing.T) {
 		rps   float64
 		burst int
 	}{{0, 1}, {-1, 1}, {math.NaN(), 1}, {math.Inf(1), 1}, {1, 0}, {1, -3}} {
-		_, err := NewClient(WithEndpoint("http://127.0.0.1:1"), WithProjectID(relProject), WithToken(relToken),
+		_, err := NewClient(WithEndpoint("http://127.0.0.1:1"), WithProjectID(testProjectID), WithToken(testToken),
 			WithRateLimit(tt.rps, tt.burst))
 		var ve *ValidationError
 		assert.ErrorAs(t, err, &ve, "rps %v burst %d", tt.rps, tt.burst)

@@ -22,41 +22,32 @@ import (
 	"github.com/hwcloud-go/workspace/internal/signer"
 )
 
-// Shared fixtures of the reliability tests (retry, logging, leak, soak).
-const (
-	relProject  = "0bec5db98280d2d02fd6c00c2de791ce"
-	relToken    = "rel-token-MIIZ-SECRET-0001"
-	relAK       = "RELAKEXAMPLE0000001"
-	relSK       = "rel-sk-SECRET-Fq7dK2pLm9"
-	relSecToken = "rel-security-token-SECRET-gQJjbi1ub3J0aC00"
-)
+// fastRetries keeps retries in tests quick.
+var fastRetries = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
 
-// relFast keeps retries in tests quick.
-var relFast = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
-
-// relServer starts a loopback server closed at the end of the test.
-func relServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
+// plainServer starts a loopback server closed at the end of the test.
+func plainServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-// relClient is a token client for srv with the fast retry policy; extra
+// clientFor is a token client for srv with the fast retry policy; extra
 // options come last and win.
-func relClient(t testing.TB, baseURL string, extra ...Option) *Client {
+func clientFor(t testing.TB, baseURL string, extra ...Option) *Client {
 	t.Helper()
 	opts := append([]Option{
-		WithEndpoint(baseURL), WithProjectID(relProject), WithToken(relToken), WithRetryPolicy(relFast),
+		WithEndpoint(baseURL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(fastRetries),
 	}, extra...)
 	c, err := NewClient(opts...)
 	require.NoError(t, err)
 	return c
 }
 
-// relHijackClose drops the connection without an answer, after the request
+// hijackClose drops the connection without an answer, after the request
 // has arrived.
-func relHijackClose(t testing.TB, w http.ResponseWriter) {
+func hijackClose(t testing.TB, w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		t.Error("response writer cannot hijack")
@@ -70,8 +61,8 @@ func relHijackClose(t testing.TB, w http.ResponseWriter) {
 	conn.Close()
 }
 
-// relErrorJSON writes the API's error object with status.
-func relErrorJSON(w http.ResponseWriter, status int, retryAfter string) {
+// writeAPIError writes the API's error object with status.
+func writeAPIError(w http.ResponseWriter, status int, retryAfter string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-Id", "req-err")
 	if retryAfter != "" {
@@ -81,8 +72,8 @@ func relErrorJSON(w http.ResponseWriter, status int, retryAfter string) {
 	fmt.Fprintf(w, `{"error_code":"WKS.%d","error_msg":"injected %d"}`, status, status)
 }
 
-// relOp is one operation as the retry tests drive it.
-type relOp struct {
+// retryOp is one operation as the retry tests drive it.
+type retryOp struct {
 	name   string
 	method string
 	path   string // as the server sees it
@@ -92,12 +83,12 @@ type relOp struct {
 	call   func(ctx context.Context, c *Client) error
 }
 
-var relDeleteReq = &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1", Type: "SSD", Size: 20}}}
+var deleteRequest = &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1", Type: "SSD", Size: 20}}}
 
-var relOps = []relOp{
+var retryOps = []retryOp{
 	{
 		name: "GetInconsistentStatistics", method: "GET",
-		path:   "/v2/" + relProject + "/desktop-pools/pool-1/inconsistent-statics",
+		path:   "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics",
 		answer: `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`,
 		call: func(ctx context.Context, c *Client) error {
 			s, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
@@ -109,7 +100,7 @@ var relOps = []relOp{
 	},
 	{
 		name: "CheckImages", method: "POST",
-		path:   "/v2/" + relProject + "/desktops/check-images",
+		path:   "/v2/" + testProjectID + "/desktops/check-images",
 		body:   `{"desktop_ids":["d-1","d-2"]}`,
 		answer: `{"image_infos":[{"desktop_id":"d-1","image_id":"i-1"}]}`,
 		call: func(ctx context.Context, c *Client) error {
@@ -122,11 +113,11 @@ var relOps = []relOp{
 	},
 	{
 		name: "BatchDeleteVolumes", method: "POST", write: true,
-		path:   "/v2/" + relProject + "/desktop-pools/pool-1/volumes/batch-delete",
+		path:   "/v2/" + testProjectID + "/desktop-pools/pool-1/volumes/batch-delete",
 		body:   `{"volumes":[{"id":"vol-1","type":"SSD","size":20}]}`,
 		answer: `{"job_id":"job-1"}`,
 		call: func(ctx context.Context, c *Client) error {
-			res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", relDeleteReq)
+			res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", deleteRequest)
 			if err == nil && res.JobID != "job-1" {
 				return fmt.Errorf("wrong result %+v", *res)
 			}
@@ -135,17 +126,17 @@ var relOps = []relOp{
 	},
 }
 
-// relScript answers the n-th request (from 1) as script says and counts
+// scriptedServer answers the n-th request (from 1) as script says and counts
 // requests; it checks method, path, query and body of every one.
-type relScript struct {
+type scriptedServer struct {
 	t     testing.TB
-	op    relOp
+	op    retryOp
 	count atomic.Int32
 	// answer handles request n; return false to answer with op.answer.
 	answer func(n int, w http.ResponseWriter, r *http.Request) bool
 }
 
-func (s *relScript) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *scriptedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n := int(s.count.Add(1))
 	body, _ := io.ReadAll(r.Body)
 	assert.Equal(s.t, s.op.method, r.Method)
@@ -164,19 +155,19 @@ func TestRetryStatusMatrix(t *testing.T) {
 	t.Parallel()
 	retriedReads := []int{429, 500, 502, 503, 504}
 	final := []int{400, 401, 403, 404, 409}
-	for _, op := range relOps {
+	for _, op := range retryOps {
 		for _, status := range append(append([]int(nil), retriedReads...), final...) {
 			wantRetry := status == 429 || (!op.write && retryableStatus(status))
 			t.Run(fmt.Sprintf("%s/%d", op.name, status), func(t *testing.T) {
 				t.Parallel()
-				s := &relScript{t: t, op: op, answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+				s := &scriptedServer{t: t, op: op, answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
 					if n == 1 {
-						relErrorJSON(w, status, "")
+						writeAPIError(w, status, "")
 						return true
 					}
 					return false
 				}}
-				c := relClient(t, relServer(t, s.ServeHTTP).URL)
+				c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
 				err := op.call(context.Background(), c)
 				if wantRetry {
 					require.NoError(t, err)
@@ -197,7 +188,7 @@ func TestRetryStatusMatrix(t *testing.T) {
 
 func TestRetryMaxAttemptsExact(t *testing.T) {
 	t.Parallel()
-	for _, op := range relOps {
+	for _, op := range retryOps {
 		for _, max := range []int{1, 2, 3, 5} {
 			t.Run(fmt.Sprintf("%s/%d", op.name, max), func(t *testing.T) {
 				t.Parallel()
@@ -205,13 +196,13 @@ func TestRetryMaxAttemptsExact(t *testing.T) {
 				if op.write {
 					status = 429
 				}
-				s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
-					relErrorJSON(w, status, "")
+				s := &scriptedServer{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+					writeAPIError(w, status, "")
 					return true
 				}}
-				p := relFast
+				p := fastRetries
 				p.MaxAttempts = max
-				c := relClient(t, relServer(t, s.ServeHTTP).URL, WithRetryPolicy(p))
+				c := clientFor(t, plainServer(t, s.ServeHTTP).URL, WithRetryPolicy(p))
 				err := op.call(context.Background(), c)
 				require.Error(t, err)
 				assert.EqualValues(t, max, s.count.Load())
@@ -231,13 +222,13 @@ func TestRetryMaxAttemptsExact(t *testing.T) {
 
 func TestRetryDefaultMaxAttemptsIsThree(t *testing.T) {
 	t.Parallel()
-	op := relOps[0]
-	s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
-		relErrorJSON(w, 500, "")
+	op := retryOps[0]
+	s := &scriptedServer{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+		writeAPIError(w, 500, "")
 		return true
 	}}
 	// Zero MaxAttempts means the default; the delays stay small.
-	c := relClient(t, relServer(t, s.ServeHTTP).URL,
+	c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
 		WithRetryPolicy(RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
 	require.Error(t, op.call(context.Background(), c))
 	assert.EqualValues(t, DefaultMaxAttempts, s.count.Load())
@@ -245,17 +236,17 @@ func TestRetryDefaultMaxAttemptsIsThree(t *testing.T) {
 
 func TestRetryDroppedConnection(t *testing.T) {
 	t.Parallel()
-	for _, op := range relOps {
+	for _, op := range retryOps {
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
-			s := &relScript{t: t, op: op, answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+			s := &scriptedServer{t: t, op: op, answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
 				if n == 1 {
-					relHijackClose(t, w)
+					hijackClose(t, w)
 					return true
 				}
 				return false
 			}}
-			c := relClient(t, relServer(t, s.ServeHTTP).URL)
+			c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
 			err := op.call(context.Background(), c)
 			if !op.write {
 				require.NoError(t, err, "a read is retried after a dropped connection")
@@ -266,7 +257,7 @@ func TestRetryDroppedConnection(t *testing.T) {
 			assert.EqualValues(t, 1, s.count.Load())
 			var apiErr *APIError
 			assert.False(t, errors.As(err, &apiErr))
-			assert.Contains(t, err.Error(), "POST /v2/"+relProject+"/desktop-pools/pool-1/volumes/batch-delete")
+			assert.Contains(t, err.Error(), "POST /v2/"+testProjectID+"/desktop-pools/pool-1/volumes/batch-delete")
 		})
 	}
 }
@@ -276,24 +267,24 @@ func TestRetryDroppedConnection(t *testing.T) {
 func TestRetryBatchDeleteDroppedOnReusedConnection(t *testing.T) {
 	t.Parallel()
 	var deletes atomic.Int32
-	srv := relServer(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/batch-delete") {
 			deletes.Add(1)
-			relHijackClose(t, w)
+			hijackClose(t, w)
 			return
 		}
-		io.WriteString(w, relOps[0].answer)
+		io.WriteString(w, retryOps[0].answer)
 	})
-	c := relClient(t, srv.URL)
-	require.NoError(t, relOps[0].call(context.Background(), c))
-	_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", relDeleteReq)
+	c := clientFor(t, srv.URL)
+	require.NoError(t, retryOps[0].call(context.Background(), c))
+	_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteRequest)
 	require.Error(t, err)
 	assert.EqualValues(t, 1, deletes.Load())
 }
 
-// relDeadAddr is the address of a listener that has been closed: dialing
+// deadAddr is the address of a listener that has been closed: dialing
 // it is refused.
-func relDeadAddr(t testing.TB) string {
+func deadAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -302,16 +293,16 @@ func relDeadAddr(t testing.TB) string {
 	return addr
 }
 
-// relCountingTransport counts round trips; the first refuse of them are
+// countingTransport counts round trips; the first refuse of them are
 // sent to a closed port instead of the request's host.
-type relCountingTransport struct {
+type countingTransport struct {
 	base   http.RoundTripper
 	dead   string
 	refuse int32
 	trips  atomic.Int32
 }
 
-func (rt *relCountingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (rt *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	n := rt.trips.Add(1)
 	if n <= rt.refuse {
 		r = r.Clone(r.Context())
@@ -324,13 +315,13 @@ func TestRetryBatchDeleteWhenDialRefused(t *testing.T) {
 	t.Parallel()
 	t.Run("then answered", func(t *testing.T) {
 		t.Parallel()
-		s := &relScript{t: t, op: relOps[2]}
-		srv := relServer(t, s.ServeHTTP)
+		s := &scriptedServer{t: t, op: retryOps[2]}
+		srv := plainServer(t, s.ServeHTTP)
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
-		rt := &relCountingTransport{base: tr, dead: relDeadAddr(t), refuse: 2}
-		c := relClient(t, srv.URL, WithHTTPClient(&http.Client{Transport: rt}))
-		require.NoError(t, relOps[2].call(context.Background(), c))
+		rt := &countingTransport{base: tr, dead: deadAddr(t), refuse: 2}
+		c := clientFor(t, srv.URL, WithHTTPClient(&http.Client{Transport: rt}))
+		require.NoError(t, retryOps[2].call(context.Background(), c))
 		assert.EqualValues(t, 3, rt.trips.Load(), "two refused dials, then the call")
 		assert.EqualValues(t, 1, s.count.Load(), "the handler saw the request once")
 	})
@@ -338,9 +329,9 @@ func TestRetryBatchDeleteWhenDialRefused(t *testing.T) {
 		t.Parallel()
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
-		rt := &relCountingTransport{base: tr}
-		c := relClient(t, "http://"+relDeadAddr(t), WithHTTPClient(&http.Client{Transport: rt}))
-		err := relOps[2].call(context.Background(), c)
+		rt := &countingTransport{base: tr}
+		c := clientFor(t, "http://"+deadAddr(t), WithHTTPClient(&http.Client{Transport: rt}))
+		err := retryOps[2].call(context.Background(), c)
 		require.Error(t, err)
 		assert.EqualValues(t, 3, rt.trips.Load())
 		assert.Contains(t, err.Error(), "after 3 attempts")
@@ -463,16 +454,16 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := &relScript{t: t, op: relOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+			s := &scriptedServer{t: t, op: retryOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
 				if n == 1 {
-					relErrorJSON(w, 503, tt.value)
+					writeAPIError(w, 503, tt.value)
 					return true
 				}
 				return false
 			}}
 			// A base delay far above what is expected shows that Retry-After,
 			// not the back-off, set the wait.
-			c := relClient(t, relServer(t, s.ServeHTTP).URL,
+			c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
 				WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: tt.maxDelay, MaxDelay: tt.maxDelay}))
 			if tt.fixedClock {
 				c.core.now = func() time.Time { return clock }
@@ -481,7 +472,7 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			start := time.Now()
-			require.NoError(t, relOps[0].call(ctx, c))
+			require.NoError(t, retryOps[0].call(ctx, c))
 			elapsed := time.Since(start)
 			assert.EqualValues(t, 2, s.count.Load())
 			assert.GreaterOrEqual(t, elapsed, tt.atLeast)
@@ -490,68 +481,33 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 	}
 }
 
-// relTicker is a clock that moves one second on every reading.
-type relTicker struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *relTicker) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Second)
-	return c.t
-}
-
-// relVerifySignature checks the AK/SK signature of a request as a server
-// would, from what arrived.
-func relVerifySignature(t testing.TB, r *http.Request, body []byte, ak, sk string) {
-	t.Helper()
-	auth := r.Header.Get("Authorization")
-	prefix := signer.Algorithm + " Access=" + ak + ", SignedHeaders="
-	require.True(t, strings.HasPrefix(auth, prefix), "authorization header shape")
-	rest := strings.TrimPrefix(auth, prefix)
-	names, sig, ok := strings.Cut(rest, ", Signature=")
-	require.True(t, ok)
-	headers := map[string]string{}
-	for _, name := range strings.Split(names, ";") {
-		if name == "host" {
-			headers[name] = r.Host
-			continue
-		}
-		headers[name] = r.Header.Get(name)
-	}
-	sr := &signer.Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Headers: headers, Body: body}
-	assert.Equal(t, signer.Signature(sr, strings.Split(names, ";"), sk), sig, "signature over what arrived")
-}
-
 func TestRetryResignsWithFreshDate(t *testing.T) {
 	t.Parallel()
-	for _, op := range relOps {
+	for _, op := range retryOps {
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
 			var mu sync.Mutex
 			var dates, sigs []string
-			s := &relScript{t: t, op: op}
+			s := &scriptedServer{t: t, op: op}
 			s.answer = func(n int, w http.ResponseWriter, r *http.Request) bool {
-				relVerifySignature(t, r, []byte(op.body), relAK, relSK)
-				assert.Equal(t, relSecToken, r.Header.Get("X-Security-Token"))
-				assert.Equal(t, relProject, r.Header.Get("X-Project-Id"))
+				verifySignature(t, recordRequest(r, []byte(op.body)), testAK, testSK)
+				assert.Equal(t, testSecurityToken, r.Header.Get("X-Security-Token"))
+				assert.Equal(t, testProjectID, r.Header.Get("X-Project-Id"))
 				mu.Lock()
 				dates = append(dates, r.Header.Get("X-Sdk-Date"))
 				sigs = append(sigs, r.Header.Get("Authorization"))
 				mu.Unlock()
 				if n < 3 {
-					relErrorJSON(w, 429, "")
+					writeAPIError(w, 429, "")
 					return true
 				}
 				return false
 			}
-			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
-				WithAccessKey(relAK, relSK), WithSecurityToken(relSecToken), WithRetryPolicy(relFast))
+			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
+				WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken), WithRetryPolicy(fastRetries))
 			require.NoError(t, err)
-			clock := &relTicker{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
-			c.core.now = clock.now
+			clock := &fakeClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), tick: time.Second}
+			c.core.now = clock.Now
 			require.NoError(t, op.call(context.Background(), c))
 			require.EqualValues(t, 3, s.count.Load())
 			mu.Lock()
@@ -570,17 +526,17 @@ func TestRetryResignsWithFreshDate(t *testing.T) {
 func TestRetryContextCancelledDuringBackoff(t *testing.T) {
 	t.Parallel()
 	arrived := make(chan struct{}, 10)
-	s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
-		relErrorJSON(w, 503, "60")
+	s := &scriptedServer{t: t, op: retryOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+		writeAPIError(w, 503, "60")
 		arrived <- struct{}{}
 		return true
 	}}
-	c := relClient(t, relServer(t, s.ServeHTTP).URL,
+	c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
 		WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- relOps[0].call(ctx, c) }()
+	go func() { done <- retryOps[0].call(ctx, c) }()
 	<-arrived
 	time.Sleep(20 * time.Millisecond) // into the minute-long back-off
 	cancelled := time.Now()
@@ -590,7 +546,7 @@ func TestRetryContextCancelledDuringBackoff(t *testing.T) {
 		assert.Less(t, time.Since(cancelled), 500*time.Millisecond, "a cancelled wait returns at once")
 		require.Error(t, err)
 		assert.ErrorIs(t, err, context.Canceled)
-		assert.Contains(t, err.Error(), "GET /v2/"+relProject+"/desktop-pools/pool-1/inconsistent-statics")
+		assert.Contains(t, err.Error(), "GET /v2/"+testProjectID+"/desktop-pools/pool-1/inconsistent-statics")
 	case <-time.After(5 * time.Second):
 		t.Fatal("the call did not return after its context was cancelled")
 	}
@@ -599,14 +555,14 @@ func TestRetryContextCancelledDuringBackoff(t *testing.T) {
 
 func TestRetryContextDeadline(t *testing.T) {
 	t.Parallel()
-	for _, op := range relOps {
+	for _, op := range retryOps {
 		t.Run(op.name, func(t *testing.T) {
 			t.Parallel()
-			s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
-				relErrorJSON(w, 429, "60")
+			s := &scriptedServer{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+				writeAPIError(w, 429, "60")
 				return true
 			}}
-			c := relClient(t, relServer(t, s.ServeHTTP).URL,
+			c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
 				WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
 			// The deadline must leave the first attempt time to land even on
 			// a loaded machine; it is still far below the 60 s Retry-After,
@@ -625,11 +581,11 @@ func TestRetryContextDeadline(t *testing.T) {
 
 func TestRetryContextAlreadyDone(t *testing.T) {
 	t.Parallel()
-	s := &relScript{t: t, op: relOps[0]}
-	c := relClient(t, relServer(t, s.ServeHTTP).URL)
+	s := &scriptedServer{t: t, op: retryOps[0]}
+	c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := relOps[0].call(ctx, c)
+	err := retryOps[0].call(ctx, c)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.EqualValues(t, 0, s.count.Load(), "nothing is sent for a done context")
@@ -639,40 +595,40 @@ func TestRetryContextAlreadyDone(t *testing.T) {
 func TestRetryContextDeadlineDuringAttempt(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, r *http.Request) bool {
+	s := &scriptedServer{t: t, op: retryOps[0], answer: func(_ int, w http.ResponseWriter, r *http.Request) bool {
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 		return false
 	}}
-	srv := relServer(t, s.ServeHTTP)
+	srv := plainServer(t, s.ServeHTTP)
 	defer close(release)
-	c := relClient(t, srv.URL)
+	c := clientFor(t, srv.URL)
 	// Long enough for the request to land on a loaded machine.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	err := relOps[0].call(ctx, c)
+	err := retryOps[0].call(ctx, c)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.EqualValues(t, 1, s.count.Load())
 }
 
-// relRefreshingSource hands out tok-1, tok-2, ... and moves on when told
+// refreshingSource hands out tok-1, tok-2, ... and moves on when told
 // that the current token is invalid.
-type relRefreshingSource struct {
+type refreshingSource struct {
 	mu          sync.Mutex
 	gen         int
 	invalidated []string
 }
 
-func (s *relRefreshingSource) Token(context.Context) (string, error) {
+func (s *refreshingSource) Token(context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return fmt.Sprintf("rel-tok-%d", s.gen+1), nil
 }
 
-func (s *relRefreshingSource) Invalidate(token string) {
+func (s *refreshingSource) Invalidate(token string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.invalidated = append(s.invalidated, token)
@@ -681,33 +637,33 @@ func (s *relRefreshingSource) Invalidate(token string) {
 	}
 }
 
-// relPlainSource cannot refresh.
-type relPlainSource struct{}
+// plainSource cannot refresh.
+type plainSource struct{}
 
-func (relPlainSource) Token(context.Context) (string, error) { return "rel-tok-1", nil }
+func (plainSource) Token(context.Context) (string, error) { return "rel-tok-1", nil }
 
 func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
 	t.Parallel()
-	for _, op := range relOps {
+	for _, op := range retryOps {
 		t.Run(op.name+"/fresh token accepted", func(t *testing.T) {
 			t.Parallel()
 			var got []string
 			var mu sync.Mutex
-			s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, r *http.Request) bool {
+			s := &scriptedServer{t: t, op: op, answer: func(_ int, w http.ResponseWriter, r *http.Request) bool {
 				tok := r.Header.Get("X-Auth-Token")
 				mu.Lock()
 				got = append(got, tok)
 				mu.Unlock()
 				if tok != "rel-tok-2" {
-					relErrorJSON(w, 401, "")
+					writeAPIError(w, 401, "")
 					return true
 				}
 				return false
 			}}
-			src := &relRefreshingSource{}
-			p := relFast
+			src := &refreshingSource{}
+			p := fastRetries
 			p.MaxAttempts = 1 // the fresh-token try is not taken from the budget
-			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
+			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
 				WithTokenSource(src), WithRetryPolicy(p))
 			require.NoError(t, err)
 			require.NoError(t, op.call(context.Background(), c))
@@ -717,13 +673,13 @@ func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
 		})
 		t.Run(op.name+"/second 401 gives up", func(t *testing.T) {
 			t.Parallel()
-			s := &relScript{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
-				relErrorJSON(w, 401, "")
+			s := &scriptedServer{t: t, op: op, answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+				writeAPIError(w, 401, "")
 				return true
 			}}
-			src := &relRefreshingSource{}
-			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
-				WithTokenSource(src), WithRetryPolicy(relFast))
+			src := &refreshingSource{}
+			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
+				WithTokenSource(src), WithRetryPolicy(fastRetries))
 			require.NoError(t, err)
 			err = op.call(context.Background(), c)
 			require.Error(t, err)
@@ -733,20 +689,20 @@ func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
 		})
 	}
 	for name, opt := range map[string]Option{
-		"WithToken":                   WithToken(relToken),
-		"TokenSource without refresh": WithTokenSource(relPlainSource{}),
-		"AK/SK":                       WithAccessKey(relAK, relSK),
+		"WithToken":                   WithToken(testToken),
+		"TokenSource without refresh": WithTokenSource(plainSource{}),
+		"AK/SK":                       WithAccessKey(testAK, testSK),
 	} {
 		t.Run(name+"/no retry", func(t *testing.T) {
 			t.Parallel()
-			s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
-				relErrorJSON(w, 401, "")
+			s := &scriptedServer{t: t, op: retryOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+				writeAPIError(w, 401, "")
 				return true
 			}}
-			c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
-				opt, WithRetryPolicy(relFast))
+			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
+				opt, WithRetryPolicy(fastRetries))
 			require.NoError(t, err)
-			err = relOps[0].call(context.Background(), c)
+			err = retryOps[0].call(context.Background(), c)
 			require.ErrorIs(t, err, ErrUnauthorized)
 			assert.EqualValues(t, 1, s.count.Load())
 		})
@@ -757,42 +713,42 @@ func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
 // back-off retries.
 func TestRetryRefreshThenTransient(t *testing.T) {
 	t.Parallel()
-	s := &relScript{t: t, op: relOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+	s := &scriptedServer{t: t, op: retryOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
 		switch n {
 		case 1:
-			relErrorJSON(w, 401, "")
+			writeAPIError(w, 401, "")
 		case 2:
-			relErrorJSON(w, 503, "")
+			writeAPIError(w, 503, "")
 		default:
 			return false
 		}
 		return true
 	}}
-	src := &relRefreshingSource{}
-	c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
-		WithTokenSource(src), WithRetryPolicy(relFast))
+	src := &refreshingSource{}
+	c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
+		WithTokenSource(src), WithRetryPolicy(fastRetries))
 	require.NoError(t, err)
-	require.NoError(t, relOps[0].call(context.Background(), c))
+	require.NoError(t, retryOps[0].call(context.Background(), c))
 	assert.EqualValues(t, 3, s.count.Load())
 	assert.Equal(t, []string{"rel-tok-1"}, src.invalidated)
 }
 
-// relFailingSource fails to hand out a token: nothing is sent or retried.
-type relFailingSource struct{ calls atomic.Int32 }
+// brokenSource fails to hand out a token: nothing is sent or retried.
+type brokenSource struct{ calls atomic.Int32 }
 
-func (s *relFailingSource) Token(context.Context) (string, error) {
+func (s *brokenSource) Token(context.Context) (string, error) {
 	s.calls.Add(1)
 	return "", errors.New("identity service unavailable")
 }
 
 func TestRetryNoRetryWithoutCredentials(t *testing.T) {
 	t.Parallel()
-	s := &relScript{t: t, op: relOps[0]}
-	src := &relFailingSource{}
-	c, err := NewClient(WithEndpoint(relServer(t, s.ServeHTTP).URL), WithProjectID(relProject),
-		WithTokenSource(src), WithRetryPolicy(relFast))
+	s := &scriptedServer{t: t, op: retryOps[0]}
+	src := &brokenSource{}
+	c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
+		WithTokenSource(src), WithRetryPolicy(fastRetries))
 	require.NoError(t, err)
-	err = relOps[0].call(context.Background(), c)
+	err = retryOps[0].call(context.Background(), c)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "identity service unavailable")
 	assert.EqualValues(t, 0, s.count.Load())
@@ -802,13 +758,13 @@ func TestRetryNoRetryWithoutCredentials(t *testing.T) {
 // A 2xx body that does not decode is a *DecodeError and is not retried.
 func TestRetryDecodeErrorNotRetried(t *testing.T) {
 	t.Parallel()
-	s := &relScript{t: t, op: relOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
+	s := &scriptedServer{t: t, op: retryOps[0], answer: func(_ int, w http.ResponseWriter, _ *http.Request) bool {
 		w.Header().Set("Content-Type", "text/html")
 		io.WriteString(w, "<html><body>gateway says hello</body></html>")
 		return true
 	}}
-	c := relClient(t, relServer(t, s.ServeHTTP).URL)
-	err := relOps[0].call(context.Background(), c)
+	c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
+	err := retryOps[0].call(context.Background(), c)
 	var de *DecodeError
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, 200, de.StatusCode)

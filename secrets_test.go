@@ -1,7 +1,6 @@
 package workspace
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,51 +16,51 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ftSecrets are the secret values the foundation tests use; none may ever
+// testSecrets are the secret values the foundation tests use; none may ever
 // be printed.
-var ftSecrets = []string{ftToken, ftSK, ftSecToken, "tok-1"}
+var testSecrets = []string{testToken, testSK, testSecurityToken, "tok-1"}
 
-// ftAssertNoSecret fails if s contains a secret or one of extra.
-func ftAssertNoSecret(t *testing.T, s string, extra ...string) {
+// assertNoSecret fails if s contains a secret or one of extra.
+func assertNoSecret(t *testing.T, s string, extra ...string) {
 	t.Helper()
-	for _, secret := range append(append([]string(nil), ftSecrets...), extra...) {
+	for _, secret := range append(append([]string(nil), testSecrets...), extra...) {
 		if secret != "" {
 			assert.NotContains(t, s, secret)
 		}
 	}
 }
 
-// ftCredentialKinds are the ways to authenticate a foundation test client.
-var ftCredentialKinds = []struct {
+// credentialKinds are the ways to authenticate a foundation test client.
+var credentialKinds = []struct {
 	name string
 	opts func() []Option
 }{
-	{"token", func() []Option { return []Option{WithToken(ftToken)} }},
-	{"token source", func() []Option { return []Option{WithTokenSource(&ftTokenSource{})} }},
-	{"access key", func() []Option { return []Option{WithAccessKey(ftAK, ftSK)} }},
+	{"token", func() []Option { return []Option{WithToken(testToken)} }},
+	{"token source", func() []Option { return []Option{WithTokenSource(&countingTokenSource{})} }},
+	{"access key", func() []Option { return []Option{WithAccessKey(testAK, testSK)} }},
 	{"access key and security token", func() []Option {
-		return []Option{WithAccessKey(ftAK, ftSK), WithSecurityToken(ftSecToken)}
+		return []Option{WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken)}
 	}},
 }
 
 func TestSecrets_NotInErrors(t *testing.T) {
 	t.Parallel()
-	for _, kind := range ftCredentialKinds {
+	for _, kind := range credentialKinds {
 		t.Run(kind.name+"/401 answer", func(t *testing.T) {
 			t.Parallel()
-			var logs ftSyncBuffer
+			var logs logBuffer
 			logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-			c, mux := ftSetupWith(t, append(kind.opts(), WithLogger(logger))...)
-			mux.handleAny(ftRespond(http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}`))
-			for _, op := range ftOps {
-				_, err := op.call(ftCtx(t), c)
+			c, mux := setup(t, append(kind.opts(), WithLogger(logger))...)
+			mux.handleAny(respond(http.StatusUnauthorized, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}`))
+			for _, op := range operations {
+				_, err := op.call(testContext(t), c)
 				require.Error(t, err)
 				assert.ErrorIs(t, err, ErrUnauthorized)
 				// The signature the server got must not be printed either.
 				sig := mux.last(t).Header.Get("Authorization")
-				ftAssertNoSecret(t, err.Error(), sig)
-				ftAssertNoSecret(t, fmt.Sprintf("%v %+v %#v", err, err, err), sig)
-				ftAssertNoSecret(t, logs.String(), sig)
+				assertNoSecret(t, err.Error(), sig)
+				assertNoSecret(t, fmt.Sprintf("%v %+v %#v", err, err, err), sig)
+				assertNoSecret(t, logs.String(), sig)
 			}
 			assert.NotEmpty(t, logs.String(), "the logger was used")
 		})
@@ -71,35 +69,35 @@ func TestSecrets_NotInErrors(t *testing.T) {
 			srv := httptest.NewServer(http.NotFoundHandler())
 			addr := srv.URL
 			srv.Close() // nothing listens there any more
-			c, err := NewClient(append(kind.opts(), WithEndpoint(addr+ftBasePath), WithProjectID(ftProjectID),
+			c, err := NewClient(append(kind.opts(), WithEndpoint(addr+testBasePath), WithProjectID(testProjectID),
 				WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))...)
 			require.NoError(t, err)
-			for _, op := range ftOps {
-				_, err := op.call(ftCtx(t), c)
+			for _, op := range operations {
+				_, err := op.call(testContext(t), c)
 				require.Error(t, err)
-				ftAssertNoSecret(t, err.Error())
-				ftAssertNoSecret(t, fmt.Sprintf("%v %+v %#v", err, err, err))
+				assertNoSecret(t, err.Error())
+				assertNoSecret(t, fmt.Sprintf("%v %+v %#v", err, err, err))
 			}
 		})
 		t.Run(kind.name+"/2xx that does not decode", func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetupWith(t, kind.opts()...)
-			mux.handleAny(ftRespond(http.StatusOK, `<html>`))
-			_, err := c.Snapshots.List(ftCtx(t), nil)
-			ftErrorsAs[*DecodeError](t, err)
-			ftAssertNoSecret(t, err.Error(), mux.last(t).Header.Get("Authorization"))
+			c, mux := setup(t, kind.opts()...)
+			mux.handleAny(respond(http.StatusOK, `<html>`))
+			_, err := c.Snapshots.List(testContext(t), nil)
+			errorAs[*DecodeError](t, err)
+			assertNoSecret(t, err.Error(), mux.last(t).Header.Get("Authorization"))
 		})
 	}
 }
 
-// ftFailingSource and ftFailingProvider fail with err.
-type ftFailingSource struct{ err error }
+// failingSource and failingProvider fail with err.
+type failingSource struct{ err error }
 
-func (s ftFailingSource) Token(context.Context) (string, error) { return "", s.err }
+func (s failingSource) Token(context.Context) (string, error) { return "", s.err }
 
-type ftFailingProvider struct{ err error }
+type failingProvider struct{ err error }
 
-func (s ftFailingProvider) Credentials(context.Context) (Credentials, error) {
+func (s failingProvider) Credentials(context.Context) (Credentials, error) {
 	return Credentials{}, s.err
 }
 
@@ -107,15 +105,15 @@ func TestSecrets_NotInCredentialErrors(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("identity service unavailable")
 	for name, opt := range map[string]Option{
-		"token source":         WithTokenSource(ftFailingSource{err: cause}),
-		"credentials provider": WithCredentialsProvider(ftFailingProvider{err: cause}),
+		"token source":         WithTokenSource(failingSource{err: cause}),
+		"credentials provider": WithCredentialsProvider(failingProvider{err: cause}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetupWith(t, opt)
-			_, err := c.DesktopPools.GetInconsistentStatistics(ftCtx(t), "p")
+			c, mux := setup(t, opt)
+			_, err := c.DesktopPools.GetInconsistentStatistics(testContext(t), "p")
 			require.ErrorIs(t, err, cause)
-			ftAssertNoSecret(t, err.Error())
+			assertNoSecret(t, err.Error())
 			assert.Zero(t, mux.requests())
 		})
 	}
@@ -123,10 +121,10 @@ func TestSecrets_NotInCredentialErrors(t *testing.T) {
 
 func TestSecrets_NotInFmtOutput(t *testing.T) {
 	t.Parallel()
-	for _, kind := range ftCredentialKinds {
+	for _, kind := range credentialKinds {
 		t.Run(kind.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := NewClient(append(kind.opts(), WithEndpoint("https://gw.example.com"), WithProjectID(ftProjectID))...)
+			c, err := NewClient(append(kind.opts(), WithEndpoint("https://gw.example.com"), WithProjectID(testProjectID))...)
 			require.NoError(t, err)
 			for _, s := range []string{
 				fmt.Sprintf("%v %+v %#v %s", c, c, c, c),
@@ -134,8 +132,8 @@ func TestSecrets_NotInFmtOutput(t *testing.T) {
 				fmt.Sprintf("%v %+v %#v", c.DesktopPools, c.Snapshots, *c.Jobs),
 				fmt.Sprintf("%v %+v %#v", []*Client{c}, map[string]*Client{"c": c}, struct{ C *Client }{c}),
 			} {
-				ftAssertNoSecret(t, s)
-				assert.NotContains(t, s, ftAK[4:], "not even the access key inside the client")
+				assertNoSecret(t, s)
+				assert.NotContains(t, s, testAK[4:], "not even the access key inside the client")
 			}
 		})
 	}
@@ -143,8 +141,8 @@ func TestSecrets_NotInFmtOutput(t *testing.T) {
 
 func TestSecrets_CredentialsAndTokenSourceFmt(t *testing.T) {
 	t.Parallel()
-	creds := Credentials{AccessKey: ftAK, SecretKey: ftSK, SecurityToken: ftSecToken, Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	src := StaticTokenSource(ftToken)
+	creds := Credentials{AccessKey: testAK, SecretKey: testSK, SecurityToken: testSecurityToken, Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	src := StaticTokenSource(testToken)
 	for _, s := range []string{
 		fmt.Sprintf("%v %+v %#v %s %q", creds, creds, creds, creds, creds),
 		fmt.Sprintf("%v %+v %#v", &creds, &creds, &creds),
@@ -152,55 +150,36 @@ func TestSecrets_CredentialsAndTokenSourceFmt(t *testing.T) {
 		fmt.Sprintf("%v %+v %#v %s", src, src, src, src),
 		fmt.Sprint(creds), creds.String(), creds.GoString(),
 	} {
-		ftAssertNoSecret(t, s)
+		assertNoSecret(t, s)
 	}
-	assert.Contains(t, creds.String(), ftAK, "the access key identifies the credentials")
+	assert.Contains(t, creds.String(), testAK, "the access key identifies the credentials")
 	assert.Contains(t, creds.String(), "2030-01-02T03:04:05Z")
 	assert.Contains(t, fmt.Sprintf("%#v", creds), "REDACTED")
 }
 
-// ftSyncBuffer is a bytes.Buffer safe for a logger used by several
-// goroutines.
-type ftSyncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *ftSyncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *ftSyncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestSecrets_NotInLogsOfSuccessfulCalls(t *testing.T) {
 	t.Parallel()
-	var logs ftSyncBuffer
+	var logs logBuffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, mux := ftSetupWith(t, WithAccessKey(ftAK, ftSK), WithSecurityToken(ftSecToken), WithLogger(logger))
-	for _, op := range ftOps {
-		mux.handle(op.rel, ftRespond(http.StatusOK, op.ok))
+	c, mux := setup(t, WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken), WithLogger(logger))
+	for _, op := range operations {
+		mux.handle(op.rel, respond(http.StatusOK, op.ok))
 	}
 	var sigs []string
-	for _, op := range ftOps {
-		_, err := op.call(ftCtx(t), c)
+	for _, op := range operations {
+		_, err := op.call(testContext(t), c)
 		require.NoError(t, err)
 		sigs = append(sigs, mux.last(t).Header.Get("Authorization"))
 	}
 	out := logs.String()
-	assert.Equal(t, len(ftOps), strings.Count(out, "\n"), "one debug record per attempt")
-	ftAssertNoSecret(t, out, sigs...)
+	assert.Equal(t, len(operations), strings.Count(out, "\n"), "one debug record per attempt")
+	assertNoSecret(t, out, sigs...)
 	assert.NotContains(t, out, "d1", "no query values in logs")
 }
 
 // Reflection-based dumpers (go-spew, which testify uses in its failure
 // output) follow pointers into unexported fields; fixed credentials live
-// in closures they cannot open. ftReachableStrings sees everything such a
+// in closures they cannot open. reachableStrings sees everything such a
 // dumper could.
 func TestSecrets_NotInReflectionDump(t *testing.T) {
 	t.Parallel()
@@ -208,17 +187,17 @@ func TestSecrets_NotInReflectionDump(t *testing.T) {
 	clients := map[string][]Option{
 		"token":                     {WithToken(tok)},
 		"aksk":                      {WithAccessKey("dump-ak", sk), WithSecurityToken(st)},
-		"aksk from the environment": {credEnv(map[string]string{EnvAccessKey: "dump-ak", EnvSecretKey: sk, EnvSecurityToken: st}), WithEnv()},
-		"aksk from the credentials file": {credEnv(map[string]string{}),
-			WithCredentialsFile(cfgWriteFile(t, "[basic]\nak = dump-ak\nsk = "+sk+"\nsecurity_token = "+st+"\n"))},
-		"token from the environment": {credEnv(map[string]string{EnvToken: tok}), WithEnv()},
+		"aksk from the environment": {fakeEnv(map[string]string{EnvAccessKey: "dump-ak", EnvSecretKey: sk, EnvSecurityToken: st}), WithEnv()},
+		"aksk from the credentials file": {fakeEnv(map[string]string{}),
+			WithCredentialsFile(writeTempFile(t, "[basic]\nak = dump-ak\nsk = "+sk+"\nsecurity_token = "+st+"\n"))},
+		"token from the environment": {fakeEnv(map[string]string{EnvToken: tok}), WithEnv()},
 	}
 	for name, creds := range clients {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c, err := NewClient(append([]Option{WithEndpoint("http://127.0.0.1:1"), WithProjectID("p")}, creds...)...)
 			require.NoError(t, err)
-			found := ftReachableStrings(reflect.ValueOf(c), map[uintptr]bool{}, nil)
+			found := reachableStrings(reflect.ValueOf(c), map[uintptr]bool{}, nil)
 			require.Contains(t, found, "127.0.0.1:1", "the walk does reach the core")
 			for _, secret := range []string{tok, sk, st} {
 				assert.NotContains(t, found, secret)
@@ -227,9 +206,9 @@ func TestSecrets_NotInReflectionDump(t *testing.T) {
 	}
 }
 
-// ftReachableStrings collects every string reachable from v through
+// reachableStrings collects every string reachable from v through
 // pointers, interfaces, structs (unexported fields too), slices and maps.
-func ftReachableStrings(v reflect.Value, seen map[uintptr]bool, out []string) []string {
+func reachableStrings(v reflect.Value, seen map[uintptr]bool, out []string) []string {
 	switch v.Kind() {
 	case reflect.String:
 		out = append(out, v.String())
@@ -238,24 +217,24 @@ func ftReachableStrings(v reflect.Value, seen map[uintptr]bool, out []string) []
 			return out
 		}
 		seen[v.Pointer()] = true
-		out = ftReachableStrings(v.Elem(), seen, out)
+		out = reachableStrings(v.Elem(), seen, out)
 	case reflect.Interface:
 		if !v.IsNil() {
-			out = ftReachableStrings(v.Elem(), seen, out)
+			out = reachableStrings(v.Elem(), seen, out)
 		}
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			out = ftReachableStrings(v.Field(i), seen, out)
+			out = reachableStrings(v.Field(i), seen, out)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < v.Len(); i++ {
-			out = ftReachableStrings(v.Index(i), seen, out)
+			out = reachableStrings(v.Index(i), seen, out)
 		}
 	case reflect.Map:
 		iter := v.MapRange()
 		for iter.Next() {
-			out = ftReachableStrings(iter.Key(), seen, out)
-			out = ftReachableStrings(iter.Value(), seen, out)
+			out = reachableStrings(iter.Key(), seen, out)
+			out = reachableStrings(iter.Value(), seen, out)
 		}
 	}
 	return out

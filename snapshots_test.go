@@ -70,22 +70,22 @@ func TestSnapshotsService_List_Query(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle("/snapshots", ftRespond(http.StatusOK, `{"desktop_snapshots":[],"total_count":0}`))
+			c, mux := setup(t)
+			mux.handle("/snapshots", respond(http.StatusOK, `{"desktop_snapshots":[],"total_count":0}`))
 			var before ListSnapshotsOptions
 			if tt.opts != nil {
 				before = *tt.opts
 			}
-			page, err := c.Snapshots.List(ftCtx(t), tt.opts)
+			page, err := c.Snapshots.List(testContext(t), tt.opts)
 			require.NoError(t, err)
 			assert.NotNil(t, page.Items)
 			assert.Empty(t, page.Items)
 
 			r := mux.last(t)
-			ftAssertMethod(t, r, "GET")
-			ftAssertPath(t, r, ftPrefix+"/snapshots")
-			ftAssertQuery(t, r, tt.want)
-			ftAssertNoBody(t, r)
+			testMethod(t, r, "GET")
+			testPath(t, r, testPrefix+"/snapshots")
+			testQuery(t, r, tt.want)
+			testNoBody(t, r)
 			if tt.opts != nil {
 				assert.Equal(t, before, *tt.opts, "options must not be modified")
 			}
@@ -95,10 +95,10 @@ func TestSnapshotsService_List_Query(t *testing.T) {
 
 func TestSnapshotsService_List_SpecExample(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/snapshots", ftRespond(http.StatusOK, `{ "total_count" : 2, "desktop_snapshots" : [ { "snapshot_id" : "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", "snapshot_name" : "sys0420_xzx03_1713602176593", "desktop_id" : "7163a7ba-fc09-4238-ab73-0689ea7f54c3", "desktop_name" : "xzx03", "desktop_sid" : "22ad6780-3236-4838-b509-8068d254e9de", "is_system_disk" : true, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T08:36:16Z", "create_type" : "MANUALLY" }, { "snapshot_id" : "a7e996da-20db-4de8-8aff-4c8e4c6d5ed3", "snapshot_name" : "AUTOCREATED_AA_1713595811910", "desktop_id" : "a3e8d0d0-79df-413d-a327-d702a4fb2e15", "desktop_name" : "AA", "desktop_sid" : "1346b13d-d3e4-4965-bfb4-5bb880bf7dbf", "is_system_disk" : false, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T06:50:11Z", "create_type" : "AUTO" } ] }`))
+	c, mux := setup(t)
+	mux.handle("/snapshots", respond(http.StatusOK, `{ "total_count" : 2, "desktop_snapshots" : [ { "snapshot_id" : "eed156d9-02a5-46f5-8eb1-54f09ab9fbae", "snapshot_name" : "sys0420_xzx03_1713602176593", "desktop_id" : "7163a7ba-fc09-4238-ab73-0689ea7f54c3", "desktop_name" : "xzx03", "desktop_sid" : "22ad6780-3236-4838-b509-8068d254e9de", "is_system_disk" : true, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T08:36:16Z", "create_type" : "MANUALLY" }, { "snapshot_id" : "a7e996da-20db-4de8-8aff-4c8e4c6d5ed3", "snapshot_name" : "AUTOCREATED_AA_1713595811910", "desktop_id" : "a3e8d0d0-79df-413d-a327-d702a4fb2e15", "desktop_name" : "AA", "desktop_sid" : "1346b13d-d3e4-4965-bfb4-5bb880bf7dbf", "is_system_disk" : false, "status" : "create_success", "description" : "Description.", "create_time" : "2024-04-20T06:50:11Z", "create_type" : "AUTO" } ] }`))
 
-	page, err := c.Snapshots.List(ftCtx(t), nil)
+	page, err := c.Snapshots.List(testContext(t), nil)
 	require.NoError(t, err)
 	assert.Equal(t, &Page[Snapshot]{
 		TotalCount: 2,
@@ -127,15 +127,15 @@ func TestSnapshotsService_List_SpecExample(t *testing.T) {
 
 func TestSnapshotsService_List_ProcessAndTimes(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/snapshots", ftRespond(http.StatusOK, `{"total_count":5,"desktop_snapshots":[
+	c, mux := setup(t)
+	mux.handle("/snapshots", respond(http.StatusOK, `{"total_count":5,"desktop_snapshots":[
 		{"snapshot_id":"null-process","process":null,"create_time":"","last_restore_time":null},
 		{"snapshot_id":"zero-process","process":0,"create_time":"2024-04-20T16:36:16+08:00"},
 		{"snapshot_id":"some-process","process":55,"status":"restoring","create_time":"2024-04-20T08:36:16.250Z"},
 		{"snapshot_id":"full-process","process":100,"status":"frozen","create_type":"SCHEDULED_BY_ROBOT","unknown":{"a":[1]}},
 		{"snapshot_id":"restored","last_restore_time":"2024-04-21T00:00:00-05:00","restore_fail_reason":"disk busy","desktop_pool_id":"pool-9"}
 	]}`))
-	page, err := c.Snapshots.List(ftCtx(t), nil)
+	page, err := c.Snapshots.List(testContext(t), nil)
 	require.NoError(t, err)
 	require.Len(t, page.Items, 5)
 	byID := map[string]Snapshot{}
@@ -176,10 +176,10 @@ func TestSnapshotsService_List_ProcessAndTimes(t *testing.T) {
 
 func TestSnapshotsService_List_ProcessPointersAreDistinct(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/snapshots", ftRespond(http.StatusOK, `{"total_count":2,"desktop_snapshots":[
+	c, mux := setup(t)
+	mux.handle("/snapshots", respond(http.StatusOK, `{"total_count":2,"desktop_snapshots":[
 		{"snapshot_id":"a","process":10},{"snapshot_id":"b","process":20}]}`))
-	page, err := c.Snapshots.List(ftCtx(t), nil)
+	page, err := c.Snapshots.List(testContext(t), nil)
 	require.NoError(t, err)
 	require.Len(t, page.Items, 2)
 	require.NotNil(t, page.Items[0].Process)

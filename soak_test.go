@@ -26,14 +26,14 @@ import (
 // that injects 10% 503, 5% 429 with Retry-After, 2% dropped connections and
 // 1% HTML bodies (half 200, half 502).
 const (
-	relSoakWorkers = 16
-	relSoakCalls   = 2000
+	soakWorkers = 16
+	soakCalls   = 2000
 )
 
-// relSoakServer is a small Workspace API behind a faulty gateway. A 429
+// soakServer is a small Workspace API behind a faulty gateway. A 429
 // comes from the gateway, before the handler; every other fault comes
 // after the handler ran, the worst case for a call that changes state.
-type relSoakServer struct {
+type soakServer struct {
 	t        testing.TB
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -42,14 +42,14 @@ type relSoakServer struct {
 	executed map[string]int // batch-deletes the handler carried out, by volume id
 }
 
-func newRelSoakServer(t testing.TB) *relSoakServer {
-	return &relSoakServer{
+func newSoakServer(t testing.TB) *soakServer {
+	return &soakServer{
 		t: t, rng: rand.New(rand.NewPCG(2026, 11)),
 		faults: map[string]int{}, arrived: map[string]int{}, executed: map[string]int{},
 	}
 }
 
-func (s *relSoakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *soakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return
@@ -92,7 +92,7 @@ func (s *relSoakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	if fault == "429" {
 		w.Header().Set("Retry-After", "1")
-		relErrorJSON(w, 429, "")
+		writeAPIError(w, 429, "")
 		return
 	}
 	answer, ok := s.answer(r)
@@ -103,9 +103,9 @@ func (s *relSoakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch fault {
 	case "503":
-		relErrorJSON(w, 503, "")
+		writeAPIError(w, 503, "")
 	case "drop":
-		relHijackClose(s.t, w)
+		hijackClose(s.t, w)
 	case "html200", "html502":
 		w.Header().Set("Content-Type", "text/html")
 		if fault == "html502" {
@@ -120,8 +120,8 @@ func (s *relSoakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // answer is the 2xx body of the operation r asks for.
-func (s *relSoakServer) answer(r *http.Request) (string, bool) {
-	p := strings.TrimPrefix(r.URL.Path, "/v2/"+relProject)
+func (s *soakServer) answer(r *http.Request) (string, bool) {
+	p := strings.TrimPrefix(r.URL.Path, "/v2/"+testProjectID)
 	switch {
 	case r.Method == "GET" && p == "/desktop-pools/pool-1/inconsistent-statics":
 		return `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`, true
@@ -139,9 +139,9 @@ func (s *relSoakServer) answer(r *http.Request) (string, bool) {
 	return "", false
 }
 
-// relAttemptCounter is a slog.Handler that counts the client's attempt
+// attemptCounter is a slog.Handler that counts the client's attempt
 // records by status and retry decision, and its give-ups.
-type relAttemptCounter struct {
+type attemptCounter struct {
 	mu       sync.Mutex
 	attempts int
 	retries  map[int64]int // retried attempts by status (0: transport error)
@@ -149,11 +149,11 @@ type relAttemptCounter struct {
 	badRetry []string // batch-delete attempts retried after anything but a 429
 }
 
-func (h *relAttemptCounter) Enabled(context.Context, slog.Level) bool { return true }
-func (h *relAttemptCounter) WithAttrs([]slog.Attr) slog.Handler       { return h }
-func (h *relAttemptCounter) WithGroup(string) slog.Handler            { return h }
+func (h *attemptCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h *attemptCounter) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *attemptCounter) WithGroup(string) slog.Handler            { return h }
 
-func (h *relAttemptCounter) Handle(_ context.Context, r slog.Record) error {
+func (h *attemptCounter) Handle(_ context.Context, r slog.Record) error {
 	var status int64
 	var retry bool
 	var path string
@@ -185,11 +185,11 @@ func (h *relAttemptCounter) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-// relErrorKind names the kind of a call's error, or "" when it is not a
+// errorKind names the kind of a call's error, or "" when it is not a
 // clear one: an *APIError, a *DecodeError or a transport error, each
 // naming the request.
-func relErrorKind(err error, method string) string {
-	if !strings.HasPrefix(err.Error(), "workspace: "+method+" /v2/"+relProject+"/") {
+func errorKind(err error, method string) string {
+	if !strings.HasPrefix(err.Error(), "workspace: "+method+" /v2/"+testProjectID+"/") {
 		return ""
 	}
 	var apiErr *APIError
@@ -210,13 +210,13 @@ func relErrorKind(err error, method string) string {
 }
 
 func TestSoakFaults(t *testing.T) {
-	relNoLeak(t) // not parallel: it counts goroutines
-	srv := newRelSoakServer(t)
-	ts := relServer(t, srv.ServeHTTP)
-	counter := &relAttemptCounter{retries: map[int64]int{}}
+	checkNoLeak(t) // not parallel: it counts goroutines
+	srv := newSoakServer(t)
+	ts := plainServer(t, srv.ServeHTTP)
+	counter := &attemptCounter{retries: map[int64]int{}}
 	policy := RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 3 * time.Millisecond}
-	c := relClient(t, ts.URL, WithRetryPolicy(policy), WithLogger(slog.New(counter)))
-	t.Cleanup(func() { relCloseIdle(c) })
+	c := clientFor(t, ts.URL, WithRetryPolicy(policy), WithLogger(slog.New(counter)))
+	t.Cleanup(func() { closeIdle(c) })
 
 	type result struct {
 		op      int
@@ -225,11 +225,11 @@ func TestSoakFaults(t *testing.T) {
 		latency time.Duration
 	}
 	calls := make(chan int)
-	results := make(chan result, relSoakCalls)
+	results := make(chan result, soakCalls)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range relSoakWorkers {
+	for range soakWorkers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -260,7 +260,7 @@ func TestSoakFaults(t *testing.T) {
 			}
 		}()
 	}
-	for i := range relSoakCalls {
+	for i := range soakCalls {
 		calls <- i
 	}
 	close(calls)
@@ -289,13 +289,13 @@ func TestSoakFaults(t *testing.T) {
 			}
 			continue
 		}
-		kind := relErrorKind(res.err, opMethod[res.op])
+		kind := errorKind(res.err, opMethod[res.op])
 		if kind == "" {
 			t.Errorf("op %d: unclear error: %v (%T)", res.op, res.err, res.err)
 		}
 		failures[fmt.Sprintf("op%d %s", res.op, kind)]++
 	}
-	require.Equal(t, relSoakCalls, reads+deletes)
+	require.Equal(t, soakCalls, reads+deletes)
 
 	// No batch-delete was carried out twice, and each one that succeeded
 	// was carried out exactly once.
@@ -322,7 +322,7 @@ func TestSoakFaults(t *testing.T) {
 
 	// Retries work: nearly every read gets through.
 	assert.GreaterOrEqual(t, float64(readOK)/float64(reads), 0.97)
-	assert.Greater(t, attempts, relSoakCalls)
+	assert.Greater(t, attempts, soakCalls)
 	for _, status := range []int64{0, 429, 502, 503} {
 		assert.Positive(t, retries[status], "retries after status %d", status)
 	}
@@ -344,9 +344,9 @@ func TestSoakFaults(t *testing.T) {
 		retryText = append(retryText, fmt.Sprintf("%s=%d", name, retries[s]))
 		totalRetries += retries[s]
 	}
-	t.Logf("soak: %d calls (%d reads, %d batch-deletes) by %d goroutines in %v", relSoakCalls, reads, deletes, relSoakWorkers, elapsed.Round(time.Millisecond))
+	t.Logf("soak: %d calls (%d reads, %d batch-deletes) by %d goroutines in %v", soakCalls, reads, deletes, soakWorkers, elapsed.Round(time.Millisecond))
 	t.Logf("soak: %d attempts, %d retries by status: %s; %d give-ups", attempts, totalRetries, strings.Join(retryText, " "), giveUps)
-	t.Logf("soak: injected %v", relFaultText(faults))
+	t.Logf("soak: injected %v", faultText(faults))
 	t.Logf("soak: reads ok %d/%d, batch-deletes ok %d/%d; failures %v", readOK, reads, deleteOK, deletes, failures)
 	t.Logf("soak: batch-delete requests arrived %d (most for one call: %d, the extra ones throttled before the handler), carried out %d, none twice",
 		deleteTries, maxArrived, len(executed))
@@ -354,7 +354,7 @@ func TestSoakFaults(t *testing.T) {
 		latencies[len(latencies)*99/100].Round(time.Microsecond), latencies[len(latencies)-1].Round(time.Microsecond))
 }
 
-func relFaultText(f map[string]int) string {
+func faultText(f map[string]int) string {
 	keys := make([]string, 0, len(f))
 	for k := range f {
 		keys = append(keys, k)

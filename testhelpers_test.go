@@ -1,9 +1,12 @@
 package workspace
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,22 +23,46 @@ import (
 	"github.com/hwcloud-go/workspace/internal/signer"
 )
 
-// Test fixtures of the foundation tests. Every unexported test name of this
-// file (and of the other foundation test files) starts with "ft" so that it
-// never clashes with another area's tests in the same package.
+// The one test scaffolding of the package's tests. Use these rather than a
+// server or helper of your own; add a helper here, without a prefix, when
+// two test files need it.
+//
+// Server and client:
+//   - setup(t, opts...) (*Client, *testMux): a loopback server under
+//     testBasePath that fails the test on any URL nobody registered, and a
+//     client for it (project testProjectID, no retries, testToken unless
+//     opts bring credentials; opts come last and win).
+//   - mux.handle(rel, h) routes testPrefix+rel; mux.handleAny(h) takes
+//     every path. mux.last(t), mux.all(), mux.requests() show what arrived
+//     as recordedRequest values; recordRequest builds one from a handler's
+//     *http.Request.
+//   - respond(status, body) and writeJSON(w, status, body) answer JSON with
+//     a request id; writeAPIError(w, status, retryAfter) answers the API's
+//     error object; hijackClose drops the connection.
+//   - fastRetries: a RetryPolicy with millisecond waits.
+//
+// Checks of a recordedRequest: testMethod, testPath, testQuery,
+// testHeader, testNoHeader, testJSONBody, testNoBody, verifySignature
+// (AK/SK, recomputed from what arrived) and testSdkDate.
+//
+// Also: operations (every operation, called with valid arguments),
+// testContext(t), errorAs[T](t, err), logBuffer (a locked buffer for slog,
+// with records), fakeClock (Now, Advance; tick moves it on every reading),
+// fakeT (a testing.T stand-in that records failures), and the credentials
+// testToken, testAK, testSK, testSecurityToken.
 const (
-	ftBasePath  = "/api-prefix"
-	ftProjectID = "0bec5db98280d2d02fd6c00c2de791ce"
-	ftPrefix    = ftBasePath + "/v2/" + ftProjectID // what every request path starts with
-	ftToken     = "ft-token-6f1c0d9e"
-	ftAK        = "FTACCESSKEYEXAMPLE01"
-	ftSK        = "ft-secret-key-3b7a5e11c2"
-	ftSecToken  = "ft-security-token-9d2f44"
+	testBasePath      = "/api-prefix"
+	testProjectID     = "0bec5db98280d2d02fd6c00c2de791ce"
+	testPrefix        = testBasePath + "/v2/" + testProjectID // what every request path starts with
+	testToken         = "ft-token-6f1c0d9e"
+	testAK            = "FTACCESSKEYEXAMPLE01"
+	testSK            = "ft-secret-key-3b7a5e11c2"
+	testSecurityToken = "ft-security-token-9d2f44"
 )
 
-// ftRequest is what the test server received, captured so that the test
+// recordedRequest is what the test server received, captured so that the test
 // goroutine can assert on it with require.
-type ftRequest struct {
+type recordedRequest struct {
 	Method   string
 	Path     string // r.URL.EscapedPath(): exactly as sent
 	RawQuery string
@@ -45,47 +72,44 @@ type ftRequest struct {
 	Body     []byte
 }
 
-// ftMux is a test server's handler, mounted under ftBasePath. It routes on
+// testMux is a test server's handler, mounted under testBasePath. It routes on
 // the exact escaped path, records every request, and fails the test for a
 // path nobody registered.
-type ftMux struct {
+type testMux struct {
 	t        *testing.T
 	mu       sync.Mutex
 	handlers map[string]http.HandlerFunc // escaped path -> handler
 	fallback http.HandlerFunc            // for any path; nil: unexpected paths fail the test
-	got      []ftRequest
+	got      []recordedRequest
 	count    atomic.Int64
 }
 
-func ftNewMux(t *testing.T) *ftMux {
-	return &ftMux{t: t, handlers: map[string]http.HandlerFunc{}}
+func newTestMux(t *testing.T) *testMux {
+	return &testMux{t: t, handlers: map[string]http.HandlerFunc{}}
 }
 
-// handle registers h for the escaped path ftPrefix+rel.
-func (m *ftMux) handle(rel string, h http.HandlerFunc) {
+// handle registers h for the escaped path testPrefix+rel.
+func (m *testMux) handle(rel string, h http.HandlerFunc) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.handlers[ftPrefix+rel] = h
+	m.handlers[testPrefix+rel] = h
 }
 
 // handleAny answers every request with h (for tests of odd paths).
-func (m *ftMux) handleAny(h http.HandlerFunc) {
+func (m *testMux) handleAny(h http.HandlerFunc) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.fallback = h
 }
 
-func (m *ftMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (m *testMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.count.Add(1)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		m.t.Errorf("reading request body: %v", err)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	req := ftRequest{
-		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
-		Query: r.URL.Query(), Header: r.Header.Clone(), Host: r.Host, Body: body,
-	}
+	req := recordRequest(r, body)
 	m.mu.Lock()
 	m.got = append(m.got, req)
 	h := m.handlers[req.Path]
@@ -95,24 +119,24 @@ func (m *ftMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.mu.Unlock()
 	if h == nil {
 		m.t.Errorf("unexpected request: %s %s?%s", r.Method, req.Path, req.RawQuery)
-		ftWriteJSON(w, http.StatusTeapot, `{"error_code":"FT.UNEXPECTED","error_msg":"unexpected URL"}`)
+		writeJSON(w, http.StatusTeapot, `{"error_code":"FT.UNEXPECTED","error_msg":"unexpected URL"}`)
 		return
 	}
 	h(w, r)
 }
 
-// ftBody reads a request body and leaves it readable again.
-func ftBody(r *http.Request) []byte {
+// readBody reads a request body and leaves it readable again.
+func readBody(r *http.Request) []byte {
 	b, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return b
 }
 
 // requests returns the number of requests that reached the server.
-func (m *ftMux) requests() int { return int(m.count.Load()) }
+func (m *testMux) requests() int { return int(m.count.Load()) }
 
 // last returns the last request received; the test fails if there is none.
-func (m *ftMux) last(t *testing.T) ftRequest {
+func (m *testMux) last(t *testing.T) recordedRequest {
 	t.Helper()
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -121,76 +145,85 @@ func (m *ftMux) last(t *testing.T) ftRequest {
 }
 
 // all returns a copy of every request received.
-func (m *ftMux) all() []ftRequest {
+func (m *testMux) all() []recordedRequest {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.got)
 }
 
-// ftNewServer starts a loopback server for mux, closed when the test ends.
-func ftNewServer(t *testing.T, mux *ftMux) *httptest.Server {
+// newTestServer starts a loopback server for mux, closed when the test ends.
+func newTestServer(t *testing.T, mux *testMux) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-// ftBaseOptions are the options every foundation test client has: the test
+// baseOptions are the options every foundation test client has: the test
 // server's endpoint (with a trailing slash, which must be tolerated), the
 // project and no retries.
-func ftBaseOptions(srv *httptest.Server) []Option {
+func baseOptions(srv *httptest.Server) []Option {
 	return []Option{
-		WithEndpoint(srv.URL + ftBasePath + "/"),
-		WithProjectID(ftProjectID),
+		WithEndpoint(srv.URL + testBasePath + "/"),
+		WithProjectID(testProjectID),
 		WithRetryPolicy(RetryPolicy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}),
 	}
 }
 
-// ftSetup starts a test server and a client authenticated with ftToken.
-func ftSetup(t *testing.T) (*Client, *ftMux) {
+// setup starts a test server and a client with the base options plus
+// opts; the client uses testToken unless opts bring credentials.
+func setup(t *testing.T, opts ...Option) (*Client, *testMux) {
 	t.Helper()
-	return ftSetupWith(t, WithToken(ftToken))
-}
-
-// ftSetupWith starts a test server and a client with the base options plus
-// opts, which must bring the credentials.
-func ftSetupWith(t *testing.T, opts ...Option) (*Client, *ftMux) {
-	t.Helper()
-	mux := ftNewMux(t)
-	srv := ftNewServer(t, mux)
-	c, err := NewClient(append(ftBaseOptions(srv), opts...)...)
+	mux := newTestMux(t)
+	srv := newTestServer(t, mux)
+	all := baseOptions(srv)
+	if !bringsCredentials(opts) {
+		all = append(all, WithToken(testToken))
+	}
+	c, err := NewClient(append(all, opts...)...)
 	require.NoError(t, err)
 	return c, mux
 }
 
-// ftWriteJSON answers with status and a JSON body, and a request id.
-func ftWriteJSON(w http.ResponseWriter, status int, body string) {
+// bringsCredentials reports whether any of opts sets credentials.
+func bringsCredentials(opts []Option) bool {
+	var cfg config
+	for _, o := range opts {
+		if o.apply != nil {
+			_ = o.apply(&cfg)
+		}
+	}
+	return len(cfg.credentialKind) > 0
+}
+
+// writeJSON answers with status and a JSON body, and a request id.
+func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-Id", "ft-req-id")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
 }
 
-// ftRespond returns a handler answering status and body.
-func ftRespond(status int, body string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) { ftWriteJSON(w, status, body) }
+// respond returns a handler answering status and body.
+func respond(status int, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, status, body) }
 }
 
-// ftAssertMethod checks the request's method.
-func ftAssertMethod(t *testing.T, r ftRequest, want string) {
+// testMethod checks the request's method.
+func testMethod(t *testing.T, r recordedRequest, want string) {
 	t.Helper()
 	assert.Equal(t, want, r.Method, "method")
 }
 
-// ftAssertPath checks the exact escaped path.
-func ftAssertPath(t *testing.T, r ftRequest, want string) {
+// testPath checks the exact escaped path.
+func testPath(t *testing.T, r recordedRequest, want string) {
 	t.Helper()
 	assert.Equal(t, want, r.Path, "escaped path")
 }
 
-// ftAssertQuery checks the query with url.Values equality (nil and empty
+// testQuery checks the query with url.Values equality (nil and empty
 // are the same: no query).
-func ftAssertQuery(t *testing.T, r ftRequest, want url.Values) {
+func testQuery(t *testing.T, r recordedRequest, want url.Values) {
 	t.Helper()
 	if len(want) == 0 {
 		assert.Empty(t, r.RawQuery, "query")
@@ -199,48 +232,57 @@ func ftAssertQuery(t *testing.T, r ftRequest, want url.Values) {
 	assert.Equal(t, want, r.Query, "query")
 }
 
-// ftAssertHeader checks one header's only value.
-func ftAssertHeader(t *testing.T, r ftRequest, name, want string) {
+// testHeader checks one header's only value.
+func testHeader(t *testing.T, r recordedRequest, name, want string) {
 	t.Helper()
 	assert.Equal(t, []string{want}, r.Header.Values(name), "header %s", name)
 }
 
-// ftAssertNoHeader checks that a header is absent.
-func ftAssertNoHeader(t *testing.T, r ftRequest, name string) {
+// testNoHeader checks that a header is absent.
+func testNoHeader(t *testing.T, r recordedRequest, name string) {
 	t.Helper()
 	assert.Empty(t, r.Header.Values(name), "header %s must be absent", name)
 }
 
-// ftAssertJSONBody checks the body as JSON and its Content-Type.
-func ftAssertJSONBody(t *testing.T, r ftRequest, want string) {
+// testJSONBody checks the body as JSON and its Content-Type.
+func testJSONBody(t *testing.T, r recordedRequest, want string) {
 	t.Helper()
 	assert.JSONEq(t, want, string(r.Body), "body")
-	ftAssertHeader(t, r, "Content-Type", "application/json")
+	testHeader(t, r, "Content-Type", "application/json")
 }
 
-// ftAssertNoBody checks that a request carried no body and no Content-Type.
-func ftAssertNoBody(t *testing.T, r ftRequest) {
+// testNoBody checks that a request carried no body and no Content-Type.
+func testNoBody(t *testing.T, r recordedRequest) {
 	t.Helper()
 	assert.Empty(t, r.Body, "body")
-	ftAssertNoHeader(t, r, "Content-Type")
+	testNoHeader(t, r, "Content-Type")
 }
 
-// ftVerifySignature recomputes, from what the server received, the
+// recordRequest is what a handler received, with its body already read.
+func recordRequest(r *http.Request, body []byte) recordedRequest {
+	return recordedRequest{
+		Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
+		Query: r.URL.Query(), Header: r.Header.Clone(), Host: r.Host, Body: body,
+	}
+}
+
+// verifySignature recomputes, from what the server received, the
 // SDK-HMAC-SHA256 signature of a request and compares it with the one in
-// its Authorization header. It returns the signed header names.
-func ftVerifySignature(t ftTB, r ftRequest, ak, sk string) []string {
+// its Authorization header. It returns the signed header names. The date
+// is not checked: testSdkDate does that.
+func verifySignature(t errorReporter, r recordedRequest, ak, sk string) []string {
 	t.Helper()
 	auth := r.Header.Get("Authorization")
-	rest, ok := strings.CutPrefix(auth, signer.Algorithm+" ")
-	if !assert.True(t, ok, "Authorization %q does not start with the algorithm", auth) {
+	if !assert.True(t, strings.HasPrefix(auth, signer.Algorithm+" Access="+ak+", SignedHeaders="),
+		"Authorization %q does not start with the algorithm, the access key and the signed headers", auth) {
 		return nil
 	}
+	rest := strings.TrimPrefix(auth, signer.Algorithm+" ")
 	parts := map[string]string{}
 	for _, p := range strings.Split(rest, ", ") {
 		k, v, _ := strings.Cut(p, "=")
 		parts[k] = v
 	}
-	assert.Equal(t, ak, parts["Access"], "access key")
 	names := strings.Split(parts["SignedHeaders"], ";")
 	assert.True(t, slices.IsSorted(names), "signed headers sorted: %v", names)
 	assert.Subset(t, names, []string{"host", "x-project-id", "x-sdk-date"})
@@ -254,57 +296,62 @@ func ftVerifySignature(t ftTB, r ftRequest, ak, sk string) []string {
 		signed[n] = r.Header.Get(n)
 	}
 	sr := signer.Request{Method: r.Method, Path: r.Path, Query: r.Query, Headers: signed, Body: r.Body}
-	assert.Equal(t, signer.Signature(&sr, names, sk), parts["Signature"], "signature")
+	assert.Equal(t, signer.Signature(&sr, names, sk), parts["Signature"], "signature over what arrived")
+	assert.Equal(t, []string{testProjectID}, r.Header.Values("X-Project-Id"), "header X-Project-Id")
+	return names
+}
 
+// testSdkDate checks that X-Sdk-Date is well formed and within the
+// 15 minutes of clock skew a server allows.
+func testSdkDate(t errorReporter, r recordedRequest) {
+	t.Helper()
 	date, err := time.Parse(signer.DateFormat, r.Header.Get("X-Sdk-Date"))
 	if assert.NoError(t, err, "X-Sdk-Date") {
 		assert.WithinDuration(t, time.Now(), date, 15*time.Minute)
 	}
-	assert.Equal(t, []string{ftProjectID}, r.Header.Values("X-Project-Id"), "header X-Project-Id")
-	return names
 }
 
-// ftTB is the part of *testing.T that ftVerifySignature uses, so that a
+// errorReporter is the part of *testing.T that verifySignature uses, so that a
 // test can check that a bad signature makes it fail.
-type ftTB interface {
+type errorReporter interface {
 	Helper()
 	Errorf(format string, args ...any)
 }
 
-// ftFakeT records failures instead of failing a test.
-type ftFakeT struct{ failed bool }
+// fakeT records failures instead of failing a test.
+type fakeT struct{ failed bool }
 
-func (f *ftFakeT) Helper()               {}
-func (f *ftFakeT) Errorf(string, ...any) { f.failed = true }
+func (f *fakeT) Helper()               {}
+func (f *fakeT) Errorf(string, ...any) { f.failed = true }
 
-// ftErrorsAs is errors.As for tests: it fails the test unless err holds a
+// errorAs is errors.As for tests: it fails the test unless err holds a
 // *T, and returns it.
-func ftErrorsAs[T error](t *testing.T, err error) T {
+func errorAs[T error](t *testing.T, err error) T {
 	t.Helper()
 	var target T
 	require.ErrorAs(t, err, &target)
 	return target
 }
 
-// ftCtx is a short-lived context for a test.
-func ftCtx(t *testing.T) context.Context {
+// testContext is a short-lived context for a test.
+func testContext(t *testing.T) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-// ftOp is one operation, called with fixed valid arguments; every
-// operation of the foundation is in ftOps.
-type ftOp struct {
+// operation is one operation, called with fixed valid arguments; every
+// operation of the foundation is in operations.
+type operation struct {
 	name   string
 	method string
-	rel    string // escaped path after ftPrefix
+	rel    string // escaped path after testPrefix
 	ok     string // a 200 body that decodes
 	call   func(ctx context.Context, c *Client) (any, error)
 }
 
-var ftOps = []ftOp{
+var operations = []operation{
 	{
 		name: "GetInconsistentStatistics", method: "GET", rel: "/desktop-pools/pool-1/inconsistent-statics",
 		ok: `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`,
@@ -351,9 +398,9 @@ var ftOps = []ftOp{
 	},
 }
 
-// ftIsNilResult reports whether an operation's result is a nil pointer or
+// isNilResult reports whether an operation's result is a nil pointer or
 // slice, as it must be next to an error.
-func ftIsNilResult(v any) bool {
+func isNilResult(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return true
@@ -371,4 +418,77 @@ func ftIsNilResult(v any) bool {
 		return x == nil
 	}
 	return false
+}
+
+// fakeClock is a clock a test moves: by Advance, and by tick on every
+// reading (zero: it stands still).
+type fakeClock struct {
+	mu   sync.Mutex
+	t    time.Time
+	tick time.Duration
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(c.tick)
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// logBuffer is a locked buffer for loggers used by several goroutines;
+// logger() logs JSON at debug level into it and records() decodes that.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func (l *logBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// records decodes every line; numbers stay json.Number.
+func (l *logBuffer) records(t testing.TB) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(l.String()))
+	for sc.Scan() {
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.UseNumber()
+		var m map[string]any
+		require.NoError(t, dec.Decode(&m), sc.Text())
+		out = append(out, m)
+	}
+	return out
+}
+
+// jsonInt is a log record's number.
+func jsonInt(t testing.TB, v any) int64 {
+	t.Helper()
+	n, ok := v.(json.Number)
+	require.True(t, ok, "%v (%T) is not a number", v, v)
+	i, err := n.Int64()
+	require.NoError(t, err)
+	return i
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// ftVolumes returns n valid volumes.
-func ftVolumes(n int) []VolumeInfo {
+// makeVolumes returns n valid volumes.
+func makeVolumes(n int) []VolumeInfo {
 	vs := make([]VolumeInfo, n)
 	for i := range vs {
 		vs[i] = VolumeInfo{Type: "SAS", Size: 10}
@@ -21,8 +21,8 @@ func ftVolumes(n int) []VolumeInfo {
 	return vs
 }
 
-// ftIDs returns n distinct valid ids.
-func ftIDs(n int) []string {
+// makeIDs returns n distinct valid ids.
+func makeIDs(n int) []string {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("id-%d", i)
@@ -36,7 +36,7 @@ func TestValidation_NothingIsSent(t *testing.T) {
 	bg := context.Background()
 	t0 := time.Date(2024, 4, 20, 8, 0, 0, 0, time.UTC)
 	vol := func(mut func(*VolumeInfo)) []VolumeInfo {
-		vs := ftVolumes(3)
+		vs := makeVolumes(3)
 		mut(&vs[2])
 		return vs
 	}
@@ -49,7 +49,7 @@ func TestValidation_NothingIsSent(t *testing.T) {
 		// nil context, every operation
 		{"stats nil ctx", func(c *Client) (any, error) { return c.DesktopPools.GetInconsistentStatistics(nilCtx, "p") }, "ctx"},
 		{"batch-delete nil ctx", func(c *Client) (any, error) {
-			return c.DesktopPools.BatchDeleteVolumes(nilCtx, "p", &BatchDeleteVolumesRequest{Volumes: ftVolumes(1)})
+			return c.DesktopPools.BatchDeleteVolumes(nilCtx, "p", &BatchDeleteVolumesRequest{Volumes: makeVolumes(1)})
 		}, "ctx"},
 		{"tasks nil ctx", func(c *Client) (any, error) { return c.DesktopPools.ListScriptExecutionTasks(nilCtx, nil) }, "ctx"},
 		{"check-images nil ctx", func(c *Client) (any, error) { return c.Desktops.CheckImages(nilCtx, []string{"d"}) }, "ctx"},
@@ -60,10 +60,10 @@ func TestValidation_NothingIsSent(t *testing.T) {
 		{"stats empty pool id", func(c *Client) (any, error) { return c.DesktopPools.GetInconsistentStatistics(bg, "") }, "poolID"},
 		{"stats blank pool id", func(c *Client) (any, error) { return c.DesktopPools.GetInconsistentStatistics(bg, " \t\n") }, "poolID"},
 		{"batch-delete empty pool id", func(c *Client) (any, error) {
-			return c.DesktopPools.BatchDeleteVolumes(bg, "", &BatchDeleteVolumesRequest{Volumes: ftVolumes(1)})
+			return c.DesktopPools.BatchDeleteVolumes(bg, "", &BatchDeleteVolumesRequest{Volumes: makeVolumes(1)})
 		}, "poolID"},
 		{"batch-delete blank pool id", func(c *Client) (any, error) {
-			return c.DesktopPools.BatchDeleteVolumes(bg, "   ", &BatchDeleteVolumesRequest{Volumes: ftVolumes(1)})
+			return c.DesktopPools.BatchDeleteVolumes(bg, "   ", &BatchDeleteVolumesRequest{Volumes: makeVolumes(1)})
 		}, "poolID"},
 		{"job empty id", func(c *Client) (any, error) { return c.Jobs.Get(bg, "") }, "jobID"},
 		{"job blank id", func(c *Client) (any, error) { return c.Jobs.Get(bg, "  ") }, "jobID"},
@@ -74,7 +74,7 @@ func TestValidation_NothingIsSent(t *testing.T) {
 			return c.DesktopPools.BatchDeleteVolumes(bg, "p", &BatchDeleteVolumesRequest{})
 		}, "req.Volumes"},
 		{"batch-delete 11 volumes", func(c *Client) (any, error) {
-			return c.DesktopPools.BatchDeleteVolumes(bg, "p", &BatchDeleteVolumesRequest{Volumes: ftVolumes(11)})
+			return c.DesktopPools.BatchDeleteVolumes(bg, "p", &BatchDeleteVolumesRequest{Volumes: makeVolumes(11)})
 		}, "req.Volumes"},
 		{"batch-delete blank type", func(c *Client) (any, error) {
 			return c.DesktopPools.BatchDeleteVolumes(bg, "p", &BatchDeleteVolumesRequest{Volumes: vol(func(v *VolumeInfo) { v.Type = " " })})
@@ -95,13 +95,13 @@ func TestValidation_NothingIsSent(t *testing.T) {
 			return c.DesktopPools.BatchDeleteVolumes(bg, "p", &BatchDeleteVolumesRequest{Volumes: vol(func(v *VolumeInfo) { v.Size = -10 })})
 		}, "req.Volumes[2].Size"},
 		{"batch-delete blank desktop id", func(c *Client) (any, error) {
-			return c.DesktopPools.BatchDeleteVolumes(bg, "p", &BatchDeleteVolumesRequest{Volumes: ftVolumes(1), DesktopIDs: []string{"d", ""}})
+			return c.DesktopPools.BatchDeleteVolumes(bg, "p", &BatchDeleteVolumesRequest{Volumes: makeVolumes(1), DesktopIDs: []string{"d", ""}})
 		}, "req.DesktopIDs[1]"},
 
 		// check-images
 		{"check-images nil ids", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, nil) }, "desktopIDs"},
 		{"check-images 0 ids", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, []string{}) }, "desktopIDs"},
-		{"check-images 501 ids", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, ftIDs(501)) }, "desktopIDs"},
+		{"check-images 501 ids", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, makeIDs(501)) }, "desktopIDs"},
 		{"check-images blank id", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, []string{"a", " "}) }, "desktopIDs[1]"},
 		{"check-images empty id", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, []string{""}) }, "desktopIDs[0]"},
 		{"check-images 256-char id", func(c *Client) (any, error) {
@@ -156,13 +156,13 @@ func TestValidation_NothingIsSent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
+			c, mux := setup(t)
 			got, err := tt.call(c)
-			ve := ftErrorsAs[*ValidationError](t, err)
+			ve := errorAs[*ValidationError](t, err)
 			assert.Equal(t, tt.field, ve.Field)
 			assert.NotEmpty(t, ve.Reason)
 			assert.Contains(t, err.Error(), tt.field)
-			assert.True(t, ftIsNilResult(got), "no result next to an error, got %#v", got)
+			assert.True(t, isNilResult(got), "no result next to an error, got %#v", got)
 			var apiErr *APIError
 			assert.False(t, errors.As(err, &apiErr), "a validation error is not an API error")
 			assert.Zero(t, mux.requests(), "no request may leave for invalid input")
@@ -181,7 +181,7 @@ func TestValidation_Boundaries(t *testing.T) {
 		call func(c *Client) error
 	}{
 		{"10 volumes, sizes 10 and 32760", "/desktop-pools/p/volumes/batch-delete", `{"job_id":"j"}`, func(c *Client) error {
-			vs := ftVolumes(10)
+			vs := makeVolumes(10)
 			vs[9].Size = 32760
 			_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "p", &BatchDeleteVolumesRequest{Volumes: vs})
 			return err
@@ -206,8 +206,8 @@ func TestValidation_Boundaries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle(tt.rel, ftRespond(200, tt.ok))
+			c, mux := setup(t)
+			mux.handle(tt.rel, respond(200, tt.ok))
 			require.NoError(t, tt.call(c))
 			assert.Equal(t, 1, mux.requests())
 		})

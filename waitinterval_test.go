@@ -25,8 +25,8 @@ func TestWithWaitInterval(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := jobNewServer(t, jobOK("RUNNING"), jobOK("RUNNING"), jobOK("SUCCESS"))
-			c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(jobProject), WithToken(jobToken), WithWaitInterval(interval))
+			s := newJobServer(t, answerJob("RUNNING"), answerJob("RUNNING"), answerJob("SUCCESS"))
+			c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithWaitInterval(interval))
 			require.NoError(t, err)
 			// Far below DefaultWaitInterval (10 s): a default poll would hit the deadline.
 			ctx, cancel := context.WithTimeout(context.Background(), tt.maxWait)
