@@ -4,29 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
-	"net/http"
-	"net/http/httptest"
 	"time"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
-// Each example runs against a small loopback server standing in for the
-// Workspace API, which prints the request it receives.
+// Each example runs against workspacetest's fake Workspace API on loopback,
+// seeded with what the example needs, and prints the request the fake
+// received where the request is the point.
 
 func ExampleNewClient() {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println(r.Method, r.URL.Path, "token:", r.Header.Get("X-Auth-Token") != "")
-		fmt.Fprint(w, `{"total_count":0,"desktop_snapshots":[]}`)
-	}))
+	api := workspacetest.NewServer()
 	defer api.Close()
 
 	c, err := workspace.NewClient(
 		workspace.WithEndpoint(api.URL), // in production: workspace.WithRegion("ap-southeast-3")
-		workspace.WithProjectID("0bec5db98280d2d02fd6c00c2de791ce"),
-		workspace.WithToken("an-IAM-token"), // or WithAccessKey(ak, sk), WithTokenSource(ts)
+		workspace.WithProjectID(api.ProjectID),
+		workspace.WithToken(api.Token), // or WithAccessKey(ak, sk), WithTokenSource(ts)
 		workspace.WithUserAgent("my-tool/1.0"),
 	)
 	if err != nil {
@@ -36,6 +32,8 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	r := api.Requests()[0]
+	fmt.Println(r.Method, r.Path, "auth:", r.Auth)
 	fmt.Println("snapshots:", page.TotalCount)
 
 	// A missing setting is reported by NewClient, before any request, as
@@ -46,57 +44,61 @@ func ExampleNewClient() {
 		fmt.Println(ce.Missing)
 	}
 	// Output:
-	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots token: true
+	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots auth: token
 	// snapshots: 0
 	// [WithProjectID]
 }
 
 func ExampleDesktopPoolsService_GetInconsistentStatistics() {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println(r.Method, r.URL.Path)
-		fmt.Fprint(w, `{"product_id":2,"image_id":2,"disk_num":3,"disk_size":4}`)
-	}))
+	api := workspacetest.NewServer(workspacetest.WithProjectID("proj"))
 	defer api.Close()
-	c, err := workspace.NewClient(workspace.WithEndpoint(api.URL), workspace.WithProjectID("proj"), workspace.WithToken("t"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	const poolID = "a130ab3a-72bf-4b71-baa9-af4987c8e338"
+	disk := workspace.VolumeInfo{Type: "SAS", Size: 10}
+	api.AddPool(workspacetest.Pool{ID: poolID, ProductID: "office.medium", ImageID: "img-1", Volumes: []workspace.VolumeInfo{disk}})
+	api.AddDesktop(workspacetest.Desktop{ID: "d-1", PoolID: poolID, ProductID: "office.medium", ImageID: "img-1", DataDisks: []workspace.VolumeInfo{disk}})
+	api.AddDesktop(workspacetest.Desktop{ID: "d-2", PoolID: poolID, ProductID: "office.large", ImageID: "img-1"})
+	api.AddDesktop(workspacetest.Desktop{ID: "d-3", PoolID: poolID, ProductID: "office.large", ImageID: "img-2", DataDisks: []workspace.VolumeInfo{disk, disk}})
+	c := api.Client()
 
-	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "a130ab3a-72bf-4b71-baa9-af4987c8e338")
+	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), poolID)
 	if err != nil {
 		log.Fatal(err)
 	}
+	r := api.Requests()[0]
+	fmt.Println(r.Method, r.Path)
 	fmt.Printf("desktops differing in product %d, image %d, disk count %d, disk size %d\n",
 		stats.ProductID, stats.ImageID, stats.DiskNum, stats.DiskSize)
 	// Output:
 	// GET /v2/proj/desktop-pools/a130ab3a-72bf-4b71-baa9-af4987c8e338/inconsistent-statics
-	// desktops differing in product 2, image 2, disk count 3, disk size 4
+	// desktops differing in product 2, image 1, disk count 2, disk size 2
 }
 
 func ExampleDesktopPoolsService_BatchDeleteVolumes() {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		fmt.Println(r.Method, r.URL.Path)
-		fmt.Println(string(body))
-		fmt.Fprint(w, `{"job_id":"abc85365-0b2e-4b4f-a091-f7db72072d4b"}`)
-	}))
+	api := workspacetest.NewServer(workspacetest.WithProjectID("proj"))
 	defer api.Close()
-	c, err := workspace.NewClient(workspace.WithEndpoint(api.URL), workspace.WithProjectID("proj"), workspace.WithToken("t"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	const volumeID = "305d3c76-199f-4407-8d82-2a42d970595e"
+	api.AddPool(workspacetest.Pool{ID: "pool-1", Volumes: []workspace.VolumeInfo{{ID: volumeID, Type: "SAS", Size: 10}}})
+	c := api.Client()
+	ctx := context.Background()
 
-	res, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", &workspace.BatchDeleteVolumesRequest{
-		Volumes:    []workspace.VolumeInfo{{ID: "305d3c76-199f-4407-8d82-2a42d970595e", Type: "SAS", Size: 10}},
+	res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &workspace.BatchDeleteVolumesRequest{
+		Volumes:    []workspace.VolumeInfo{{ID: volumeID, Type: "SAS", Size: 10}},
 		HandleType: workspace.VolumeHandleForExpandAndIdle,
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("job:", res.JobID) // wait for it with c.Jobs.Wait
+	r := api.Requests()[0]
+	fmt.Println(r.Method, r.Path)
+	fmt.Println(string(r.Body))
+	job, err := c.Jobs.Wait(ctx, res.JobID, &workspace.WaitOptions{Interval: time.Millisecond})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("job:", job.Status)
 
 	// Invalid input never leaves the process.
-	_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", &workspace.BatchDeleteVolumesRequest{
+	_, err = c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &workspace.BatchDeleteVolumesRequest{
 		Volumes: []workspace.VolumeInfo{{Type: "SAS", Size: 5}},
 	})
 	var ve *workspace.ValidationError
@@ -106,22 +108,19 @@ func ExampleDesktopPoolsService_BatchDeleteVolumes() {
 	// Output:
 	// POST /v2/proj/desktop-pools/pool-1/volumes/batch-delete
 	// {"volumes":[{"id":"305d3c76-199f-4407-8d82-2a42d970595e","type":"SAS","size":10}],"handle_type":"FOR_EXPAND_AND_IDLE"}
-	// job: abc85365-0b2e-4b4f-a091-f7db72072d4b
+	// job: SUCCESS
 	// rejected: req.Volumes[0].Size
 }
 
 func ExampleDesktopPoolsService_ListScriptExecutionTasks() {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println(r.Method, r.URL.Path)
-		fmt.Println(r.URL.RawQuery)
-		fmt.Fprint(w, `{"total_count":1,"script_execution_tasks":[{"id":"task-1","desktop_pool_name":"finance",
-			"command_type":"POWERSHELL","status":"FAILED","start_time":"2024-04-20T08:36:16Z","success_num":9,"failed_num":1}]}`)
-	}))
+	api := workspacetest.NewServer(workspacetest.WithProjectID("proj"))
 	defer api.Close()
-	c, err := workspace.NewClient(workspace.WithEndpoint(api.URL), workspace.WithProjectID("proj"), workspace.WithToken("t"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	api.AddScriptTask(workspace.ScriptExecutionTask{
+		ID: "task-1", DesktopPoolName: "finance", Scripts: []workspace.Script{{ID: "s-1", Name: "install.ps1"}},
+		CommandType: workspace.CommandTypePowerShell, Status: workspace.TaskStatusFailed,
+		StartTime: time.Date(2024, 4, 20, 8, 36, 16, 0, time.UTC), SuccessNum: 9, FailedNum: 1,
+	})
+	c := api.Client()
 
 	since := time.Date(2024, 4, 20, 9, 0, 0, 0, time.FixedZone("UTC+8", 8*3600)) // sent as UTC
 	page, err := c.DesktopPools.ListScriptExecutionTasks(context.Background(), &workspace.ListScriptExecutionTasksOptions{
@@ -133,6 +132,9 @@ func ExampleDesktopPoolsService_ListScriptExecutionTasks() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	r := api.Requests()[0]
+	fmt.Println(r.Method, r.Path)
+	fmt.Println(r.Query.Encode())
 	for _, task := range page.Items {
 		fmt.Println(task.ID, task.DesktopPoolName, task.Status, task.SuccessNum, task.FailedNum, task.StartTime.Format(time.RFC3339))
 	}
@@ -143,22 +145,20 @@ func ExampleDesktopPoolsService_ListScriptExecutionTasks() {
 }
 
 func ExampleDesktopsService_CheckImages() {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		fmt.Println(r.Method, r.URL.Path, string(body))
-		fmt.Fprint(w, `{"image_infos":[{"desktop_id":"d-1","image_id":"b669106a","image_type":"market","os_type":"Windows"}]}`)
-	}))
+	api := workspacetest.NewServer(workspacetest.WithProjectID("proj"))
 	defer api.Close()
-	c, err := workspace.NewClient(workspace.WithEndpoint(api.URL), workspace.WithProjectID("proj"), workspace.WithToken("t"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	api.AddImage(workspacetest.Image{ID: "b669106a", Type: "market", OSType: "Windows"})
+	api.AddDesktop(workspacetest.Desktop{ID: "d-1", ImageID: "b669106a"})
+	api.AddDesktop(workspacetest.Desktop{ID: "d-2", ImageID: "deleted-image"})
+	c := api.Client()
 
 	// d-2's image no longer exists, so the answer leaves it out.
 	infos, err := c.Desktops.CheckImages(context.Background(), []string{"d-1", "d-2"})
 	if err != nil {
 		log.Fatal(err)
 	}
+	r := api.Requests()[0]
+	fmt.Println(r.Method, r.Path, string(r.Body))
 	for _, info := range infos {
 		fmt.Println(info.DesktopID, info.ImageID, info.ImageType, info.OSType)
 	}
@@ -168,18 +168,15 @@ func ExampleDesktopsService_CheckImages() {
 }
 
 func ExampleSnapshotsService_List() {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Println(r.Method, r.URL.Path)
-		fmt.Println(r.URL.RawQuery)
-		fmt.Fprint(w, `{"total_count":2,"desktop_snapshots":[
-			{"snapshot_id":"s-1","snapshot_name":"nightly","status":"create_success","process":null,"create_time":"2024-04-20T08:36:16Z","create_type":"AUTO"},
-			{"snapshot_id":"s-2","snapshot_name":"before-upgrade","status":"restoring","process":40,"create_time":"2024-04-20T06:50:11Z","create_type":"MANUALLY"}]}`)
-	}))
+	api := workspacetest.NewServer(workspacetest.WithProjectID("proj"))
 	defer api.Close()
-	c, err := workspace.NewClient(workspace.WithEndpoint(api.URL), workspace.WithProjectID("proj"), workspace.WithToken("t"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	forty := 40
+	api.AddSnapshot(workspace.Snapshot{ID: "s-2", Name: "before-upgrade", DesktopID: "desk-2", Status: workspace.SnapshotStatusRestoring,
+		Process: &forty, CreateTime: time.Date(2024, 4, 20, 6, 50, 11, 0, time.UTC), CreateType: workspace.CreateTypeManually})
+	api.AddSnapshot(workspace.Snapshot{ID: "s-1", Name: "nightly", DesktopID: "desk-1", Status: workspace.SnapshotStatusCreateSuccess,
+		CreateTime: time.Date(2024, 4, 20, 8, 36, 16, 0, time.UTC), CreateType: workspace.CreateTypeAuto})
+	api.AddSnapshot(workspace.Snapshot{ID: "s-3", Name: "other desktop", DesktopID: "desk-3", Status: workspace.SnapshotStatusCreateSuccess})
+	c := api.Client()
 
 	page, err := c.Snapshots.List(context.Background(), &workspace.ListSnapshotsOptions{
 		DesktopIDs: []string{"desk-1", "desk-2"},
@@ -190,6 +187,9 @@ func ExampleSnapshotsService_List() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	r := api.Requests()[0]
+	fmt.Println(r.Method, r.Path)
+	fmt.Println(r.Query.Encode())
 	fmt.Println("total:", page.TotalCount)
 	for _, s := range page.Items {
 		progress := "idle"
@@ -207,24 +207,17 @@ func ExampleSnapshotsService_List() {
 }
 
 func ExampleAPIError() {
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", "req-42")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprint(w, `{"error_code":"WKS.00010004","error_msg":"The desktop pool does not exist."}`)
-	}))
+	api := workspacetest.NewServer()
 	defer api.Close()
-	c, err := workspace.NewClient(workspace.WithEndpoint(api.URL), workspace.WithProjectID("proj"), workspace.WithToken("t"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := api.Client()
 
-	_, err = c.DesktopPools.GetInconsistentStatistics(context.Background(), "no-such-pool")
+	_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "no-such-pool")
 	var apiErr *workspace.APIError
 	if errors.As(err, &apiErr) {
-		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID)
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID != "")
 	}
 	fmt.Println(errors.Is(err, workspace.ErrNotFound))
 	// Output:
-	// 404 WKS.00010004 req-42
+	// 404 WKS.00010002 true
 	// true
 }
