@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
@@ -47,26 +45,6 @@ func checkNoLeak(t *testing.T) {
 	})
 }
 
-// connCounter is a server that counts the connections it accepts.
-type connCounter struct {
-	srv   *httptest.Server
-	conns atomic.Int32
-}
-
-func countedServer(t *testing.T, h http.HandlerFunc) *connCounter {
-	t.Helper()
-	cc := &connCounter{}
-	cc.srv = httptest.NewUnstartedServer(h)
-	cc.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			cc.conns.Add(1)
-		}
-	}
-	cc.srv.Start()
-	t.Cleanup(cc.srv.Close)
-	return cc
-}
-
 // closeIdle lets go of the client's kept-alive connections, whose
 // reader and writer goroutines would otherwise count as left behind.
 func closeIdle(c *Client) { c.core.rc.GetClient().CloseIdleConnections() }
@@ -77,7 +55,8 @@ func TestLeakConnectionsReused(t *testing.T) {
 	t.Parallel()
 	bigHTML := "<html>" + strings.Repeat("gateway trouble ", 2000) + "</html>" // 32 KB
 	var n atomic.Int32
-	cc := countedServer(t, func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t) // no retries
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		k := int(n.Add(1))
 		switch k % 10 {
@@ -105,7 +84,6 @@ func TestLeakConnectionsReused(t *testing.T) {
 			w.WriteHeader(502) // no body at all
 		}
 	})
-	c := clientFor(t, cc.srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
 	const calls = 40
 	var failures int
 	for range calls {
@@ -115,20 +93,21 @@ func TestLeakConnectionsReused(t *testing.T) {
 	}
 	require.EqualValues(t, calls, n.Load())
 	assert.Equal(t, calls*8/10, failures, "the error answers did fail")
-	assert.EqualValues(t, 1, cc.conns.Load(), "one keep-alive connection for %d sequential calls", calls)
+	assert.EqualValues(t, 1, mux.conns.Load(), "one keep-alive connection for %d sequential calls", calls)
 
 	// The same holds for the other operations and for retries.
 	_, err := c.Desktops.CheckImages(context.Background(), []string{"d-1"})
 	assert.Error(t, err)
 	_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteRequest)
 	assert.Error(t, err)
-	assert.EqualValues(t, 1, cc.conns.Load())
+	assert.EqualValues(t, 1, mux.conns.Load())
 }
 
 func TestLeakConnectionsReusedAcrossRetries(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
-	cc := countedServer(t, func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1)%3 != 0 {
 			w.Header().Set("Retry-After", "0")
 			w.WriteHeader(503)
@@ -137,18 +116,17 @@ func TestLeakConnectionsReusedAcrossRetries(t *testing.T) {
 		}
 		io.WriteString(w, retryOps[0].answer)
 	})
-	c := clientFor(t, cc.srv.URL)
 	for range 10 {
 		require.NoError(t, retryOps[0].call(context.Background(), c))
 	}
 	assert.EqualValues(t, 30, n.Load())
-	assert.EqualValues(t, 1, cc.conns.Load())
+	assert.EqualValues(t, 1, mux.conns.Load())
 }
 
-// pagedServer serves total snapshots in pages and counts page requests;
+// pagedHandler serves total snapshots in pages and counts page requests;
 // fail, when positive, makes that page (from 1) answer 500.
-func pagedServer(t *testing.T, total, fail int, pages *atomic.Int32) *httptest.Server {
-	return plainServer(t, func(w http.ResponseWriter, r *http.Request) {
+func pagedHandler(total, fail int, pages *atomic.Int32) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		p := int(pages.Add(1))
 		if p == fail {
 			writeAPIError(w, 500, "")
@@ -166,13 +144,14 @@ func pagedServer(t *testing.T, total, fail int, pages *atomic.Int32) *httptest.S
 		}
 		b.WriteString("]}")
 		io.WriteString(w, b.String())
-	})
+	}
 }
 
 func TestLeakNoGoroutineLeftBehind(t *testing.T) {
 	checkNoLeak(t)
 	var n atomic.Int32
-	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		switch n.Add(1) % 5 {
 		case 1:
@@ -185,7 +164,6 @@ func TestLeakNoGoroutineLeftBehind(t *testing.T) {
 			io.WriteString(w, retryOps[0].answer)
 		}
 	})
-	c := clientFor(t, srv.URL)
 	t.Cleanup(func() { closeIdle(c) })
 	for range 30 {
 		for _, op := range retryOps {
@@ -198,7 +176,9 @@ func TestLeakNoGoroutineLeftBehind(t *testing.T) {
 func TestLeakCancelledWaits(t *testing.T) {
 	checkNoLeak(t)
 	blocked := make(chan struct{}, 16)
-	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
+	slow := RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}
+	c, mux := setup(t, WithRetryPolicy(slow))
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("snapshot_name") {
 		case "block": // answer only when the client gives up
 			blocked <- struct{}{}
@@ -207,9 +187,7 @@ func TestLeakCancelledWaits(t *testing.T) {
 		}
 		writeAPIError(w, 503, "60")
 	})
-	slow := RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}
-	c := clientFor(t, srv.URL, WithRetryPolicy(slow))
-	limited := clientFor(t, srv.URL, WithRetryPolicy(slow), WithRateLimit(0.01, 1))
+	limited := mux.client(t, WithRetryPolicy(slow), WithRateLimit(0.01, 1))
 	t.Cleanup(func() { closeIdle(c); closeIdle(limited) })
 
 	// Back-off cut short.
@@ -252,8 +230,8 @@ func timeoutContext(t *testing.T, d time.Duration) context.Context {
 func TestLeakBrokenOffIterator(t *testing.T) {
 	checkNoLeak(t)
 	var pages atomic.Int32
-	srv := pagedServer(t, 95, 0, &pages)
-	c := clientFor(t, srv.URL)
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handleAny(pagedHandler(95, 0, &pages))
 	t.Cleanup(func() { closeIdle(c) })
 
 	var got int
@@ -278,8 +256,8 @@ func TestLeakBrokenOffIterator(t *testing.T) {
 
 	// An error mid-way is yielded once and ends the sequence.
 	var failPages atomic.Int32
-	srv2 := pagedServer(t, 95, 2, &failPages)
-	c2 := clientFor(t, srv2.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	c2, mux2 := setup(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	mux2.handleAny(pagedHandler(95, 2, &failPages))
 	t.Cleanup(func() { closeIdle(c2) })
 	var items, errs int
 	for _, err := range c2.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 10}) {

@@ -24,9 +24,11 @@ const querySecret = "p4ssw0rd-in-query"
 func TestLoggingOneRecordPerAttempt(t *testing.T) {
 	t.Parallel()
 	var count atomic.Int32
-	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
+	var lg logBuffer
+	c, mux := setup(t, WithRetryPolicy(fastRetries), WithLogger(lg.logger()))
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		n := count.Add(1)
-		assert.Equal(t, "/v2/"+testProjectID+"/snapshots", r.URL.Path)
+		assert.Equal(t, testPrefix+"/snapshots", r.URL.Path)
 		assert.Equal(t, querySecret, r.URL.Query().Get("snapshot_name"))
 		w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
 		switch n {
@@ -39,8 +41,6 @@ func TestLoggingOneRecordPerAttempt(t *testing.T) {
 			io.WriteString(w, `{"desktop_snapshots":[],"total_count":0}`)
 		}
 	})
-	var lg logBuffer
-	c := clientFor(t, srv.URL, WithLogger(lg.logger()))
 	_, err := c.Snapshots.List(context.Background(), &ListSnapshotsOptions{SnapshotName: querySecret, Limit: 5})
 	require.NoError(t, err)
 
@@ -52,7 +52,7 @@ func TestLoggingOneRecordPerAttempt(t *testing.T) {
 		assert.Equal(t, "DEBUG", rec["level"])
 		assert.Equal(t, "workspace: attempt", rec["msg"])
 		assert.Equal(t, "GET", rec["method"])
-		assert.Equal(t, "/v2/"+testProjectID+"/snapshots", rec["path"], "the path, without query")
+		assert.Equal(t, testPrefix+"/snapshots", rec["path"], "the path, without query")
 		assert.EqualValues(t, i+1, jsonInt(t, rec["attempt"]))
 		assert.Equal(t, wantStatus[i], jsonInt(t, rec["status"]))
 		assert.Equal(t, fmt.Sprintf("req-%d", i+1), rec["request_id"])
@@ -88,11 +88,11 @@ func TestLoggingGivingUp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := plainServer(t, func(w http.ResponseWriter, _ *http.Request) { writeAPIError(w, tt.status, "") })
 			var lg logBuffer
 			p := fastRetries
 			p.MaxAttempts = tt.maxAttempts
-			c := clientFor(t, srv.URL, WithLogger(lg.logger()), WithRetryPolicy(p))
+			c, mux := setup(t, WithLogger(lg.logger()), WithRetryPolicy(p))
+			mux.handleAny(func(w http.ResponseWriter, _ *http.Request) { writeAPIError(w, tt.status, "") })
 			_, err := c.Jobs.Get(context.Background(), "job-1")
 			require.Error(t, err)
 			var debug, warn []map[string]any
@@ -115,7 +115,7 @@ func TestLoggingGivingUp(t *testing.T) {
 			w := warn[0]
 			assert.Equal(t, "workspace: giving up", w["msg"])
 			assert.Equal(t, "GET", w["method"])
-			assert.Equal(t, "/v2/"+testProjectID+"/workspace-jobs/job-1", w["path"])
+			assert.Equal(t, testPrefix+"/workspace-jobs/job-1", w["path"])
 			assert.EqualValues(t, tt.maxAttempts, jsonInt(t, w["attempts"]))
 			assert.EqualValues(t, tt.status, jsonInt(t, w["status"]))
 			assert.Equal(t, "req-err", w["request_id"])
@@ -127,10 +127,10 @@ func TestLoggingGivingUp(t *testing.T) {
 // A logger above debug level gets only the warning.
 func TestLoggingInfoLevelGetsWarningOnly(t *testing.T) {
 	t.Parallel()
-	srv := plainServer(t, func(w http.ResponseWriter, _ *http.Request) { writeAPIError(w, 500, "") })
 	var lg logBuffer
 	l := slog.New(slog.NewJSONHandler(&lg, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	c := clientFor(t, srv.URL, WithLogger(l))
+	c, mux := setup(t, WithRetryPolicy(fastRetries), WithLogger(l))
+	mux.handleAny(func(w http.ResponseWriter, _ *http.Request) { writeAPIError(w, 500, "") })
 	_, err := c.Jobs.Get(context.Background(), "job-1")
 	require.Error(t, err)
 	recs := lg.records(t)
@@ -175,7 +175,11 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 			var mu sync.Mutex
 			var sent []string // every credential header value the server saw
 			var n atomic.Int32
-			srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
+			var lg logBuffer
+			opts := append([]Option{WithLogger(lg.logger()),
+				WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})}, cl.opts...)
+			c, mux := setup(t, opts...)
+			mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 				mu.Lock()
 				for _, h := range []string{"X-Auth-Token", "Authorization", "X-Security-Token"} {
 					if v := r.Header.Get(h); v != "" {
@@ -204,11 +208,6 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 					io.WriteString(w, `{"desktop_snapshots":[],"total_count":0}`)
 				}
 			})
-			var lg logBuffer
-			opts := append([]Option{WithEndpoint(srv.URL), WithProjectID(testProjectID), WithLogger(lg.logger()),
-				WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond})}, cl.opts...)
-			c, err := NewClient(opts...)
-			require.NoError(t, err)
 
 			var shown strings.Builder
 			fmt.Fprintf(&shown, "%v %+v %#v %s\n", c, c, c, c)
@@ -228,7 +227,7 @@ func TestLoggingNeverShowsSecrets(t *testing.T) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			_, err = c.Jobs.Get(ctx, "job-1")
+			_, err := c.Jobs.Get(ctx, "job-1")
 			show(err)
 
 			out := lg.String()

@@ -13,20 +13,22 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// okServer answers every GetInconsistentStatistics and counts.
-func okServer(t testing.TB, count *atomic.Int32) string {
+// okClient is a client with the fast retry policy and opts whose server
+// answers every GetInconsistentStatistics and counts.
+func okClient(t *testing.T, count *atomic.Int32, opts ...Option) *Client {
 	s := &scriptedServer{t: t, op: retryOps[0]}
-	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t, append([]Option{WithRetryPolicy(fastRetries)}, opts...)...)
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		count.Add(1)
 		s.ServeHTTP(w, r)
 	})
-	return srv.URL
+	return c
 }
 
 func TestRateLimitSpacesCalls(t *testing.T) {
 	t.Parallel()
 	var count atomic.Int32
-	c := clientFor(t, okServer(t, &count), WithRateLimit(50, 1))
+	c := okClient(t, &count, WithRateLimit(50, 1))
 	start := time.Now()
 	for range 6 {
 		require.NoError(t, retryOps[0].call(context.Background(), c))
@@ -41,7 +43,7 @@ func TestRateLimitSpacesCalls(t *testing.T) {
 func TestRateLimitSharedByGoroutines(t *testing.T) {
 	t.Parallel()
 	var count atomic.Int32
-	c := clientFor(t, okServer(t, &count), WithRateLimit(100, 2))
+	c := okClient(t, &count, WithRateLimit(100, 2))
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range 10 {
@@ -66,7 +68,8 @@ func TestRateLimitAppliesToRetries(t *testing.T) {
 		}
 		return false
 	}}
-	c := clientFor(t, plainServer(t, s.ServeHTTP).URL, WithRateLimit(20, 1))
+	c, mux := setup(t, WithRetryPolicy(fastRetries), WithRateLimit(20, 1))
+	mux.handleAny(s.ServeHTTP)
 	start := time.Now()
 	require.NoError(t, retryOps[0].call(context.Background(), c))
 	// Every attempt takes a token: two waits of 50 ms.
@@ -79,7 +82,7 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 	t.Run("deadline", func(t *testing.T) {
 		t.Parallel()
 		var count atomic.Int32
-		c := clientFor(t, okServer(t, &count), WithRateLimit(0.1, 1)) // next token in 10 s
+		c := okClient(t, &count, WithRateLimit(0.1, 1)) // next token in 10 s
 		require.NoError(t, retryOps[0].call(context.Background(), c))
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
@@ -93,7 +96,7 @@ func TestRateLimitWaitHonoursContext(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
 		t.Parallel()
 		var count atomic.Int32
-		c := clientFor(t, okServer(t, &count), WithRateLimit(0.1, 1)) // next token in 10 s
+		c := okClient(t, &count, WithRateLimit(0.1, 1)) // next token in 10 s
 		require.NoError(t, retryOps[0].call(context.Background(), c))
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(30*time.Millisecond, cancel)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -24,26 +23,6 @@ import (
 
 // fastRetries keeps retries in tests quick.
 var fastRetries = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
-
-// plainServer starts a loopback server closed at the end of the test.
-func plainServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// clientFor is a token client for srv with the fast retry policy; extra
-// options come last and win.
-func clientFor(t testing.TB, baseURL string, extra ...Option) *Client {
-	t.Helper()
-	opts := append([]Option{
-		WithEndpoint(baseURL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(fastRetries),
-	}, extra...)
-	c, err := NewClient(opts...)
-	require.NoError(t, err)
-	return c
-}
 
 // hijackClose drops the connection without an answer, after the request
 // has arrived.
@@ -88,7 +67,7 @@ var deleteRequest = &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1
 var retryOps = []retryOp{
 	{
 		name: "GetInconsistentStatistics", method: "GET",
-		path:   "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics",
+		path:   testPrefix + "/desktop-pools/pool-1/inconsistent-statics",
 		answer: `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`,
 		call: func(ctx context.Context, c *Client) error {
 			s, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
@@ -100,7 +79,7 @@ var retryOps = []retryOp{
 	},
 	{
 		name: "CheckImages", method: "POST",
-		path:   "/v2/" + testProjectID + "/desktops/check-images",
+		path:   testPrefix + "/desktops/check-images",
 		body:   `{"desktop_ids":["d-1","d-2"]}`,
 		answer: `{"image_infos":[{"desktop_id":"d-1","image_id":"i-1"}]}`,
 		call: func(ctx context.Context, c *Client) error {
@@ -113,7 +92,7 @@ var retryOps = []retryOp{
 	},
 	{
 		name: "BatchDeleteVolumes", method: "POST", write: true,
-		path:   "/v2/" + testProjectID + "/desktop-pools/pool-1/volumes/batch-delete",
+		path:   testPrefix + "/desktop-pools/pool-1/volumes/batch-delete",
 		body:   `{"volumes":[{"id":"vol-1","type":"SSD","size":20}]}`,
 		answer: `{"job_id":"job-1"}`,
 		call: func(ctx context.Context, c *Client) error {
@@ -167,7 +146,8 @@ func TestRetryStatusMatrix(t *testing.T) {
 					}
 					return false
 				}}
-				c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
+				c, mux := setup(t, WithRetryPolicy(fastRetries))
+				mux.handleAny(s.ServeHTTP)
 				err := op.call(context.Background(), c)
 				if wantRetry {
 					require.NoError(t, err)
@@ -202,7 +182,8 @@ func TestRetryMaxAttemptsExact(t *testing.T) {
 				}}
 				p := fastRetries
 				p.MaxAttempts = max
-				c := clientFor(t, plainServer(t, s.ServeHTTP).URL, WithRetryPolicy(p))
+				c, mux := setup(t, WithRetryPolicy(fastRetries), WithRetryPolicy(p))
+				mux.handleAny(s.ServeHTTP)
 				err := op.call(context.Background(), c)
 				require.Error(t, err)
 				assert.EqualValues(t, max, s.count.Load())
@@ -228,8 +209,8 @@ func TestRetryDefaultMaxAttemptsIsThree(t *testing.T) {
 		return true
 	}}
 	// Zero MaxAttempts means the default; the delays stay small.
-	c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
-		WithRetryPolicy(RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	c, mux := setup(t, WithRetryPolicy(fastRetries), WithRetryPolicy(RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
+	mux.handleAny(s.ServeHTTP)
 	require.Error(t, op.call(context.Background(), c))
 	assert.EqualValues(t, DefaultMaxAttempts, s.count.Load())
 }
@@ -246,7 +227,8 @@ func TestRetryDroppedConnection(t *testing.T) {
 				}
 				return false
 			}}
-			c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
+			c, mux := setup(t, WithRetryPolicy(fastRetries))
+			mux.handleAny(s.ServeHTTP)
 			err := op.call(context.Background(), c)
 			if !op.write {
 				require.NoError(t, err, "a read is retried after a dropped connection")
@@ -257,7 +239,7 @@ func TestRetryDroppedConnection(t *testing.T) {
 			assert.EqualValues(t, 1, s.count.Load())
 			var apiErr *APIError
 			assert.False(t, errors.As(err, &apiErr))
-			assert.Contains(t, err.Error(), "POST /v2/"+testProjectID+"/desktop-pools/pool-1/volumes/batch-delete")
+			assert.Contains(t, err.Error(), "POST "+testPrefix+"/desktop-pools/pool-1/volumes/batch-delete")
 		})
 	}
 }
@@ -267,7 +249,8 @@ func TestRetryDroppedConnection(t *testing.T) {
 func TestRetryBatchDeleteDroppedOnReusedConnection(t *testing.T) {
 	t.Parallel()
 	var deletes atomic.Int32
-	srv := plainServer(t, func(w http.ResponseWriter, r *http.Request) {
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/batch-delete") {
 			deletes.Add(1)
 			hijackClose(t, w)
@@ -275,7 +258,6 @@ func TestRetryBatchDeleteDroppedOnReusedConnection(t *testing.T) {
 		}
 		io.WriteString(w, retryOps[0].answer)
 	})
-	c := clientFor(t, srv.URL)
 	require.NoError(t, retryOps[0].call(context.Background(), c))
 	_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteRequest)
 	require.Error(t, err)
@@ -316,11 +298,11 @@ func TestRetryBatchDeleteWhenDialRefused(t *testing.T) {
 	t.Run("then answered", func(t *testing.T) {
 		t.Parallel()
 		s := &scriptedServer{t: t, op: retryOps[2]}
-		srv := plainServer(t, s.ServeHTTP)
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
 		rt := &countingTransport{base: tr, dead: deadAddr(t), refuse: 2}
-		c := clientFor(t, srv.URL, WithHTTPClient(&http.Client{Transport: rt}))
+		c, mux := setup(t, WithRetryPolicy(fastRetries), WithHTTPClient(&http.Client{Transport: rt}))
+		mux.handleAny(s.ServeHTTP)
 		require.NoError(t, retryOps[2].call(context.Background(), c))
 		assert.EqualValues(t, 3, rt.trips.Load(), "two refused dials, then the call")
 		assert.EqualValues(t, 1, s.count.Load(), "the handler saw the request once")
@@ -330,8 +312,10 @@ func TestRetryBatchDeleteWhenDialRefused(t *testing.T) {
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
 		rt := &countingTransport{base: tr}
-		c := clientFor(t, "http://"+deadAddr(t), WithHTTPClient(&http.Client{Transport: rt}))
-		err := retryOps[2].call(context.Background(), c)
+		c, err := NewClient(WithEndpoint("http://"+deadAddr(t)), WithProjectID(testProjectID), WithToken(testToken),
+			WithRetryPolicy(fastRetries), WithHTTPClient(&http.Client{Transport: rt}))
+		require.NoError(t, err)
+		err = retryOps[2].call(context.Background(), c)
 		require.Error(t, err)
 		assert.EqualValues(t, 3, rt.trips.Load())
 		assert.Contains(t, err.Error(), "after 3 attempts")
@@ -463,8 +447,8 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 			}}
 			// A base delay far above what is expected shows that Retry-After,
 			// not the back-off, set the wait.
-			c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
-				WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: tt.maxDelay, MaxDelay: tt.maxDelay}))
+			c, mux := setup(t, WithRetryPolicy(fastRetries), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: tt.maxDelay, MaxDelay: tt.maxDelay}))
+			mux.handleAny(s.ServeHTTP)
 			if tt.fixedClock {
 				c.core.now = func() time.Time { return clock }
 			}
@@ -503,9 +487,8 @@ func TestRetryResignsWithFreshDate(t *testing.T) {
 				}
 				return false
 			}
-			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
-				WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken), WithRetryPolicy(fastRetries))
-			require.NoError(t, err)
+			c, mux := setup(t, WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken), WithRetryPolicy(fastRetries))
+			mux.handleAny(s.ServeHTTP)
 			clock := &fakeClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), tick: time.Second}
 			c.core.now = clock.Now
 			require.NoError(t, op.call(context.Background(), c))
@@ -517,7 +500,7 @@ func TestRetryResignsWithFreshDate(t *testing.T) {
 				assert.Greater(t, dates[i], dates[i-1], "each attempt carries a later X-Sdk-Date")
 				assert.NotEqual(t, sigs[i], sigs[i-1], "each attempt is signed anew")
 			}
-			_, err = time.Parse(signer.DateFormat, dates[0])
+			_, err := time.Parse(signer.DateFormat, dates[0])
 			assert.NoError(t, err)
 		})
 	}
@@ -531,8 +514,8 @@ func TestRetryContextCancelledDuringBackoff(t *testing.T) {
 		arrived <- struct{}{}
 		return true
 	}}
-	c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
-		WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
+	c, mux := setup(t, WithRetryPolicy(fastRetries), WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
+	mux.handleAny(s.ServeHTTP)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -546,7 +529,7 @@ func TestRetryContextCancelledDuringBackoff(t *testing.T) {
 		assert.Less(t, time.Since(cancelled), 500*time.Millisecond, "a cancelled wait returns at once")
 		require.Error(t, err)
 		assert.ErrorIs(t, err, context.Canceled)
-		assert.Contains(t, err.Error(), "GET /v2/"+testProjectID+"/desktop-pools/pool-1/inconsistent-statics")
+		assert.Contains(t, err.Error(), "GET "+testPrefix+"/desktop-pools/pool-1/inconsistent-statics")
 	case <-time.After(5 * time.Second):
 		t.Fatal("the call did not return after its context was cancelled")
 	}
@@ -562,8 +545,8 @@ func TestRetryContextDeadline(t *testing.T) {
 				writeAPIError(w, 429, "60")
 				return true
 			}}
-			c := clientFor(t, plainServer(t, s.ServeHTTP).URL,
-				WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
+			c, mux := setup(t, WithRetryPolicy(fastRetries), WithRetryPolicy(RetryPolicy{MaxAttempts: 5, BaseDelay: time.Minute, MaxDelay: time.Minute}))
+			mux.handleAny(s.ServeHTTP)
 			// The deadline must leave the first attempt time to land even on
 			// a loaded machine; it is still far below the 60 s Retry-After,
 			// so only an interrupted back-off can end the call in time.
@@ -582,7 +565,8 @@ func TestRetryContextDeadline(t *testing.T) {
 func TestRetryContextAlreadyDone(t *testing.T) {
 	t.Parallel()
 	s := &scriptedServer{t: t, op: retryOps[0]}
-	c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handleAny(s.ServeHTTP)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := retryOps[0].call(ctx, c)
@@ -602,9 +586,9 @@ func TestRetryContextDeadlineDuringAttempt(t *testing.T) {
 		}
 		return false
 	}}
-	srv := plainServer(t, s.ServeHTTP)
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handleAny(s.ServeHTTP)
 	defer close(release)
-	c := clientFor(t, srv.URL)
 	// Long enough for the request to land on a loaded machine.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -663,9 +647,8 @@ func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
 			src := &refreshingSource{}
 			p := fastRetries
 			p.MaxAttempts = 1 // the fresh-token try is not taken from the budget
-			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
-				WithTokenSource(src), WithRetryPolicy(p))
-			require.NoError(t, err)
+			c, mux := setup(t, WithTokenSource(src), WithRetryPolicy(p))
+			mux.handleAny(s.ServeHTTP)
 			require.NoError(t, op.call(context.Background(), c))
 			assert.EqualValues(t, 2, s.count.Load())
 			assert.Equal(t, []string{"rel-tok-1", "rel-tok-2"}, got)
@@ -678,10 +661,9 @@ func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
 				return true
 			}}
 			src := &refreshingSource{}
-			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
-				WithTokenSource(src), WithRetryPolicy(fastRetries))
-			require.NoError(t, err)
-			err = op.call(context.Background(), c)
+			c, mux := setup(t, WithTokenSource(src), WithRetryPolicy(fastRetries))
+			mux.handleAny(s.ServeHTTP)
+			err := op.call(context.Background(), c)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrUnauthorized)
 			assert.EqualValues(t, 2, s.count.Load())
@@ -699,10 +681,9 @@ func TestRetryUnauthorizedRefreshesOnce(t *testing.T) {
 				writeAPIError(w, 401, "")
 				return true
 			}}
-			c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
-				opt, WithRetryPolicy(fastRetries))
-			require.NoError(t, err)
-			err = retryOps[0].call(context.Background(), c)
+			c, mux := setup(t, opt, WithRetryPolicy(fastRetries))
+			mux.handleAny(s.ServeHTTP)
+			err := retryOps[0].call(context.Background(), c)
 			require.ErrorIs(t, err, ErrUnauthorized)
 			assert.EqualValues(t, 1, s.count.Load())
 		})
@@ -725,9 +706,8 @@ func TestRetryRefreshThenTransient(t *testing.T) {
 		return true
 	}}
 	src := &refreshingSource{}
-	c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
-		WithTokenSource(src), WithRetryPolicy(fastRetries))
-	require.NoError(t, err)
+	c, mux := setup(t, WithTokenSource(src), WithRetryPolicy(fastRetries))
+	mux.handleAny(s.ServeHTTP)
 	require.NoError(t, retryOps[0].call(context.Background(), c))
 	assert.EqualValues(t, 3, s.count.Load())
 	assert.Equal(t, []string{"rel-tok-1"}, src.invalidated)
@@ -745,10 +725,9 @@ func TestRetryNoRetryWithoutCredentials(t *testing.T) {
 	t.Parallel()
 	s := &scriptedServer{t: t, op: retryOps[0]}
 	src := &brokenSource{}
-	c, err := NewClient(WithEndpoint(plainServer(t, s.ServeHTTP).URL), WithProjectID(testProjectID),
-		WithTokenSource(src), WithRetryPolicy(fastRetries))
-	require.NoError(t, err)
-	err = retryOps[0].call(context.Background(), c)
+	c, mux := setup(t, WithTokenSource(src), WithRetryPolicy(fastRetries))
+	mux.handleAny(s.ServeHTTP)
+	err := retryOps[0].call(context.Background(), c)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "identity service unavailable")
 	assert.EqualValues(t, 0, s.count.Load())
@@ -763,7 +742,8 @@ func TestRetryDecodeErrorNotRetried(t *testing.T) {
 		io.WriteString(w, "<html><body>gateway says hello</body></html>")
 		return true
 	}}
-	c := clientFor(t, plainServer(t, s.ServeHTTP).URL)
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handleAny(s.ServeHTTP)
 	err := retryOps[0].call(context.Background(), c)
 	var de *DecodeError
 	require.ErrorAs(t, err, &de)

@@ -121,7 +121,7 @@ func (s *soakServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // answer is the 2xx body of the operation r asks for.
 func (s *soakServer) answer(r *http.Request) (string, bool) {
-	p := strings.TrimPrefix(r.URL.Path, "/v2/"+testProjectID)
+	p := strings.TrimPrefix(r.URL.Path, testPrefix)
 	switch {
 	case r.Method == "GET" && p == "/desktop-pools/pool-1/inconsistent-statics":
 		return `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`, true
@@ -189,7 +189,7 @@ func (h *attemptCounter) Handle(_ context.Context, r slog.Record) error {
 // clear one: an *APIError, a *DecodeError or a transport error, each
 // naming the request.
 func errorKind(err error, method string) string {
-	if !strings.HasPrefix(err.Error(), "workspace: "+method+" /v2/"+testProjectID+"/") {
+	if !strings.HasPrefix(err.Error(), "workspace: "+method+" "+testPrefix+"/") {
 		return ""
 	}
 	var apiErr *APIError
@@ -212,10 +212,10 @@ func errorKind(err error, method string) string {
 func TestSoakFaults(t *testing.T) {
 	checkNoLeak(t) // not parallel: it counts goroutines
 	srv := newSoakServer(t)
-	ts := plainServer(t, srv.ServeHTTP)
 	counter := &attemptCounter{retries: map[int64]int{}}
 	policy := RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 3 * time.Millisecond}
-	c := clientFor(t, ts.URL, WithRetryPolicy(policy), WithLogger(slog.New(counter)))
+	c, mux := setup(t, WithRetryPolicy(policy), WithLogger(slog.New(counter)))
+	mux.handleAny(srv.ServeHTTP)
 	t.Cleanup(func() { closeIdle(c) })
 
 	type result struct {

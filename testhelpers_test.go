@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,7 +34,9 @@ import (
 //     client for it (project testProjectID, no retries, testToken unless
 //     opts bring credentials; opts come last and win).
 //   - mux.handle(rel, h) routes testPrefix+rel; mux.handleAny(h) takes
-//     every path. mux.last(t), mux.all(), mux.requests() show what arrived
+//     every path. mux.client(t, opts...) is one more client for the same
+//     server; mux.conns counts the connections it accepted.
+//     mux.last(t), mux.all(), mux.requests() show what arrived
 //     as recordedRequest values; recordRequest builds one from a handler's
 //     *http.Request.
 //   - respond(status, body) and writeJSON(w, status, body) answer JSON with
@@ -82,6 +85,8 @@ type testMux struct {
 	fallback http.HandlerFunc            // for any path; nil: unexpected paths fail the test
 	got      []recordedRequest
 	count    atomic.Int64
+	conns    atomic.Int32     // connections the server accepted
+	srv      *httptest.Server // set by newTestServer
 }
 
 func newTestMux(t *testing.T) *testMux {
@@ -154,8 +159,15 @@ func (m *testMux) all() []recordedRequest {
 // newTestServer starts a loopback server for mux, closed when the test ends.
 func newTestServer(t *testing.T, mux *testMux) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewUnstartedServer(mux)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mux.conns.Add(1)
+		}
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
+	mux.srv = srv
 	return srv
 }
 
@@ -175,14 +187,21 @@ func baseOptions(srv *httptest.Server) []Option {
 func setup(t *testing.T, opts ...Option) (*Client, *testMux) {
 	t.Helper()
 	mux := newTestMux(t)
-	srv := newTestServer(t, mux)
-	all := baseOptions(srv)
+	newTestServer(t, mux)
+	return mux.client(t, opts...), mux
+}
+
+// client is one more client for the mux's server, built as setup builds
+// its own.
+func (m *testMux) client(t *testing.T, opts ...Option) *Client {
+	t.Helper()
+	all := baseOptions(m.srv)
 	if !bringsCredentials(opts) {
 		all = append(all, WithToken(testToken))
 	}
 	c, err := NewClient(append(all, opts...)...)
 	require.NoError(t, err)
-	return c, mux
+	return c
 }
 
 // bringsCredentials reports whether any of opts sets credentials.
