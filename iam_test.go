@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,7 +21,7 @@ const (
 	testUser     = "alice"
 	testPassword = "pw-S3cret-never-shown"
 	testDomain   = "acme"
-	statsPath    = "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics"
+	statsPath    = testPrefix + "/desktop-pools/pool-1/inconsistent-statics"
 )
 
 // fakeIAM is a loopback fake of IAM's POST /v3/auth/tokens. It issues
@@ -143,7 +144,7 @@ func assertNoSecrets(t *testing.T, s string, secrets ...string) {
 // fakeWorkspace is a loopback fake of one Workspace operation that accepts
 // the tokens in ok and answers 401 to any other.
 type fakeWorkspace struct {
-	srv   *httptest.Server
+	mux   *testMux
 	mu    sync.Mutex
 	count int
 	seen  []string
@@ -152,7 +153,8 @@ type fakeWorkspace struct {
 func newFakeWorkspace(t *testing.T, ok ...string) *fakeWorkspace {
 	t.Helper()
 	f := &fakeWorkspace{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, f.mux = setup(t)
+	f.mux.handle(strings.TrimPrefix(statsPath, testPrefix), func(w http.ResponseWriter, r *http.Request) {
 		assert.Equal(t, http.MethodGet, r.Method)
 		assert.Equal(t, statsPath, r.URL.EscapedPath())
 		tok := r.Header.Get("X-Auth-Token")
@@ -169,8 +171,7 @@ func newFakeWorkspace(t *testing.T, ok ...string) *fakeWorkspace {
 		}
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = io.WriteString(w, `{"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information: token expired"}`)
-	}))
-	t.Cleanup(f.srv.Close)
+	})
 	return f
 }
 
@@ -186,16 +187,12 @@ func (f *fakeWorkspace) tokens() []string {
 	return append([]string(nil), f.seen...)
 }
 
-func clientAt(t *testing.T, endpoint string, opts ...Option) *Client {
+// clientAt is a client of mux's server with three attempts and
+// millisecond waits; opts bring the credentials.
+func clientAt(t *testing.T, mux *testMux, opts ...Option) *Client {
 	t.Helper()
-	base := []Option{
-		WithEndpoint(endpoint),
-		WithProjectID(testProjectID),
-		WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}),
-	}
-	c, err := NewClient(append(base, opts...)...)
-	require.NoError(t, err)
-	return c
+	retries := RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+	return mux.client(t, append([]Option{WithRetryPolicy(retries)}, opts...)...)
 }
 
 func TestIAMTokenSourceRequest(t *testing.T) {
@@ -517,7 +514,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		t.Parallel()
 		fake := newFakeIAM(t, newFakeClock())
 		ws := newFakeWorkspace(t, "tok-2") // the first token is rejected
-		c := clientAt(t, ws.srv.URL, WithTokenSource(newIAMSource(t, fake, nil)))
+		c := clientAt(t, ws.mux, WithTokenSource(newIAMSource(t, fake, nil)))
 
 		stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 		require.NoError(t, err)
@@ -529,7 +526,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		t.Parallel()
 		fake := newFakeIAM(t, newFakeClock())
 		ws := newFakeWorkspace(t) // rejects every token
-		c := clientAt(t, ws.srv.URL, WithTokenSource(newIAMSource(t, fake, nil)))
+		c := clientAt(t, ws.mux, WithTokenSource(newIAMSource(t, fake, nil)))
 
 		_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 		var apiErr *APIError
@@ -545,7 +542,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		fake := newFakeIAM(t, newFakeClock())
 		ws := newFakeWorkspace(t, "tok-2")
 		src := newIAMSource(t, fake, nil)
-		c := clientAt(t, ws.srv.URL, WithTokenSource(src))
+		c := clientAt(t, ws.mux, WithTokenSource(src))
 		_, err := src.Token(context.Background()) // every call starts with tok-1
 		require.NoError(t, err)
 
@@ -571,7 +568,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		fake := newFakeIAM(t, newFakeClock())
 		fake.fail(http.StatusUnauthorized, `{"error": {"code": 401, "title": "Unauthorized", "message": "The username or password is wrong."}}`)
 		ws := newFakeWorkspace(t, "tok-1")
-		c := clientAt(t, ws.srv.URL, WithTokenSource(newIAMSource(t, fake, nil)))
+		c := clientAt(t, ws.mux, WithTokenSource(newIAMSource(t, fake, nil)))
 
 		_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 		var apiErr *APIError
@@ -652,7 +649,7 @@ func TestIAMSecretsAbsentFromLogs(t *testing.T) {
 	fake := newFakeIAM(t, clock)
 	ws := newFakeWorkspace(t, "tok-2")
 	src := newIAMSource(t, fake, nil)
-	c := clientAt(t, ws.srv.URL, WithTokenSource(src), WithLogger(logger))
+	c := clientAt(t, ws.mux, WithTokenSource(src), WithLogger(logger))
 	ctx := context.Background()
 
 	var errs []error
@@ -665,7 +662,7 @@ func TestIAMSecretsAbsentFromLogs(t *testing.T) {
 	errs = append(errs, err)
 	fake.fail(0, "")
 	ws2 := newFakeWorkspace(t) // rejects all
-	c2 := clientAt(t, ws2.srv.URL, WithTokenSource(src), WithLogger(logger))
+	c2 := clientAt(t, ws2.mux, WithTokenSource(src), WithLogger(logger))
 	_, err = c2.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.Error(t, err)
 	errs = append(errs, err)

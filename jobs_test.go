@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -15,14 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const job1Path = "/v2/" + testProjectID + "/workspace-jobs/job-1"
+const job1Path = testPrefix + "/workspace-jobs/job-1"
 
 // jobServer answers GET /v2/{project}/workspace-jobs/job-1 with a script:
 // answer n (0-based) is the status and body of poll n; polls past the end
 // repeat the last answer.
 type jobServer struct {
 	t       *testing.T
-	srv     *httptest.Server
+	mux     *testMux
 	path    string
 	answers []pollAnswer
 
@@ -57,7 +56,8 @@ func answerStatus(code int) pollAnswer {
 func newJobServer(t *testing.T, answers ...pollAnswer) *jobServer {
 	t.Helper()
 	s := &jobServer{t: t, path: job1Path, answers: answers}
-	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, s.mux = setup(t)
+	s.mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.polls = append(s.polls, time.Now())
 		n := len(s.polls) - 1
@@ -72,8 +72,7 @@ func newJobServer(t *testing.T, answers ...pollAnswer) *jobServer {
 		w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
 		w.WriteHeader(a.status)
 		_, _ = w.Write([]byte(a.body))
-	}))
-	t.Cleanup(s.srv.Close)
+	})
 	return s
 }
 
@@ -83,9 +82,7 @@ func (s *jobServer) client(policy ...RetryPolicy) *Client {
 	if len(policy) > 0 {
 		p = policy[0]
 	}
-	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(p))
-	require.NoError(s.t, err)
-	return c
+	return s.mux.client(s.t, WithRetryPolicy(p))
 }
 
 func (s *jobServer) pollTimes() []time.Time {
@@ -217,7 +214,7 @@ func TestJobsGetErrors(t *testing.T) {
 	t.Run("id is one escaped path segment", func(t *testing.T) {
 		t.Parallel()
 		s := newJobServer(t, answerJob("SUCCESS"))
-		s.path = "/v2/" + testProjectID + "/workspace-jobs/a%2F..%3Fb"
+		s.path = testPrefix + "/workspace-jobs/a%2F..%3Fb"
 		_, err := s.client().Jobs.Get(context.Background(), "a/..?b")
 		require.NoError(t, err)
 	})

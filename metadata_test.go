@@ -128,7 +128,7 @@ func newMetadataProvider(t *testing.T, fake *fakeMetadata, edit func(*MetadataCo
 // signedServer is a loopback fake of one Workspace operation that verifies
 // the AK/SK signature of each request with the keys meta handed out.
 type signedServer struct {
-	srv        *httptest.Server
+	mux        *testMux
 	mu         sync.Mutex
 	aks        []string
 	signatures []string
@@ -137,7 +137,8 @@ type signedServer struct {
 func newSignedServer(t *testing.T, meta *fakeMetadata) *signedServer {
 	t.Helper()
 	f := &signedServer{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	_, f.mux = setup(t)
+	f.mux.handle(strings.TrimPrefix(statsPath, testPrefix), func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		assert.Equal(t, statsPath, r.URL.EscapedPath())
 		assert.Equal(t, testProjectID, r.Header.Get("X-Project-Id"))
@@ -152,8 +153,7 @@ func newSignedServer(t *testing.T, meta *fakeMetadata) *signedServer {
 			return
 		}
 		_, _ = io.WriteString(w, `{"product_id": 1, "image_id": 2, "disk_num": 3, "disk_size": 4}`)
-	}))
-	t.Cleanup(f.srv.Close)
+	})
 	return f
 }
 
@@ -277,7 +277,7 @@ func TestMetadataCredentialsSignedRequestsAcrossRotation(t *testing.T) {
 	clock := newFakeClock()
 	meta := newFakeMetadata(t, clock)
 	ws := newSignedServer(t, meta)
-	c := clientAt(t, ws.srv.URL, WithCredentialsProvider(newMetadataProvider(t, meta, nil)))
+	c := clientAt(t, ws.mux, WithCredentialsProvider(newMetadataProvider(t, meta, nil)))
 	ctx := context.Background()
 
 	for range 2 {
@@ -389,7 +389,7 @@ func TestMetadataCredentialsProviderErrors(t *testing.T) {
 
 			// Through a client: nothing is sent without credentials.
 			ws := newFakeWorkspace(t)
-			c := clientAt(t, ws.srv.URL, WithCredentialsProvider(p))
+			c := clientAt(t, ws.mux, WithCredentialsProvider(p))
 			_, err = c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
 			assert.ErrorContains(t, err, "getting credentials")
 			assert.Zero(t, ws.requests())
@@ -435,7 +435,7 @@ func TestMetadataSecretsNeverShown(t *testing.T) {
 	meta := newFakeMetadata(t, clock)
 	ws := newSignedServer(t, meta)
 	p := newMetadataProvider(t, meta, nil)
-	c := clientAt(t, ws.srv.URL, WithCredentialsProvider(p), WithLogger(logger))
+	c := clientAt(t, ws.mux, WithCredentialsProvider(p), WithLogger(logger))
 	ctx := context.Background()
 
 	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
@@ -445,7 +445,7 @@ func TestMetadataSecretsNeverShown(t *testing.T) {
 
 	// A client whose server rejects every signature, and a failed read.
 	wsBad := newFakeWorkspace(t)
-	cBad := clientAt(t, wsBad.srv.URL, WithCredentialsProvider(p), WithLogger(logger))
+	cBad := clientAt(t, wsBad.mux, WithCredentialsProvider(p), WithLogger(logger))
 	_, errRejected := cBad.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.Error(t, errRejected)
 	meta.fail(http.StatusForbidden, `{"error_code": "Forbidden", "error_msg": "denied"}`)

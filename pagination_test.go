@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,15 +18,15 @@ import (
 )
 
 const (
-	snapshotsPath = "/v2/" + testProjectID + "/snapshots"
-	tasksPath     = "/v2/" + testProjectID + "/desktop-pools/script-execution-tasks/detail"
+	snapshotsPath = testPrefix + "/snapshots"
+	tasksPath     = testPrefix + "/desktop-pools/script-execution-tasks/detail"
 )
 
 // pageServer serves pages of an in-test data set on loopback, honouring
 // offset and limit, and records the query of every request.
 type pageServer struct {
 	t        *testing.T
-	srv      *httptest.Server
+	mux      *testMux
 	path     string
 	key      string // the JSON name of the list in the answer
 	items    []json.RawMessage
@@ -79,8 +79,8 @@ func newTaskPageServer(t *testing.T, n int) *pageServer {
 func startPageServer(t *testing.T, s *pageServer) *pageServer {
 	t.Helper()
 	s.t = t
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
+	_, s.mux = setup(t)
+	s.mux.handle(strings.TrimPrefix(s.path, testPrefix), s.serve)
 	return s
 }
 
@@ -163,9 +163,7 @@ func (s *pageServer) client(policy ...RetryPolicy) *Client {
 	if len(policy) > 0 {
 		p = policy[0]
 	}
-	c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(p))
-	require.NoError(s.t, err)
-	return c
+	return s.mux.client(s.t, WithRetryPolicy(p))
 }
 
 // collect ranges over seq to its end, returning the items and the
