@@ -88,7 +88,7 @@ func TestDefaultConfigZeroConfigurationOnECS(t *testing.T) {
 			// service; the endpoint variable only keeps the test on loopback.
 			env := map[string]string{
 				workspace.EnvMetadataEndpoint: srv.MetadataURL(),
-				fakeRegionVar:                  srv.URL,
+				fakeRegionVar:                 srv.URL,
 			}
 			c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(), quickRetries)
 			require.NoError(t, err)
@@ -125,7 +125,7 @@ func TestDefaultConfigMetadataOnlyWhenNothingEarlierGaveCredentials(t *testing.T
 		workspace.EnvSecurityToken:    srv.SecurityToken,
 		workspace.EnvProjectID:        srv.ProjectID,
 		workspace.EnvRegion:           "ap-southeast-3",
-		fakeRegionVar:                  srv.URL,
+		fakeRegionVar:                 srv.URL,
 	}
 	c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(), quickRetries)
 	require.NoError(t, err)
@@ -320,7 +320,7 @@ func TestIDTokenFromTheEnvironment(t *testing.T) {
 		workspace.EnvIAMEndpoint: srv.IAMURL(),
 		workspace.EnvProjectID:   srv.ProjectID,
 		workspace.EnvRegion:      "ap-southeast-3",
-		fakeRegionVar:             srv.URL,
+		fakeRegionVar:            srv.URL,
 		// The vendor's order: the identity provider wins over AK/SK.
 		workspace.EnvAccessKey: "ignored-ak",
 		workspace.EnvSecretKey: "ignored-sk",

@@ -174,7 +174,7 @@ func TestWithCredentialsFile(t *testing.T) {
 		t.Parallel()
 		for content, want := range map[string]string{
 			"[basic]\nak = file-ak\n":                      "sk in ",
-			"[basic]\nsk = " + fileSecret + "\n":        "ak in ",
+			"[basic]\nsk = " + fileSecret + "\n":           "ak in ",
 			"[basic]\nidp_id = idp\n":                      "id_token_file in ",
 			"[basic]\nid_token_file = " + tokenFile + "\n": "idp_id in ",
 		} {
@@ -289,7 +289,7 @@ func TestConfigPrecedence(t *testing.T) {
 
 func TestConfigMissingNamesEverySource(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{EnvMetadataEndpoint: cfgClosedPort(t)}
+	env := map[string]string{EnvMetadataEndpoint: "http://" + deadAddr(t)}
 	_, err := NewClient(fakeEnv(env), WithHomeDir(t.TempDir()), WithDefaultConfig())
 	var ce *ConfigError
 	require.ErrorAs(t, err, &ce)
@@ -300,15 +300,6 @@ func TestConfigMissingNamesEverySource(t *testing.T) {
 	for _, source := range []string{"the environment", "the credentials file", "(not found)", "the ECS metadata service at " + env[EnvMetadataEndpoint]} {
 		assert.Contains(t, ce.Reason, source)
 	}
-}
-
-// cfgClosedPort returns the URL of a loopback port nothing listens on.
-func cfgClosedPort(t *testing.T) string {
-	t.Helper()
-	srv := httptest.NewServer(http.NotFoundHandler())
-	u := srv.URL
-	srv.Close()
-	return u
 }
 
 // silentListener accepts connections and never answers, as a
@@ -344,7 +335,7 @@ func TestDefaultConfigMetadataIsBounded(t *testing.T) {
 	t.Run("closed port", func(t *testing.T) {
 		t.Parallel()
 		start := time.Now()
-		_, err := NewClient(fakeEnv(map[string]string{EnvMetadataEndpoint: cfgClosedPort(t)}), WithHomeDir(t.TempDir()), WithDefaultConfig())
+		_, err := NewClient(fakeEnv(map[string]string{EnvMetadataEndpoint: "http://" + deadAddr(t)}), WithHomeDir(t.TempDir()), WithDefaultConfig())
 		assert.Less(t, time.Since(start), DefaultConfigMetadataTimeout)
 		var ce *ConfigError
 		require.ErrorAs(t, err, &ce)

@@ -26,8 +26,7 @@ func TestWithWaitInterval(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := newJobServer(t, answerJob("RUNNING"), answerJob("RUNNING"), answerJob("SUCCESS"))
-			c, err := NewClient(WithEndpoint(s.srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithWaitInterval(interval))
-			require.NoError(t, err)
+			c := s.mux.client(t, WithRetryPolicy(RetryPolicy{}), WithWaitInterval(interval)) // default retries
 			// Far below DefaultWaitInterval (10 s): a default poll would hit the deadline.
 			ctx, cancel := context.WithTimeout(context.Background(), tt.maxWait)
 			defer cancel()
