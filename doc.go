@@ -6,7 +6,9 @@
 // [NewClient] takes options: where to send requests ([WithRegion] or
 // [WithEndpoint]), the project ([WithProjectID]) and exactly one kind of
 // credentials. [WithEnv] fills whatever the other options leave unset from
-// the HUAWEICLOUD_SDK_* variables.
+// the HUAWEICLOUD_SDK_* variables; [WithDefaultConfig] also reads the
+// vendor's credentials file ([WithCredentialsFile]) and the ECS metadata
+// service. A missing or bad setting is a [*ConfigError].
 //
 //	c, err := workspace.NewClient(
 //		workspace.WithRegion("ap-southeast-3"),
@@ -91,6 +93,8 @@
 //   - AK/SK fetched when needed: [WithCredentialsProvider], for instance with
 //     a [MetadataCredentialsProvider] from
 //     [NewMetadataCredentialsProvider] on an ECS instance.
+//   - A federated identity: an [IDTokenSource] from [NewIDTokenSource]
+//     exchanges an OIDC ID token for IAM tokens.
 //
 // # Testing code that uses this package
 //
