@@ -21,115 +21,6 @@ import (
 	"github.com/hwcloud-go/workspace/internal/signer"
 )
 
-// fastRetries keeps retries in tests quick.
-var fastRetries = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
-
-// hijackClose drops the connection without an answer, after the request
-// has arrived.
-func hijackClose(t testing.TB, w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		t.Error("response writer cannot hijack")
-		return
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		t.Errorf("hijack: %v", err)
-		return
-	}
-	conn.Close()
-}
-
-// writeAPIError writes the API's error object with status.
-func writeAPIError(w http.ResponseWriter, status int, retryAfter string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "req-err")
-	if retryAfter != "" {
-		w.Header().Set("Retry-After", retryAfter)
-	}
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"error_code":"WKS.%d","error_msg":"injected %d"}`, status, status)
-}
-
-// retryOp is one operation as the retry tests drive it.
-type retryOp struct {
-	name   string
-	method string
-	path   string // as the server sees it
-	body   string // the request body the client must send; "" for none
-	answer string // a 2xx body
-	write  bool
-	call   func(ctx context.Context, c *Client) error
-}
-
-var deleteRequest = &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1", Type: "SSD", Size: 20}}}
-
-var retryOps = []retryOp{
-	{
-		name: "GetInconsistentStatistics", method: "GET",
-		path:   testPrefix + "/desktop-pools/pool-1/inconsistent-statics",
-		answer: `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`,
-		call: func(ctx context.Context, c *Client) error {
-			s, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
-			if err == nil && *s != (InconsistentStatistics{1, 2, 3, 4}) {
-				return fmt.Errorf("wrong result %+v", *s)
-			}
-			return err
-		},
-	},
-	{
-		name: "CheckImages", method: "POST",
-		path:   testPrefix + "/desktops/check-images",
-		body:   `{"desktop_ids":["d-1","d-2"]}`,
-		answer: `{"image_infos":[{"desktop_id":"d-1","image_id":"i-1"}]}`,
-		call: func(ctx context.Context, c *Client) error {
-			infos, err := c.Desktops.CheckImages(ctx, []string{"d-1", "d-2"})
-			if err == nil && (len(infos) != 1 || infos[0].ImageID != "i-1") {
-				return fmt.Errorf("wrong result %+v", infos)
-			}
-			return err
-		},
-	},
-	{
-		name: "BatchDeleteVolumes", method: "POST", write: true,
-		path:   testPrefix + "/desktop-pools/pool-1/volumes/batch-delete",
-		body:   `{"volumes":[{"id":"vol-1","type":"SSD","size":20}]}`,
-		answer: `{"job_id":"job-1"}`,
-		call: func(ctx context.Context, c *Client) error {
-			res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", deleteRequest)
-			if err == nil && res.JobID != "job-1" {
-				return fmt.Errorf("wrong result %+v", *res)
-			}
-			return err
-		},
-	},
-}
-
-// scriptedServer answers the n-th request (from 1) as script says and counts
-// requests; it checks method, path, query and body of every one.
-type scriptedServer struct {
-	t     testing.TB
-	op    retryOp
-	count atomic.Int32
-	// answer handles request n; return false to answer with op.answer.
-	answer func(n int, w http.ResponseWriter, r *http.Request) bool
-}
-
-func (s *scriptedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	n := int(s.count.Add(1))
-	body, _ := io.ReadAll(r.Body)
-	assert.Equal(s.t, s.op.method, r.Method)
-	assert.Equal(s.t, s.op.path, r.URL.EscapedPath())
-	assert.Empty(s.t, r.URL.RawQuery)
-	assert.Equal(s.t, s.op.body, string(body), "the body is sent whole on every attempt")
-	if s.answer != nil && s.answer(n, w, r) {
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
-	io.WriteString(w, s.op.answer)
-}
-
 func TestRetryStatusMatrix(t *testing.T) {
 	t.Parallel()
 	retriedReads := []int{429, 500, 502, 503, 504}
@@ -262,17 +153,6 @@ func TestRetryBatchDeleteDroppedOnReusedConnection(t *testing.T) {
 	_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteRequest)
 	require.Error(t, err)
 	assert.EqualValues(t, 1, deletes.Load())
-}
-
-// deadAddr is the address of a listener that has been closed: dialing
-// it is refused.
-func deadAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
 }
 
 // countingTransport counts round trips; the first refuse of them are

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -26,7 +27,8 @@ import (
 
 // The one test scaffolding of the package's tests. Use these rather than a
 // server or helper of your own; add a helper here, without a prefix, when
-// two test files need it.
+// two test files need it. A fake of another service (IAM, the metadata
+// service) is the only reason for a server of your own.
 //
 // Server and client:
 //   - setup(t, opts...) (*Client, *testMux): a loopback server under
@@ -36,23 +38,30 @@ import (
 //   - mux.handle(rel, h) routes testPrefix+rel; mux.handleAny(h) takes
 //     every path. mux.client(t, opts...) is one more client for the same
 //     server; mux.conns counts the connections it accepted.
-//     mux.last(t), mux.all(), mux.requests() show what arrived
-//     as recordedRequest values; recordRequest builds one from a handler's
-//     *http.Request.
+//     mux.last(t), mux.all() and mux.requests() show what arrived as
+//     recordedRequest values; recordRequest(r, body) builds one in a
+//     handler.
 //   - respond(status, body) and writeJSON(w, status, body) answer JSON with
 //     a request id; writeAPIError(w, status, retryAfter) answers the API's
-//     error object; hijackClose drops the connection.
-//   - fastRetries: a RetryPolicy with millisecond waits.
+//     error object; hijackClose(t, w) drops the connection; deadAddr(t) is
+//     a loopback address that refuses connections.
+//   - fastRetries: a RetryPolicy of three attempts with millisecond waits.
 //
 // Checks of a recordedRequest: testMethod, testPath, testQuery,
 // testHeader, testNoHeader, testJSONBody, testNoBody, verifySignature
 // (AK/SK, recomputed from what arrived) and testSdkDate.
 //
-// Also: operations (every operation, called with valid arguments),
-// testContext(t), errorAs[T](t, err), logBuffer (a locked buffer for slog,
-// with records), fakeClock (Now, Advance; tick moves it on every reading),
-// fakeT (a testing.T stand-in that records failures), and the credentials
-// testToken, testAK, testSK, testSecurityToken.
+// Operations: operations lists every operation, called with valid
+// arguments, with its path and a 200 body (isNilResult, hasBody).
+// retryOps are three operations of the three retry classes (a GET, a
+// read-only POST, a write) with their exact request bodies;
+// scriptedServer answers them as a test scripts and checks every attempt.
+//
+// Also: testContext(t), errorAs[T](t, err), logBuffer (a locked buffer for
+// loggers, with logger() and records(t)), jsonInt, fakeClock (Now,
+// Advance; tick moves it on every reading), fakeT (a stand-in for
+// *testing.T that records failures), and the credentials testToken,
+// testAK, testSK, testSecurityToken.
 const (
 	testBasePath      = "/api-prefix"
 	testProjectID     = "0bec5db98280d2d02fd6c00c2de791ce"
@@ -510,4 +519,127 @@ func jsonInt(t testing.TB, v any) int64 {
 	i, err := n.Int64()
 	require.NoError(t, err)
 	return i
+}
+
+// The retry tests' scaffolding, shared by the rate-limit, leak, soak and fuzz
+// tests.
+
+// fastRetries keeps retries in tests quick.
+var fastRetries = RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+
+// hijackClose drops the connection without an answer, after the request
+// has arrived.
+func hijackClose(t testing.TB, w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		t.Error("response writer cannot hijack")
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	conn.Close()
+}
+
+// writeAPIError writes the API's error object with status.
+func writeAPIError(w http.ResponseWriter, status int, retryAfter string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", "req-err")
+	if retryAfter != "" {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"error_code":"WKS.%d","error_msg":"injected %d"}`, status, status)
+}
+
+// retryOp is one operation as the retry tests drive it.
+type retryOp struct {
+	name   string
+	method string
+	path   string // as the server sees it
+	body   string // the request body the client must send; "" for none
+	answer string // a 2xx body
+	write  bool
+	call   func(ctx context.Context, c *Client) error
+}
+
+var deleteRequest = &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1", Type: "SSD", Size: 20}}}
+
+var retryOps = []retryOp{
+	{
+		name: "GetInconsistentStatistics", method: "GET",
+		path:   testPrefix + "/desktop-pools/pool-1/inconsistent-statics",
+		answer: `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`,
+		call: func(ctx context.Context, c *Client) error {
+			s, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+			if err == nil && *s != (InconsistentStatistics{1, 2, 3, 4}) {
+				return fmt.Errorf("wrong result %+v", *s)
+			}
+			return err
+		},
+	},
+	{
+		name: "CheckImages", method: "POST",
+		path:   testPrefix + "/desktops/check-images",
+		body:   `{"desktop_ids":["d-1","d-2"]}`,
+		answer: `{"image_infos":[{"desktop_id":"d-1","image_id":"i-1"}]}`,
+		call: func(ctx context.Context, c *Client) error {
+			infos, err := c.Desktops.CheckImages(ctx, []string{"d-1", "d-2"})
+			if err == nil && (len(infos) != 1 || infos[0].ImageID != "i-1") {
+				return fmt.Errorf("wrong result %+v", infos)
+			}
+			return err
+		},
+	},
+	{
+		name: "BatchDeleteVolumes", method: "POST", write: true,
+		path:   testPrefix + "/desktop-pools/pool-1/volumes/batch-delete",
+		body:   `{"volumes":[{"id":"vol-1","type":"SSD","size":20}]}`,
+		answer: `{"job_id":"job-1"}`,
+		call: func(ctx context.Context, c *Client) error {
+			res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", deleteRequest)
+			if err == nil && res.JobID != "job-1" {
+				return fmt.Errorf("wrong result %+v", *res)
+			}
+			return err
+		},
+	},
+}
+
+// scriptedServer answers the n-th request (from 1) as script says and counts
+// requests; it checks method, path, query and body of every one.
+type scriptedServer struct {
+	t     testing.TB
+	op    retryOp
+	count atomic.Int32
+	// answer handles request n; return false to answer with op.answer.
+	answer func(n int, w http.ResponseWriter, r *http.Request) bool
+}
+
+func (s *scriptedServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := int(s.count.Add(1))
+	body, _ := io.ReadAll(r.Body)
+	assert.Equal(s.t, s.op.method, r.Method)
+	assert.Equal(s.t, s.op.path, r.URL.EscapedPath())
+	assert.Empty(s.t, r.URL.RawQuery)
+	assert.Equal(s.t, s.op.body, string(body), "the body is sent whole on every attempt")
+	if s.answer != nil && s.answer(n, w, r) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Request-Id", fmt.Sprintf("req-%d", n))
+	io.WriteString(w, s.op.answer)
+}
+
+// deadAddr is the address of a listener that has been closed: dialing
+// it is refused.
+func deadAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
 }
