@@ -116,7 +116,7 @@ func TestWithCredentialsFile(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantAuth, authOf(t, c))
 			assert.Equal(t, tt.wantPID, c.core.projectID)
-			assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", c, c, c), fileSecret, "file-st-secret")
+			assertNoSecret(t, fmt.Sprintf("%v %+v %#v", c, c, c), fileSecret, "file-st-secret")
 		})
 	}
 

@@ -61,7 +61,7 @@ func TestAPIError_EveryStatusEveryOperation(t *testing.T) {
 				apiErr := errorAs[*APIError](t, err)
 				assert.Equal(t, &APIError{
 					StatusCode: st.status, Code: "WKS.00010032", Message: "operation conflict", Detail: "try later",
-					EncodedAuthorizationMessage: "enc-msg", RequestID: "ft-req-id",
+					EncodedAuthorizationMessage: "enc-msg", RequestID: "test-req-id",
 					Method: op.method, Path: testPrefix + op.rel,
 				}, apiErr)
 				for name, sentinel := range sentinels {
@@ -83,7 +83,7 @@ func TestAPIError_ErrorText(t *testing.T) {
 	_, err := c.Snapshots.List(testContext(t), &ListSnapshotsOptions{DesktopID: "secret-looking-filter"})
 	require.Error(t, err)
 	msg := err.Error()
-	for _, want := range []string{"GET", testPrefix + "/snapshots", "404", "Not Found", "WKS.0404", "no such desktop", "ft-req-id"} {
+	for _, want := range []string{"GET", testPrefix + "/snapshots", "404", "Not Found", "WKS.0404", "no such desktop", "test-req-id"} {
 		assert.Contains(t, msg, want)
 	}
 	assert.NotContains(t, msg, "?", "no query string in error text")
@@ -333,7 +333,7 @@ func TestDecodeError_Undecodable2xx(t *testing.T) {
 				assert.True(t, isNilResult(got), "never a zero value in place of a result, got %#v", got)
 				de := errorAs[*DecodeError](t, err)
 				assert.Equal(t, http.StatusOK, de.StatusCode)
-				assert.Equal(t, "ft-req-id", de.RequestID)
+				assert.Equal(t, "test-req-id", de.RequestID)
 				assert.Equal(t, op.method, de.Method)
 				assert.Equal(t, testPrefix+op.rel, de.Path)
 				assert.Error(t, de.Err)

@@ -133,14 +133,6 @@ func newIAMSource(t *testing.T, fake *fakeIAM, edit func(*IAMConfig)) *IAMTokenS
 	return src
 }
 
-// assertNoSecrets fails if s contains any of the secrets.
-func assertNoSecrets(t *testing.T, s string, secrets ...string) {
-	t.Helper()
-	for _, secret := range secrets {
-		assert.NotContains(t, s, secret, "a secret leaked")
-	}
-}
-
 // fakeWorkspace is a loopback fake of one Workspace operation that accepts
 // the tokens in ok and answers 401 to any other.
 type fakeWorkspace struct {
@@ -387,8 +379,8 @@ func TestIAMTokenSourceIAMErrors(t *testing.T) {
 			assert.Equal(t, "/v3/auth/tokens", apiErr.Path)
 			assert.Equal(t, "iam-req-1", apiErr.RequestID)
 			assert.ErrorIs(t, err, tt.sentinel)
-			assertNoSecrets(t, err.Error(), testPassword)
-			assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, apiErr, apiErr), testPassword)
+			assertNoSecret(t, err.Error(), testPassword)
+			assertNoSecret(t, fmt.Sprintf("%v %+v %#v", err, apiErr, apiErr), testPassword)
 		})
 	}
 }
@@ -425,7 +417,7 @@ func TestIAMTokenSourceBadAnswers(t *testing.T) {
 			_, err = src.Token(context.Background())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
-			assertNoSecrets(t, err.Error(), testPassword, "tok-")
+			assertNoSecret(t, err.Error(), testPassword, "tok-")
 		})
 	}
 }
@@ -535,7 +527,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		assert.Equal(t, "APIGW.0301", apiErr.Code)
 		assert.Equal(t, 2, fake.requests())
 		assert.Equal(t, []string{"tok-1", "tok-2"}, ws.tokens())
-		assertNoSecrets(t, err.Error(), testPassword, "tok-1", "tok-2")
+		assertNoSecret(t, err.Error(), testPassword, "tok-1", "tok-2")
 	})
 	t.Run("concurrent 401s cause one refresh", func(t *testing.T) {
 		t.Parallel()
@@ -607,7 +599,7 @@ func TestNewIAMTokenSourceChecksConfig(t *testing.T) {
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tt.wantField, ve.Field)
-			assertNoSecrets(t, err.Error(), testPassword)
+			assertNoSecret(t, err.Error(), testPassword)
 		})
 	}
 
@@ -634,7 +626,7 @@ func TestIAMSecretsNeverShown(t *testing.T) {
 	for _, v := range []any{cfg, &cfg, src, *src, struct{ Config IAMConfig }{cfg}} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 			out := fmt.Sprintf(verb, v)
-			assertNoSecrets(t, out, testPassword, "tok-1")
+			assertNoSecret(t, out, testPassword, "tok-1")
 		}
 	}
 	assert.Contains(t, cfg.String(), "Password: REDACTED")
@@ -671,11 +663,11 @@ func TestIAMSecretsAbsentFromLogs(t *testing.T) {
 	require.Contains(t, logs, "workspace: attempt", "the logger saw the attempts")
 	seen := append([]string{testPassword}, ws.tokens()...)
 	seen = append(seen, ws2.tokens()...)
-	assertNoSecrets(t, logs, seen...)
+	assertNoSecret(t, logs, seen...)
 	for _, err := range errs {
-		assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), seen...)
+		assertNoSecret(t, fmt.Sprintf("%v %+v %#v", err, err, err), seen...)
 	}
-	assertNoSecrets(t, fmt.Sprintf("%v %#v", c, c), seen...)
+	assertNoSecret(t, fmt.Sprintf("%v %#v", c, c), seen...)
 }
 
 func ExampleNewIAMTokenSource() {

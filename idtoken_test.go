@@ -213,6 +213,6 @@ func TestIDTokenSecretsNeverShown(t *testing.T) {
 	require.NoError(t, err)
 	cfg := IDTokenConfig{IdPID: "idp-1", TokenFile: file, ProjectID: "project-1", Endpoint: f.srv.URL}
 	out := fmt.Sprintf("%v %+v %#v %s %v %#v", s, s, s, s, cfg, cfg)
-	assertNoSecrets(t, out, idTokenSecret, "iam-token-1-secret")
+	assertNoSecret(t, out, idTokenSecret, "iam-token-1-secret")
 	assert.Contains(t, out, "idp-1")
 }

@@ -383,7 +383,7 @@ func TestMetadataCredentialsProviderErrors(t *testing.T) {
 			_, err = p.Credentials(context.Background())
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
-			assertNoSecrets(t, err.Error(), "SK-x-secret")
+			assertNoSecret(t, err.Error(), "SK-x-secret")
 			var apiErr *APIError
 			assert.Equal(t, tt.api, errors.As(err, &apiErr))
 
@@ -458,10 +458,10 @@ func TestMetadataSecretsNeverShown(t *testing.T) {
 	secrets := append(meta.secrets(), signatures...)
 	logs := buf.String()
 	require.Contains(t, logs, "workspace: attempt")
-	assertNoSecrets(t, logs, secrets...)
+	assertNoSecret(t, logs, secrets...)
 	for _, v := range []any{p, *p, cred, &cred, c, errRejected, errRead} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
-			assertNoSecrets(t, fmt.Sprintf(verb, v), secrets...)
+			assertNoSecret(t, fmt.Sprintf(verb, v), secrets...)
 		}
 	}
 	assert.Contains(t, fmt.Sprint(cred), "AK-1")

@@ -219,13 +219,13 @@ func TestMetadataSecretsOfNewSourcesNeverShown(t *testing.T) {
 	_, err := p.Credentials(context.Background())
 	require.NoError(t, err)
 	out := fmt.Sprintf("%v %+v %#v %s", p, p, p, p)
-	assertNoSecrets(t, out, "mdtok-1-secret", "SK-secret", "ST-secret")
+	assertNoSecret(t, out, "mdtok-1-secret", "SK-secret", "ST-secret")
 
 	// Errors after a token was used do not show it either.
 	f.set(func(f *mdFake) { f.revoked = true; f.tokenAns = http.StatusForbidden })
 	err = mdRead(t, p)
 	require.Error(t, err)
-	assertNoSecrets(t, fmt.Sprintf("%v %+v %#v", err, err, err), "mdtok-1-secret", "SK-secret", "ST-secret")
+	assertNoSecret(t, fmt.Sprintf("%v %+v %#v", err, err, err), "mdtok-1-secret", "SK-secret", "ST-secret")
 }
 
 func TestMetadataDefaultClientUsesNoProxy(t *testing.T) {

@@ -392,7 +392,7 @@ func TestWithEnvFills(t *testing.T) {
 			assert.Equal(t, tt.wantOrigin, c.core.origin)
 			assert.Equal(t, tt.wantPrefix, c.core.prefix)
 			assert.Equal(t, tt.wantAuth, authOf(t, c))
-			assertNoSecrets(t, c.String(), "env-sk-secret", "env-st-secret", "env-token-secret")
+			assertNoSecret(t, c.String(), "env-sk-secret", "env-st-secret", "env-token-secret")
 		})
 	}
 }
@@ -449,7 +449,7 @@ func TestWithEnvMissing(t *testing.T) {
 				assert.NotContains(t, err.Error(), name+" ")
 				assert.NotRegexp(t, name+`($|[ ,)])`, err.Error())
 			}
-			assertNoSecrets(t, err.Error(), "env-sk-secret", "env-token-secret")
+			assertNoSecret(t, err.Error(), "env-sk-secret", "env-token-secret")
 		})
 	}
 }
@@ -472,7 +472,7 @@ func TestWithEnvBadValueNamesTheVariable(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.variable)
 			var ve *ValidationError
 			assert.True(t, errors.As(err, &ve), "a *ValidationError: %v", err)
-			assertNoSecrets(t, err.Error(), "env-sk-secret", "env-st-secret")
+			assertNoSecret(t, err.Error(), "env-sk-secret", "env-st-secret")
 		})
 	}
 }

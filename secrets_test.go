@@ -16,20 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testSecrets are the secret values the foundation tests use; none may ever
-// be printed.
-var testSecrets = []string{testToken, testSK, testSecurityToken, "tok-1"}
-
-// assertNoSecret fails if s contains a secret or one of extra.
-func assertNoSecret(t *testing.T, s string, extra ...string) {
-	t.Helper()
-	for _, secret := range append(append([]string(nil), testSecrets...), extra...) {
-		if secret != "" {
-			assert.NotContains(t, s, secret)
-		}
-	}
-}
-
 // credentialKinds are the ways to authenticate a foundation test client.
 var credentialKinds = []struct {
 	name string

@@ -57,7 +57,8 @@ import (
 // read-only POST, a write) with their exact request bodies;
 // scriptedServer answers them as a test scripts and checks every attempt.
 //
-// Also: testContext(t), errorAs[T](t, err), logBuffer (a locked buffer for
+// Also: assertNoSecret(t, s, extra...) (none of testSecrets nor extra in
+// s), testContext(t), errorAs[T](t, err), logBuffer (a locked buffer for
 // loggers, with logger() and records(t)), jsonInt, fakeClock (Now,
 // Advance; tick moves it on every reading), fakeT (a stand-in for
 // *testing.T that records failures), and the credentials testToken,
@@ -66,10 +67,10 @@ const (
 	testBasePath      = "/api-prefix"
 	testProjectID     = "0bec5db98280d2d02fd6c00c2de791ce"
 	testPrefix        = testBasePath + "/v2/" + testProjectID // what every request path starts with
-	testToken         = "ft-token-6f1c0d9e"
-	testAK            = "FTACCESSKEYEXAMPLE01"
-	testSK            = "ft-secret-key-3b7a5e11c2"
-	testSecurityToken = "ft-security-token-9d2f44"
+	testToken         = "test-token-6f1c0d9e"
+	testAK            = "TESTACCESSKEYEXAMPLE1"
+	testSK            = "test-secret-key-3b7a5e11c2"
+	testSecurityToken = "test-security-token-9d2f44"
 )
 
 // recordedRequest is what the test server received, captured so that the test
@@ -133,7 +134,7 @@ func (m *testMux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.mu.Unlock()
 	if h == nil {
 		m.t.Errorf("unexpected request: %s %s?%s", r.Method, req.Path, req.RawQuery)
-		writeJSON(w, http.StatusTeapot, `{"error_code":"FT.UNEXPECTED","error_msg":"unexpected URL"}`)
+		writeJSON(w, http.StatusTeapot, `{"error_code":"TEST.UNEXPECTED","error_msg":"unexpected URL"}`)
 		return
 	}
 	h(w, r)
@@ -227,7 +228,7 @@ func bringsCredentials(opts []Option) bool {
 // writeJSON answers with status and a JSON body, and a request id.
 func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Request-Id", "ft-req-id")
+	w.Header().Set("X-Request-Id", "test-req-id")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, body)
 }
@@ -642,4 +643,18 @@ func deadAddr(t testing.TB) string {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	return addr
+}
+
+// testSecrets are the secret values the foundation tests use; none may ever
+// be printed.
+var testSecrets = []string{testToken, testSK, testSecurityToken, "tok-1"}
+
+// assertNoSecret fails if s contains a secret or one of extra.
+func assertNoSecret(t *testing.T, s string, extra ...string) {
+	t.Helper()
+	for _, secret := range append(append([]string(nil), testSecrets...), extra...) {
+		if secret != "" {
+			assert.NotContains(t, s, secret)
+		}
+	}
 }
