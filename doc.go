@@ -36,6 +36,9 @@
 //   - [Client.Jobs] ([JobsService], [JobsAPI]): [JobsService.Get] and
 //     [JobsService.Wait].
 //
+// [Client.Do] reaches any other operation of the API through the same
+// request path (credentials, retries, errors).
+//
 // # Pages and iterators
 //
 // A list operation returns one [Page] (its items and the server's total
