@@ -1,0 +1,96 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Adversarial cases of the configuration sources (issue 13): odd files,
+// odd variables, odd or hostile servers. Everything runs on loopback.
+
+// A project lookup that IAM refuses is one request for all the
+// goroutines that waited for it, not one each: 64 first calls must not
+// send 64 signed requests to IAM (which may lock the keys out).
+func TestAdversaryProjectLookupFailureSharedByWaiters(t *testing.T) {
+	t.Parallel()
+	var lookups atomic.Int32
+	iam := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lookups.Add(1)
+		time.Sleep(20 * time.Millisecond)
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = fmt.Fprint(w, `{"error":{"code":401,"title":"Unauthorized","message":"bad keys"}}`)
+	}))
+	t.Cleanup(iam.Close)
+	c, err := NewClient(WithRegion("ap-southeast-3"), WithEndpoint(iam.URL), WithIAMEndpoint(iam.URL),
+		WithAccessKey("AK", "adversary-sk-secret"))
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make([]error, 64)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Snapshots.List(context.Background(), nil)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.ErrorIs(t, err, ErrUnauthorized)
+	}
+	assert.LessOrEqual(t, int(lookups.Load()), 2, "the goroutines that waited share the failed lookup")
+	// Not kept: a later call asks again.
+	before := lookups.Load()
+	_, err = c.Snapshots.List(context.Background(), nil)
+	assert.ErrorIs(t, err, ErrUnauthorized)
+	assert.Equal(t, before+1, lookups.Load())
+}
+
+// The first caller's context ends during the lookup: the others, which
+// have time, still get the project id.
+func TestAdversaryProjectLookupSurvivesCancelledFirstCaller(t *testing.T) {
+	t.Parallel()
+	var lookups atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v3/projects" {
+			lookups.Add(1)
+			time.Sleep(40 * time.Millisecond)
+			_, _ = fmt.Fprint(w, `{"projects":[{"id":"p1","name":"ap-southeast-3"}]}`)
+			return
+		}
+		_, _ = fmt.Fprint(w, `{"snapshots":[],"total_count":0}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithRegion("ap-southeast-3"), WithEndpoint(srv.URL), WithIAMEndpoint(srv.URL),
+		WithAccessKey("AK", "adversary-sk-secret"))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { _, err := c.Snapshots.List(ctx, nil); first <- err }()
+	time.Sleep(2 * time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make([]error, 63)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.Snapshots.List(context.Background(), nil)
+		}()
+	}
+	wg.Wait()
+	assert.ErrorIs(t, <-first, context.DeadlineExceeded)
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.LessOrEqual(t, int(lookups.Load()), 2)
+}
+
