@@ -94,3 +94,29 @@ func TestAdversaryProjectLookupSurvivesCancelledFirstCaller(t *testing.T) {
 	assert.LessOrEqual(t, int(lookups.Load()), 2)
 }
 
+// A metadata session token that cannot be sent as a header (a control
+// character) must not be kept for six hours, failing every read.
+func TestAdversaryMetadataSessionTokenUnsendable(t *testing.T) {
+	t.Parallel()
+	var puts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			if puts.Add(1) == 1 {
+				_, _ = fmt.Fprint(w, "bad\x01token")
+				return
+			}
+			_, _ = fmt.Fprint(w, "goodtoken")
+			return
+		}
+		exp := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+		_, _ = fmt.Fprintf(w, `{"credential":{"access":"A","secret":"S","securitytoken":"T","expires_at":%q}}`, exp)
+	}))
+	t.Cleanup(srv.Close)
+	p, err := NewMetadataCredentialsProvider(MetadataConfig{Endpoint: srv.URL})
+	require.NoError(t, err)
+	_, _ = p.Credentials(context.Background())
+	cred, err := p.Credentials(context.Background())
+	require.NoError(t, err, "the next read asks for a new session token")
+	assert.Equal(t, "A", cred.AccessKey)
+}
+
