@@ -120,3 +120,22 @@ func TestAdversaryMetadataSessionTokenUnsendable(t *testing.T) {
 	assert.Equal(t, "A", cred.AccessKey)
 }
 
+// The vendor's endpoint list with a blank first entry: the first
+// non-blank entry is the endpoint, not silently the public one.
+func TestAdversaryRegionEndpointListWithBlanks(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{" , https://ws.example.test", ",https://ws.example.test,https://other.example.test"} {
+		c, err := NewClient(credEnv(map[string]string{
+			EnvAccessKey: "AK", EnvSecretKey: "SK", EnvProjectID: "p", EnvRegion: "ap-southeast-3",
+			"HUAWEICLOUD_SDK_REGION_WORKSPACE_AP_SOUTHEAST_3": v,
+		}), WithEnv())
+		require.NoError(t, err)
+		assert.Equal(t, "https://ws.example.test", c.core.origin, "for %q", v)
+		c2, err := NewClient(credEnv(map[string]string{
+			EnvAccessKey: "AK", EnvSecretKey: "SK", EnvProjectID: "p",
+			"HUAWEICLOUD_SDK_REGION_WORKSPACE_AP_SOUTHEAST_3": v,
+		}), WithRegion("ap-southeast-3"), WithEnv())
+		require.NoError(t, err)
+		assert.Equal(t, "https://ws.example.test", c2.core.origin, "for %q with WithRegion", v)
+	}
+}
