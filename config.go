@@ -506,7 +506,7 @@ func (c *config) metadataLayer() (*layer, string) {
 	if v, _ := c.lookupEnv(EnvMetadataEndpoint); strings.TrimSpace(v) != "" {
 		endpoint = strings.TrimSpace(v)
 	}
-	note := "the ECS metadata service at " + endpoint
+	note := "the ECS metadata service at " + shownURL(endpoint)
 	p, err := NewMetadataCredentialsProvider(MetadataConfig{Endpoint: endpoint, HTTPClient: c.httpClient})
 	if err != nil {
 		return nil, note + " (" + strings.TrimPrefix(err.Error(), "workspace: ") + ")"

@@ -139,3 +139,33 @@ func TestAdversaryRegionEndpointListWithBlanks(t *testing.T) {
 		assert.Equal(t, "https://ws.example.test", c2.core.origin, "for %q with WithRegion", v)
 	}
 }
+
+// A password written into an endpoint URL (user information, as in a
+// proxy URL) never appears in the error that refuses the URL.
+func TestAdversaryEndpointUserInfoNotEchoed(t *testing.T) {
+	t.Parallel()
+	const secret = "endpoint-password-secret"
+	for _, raw := range []string{
+		"https://user:" + secret + "@iam.example.test",
+		"https://user:" + secret + "%zz@iam.example.test",
+		"ftp://user:" + secret + "@iam.example.test",
+		"https://user:" + secret + "@",
+		"https://user:" + secret + "@iam.example.test/#frag",
+	} {
+		for _, name := range []string{EnvIAMEndpoint, EnvEndpoint, EnvMetadataEndpoint} {
+			env := map[string]string{EnvRegion: "ap-southeast-3", name: raw}
+			if name != EnvMetadataEndpoint {
+				env[EnvAccessKey], env[EnvSecretKey], env[EnvProjectID] = "AK", "SK", "p"
+			}
+			_, err := NewClient(credEnv(env), WithHomeDir(t.TempDir()), WithDefaultConfig(), WithMetadataBound(50*time.Millisecond))
+			require.Error(t, err, "%s=%s", name, raw)
+			assert.NotContains(t, err.Error(), secret, "%s", name)
+		}
+		_, err := NewClient(WithEndpoint(raw), WithToken("t"), WithProjectID("p"))
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), secret, "WithEndpoint")
+		_, err = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: raw})
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), secret, "MetadataConfig.Endpoint")
+	}
+}
