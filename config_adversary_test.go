@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -168,4 +171,45 @@ func TestAdversaryEndpointUserInfoNotEchoed(t *testing.T) {
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), secret, "MetadataConfig.Endpoint")
 	}
+}
+
+// Credentials files as editors and tools leave them.
+func TestAdversaryCredentialsFileShapes(t *testing.T) {
+	t.Parallel()
+	for name, content := range map[string]string{
+		"CRLF":                "[basic]\r\nak = file-ak\r\nsk = sk=with=equals\r\n",
+		"BOM, no newline":     "\xef\xbb\xbf[basic]\nak=file-ak\nsk=sk=with=equals",
+		"tabs, blank lines":   "\n\n\t[ basic ]\t\n\tak\t=\tfile-ak\t\n\n\tsk\t=\tsk=with=equals\t\n\n",
+		"other section after": "[basic]\nak = file-ak\nsk = sk=with=equals\n[basic-2]\nak = x\n",
+		"upper-case keys":     "[BASIC]\nAK = file-ak\nSK = sk=with=equals\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			kv, err := readCredentialsFile(cfgWriteFile(t, content))
+			require.NoError(t, err)
+			assert.Equal(t, "file-ak", kv["ak"])
+			assert.Equal(t, "sk=with=equals", kv["sk"])
+		})
+	}
+	t.Run("symlink", func(t *testing.T) {
+		t.Parallel()
+		target := cfgWriteFile(t, "[basic]\nak = file-ak\nsk = s\n")
+		link := filepath.Join(t.TempDir(), "link")
+		require.NoError(t, os.Symlink(target, link))
+		kv, err := readCredentialsFile(link)
+		require.NoError(t, err)
+		assert.Equal(t, "file-ak", kv["ak"])
+	})
+	t.Run("10 MB of one line", func(t *testing.T) {
+		t.Parallel()
+		_, err := readCredentialsFile(cfgWriteFile(t, "[basic]\nsk = "+strings.Repeat("s", 10<<20)))
+		var ce *ConfigError
+		require.ErrorAs(t, err, &ce)
+		assert.Less(t, len(err.Error()), 500)
+	})
+	t.Run("a line just under the bound", func(t *testing.T) {
+		t.Parallel()
+		_, err := readCredentialsFile(cfgWriteFile(t, "[basic]\nsk = "+strings.Repeat("s", maxCredentialsFile-20)))
+		require.NoError(t, err)
+	})
 }
