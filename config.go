@@ -316,14 +316,26 @@ func (c *config) buildPendingCreds(p *pendingCreds) error {
 func (c *config) applyRegionOverride() error {
 	name := regionEndpointVar(c.region)
 	v, _ := c.lookupEnv(name)
-	first, _, _ := strings.Cut(v, ",")
-	if first = strings.TrimSpace(first); first == "" {
+	first := firstEndpoint(v)
+	if first == "" {
 		return nil
 	}
 	if err := WithEndpoint(first).apply(c); err != nil {
 		return fromSource(err, name)
 	}
 	return nil
+}
+
+// firstEndpoint is the first non-blank entry of the vendor's comma-separated
+// endpoint list: a stray comma must not make the list look unset, sending
+// the calls to the region's public endpoint instead.
+func firstEndpoint(list string) string {
+	for _, e := range strings.Split(list, ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			return e
+		}
+	}
+	return ""
 }
 
 // regionEndpointVar is the vendor's endpoint variable for Workspace in
@@ -435,8 +447,7 @@ func (c *config) envLayer() *layer {
 	}
 	if region != "" {
 		if s := get(regionEndpointVar(region)); s.set() {
-			first, _, _ := strings.Cut(s.value, ",")
-			l.endpoint = setting{value: strings.TrimSpace(first), from: s.from}
+			l.endpoint = setting{value: firstEndpoint(s.value), from: s.from}
 		}
 	}
 	if !l.endpoint.set() && c.region == "" {
@@ -495,7 +506,7 @@ func (c *config) metadataLayer() (*layer, string) {
 	if v, _ := c.lookupEnv(EnvMetadataEndpoint); strings.TrimSpace(v) != "" {
 		endpoint = strings.TrimSpace(v)
 	}
-	note := "the ECS metadata service at " + endpoint
+	note := "the ECS metadata service at " + shownURL(endpoint)
 	p, err := NewMetadataCredentialsProvider(MetadataConfig{Endpoint: endpoint, HTTPClient: c.httpClient})
 	if err != nil {
 		return nil, note + " (" + strings.TrimPrefix(err.Error(), "workspace: ") + ")"

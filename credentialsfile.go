@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
+	"time"
 )
 
 // maxCredentialsFile bounds what is read of a credentials file.
 const maxCredentialsFile = 1 << 20
+
+// configFileReadTimeout bounds the reading of a credentials or ID token
+// file that is a pipe or a device (see openConfigFile).
+const configFileReadTimeout = 2 * time.Second
 
 // credentialsSection is the section of the vendor's credentials file that
 // holds project-scoped ("basic") credentials.
@@ -22,7 +26,7 @@ const credentialsSection = "basic"
 // file at path. Every error is a *ConfigError; one for a file that does
 // not exist matches os.ErrNotExist. No error repeats a value of the file.
 func readCredentialsFile(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+	f, err := openConfigFile(path)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 )
@@ -162,7 +161,7 @@ func (s *IDTokenSource) GoString() string { return s.String() }
 
 // readIDToken reads the ID token file afresh.
 func (st *idTokenState) readIDToken() (string, error) {
-	f, err := os.Open(st.file)
+	f, err := openConfigFile(st.file)
 	if err != nil {
 		return "", fmt.Errorf("workspace: reading the ID token file: %w", err)
 	}

@@ -104,7 +104,9 @@ func (m *metadataClient) sessionToken(ctx context.Context, renew bool) (string, 
 			return err
 		}
 		tok = strings.TrimSpace(string(data))
-		if tok == "" || len(tok) > maxMetadataToken || strings.ContainsAny(tok, "\r\n") {
+		// A control character could not be sent back as a header: kept,
+		// such a token would fail every read for its whole lifetime.
+		if tok == "" || len(tok) > maxMetadataToken || strings.IndexFunc(tok, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) >= 0 {
 			return errors.New("the answer is not a session token")
 		}
 		return nil

@@ -270,19 +270,33 @@ func WithEnv() Option {
 func parseEndpoint(field, raw string) (origin, prefix string, err error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", "", invalid(field, "%q is not a URL", clip(raw))
+		return "", "", invalid(field, "%q is not a URL", shownURL(raw))
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", "", invalid(field, "%q must start with https:// or http://", clip(raw))
+		return "", "", invalid(field, "%q must start with https:// or http://", shownURL(raw))
 	case u.Host == "" || u.Opaque != "":
-		return "", "", invalid(field, "%q has no host", clip(raw))
+		return "", "", invalid(field, "%q has no host", shownURL(raw))
 	case u.User != nil:
 		return "", "", invalid(field, "must not contain user information")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", "", invalid(field, "%q must not have a query or fragment", clip(raw))
+		return "", "", invalid(field, "%q must not have a query or fragment", shownURL(raw))
 	}
 	return u.Scheme + "://" + u.Host, strings.TrimRight(u.EscapedPath(), "/"), nil
+}
+
+// shownURL is raw as an error may show it: whatever precedes its last @
+// (after the scheme) may be a password, and is left out.
+func shownURL(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	if at < 0 {
+		return clip(raw)
+	}
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 && i < at {
+		start = i + len("://")
+	}
+	return clip(raw[:start] + "…" + raw[at:])
 }
 
 var errNoCredentials = errors.New("workspace: no credentials: use WithToken, WithTokenSource, WithAccessKey or WithCredentialsProvider")

@@ -20,7 +20,9 @@ const projectsPath = "/v3/projects"
 // projectLookup finds the project id of a region at IAM on the first call
 // that needs it and keeps it. One lookup runs at a time: goroutines that
 // arrive meanwhile wait (each as long as its own context allows) and then
-// use its answer. A failed lookup is not kept: the next call tries again.
+// use its answer, a failure included, unless the lookup ended only because
+// its caller's context did. A failed lookup is not kept: a call that
+// arrives later tries again.
 type projectLookup struct {
 	origin string // IAM's scheme://host
 	path   string // escaped: IAM's path prefix + projectsPath
@@ -29,9 +31,11 @@ type projectLookup struct {
 	svc    credService
 	now    func() time.Time
 
-	sem chan struct{} // held by the lookup in flight
-	mu  sync.Mutex
-	id  string
+	sem     chan struct{} // held by the lookup in flight
+	mu      sync.Mutex
+	id      string
+	done    uint64 // lookups finished
+	lastErr error  // of the last lookup, unless its caller's context ended it
 }
 
 func newProjectLookup(iamBase, region string, creds CredentialsProvider, svc credService) *projectLookup {
@@ -47,17 +51,13 @@ func newProjectLookup(iamBase, region string, creds CredentialsProvider, svc cre
 	}
 }
 
-// cached returns the project id once known.
-func (p *projectLookup) cached() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.id
-}
-
 // projectID returns the region's project id, looking it up within ctx if
 // it is not known yet.
 func (p *projectLookup) projectID(ctx context.Context) (string, error) {
-	if id := p.cached(); id != "" {
+	p.mu.Lock()
+	id, seen := p.id, p.done
+	p.mu.Unlock()
+	if id != "" {
 		return id, nil
 	}
 	select {
@@ -66,17 +66,30 @@ func (p *projectLookup) projectID(ctx context.Context) (string, error) {
 		return "", ctx.Err()
 	}
 	defer func() { <-p.sem }()
-	if id := p.cached(); id != "" {
+	p.mu.Lock()
+	id, done, lastErr := p.id, p.done, p.lastErr
+	p.mu.Unlock()
+	switch {
+	case id != "":
 		return id, nil // found by the lookup this goroutine waited for
+	case done != seen && lastErr != nil:
+		// The lookup this goroutine waited for failed: IAM is not
+		// asked again for each waiter (signed requests that IAM
+		// refuses may lock the keys out).
+		return "", lastErr
 	}
 	id, err := p.lookup(ctx)
-	if err != nil {
-		return "", err
-	}
 	p.mu.Lock()
-	p.id = id
+	p.done++
+	p.lastErr = err
+	if err != nil && ctx.Err() != nil {
+		p.lastErr = nil // this caller's context ended it: a waiter tries itself
+	}
+	if err == nil {
+		p.id = id
+	}
 	p.mu.Unlock()
-	return id, nil
+	return id, err
 }
 
 // lookup asks IAM, signing with the client's AK/SK credentials.
