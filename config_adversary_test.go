@@ -128,13 +128,13 @@ func TestAdversaryMetadataSessionTokenUnsendable(t *testing.T) {
 func TestAdversaryRegionEndpointListWithBlanks(t *testing.T) {
 	t.Parallel()
 	for _, v := range []string{" , https://ws.example.test", ",https://ws.example.test,https://other.example.test"} {
-		c, err := NewClient(credEnv(map[string]string{
+		c, err := NewClient(fakeEnv(map[string]string{
 			EnvAccessKey: "AK", EnvSecretKey: "SK", EnvProjectID: "p", EnvRegion: "ap-southeast-3",
 			"HUAWEICLOUD_SDK_REGION_WORKSPACE_AP_SOUTHEAST_3": v,
 		}), WithEnv())
 		require.NoError(t, err)
 		assert.Equal(t, "https://ws.example.test", c.core.origin, "for %q", v)
-		c2, err := NewClient(credEnv(map[string]string{
+		c2, err := NewClient(fakeEnv(map[string]string{
 			EnvAccessKey: "AK", EnvSecretKey: "SK", EnvProjectID: "p",
 			"HUAWEICLOUD_SDK_REGION_WORKSPACE_AP_SOUTHEAST_3": v,
 		}), WithRegion("ap-southeast-3"), WithEnv())
@@ -160,7 +160,7 @@ func TestAdversaryEndpointUserInfoNotEchoed(t *testing.T) {
 			if name != EnvMetadataEndpoint {
 				env[EnvAccessKey], env[EnvSecretKey], env[EnvProjectID] = "AK", "SK", "p"
 			}
-			_, err := NewClient(credEnv(env), WithHomeDir(t.TempDir()), WithDefaultConfig(), WithMetadataBound(50*time.Millisecond))
+			_, err := NewClient(fakeEnv(env), WithHomeDir(t.TempDir()), WithDefaultConfig(), WithMetadataBound(50*time.Millisecond))
 			require.Error(t, err, "%s=%s", name, raw)
 			assert.NotContains(t, err.Error(), secret, "%s", name)
 		}
@@ -185,7 +185,7 @@ func TestAdversaryCredentialsFileShapes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			kv, err := readCredentialsFile(cfgWriteFile(t, content))
+			kv, err := readCredentialsFile(writeTempFile(t, content))
 			require.NoError(t, err)
 			assert.Equal(t, "file-ak", kv["ak"])
 			assert.Equal(t, "sk=with=equals", kv["sk"])
@@ -193,7 +193,7 @@ func TestAdversaryCredentialsFileShapes(t *testing.T) {
 	}
 	t.Run("symlink", func(t *testing.T) {
 		t.Parallel()
-		target := cfgWriteFile(t, "[basic]\nak = file-ak\nsk = s\n")
+		target := writeTempFile(t, "[basic]\nak = file-ak\nsk = s\n")
 		link := filepath.Join(t.TempDir(), "link")
 		require.NoError(t, os.Symlink(target, link))
 		kv, err := readCredentialsFile(link)
@@ -202,14 +202,14 @@ func TestAdversaryCredentialsFileShapes(t *testing.T) {
 	})
 	t.Run("10 MB of one line", func(t *testing.T) {
 		t.Parallel()
-		_, err := readCredentialsFile(cfgWriteFile(t, "[basic]\nsk = "+strings.Repeat("s", 10<<20)))
+		_, err := readCredentialsFile(writeTempFile(t, "[basic]\nsk = "+strings.Repeat("s", 10<<20)))
 		var ce *ConfigError
 		require.ErrorAs(t, err, &ce)
 		assert.Less(t, len(err.Error()), 500)
 	})
 	t.Run("a line just under the bound", func(t *testing.T) {
 		t.Parallel()
-		_, err := readCredentialsFile(cfgWriteFile(t, "[basic]\nsk = "+strings.Repeat("s", maxCredentialsFile-20)))
+		_, err := readCredentialsFile(writeTempFile(t, "[basic]\nsk = "+strings.Repeat("s", maxCredentialsFile-20)))
 		require.NoError(t, err)
 	})
 }

@@ -25,7 +25,7 @@ func TestAdversaryConfigFileIsAFIFO(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() {
-		_, err := NewClient(credEnv(map[string]string{EnvCredentialsFile: fifo}), WithCredentialsFile(""), WithRegion("ap-southeast-3"))
+		_, err := NewClient(fakeEnv(map[string]string{EnvCredentialsFile: fifo}), WithCredentialsFile(""), WithRegion("ap-southeast-3"))
 		done <- err
 	}()
 	select {
