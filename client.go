@@ -177,9 +177,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 			}
 		}
 		start := time.Now()
-		res := co.attempt(ctx, r, path, fullURL, body, projectID, out)
+		res := co.attempt(ctx, r, path, fullURL, body, projectID, out, co.retry.MaxAttempts-st.paid()-1)
 		res.duration = time.Since(start)
-		st.attempts++
+		st.attempts += 1 + res.replays // the transport's own sends count as attempts
 
 		if res.err == nil || ctx.Err() != nil {
 			co.logAttempt(ctx, r.method, path, st.attempts, &res, decision{})
@@ -219,12 +219,15 @@ type attemptResult struct {
 	token     string // the token sent, for a 401 refresh
 	err       error  // nil: success, out decoded
 	notSent   bool   // failed before anything was sent
-	decodeErr bool   // 2xx whose body did not decode
+	wire      wireState
+	replays   int  // times the transport sent the request again by itself
+	decodeErr bool // 2xx whose body did not decode
 	duration  time.Duration
 }
 
-// attempt authenticates, sends and classifies one try.
-func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, projectID string, out any) attemptResult {
+// attempt authenticates, sends and classifies one try; spare is how many
+// more attempts the retry policy allows.
+func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, projectID string, out any, spare int) attemptResult {
 	// resty's request comes with an empty header map: fill that one. The
 	// constant values are shared slices that nobody modifies (resty clones
 	// the header before sending).
@@ -247,17 +250,17 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 		return attemptResult{err: err, notSent: true}
 	}
 
-	if body != nil {
-		req.SetBody(body)
-	}
+	guard, gctx := newSendGuard(ctx, body, r.write, spare, co.limiter)
+	req.SetContext(gctx) // the guard owns the body: see sendguard.go
 	resp, err := req.Execute(r.method, fullURL)
+	wire, replays := guard.state()
 	raw, err := rawResponse(resp, err, r.method, path)
 	if err != nil {
-		return attemptResult{token: token, err: err}
+		return attemptResult{token: token, err: err, wire: wire, replays: replays}
 	}
 	defer drainClose(raw.Body)
 
-	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: raw.Header.Get("X-Request-Id"), token: token}
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: raw.Header.Get("X-Request-Id"), token: token, wire: wire, replays: replays}
 	if raw.StatusCode < 200 || raw.StatusCode > 299 {
 		res.err = newAPIError(raw.StatusCode, raw.Header, raw.Body, r.method, path)
 		return res

@@ -136,22 +136,30 @@ func shouldRetry(res *attemptResult, write bool) bool {
 	case res.status != 0:
 		return shouldRetryStatus(res.status, write)
 	default:
-		return shouldRetryTransport(res.err, write)
+		return shouldRetryTransport(res.err, write, res.wire)
 	}
 }
 
-// shouldRetryTransport decides on a transport error.
-func shouldRetryTransport(err error, write bool) bool {
-	if !write {
+// shouldRetryTransport decides on a transport error. A write is tried
+// again only where it cannot have reached the server: as the transport
+// reported it (a connection asked for, no request header written), or,
+// from a transport that reports nothing, where the error says that no
+// connection was made.
+func shouldRetryTransport(err error, write bool, wire wireState) bool {
+	switch {
+	case !write:
 		return true
+	case wire == wireUnknown:
+		return neverConnected(err)
 	}
-	return neverSent(err)
+	return wire == wireUnsent
 }
 
-// neverSent reports whether err shows that the request could not have
-// reached the server: the connection was never made (dial refused, DNS
-// failure) or its TLS handshake failed.
-func neverSent(err error) bool {
+// neverConnected reports whether err shows that no connection was made:
+// dial refused, a DNS failure, or a certificate the handshake refused. A
+// TLS record or alert error can come after the handshake, with the request
+// written, and does not count.
+func neverConnected(err error) bool {
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" {
 		return true
@@ -161,14 +169,11 @@ func neverSent(err error) bool {
 		return true
 	}
 	var (
-		recErr   tls.RecordHeaderError
-		certErr  *tls.CertificateVerificationError
-		alertErr tls.AlertError
-		unknown  x509.UnknownAuthorityError
-		hostErr  x509.HostnameError
+		certErr *tls.CertificateVerificationError
+		unknown x509.UnknownAuthorityError
+		hostErr x509.HostnameError
 	)
-	return errors.As(err, &recErr) || errors.As(err, &certErr) || errors.As(err, &alertErr) ||
-		errors.As(err, &unknown) || errors.As(err, &hostErr)
+	return errors.As(err, &certErr) || errors.As(err, &unknown) || errors.As(err, &hostErr)
 }
 
 // retryAfter parses a Retry-After header (delay in seconds or an HTTP

@@ -212,12 +212,14 @@ func TestRetryNeverSent(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		want bool
+		want bool // from a transport that reports nothing through httptrace
 	}{
 		{"dial refused", fmt.Errorf("workspace: x: %w", &url.Error{Op: "Post", URL: "u", Err: dial}), true},
 		{"dns", fmt.Errorf("w: %w", &net.DNSError{Err: "no such host", Name: "h", IsNotFound: true}), true},
-		{"tls record header", fmt.Errorf("w: %w", tls.RecordHeaderError{Msg: "not tls"}), true},
 		{"tls verification", fmt.Errorf("w: %w", &tls.CertificateVerificationError{Err: errors.New("bad")}), true},
+		// A record error can come after the handshake, with the request written.
+		{"tls record header", fmt.Errorf("w: %w", tls.RecordHeaderError{Msg: "not tls"}), false},
+		{"tls alert", fmt.Errorf("w: %w", tls.AlertError(20)), false},
 		{"reset", fmt.Errorf("w: %w", read), false},
 		{"eof", fmt.Errorf("w: %w", io.EOF), false},
 		{"unexpected eof", io.ErrUnexpectedEOF, false},
@@ -226,9 +228,12 @@ func TestRetryNeverSent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, neverSent(tt.err))
-			assert.Equal(t, tt.want, shouldRetryTransport(tt.err, true), "write")
-			assert.True(t, shouldRetryTransport(tt.err, false), "a read retries any transport error")
+			assert.Equal(t, tt.want, neverConnected(tt.err))
+			assert.Equal(t, tt.want, shouldRetryTransport(tt.err, true, wireUnknown), "write, untraced")
+			// What the transport reported wins over the error's type.
+			assert.True(t, shouldRetryTransport(tt.err, true, wireUnsent), "write, nothing written")
+			assert.False(t, shouldRetryTransport(tt.err, true, wireSent), "write, headers written")
+			assert.True(t, shouldRetryTransport(tt.err, false, wireSent), "a read retries any transport error")
 		})
 	}
 }

@@ -40,8 +40,14 @@ func newResty(hc *http.Client, rd redirects) *resty.Client {
 	}
 	if cp.CheckRedirect == nil || rd == redirectsNever {
 		cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	} else {
+		cp.CheckRedirect = guardRedirects(cp.CheckRedirect)
 	}
 	rc := resty.NewWithClient(&cp)
+	rc.SetPreRequestHook(func(_ *resty.Client, req *http.Request) error {
+		installSendGuard(req) // see sendguard.go
+		return nil
+	})
 	rc.SetLogger(quietLogger{})
 	rc.SetDisableWarn(true)
 	rc.SetRetryCount(0)

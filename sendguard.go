@@ -1,0 +1,216 @@
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
+	"strings"
+	"sync"
+
+	"github.com/hwcloud-go/workspace/internal/ratelimit"
+)
+
+// Go's transports send a request again by themselves: HTTP/2 after a
+// stream reset with PROTOCOL_ERROR or REFUSED_STREAM or a GOAWAY, HTTP/1.1
+// after a kept-alive connection failed; each time they rewind the body
+// with Request.GetBody (or reuse a request without one). Below the SDK's
+// retry logic, that would repeat a batch-delete the server carried out, and
+// let reads bypass MaxAttempts and the rate limit. The sendGuard of an
+// attempt owns its request body and watches the request through
+// net/http/httptrace, so that:
+//
+//   - a write is never sent again once its headers were written;
+//   - a read sent again by the transport counts as one more attempt and
+//     waits for the rate limiter, and is refused once the attempts are
+//     used up;
+//   - whether the request may have reached the server is decided by what
+//     the transport did (a connection asked for, headers written), not by
+//     the type of the error that followed.
+//
+// Every request gets a body (an empty one for a GET, which goes out as no
+// body at all), because a request without one is replayed without asking.
+
+// wireState is what the transport reported about one attempt.
+type wireState uint8
+
+const (
+	// wireUnknown: the transport reports nothing (httpmock, or a
+	// RoundTripper that does not use net/http's).
+	wireUnknown wireState = iota
+	// wireUnsent: a connection was asked for, and no request header was
+	// written: the server cannot have the request.
+	wireUnsent
+	// wireSent: request headers were written: the server may have it.
+	wireSent
+)
+
+var (
+	// errWriteNotRepeated is what a write's body rewind answers once the
+	// request was written: the transport gives up instead of sending it
+	// again.
+	errWriteNotRepeated = errors.New("the connection failed after the request was sent; a request that changes state is not sent again")
+	// errNoAttemptsLeft is what a read's body rewind answers when the
+	// retry policy has no attempt left for the transport's replay.
+	errNoAttemptsLeft = errors.New("the connection failed after the request was sent, with no attempt left to send it again")
+)
+
+// sendGuard follows one attempt through the transport; see above.
+type sendGuard struct {
+	ctx     context.Context
+	body    []byte // nil: none
+	write   bool
+	spare   int // replays the read may make: the policy's attempts left
+	limiter *ratelimit.Limiter
+
+	mu       sync.Mutex
+	asked    bool // the transport asked for a connection
+	wrote    bool // headers written in the current try
+	answered bool // the current try got an answer
+	interim  bool // ... which began with an informational one
+	written  bool // headers written in any try
+	replays  int  // the transport sent the request again
+}
+
+type sendGuardKey struct{}
+
+// newSendGuard returns the guard of one attempt and the context to send it
+// with.
+func newSendGuard(ctx context.Context, body []byte, write bool, spare int, limiter *ratelimit.Limiter) (*sendGuard, context.Context) {
+	g := &sendGuard{ctx: ctx, body: body, write: write, spare: spare, limiter: limiter}
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn:              g.getConn,
+		WroteHeaders:         g.wroteHeaders,
+		WroteRequest:         g.wroteRequest,
+		GotFirstResponseByte: g.gotFirstResponseByte,
+		Got100Continue:       g.got1xx,
+		Got1xxResponse:       func(int, textproto.MIMEHeader) error { g.got1xx(); return nil },
+	})
+	return g, context.WithValue(ctx, sendGuardKey{}, g)
+}
+
+func (g *sendGuard) getConn(string) {
+	g.mu.Lock()
+	g.asked = true
+	g.mu.Unlock()
+}
+
+func (g *sendGuard) wroteHeaders() {
+	g.mu.Lock()
+	g.wrote, g.written = true, true
+	g.mu.Unlock()
+}
+
+func (g *sendGuard) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		g.wroteHeaders()
+	}
+}
+
+func (g *sendGuard) gotFirstResponseByte() {
+	g.mu.Lock()
+	g.answered = true
+	g.mu.Unlock()
+}
+
+func (g *sendGuard) got1xx() {
+	g.mu.Lock()
+	g.interim = true
+	g.mu.Unlock()
+}
+
+// state reports what the transport did, and how often it sent the request
+// again.
+func (g *sendGuard) state() (wireState, int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case g.written:
+		return wireSent, g.replays
+	case g.asked:
+		return wireUnsent, g.replays
+	}
+	return wireUnknown, g.replays
+}
+
+// install gives req the guard's body and body rewind; it is resty's
+// pre-request hook, so it sees every request of the API core (the guard
+// rides on the request's context).
+func installSendGuard(req *http.Request) {
+	g, _ := req.Context().Value(sendGuardKey{}).(*sendGuard)
+	if g == nil {
+		return
+	}
+	req.Body, req.ContentLength = g.newBody(), int64(len(g.body))
+	req.GetBody = g.rewind
+}
+
+func (g *sendGuard) newBody() io.ReadCloser {
+	if len(g.body) == 0 {
+		// Not http.NoBody, which the transports replay freely; an empty
+		// body still goes out as none.
+		return emptyBody{}
+	}
+	return io.NopCloser(bytes.NewReader(g.body))
+}
+
+// rewind is the request's GetBody, which the transports call before they
+// send it again (and the HTTP client before it follows a redirect that
+// keeps the body). A try that wrote nothing is free to go again.
+func (g *sendGuard) rewind() (io.ReadCloser, error) {
+	g.mu.Lock()
+	// A try that got a final answer is followed by the HTTP client's
+	// redirect, which the redirect policy decides on. An answer that began
+	// with 1xx may be a stream the transport is about to replay.
+	redirect := g.answered && !g.interim
+	sent := g.wrote && !redirect
+	g.answered, g.interim = false, false
+	if sent {
+		if g.write {
+			g.mu.Unlock()
+			return nil, errWriteNotRepeated
+		}
+		if g.replays >= g.spare {
+			g.mu.Unlock()
+			return nil, errNoAttemptsLeft
+		}
+		g.replays++
+	}
+	g.wrote = false
+	g.mu.Unlock()
+	if sent && g.limiter != nil {
+		if err := g.limiter.Wait(g.ctx); err != nil {
+			return nil, err
+		}
+	}
+	return g.newBody(), nil
+}
+
+// emptyBody is a request body with nothing in it.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
+
+// guardRedirects wraps a user's redirect policy: a write is never sent to
+// a redirect's target (nor re-posted there), and the credentials never
+// follow a redirect to another host.
+func guardRedirects(policy func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if g, _ := req.Context().Value(sendGuardKey{}).(*sendGuard); g != nil && g.write {
+			return http.ErrUseLastResponse
+		}
+		if len(via) > 0 && (!strings.EqualFold(req.URL.Host, via[0].URL.Host) || req.URL.Scheme != via[0].URL.Scheme) {
+			for _, h := range credentialHeaders {
+				req.Header.Del(h)
+			}
+		}
+		return policy(req, via)
+	}
+}
+
+// credentialHeaders are the request headers that carry credentials.
+var credentialHeaders = []string{"X-Auth-Token", "X-Security-Token", "Authorization"}
