@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -51,13 +52,18 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 // backoff is the full-jitter wait before retry number n (1 for the first
-// retry): uniform in [0, min(MaxDelay, BaseDelay*2^(n-1))].
+// retry): uniform in [0, min(MaxDelay, BaseDelay*2^(n-1))]. It never
+// overflows, whatever the policy's values.
 func (p RetryPolicy) backoff(n int) time.Duration {
 	ceil := p.MaxDelay
-	if n <= 30 {
-		if d := p.BaseDelay << (n - 1); d > 0 && d < ceil {
-			ceil = d
-		}
+	if shift := n - 1; shift >= 0 && shift < 63 && p.BaseDelay <= ceil>>shift {
+		ceil = p.BaseDelay << shift
+	}
+	if ceil <= 0 {
+		return 0
+	}
+	if ceil == math.MaxInt64 {
+		return rand.N(ceil) // ceil+1 would overflow
 	}
 	return rand.N(ceil + 1)
 }
