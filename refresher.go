@@ -103,11 +103,29 @@ func (r *refresher[T]) validAt(now time.Time) bool {
 	return r.have && now.Before(r.expires.Add(-credExpirySkew))
 }
 
-// run performs the fetch of c and publishes its result.
+// run performs the fetch of c and publishes its result. A fetch still
+// running at r.timeout (one deaf to its context) is abandoned there, so
+// that the next caller can start another.
 func (r *refresher[T]) run(ctx context.Context, c *refreshCall[T]) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	v, exp, err := r.fetch(ctx)
+	type result struct {
+		v   T
+		exp time.Time
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, exp, err := r.fetch(ctx)
+		done <- result{v, exp, err}
+	}()
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		res.err = fmt.Errorf("workspace: credential refresh abandoned after %v: %w", r.timeout, ctx.Err())
+	}
+	v, exp, err := res.v, res.exp, res.err
 
 	r.mu.Lock()
 	defer r.mu.Unlock()

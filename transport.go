@@ -102,6 +102,13 @@ func rawResponse(resp *resty.Response, err error, method, path string) (*http.Re
 	if raw == nil {
 		return nil, fmt.Errorf("workspace: %s %s: no response", method, path)
 	}
+	if raw.StatusCode == http.StatusSwitchingProtocols {
+		// The body of a 101 is the raw connection, which no context
+		// bounds: a server that switches and then says nothing would hold
+		// a read of it for good. Nothing was asked to switch to.
+		raw.Body.Close()
+		raw.Body = http.NoBody
+	}
 	return raw, nil
 }
 
