@@ -156,6 +156,9 @@ func (a tokenAuth) authenticate(ctx context.Context, at *authRequest) (string, e
 	if tok == "" {
 		return "", &credentialsError{msg: "token source returned an empty token"}
 	}
+	if badHeaderValue(tok) {
+		return "", &credentialsError{msg: "the token source (WithTokenSource) returned a token with control characters such as CR, LF or NUL"}
+	}
 	at.header.Set("X-Auth-Token", tok)
 	return tok, nil
 }
@@ -182,6 +185,9 @@ func (a signingAuth) authenticate(ctx context.Context, at *authRequest) (string,
 	}
 	if cred.AccessKey == "" || cred.SecretKey == "" {
 		return "", &credentialsError{msg: "credentials provider returned an empty access or secret key"}
+	}
+	if badHeaderValue(cred.AccessKey) || badHeaderValue(cred.SecretKey) || badHeaderValue(cred.SecurityToken) {
+		return "", &credentialsError{msg: "the credentials provider (WithCredentialsProvider) returned an access key, secret key or security token with control characters such as CR, LF or NUL"}
 	}
 	date := signer.FormatDate(at.now)
 	at.header.Set("X-Sdk-Date", date)

@@ -88,6 +88,9 @@ func WithToken(token string) Option {
 		if strings.TrimSpace(token) == "" {
 			return invalid("token", "must not be empty")
 		}
+		if err := checkHeaderValue("token", token); err != nil {
+			return err
+		}
 		c.token = token
 		c.credentialKind = append(c.credentialKind, "WithToken")
 		return nil
@@ -118,6 +121,12 @@ func WithAccessKey(ak, sk string) Option {
 		if strings.TrimSpace(sk) == "" {
 			return invalid("secretKey", "must not be empty")
 		}
+		if err := checkHeaderValue("accessKey", ak); err != nil {
+			return err
+		}
+		if err := checkHeaderValue("secretKey", sk); err != nil {
+			return err
+		}
 		c.accessKey, c.secretKey = ak, sk
 		c.credentialKind = append(c.credentialKind, "WithAccessKey")
 		return nil
@@ -130,6 +139,9 @@ func WithSecurityToken(token string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(token) == "" {
 			return invalid("securityToken", "must not be empty")
+		}
+		if err := checkHeaderValue("securityToken", token); err != nil {
+			return err
 		}
 		c.securityToken = token
 		return nil
@@ -188,8 +200,8 @@ func WithLogger(l *slog.Logger) Option {
 // WithUserAgent appends ua to the SDK's own User-Agent product token.
 func WithUserAgent(ua string) Option {
 	return option(func(c *config) error {
-		if strings.ContainsAny(ua, "\r\n") {
-			return invalid("userAgent", "must not contain line breaks")
+		if err := checkHeaderValue("userAgent", ua); err != nil {
+			return err
 		}
 		c.userAgent = strings.TrimSpace(ua)
 		return nil

@@ -32,3 +32,22 @@ func checkPage(offset, limit, maxLimit int) error {
 	}
 	return nil
 }
+
+// checkHeaderValue refuses a value bound for a request header that holds a
+// control character other than tab (CR, LF and NUL among them): it would
+// break the header, or smuggle another one in. The value is not shown.
+func checkHeaderValue(field, v string) error {
+	if badHeaderValue(v) {
+		return invalid(field, "must not contain control characters such as CR, LF or NUL")
+	}
+	return nil
+}
+
+func badHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return true
+		}
+	}
+	return false
+}
