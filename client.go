@@ -148,9 +148,24 @@ func escapeSegment(s string) string {
 	return url.PathEscape(s)
 }
 
+// errZeroClient is the error of a call on a Client, or a service, that
+// NewClient did not make.
+var errZeroClient = errors.New("workspace: the client was not made by NewClient")
+
+// do is Client.do for the services; a nil or zero service is an error.
+func (s *service) do(ctx context.Context, r *request, out any) error {
+	if s == nil {
+		return errZeroClient
+	}
+	return s.client.do(ctx, r, out)
+}
+
 // do sends r, retrying as the policy allows, and decodes a 2xx body into
 // out (a pointer; nil to ignore the body). Every operation goes through it.
 func (c *Client) do(ctx context.Context, r *request, out any) error {
+	if c == nil || c.core == nil {
+		return errZeroClient
+	}
 	co := c.core
 	var body []byte
 	if r.body != nil {

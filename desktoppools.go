@@ -46,7 +46,7 @@ func (s *DesktopPoolsService) GetInconsistentStatistics(ctx context.Context, poo
 	}
 	out := new(InconsistentStatistics)
 	r := &request{method: "GET", path: "/desktop-pools/" + escapeSegment(poolID) + "/inconsistent-statics"}
-	if err := s.client.do(ctx, r, statisticsWire(out)); err != nil {
+	if err := (*service)(s).do(ctx, r, statisticsWire(out)); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -69,7 +69,7 @@ func (s *DesktopPoolsService) BatchDeleteVolumes(ctx context.Context, poolID str
 	}
 	var w wire.JobRef
 	r := &request{method: "POST", path: "/desktop-pools/" + escapeSegment(poolID) + "/volumes/batch-delete", body: req.wire(), write: true}
-	if err := s.client.do(ctx, r, &w); err != nil {
+	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}
 	return &BatchDeleteVolumesResult{JobID: w.JobID}, nil
@@ -115,7 +115,7 @@ func (s *DesktopPoolsService) ListScriptExecutionTasks(ctx context.Context, opts
 	}
 	var w wire.TaskPage
 	r := &request{method: "GET", path: "/desktop-pools/script-execution-tasks/detail", query: q}
-	if err := s.client.do(ctx, r, &w); err != nil {
+	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}
 	p := &Page[ScriptExecutionTask]{TotalCount: w.TotalCount, Items: make([]ScriptExecutionTask, len(w.Tasks))}

@@ -50,7 +50,7 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 	body := wire.CheckImagesRequest{DesktopIDs: desktopIDs}
 	var w wire.Images
 	r := &request{method: "POST", path: "/desktops/check-images", body: body}
-	if err := s.client.do(ctx, r, &w); err != nil {
+	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}
 	return imagesFromWire(w.ImageInfos), nil

@@ -155,6 +155,9 @@ func (s *IAMTokenSource) Token(ctx context.Context) (string, error) {
 	if err := checkContext(ctx); err != nil {
 		return "", err
 	}
+	if s == nil || s.st == nil {
+		return "", errors.New("workspace: the IAMTokenSource was not made by NewIAMTokenSource")
+	}
 	return s.st.cache.get(ctx)
 }
 
@@ -162,6 +165,9 @@ func (s *IAMTokenSource) Token(ctx context.Context) (string, error) {
 // call of Token fetches a new one. Many goroutines that saw the same token
 // rejected cause a single fetch.
 func (s *IAMTokenSource) Invalidate(token string) {
+	if s == nil || s.st == nil {
+		return
+	}
 	s.st.cache.drop(func(cached string) bool { return cached == token })
 }
 

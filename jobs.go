@@ -37,7 +37,7 @@ func (s *JobsService) Get(ctx context.Context, jobID string) (*Job, error) {
 	}
 	var w wire.Job
 	r := &request{method: "GET", path: "/workspace-jobs/" + escapeSegment(jobID)}
-	if err := s.client.do(ctx, r, &w); err != nil {
+	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}
 	return jobFromWire(&w), nil

@@ -115,6 +115,9 @@ func (p *MetadataCredentialsProvider) Credentials(ctx context.Context) (Credenti
 	if err := checkContext(ctx); err != nil {
 		return Credentials{}, err
 	}
+	if p == nil || p.st == nil {
+		return Credentials{}, errors.New("workspace: the MetadataCredentialsProvider was not made by NewMetadataCredentialsProvider")
+	}
 	return p.st.cache.get(ctx)
 }
 

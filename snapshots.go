@@ -37,7 +37,7 @@ func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions)
 	}
 	var w wire.SnapshotPage
 	r := &request{method: "GET", path: "/snapshots", query: q}
-	if err := s.client.do(ctx, r, &w); err != nil {
+	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}
 	p := &Page[Snapshot]{TotalCount: w.TotalCount, Items: make([]Snapshot, len(w.Snapshots))}
