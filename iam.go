@@ -55,7 +55,7 @@ func (c IAMConfig) String() string {
 		pw = "REDACTED"
 	}
 	return fmt.Sprintf("IAMConfig{Endpoint: %s, Region: %s, UserName: %s, Password: %s, DomainName: %s, ProjectID: %s, RefreshBefore: %s}",
-		c.Endpoint, c.Region, c.UserName, pw, c.DomainName, c.ProjectID, c.RefreshBefore)
+		redactURL(c.Endpoint), c.Region, c.UserName, pw, c.DomainName, c.ProjectID, c.RefreshBefore)
 }
 
 // GoString describes the configuration without the password.

@@ -282,33 +282,40 @@ func WithEnv() Option {
 func parseEndpoint(field, raw string) (origin, prefix string, err error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return "", "", invalid(field, "%q is not a URL", shownURL(raw))
+		return "", "", invalid(field, "%q is not a URL", clip(redactURL(raw)))
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return "", "", invalid(field, "%q must start with https:// or http://", shownURL(raw))
+		return "", "", invalid(field, "%q must start with https:// or http://", clip(redactURL(raw)))
 	case u.Host == "" || u.Opaque != "":
-		return "", "", invalid(field, "%q has no host", shownURL(raw))
+		return "", "", invalid(field, "%q has no host", clip(redactURL(raw)))
 	case u.User != nil:
 		return "", "", invalid(field, "must not contain user information")
 	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", "", invalid(field, "%q must not have a query or fragment", shownURL(raw))
+		return "", "", invalid(field, "%q must not have a query or fragment", clip(redactURL(raw)))
 	}
 	return u.Scheme + "://" + u.Host, strings.TrimRight(u.EscapedPath(), "/"), nil
 }
 
-// shownURL is raw as an error may show it: whatever precedes its last @
-// (after the scheme) may be a password, and is left out.
-func shownURL(raw string) string {
-	at := strings.LastIndex(raw, "@")
-	if at < 0 {
-		return clip(raw)
+// shownURL is raw as an error may show it: redacted and clipped.
+func shownURL(raw string) string { return clip(redactURL(raw)) }
+
+// redactURL is raw fit to print, parsed or not: user information (up to
+// the last '@' before any query) and the query and fragment are replaced
+// by REDACTED, since they may hold a password or a signature.
+func redactURL(raw string) string {
+	s, tail := raw, ""
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s, tail = s[:i], s[i:i+1]+"REDACTED"
 	}
-	start := 0
-	if i := strings.Index(raw, "://"); i >= 0 && i < at {
-		start = i + len("://")
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		head := ""
+		if i := strings.Index(s, "://"); i >= 0 && i < at {
+			head = s[:i+3]
+		}
+		s = head + "REDACTED" + s[at:]
 	}
-	return clip(raw[:start] + "…" + raw[at:])
+	return s + tail
 }
 
 var errNoCredentials = errors.New("workspace: no credentials: use WithToken, WithTokenSource, WithAccessKey or WithCredentialsProvider")
