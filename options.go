@@ -208,6 +208,10 @@ func WithUserAgent(ua string) Option {
 	})
 }
 
+// MinRateLimit is the smallest rate WithRateLimit accepts, in requests per
+// second.
+const MinRateLimit = 1e-9
+
 // WithRateLimit keeps the client under rps requests per second on average,
 // with bursts of up to burst, so that a fleet job stays below the gateway's
 // limit instead of collecting 429s. Every attempt, retries included, takes
@@ -216,6 +220,9 @@ func WithRateLimit(rps float64, burst int) Option {
 	return option(func(c *config) error {
 		if !(rps > 0) || rps > 1e9 {
 			return invalid("rateLimit.rps", "must be positive")
+		}
+		if rps < MinRateLimit {
+			return invalid("rateLimit.rps", "must be at least %g (one request in about 32 years): a longer wait cannot be represented", MinRateLimit)
 		}
 		if burst < 1 {
 			return invalid("rateLimit.burst", "must be at least 1")

@@ -3,6 +3,7 @@ package ratelimit
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 )
@@ -62,7 +63,13 @@ func (l *Limiter) reserve() time.Duration {
 	if l.tokens >= 0 {
 		return 0
 	}
-	return time.Duration(-l.tokens / l.rate * float64(time.Second))
+	// Converting a float64 beyond int64 to a Duration is undefined (and
+	// negative on amd64: no wait at all); a wait that long is forever.
+	d := -l.tokens / l.rate * float64(time.Second)
+	if !(d < math.MaxInt64) {
+		return math.MaxInt64
+	}
+	return time.Duration(d)
 }
 
 func (l *Limiter) cancel() {

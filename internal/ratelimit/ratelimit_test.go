@@ -48,3 +48,16 @@ func TestWaitSleepsForToken(t *testing.T) {
 	require.NoError(t, l.Wait(context.Background()))
 	assert.GreaterOrEqual(t, time.Since(start), 15*time.Millisecond)
 }
+
+// A wait too long for a time.Duration is forever, never none.
+func TestTinyRateNeverOverflows(t *testing.T) {
+	t.Parallel()
+	for _, rps := range []float64{1e-12, 1e-300} {
+		l := New(rps, 1)
+		require.NoError(t, l.Wait(context.Background()))
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		err := l.Wait(ctx)
+		cancel()
+		require.ErrorIs(t, err, context.DeadlineExceeded, "rps %g", rps)
+	}
+}
