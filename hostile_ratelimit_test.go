@@ -35,7 +35,11 @@ func TestHostileTinyRateLimit(t *testing.T) {
 		c := relClient(t, srv.URL, WithRateLimit(tc.rps, tc.burst))
 		calls := min(tc.burst, 3) + 2
 		for i := range calls {
-			ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+			wait := 50 * time.Millisecond // beyond the burst: must not get through
+			if i < tc.burst {
+				wait = 5 * time.Second
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
 			_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 			cancel()
 			if i < tc.burst {
