@@ -46,6 +46,7 @@ type core struct {
 	logger    *slog.Logger
 	userAgent string
 	limiter   *ratelimit.Limiter
+	budget    *retryBudget // retries of every call: see budget.go
 	rc        *resty.Client
 	now       func() time.Time
 	wait      time.Duration // Jobs.Wait's default poll interval
@@ -91,6 +92,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		logger:    cfg.logger,
 		userAgent: userAgent(cfg.userAgent),
 		rc:        newResty(cfg.httpClient, redirectsKeepOwn),
+		budget:    newRetryBudget(),
 		now:       time.Now,
 		wait:      cmp.Or(cfg.waitInterval, DefaultWaitInterval),
 	}
@@ -199,11 +201,15 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if res.err == nil || ctx.Err() != nil {
 			co.logAttempt(ctx, r.method, path, st.attempts, &res, decision{})
 			if res.err == nil {
+				co.budget.succeeded(&st)
 				return nil
 			}
 			return contextError(r.method, path, ctx.Err())
 		}
 		d := co.retry.decide(&st, &res, r.write, co.auth, co.now)
+		if d.retry && !d.free && !co.budget.take(&st, &res) {
+			d.retry, d.budgetSpent = false, true
+		}
 		co.logAttempt(ctx, r.method, path, st.attempts, &res, d)
 		if !d.retry {
 			return co.giveUp(ctx, r.method, path, st.attempts, &res, d)
@@ -220,8 +226,8 @@ func (co *core) giveUp(ctx context.Context, method, path string, n int, res *att
 	if n > 1 || d.retryable {
 		co.logGivingUp(ctx, method, path, n, res)
 	}
-	if n > 1 {
-		return &retriesError{attempts: n, err: res.err}
+	if n > 1 || d.budgetSpent {
+		return &retriesError{attempts: n, err: res.err, budgetSpent: d.budgetSpent}
 	}
 	return res.err
 }
@@ -265,7 +271,7 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 		return attemptResult{err: err, notSent: true}
 	}
 
-	guard, gctx := newSendGuard(ctx, body, r.write, spare, co.limiter)
+	guard, gctx := newSendGuard(ctx, body, r.write, spare, co.limiter, co.budget)
 	req.SetContext(gctx) // the guard owns the body: see sendguard.go
 	resp, err := req.Execute(r.method, fullURL)
 	wire, replays := guard.state()
@@ -300,13 +306,17 @@ func contextError(method, path string, err error) error {
 }
 
 // retriesError wraps the last error of a call that was tried more than
-// once.
+// once, or that the retry budget stopped.
 type retriesError struct {
-	attempts int
-	err      error
+	attempts    int
+	err         error
+	budgetSpent bool
 }
 
 func (e *retriesError) Error() string {
+	if e.budgetSpent {
+		return fmt.Sprintf("%v (after %d attempts; not retried: the client's retry budget is spent while most calls fail)", e.err, e.attempts)
+	}
 	return fmt.Sprintf("%v (after %d attempts)", e.err, e.attempts)
 }
 

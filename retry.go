@@ -70,8 +70,9 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 
 // retryState is where one call stands with its policy.
 type retryState struct {
-	attempts  int  // made so far
-	refreshed bool // the free try after a 401 is spent
+	attempts    int  // made so far
+	refreshed   bool // the free try after a 401 is spent
+	budgetTaken int  // tokens the call's retries took from the retry budget
 }
 
 // paid is the number of attempts taken from the policy's budget: all but
@@ -85,9 +86,11 @@ func (st *retryState) paid() int {
 
 // decision is what the policy says after a failed attempt.
 type decision struct {
-	retry     bool          // try again, after delay
-	delay     time.Duration // back-off or Retry-After, capped by MaxDelay
-	retryable bool          // the failure was of a kind worth retrying, budget or not
+	retry       bool          // try again, after delay
+	delay       time.Duration // back-off or Retry-After, capped by MaxDelay
+	retryable   bool          // the failure was of a kind worth retrying, budget or not
+	free        bool          // the fresh-token try after a 401: costs nothing
+	budgetSpent bool          // a retry the client's retry budget could not pay for
 }
 
 // decide says whether and when to try again after the failed attempt res,
@@ -99,7 +102,7 @@ type decision struct {
 func (p RetryPolicy) decide(st *retryState, res *attemptResult, write bool, auth authenticator, now func() time.Time) decision {
 	if res.status == http.StatusUnauthorized && !st.refreshed && auth.invalidate(res.token) {
 		st.refreshed = true
-		return decision{retry: true}
+		return decision{retry: true, free: true}
 	}
 	d := decision{retryable: shouldRetry(res, write)}
 	d.retry = d.retryable && st.paid() < p.MaxAttempts

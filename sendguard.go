@@ -24,9 +24,9 @@ import (
 // net/http/httptrace, so that:
 //
 //   - a write is never sent again once its headers were written;
-//   - a read sent again by the transport counts as one more attempt and
-//     waits for the rate limiter, and is refused once the attempts are
-//     used up;
+//   - a read sent again by the transport counts as one more attempt,
+//     takes from the retry budget and waits for the rate limiter, and is
+//     refused once the attempts or the budget are used up;
 //   - whether the request may have reached the server is decided by what
 //     the transport did (a connection asked for, headers written), not by
 //     the type of the error that followed.
@@ -54,8 +54,9 @@ var (
 	// again.
 	errWriteNotRepeated = errors.New("the connection failed after the request was sent; a request that changes state is not sent again")
 	// errNoAttemptsLeft is what a read's body rewind answers when the
-	// retry policy has no attempt left for the transport's replay.
-	errNoAttemptsLeft = errors.New("the connection failed after the request was sent, with no attempt left to send it again")
+	// retry policy has no attempt left for the transport's replay, or the
+	// retry budget is spent.
+	errNoAttemptsLeft = errors.New("the connection failed after the request was sent, with no attempt (or retry budget) left to send it again")
 )
 
 // sendGuard follows one attempt through the transport; see above.
@@ -65,6 +66,7 @@ type sendGuard struct {
 	write   bool
 	spare   int // replays the read may make: the policy's attempts left
 	limiter *ratelimit.Limiter
+	budget  *retryBudget
 
 	mu       sync.Mutex
 	asked    bool // the transport asked for a connection
@@ -79,8 +81,8 @@ type sendGuardKey struct{}
 
 // newSendGuard returns the guard of one attempt and the context to send it
 // with.
-func newSendGuard(ctx context.Context, body []byte, write bool, spare int, limiter *ratelimit.Limiter) (*sendGuard, context.Context) {
-	g := &sendGuard{ctx: ctx, body: body, write: write, spare: spare, limiter: limiter}
+func newSendGuard(ctx context.Context, body []byte, write bool, spare int, limiter *ratelimit.Limiter, budget *retryBudget) (*sendGuard, context.Context) {
+	g := &sendGuard{ctx: ctx, body: body, write: write, spare: spare, limiter: limiter, budget: budget}
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GetConn:              g.getConn,
 		WroteHeaders:         g.wroteHeaders,
@@ -173,7 +175,7 @@ func (g *sendGuard) rewind() (io.ReadCloser, error) {
 			g.mu.Unlock()
 			return nil, errWriteNotRepeated
 		}
-		if g.replays >= g.spare {
+		if g.replays >= g.spare || g.budget != nil && !g.budget.takeReplay() {
 			g.mu.Unlock()
 			return nil, errNoAttemptsLeft
 		}
