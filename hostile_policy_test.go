@@ -52,14 +52,14 @@ func TestHostileRetryPolicyExtremes(t *testing.T) {
 		{MaxAttempts: 1000, BaseDelay: time.Nanosecond, MaxDelay: math.MaxInt64},
 	} {
 		c := relClient(t, srv.URL, WithRetryPolicy(pol))
-		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 		start := time.Now()
 		require.NotPanics(t, func() {
 			_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 			assert.Error(t, err)
 		})
 		cancel()
-		assert.Less(t, time.Since(start), 2*time.Second)
+		assert.Less(t, time.Since(start), 3*time.Second, "the call ends with its context")
 	}
 	assert.Positive(t, arrivals.Load())
 }
