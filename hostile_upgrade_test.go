@@ -84,7 +84,7 @@ func TestHostileSwitchingProtocolsThenSilence(t *testing.T) {
 		fake := credNewIAM(t, credNewClock())
 		srv := hsFirstSwitches(t, fake.serve)
 		src := credSource(t, fake, func(c *IAMConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
-		src.st.cache.timeout = 300 * time.Millisecond
+		src.st().cache.timeout = 300 * time.Millisecond
 		hsWithin(t, 3*time.Second, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()
@@ -101,7 +101,7 @@ func TestHostileSwitchingProtocolsThenSilence(t *testing.T) {
 		fake := credNewMetadata(t, credNewClock())
 		srv := hsFirstSwitches(t, fake.serve)
 		p := credProvider(t, fake, func(c *MetadataConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
-		p.st.cache.timeout = 300 * time.Millisecond
+		p.st().cache.timeout = 300 * time.Millisecond
 		hsWithin(t, 3*time.Second, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			defer cancel()

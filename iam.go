@@ -74,7 +74,7 @@ func (c IAMConfig) GoString() string { return "workspace." + c.String() }
 // It is safe for concurrent use; its String and GoString methods never show
 // the password or a token.
 type IAMTokenSource struct {
-	st *iamState // behind a pointer: fmt never prints what it holds
+	st func() *iamState // behind a function: neither fmt nor reflection-based dumpers reach what it holds
 }
 
 var (
@@ -145,7 +145,7 @@ func NewIAMTokenSource(cfg IAMConfig) (_ *IAMTokenSource, err error) {
 	st.cache = newRefresher(st.fetch, 30*time.Second, func(life time.Duration) time.Duration {
 		return max(life/10, before)
 	})
-	return &IAMTokenSource{st: st}, nil
+	return &IAMTokenSource{st: func() *iamState { return st }}, nil
 }
 
 // Token returns the cached token, fetching a new one from IAM when there
@@ -158,7 +158,7 @@ func (s *IAMTokenSource) Token(ctx context.Context) (string, error) {
 	if s == nil || s.st == nil {
 		return "", errors.New("workspace: the IAMTokenSource was not made by NewIAMTokenSource")
 	}
-	return s.st.cache.get(ctx)
+	return s.st().cache.get(ctx)
 }
 
 // Invalidate drops the cached token if it is still token, so that the next
@@ -168,7 +168,7 @@ func (s *IAMTokenSource) Invalidate(token string) {
 	if s == nil || s.st == nil {
 		return
 	}
-	s.st.cache.drop(func(cached string) bool { return cached == token })
+	s.st().cache.drop(func(cached string) bool { return cached == token })
 }
 
 // String describes the source without the password or a token.
@@ -176,7 +176,7 @@ func (s *IAMTokenSource) String() string {
 	if s == nil || s.st == nil {
 		return "workspace.IAMTokenSource(nil)"
 	}
-	return s.st.description
+	return s.st().description
 }
 
 // GoString describes the source without the password or a token.

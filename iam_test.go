@@ -129,7 +129,7 @@ func newIAMSource(t *testing.T, fake *fakeIAM, edit func(*IAMConfig)) *IAMTokenS
 	}
 	src, err := NewIAMTokenSource(cfg)
 	require.NoError(t, err)
-	src.st.cache.now = fake.clock.Now
+	src.st().cache.now = fake.clock.Now
 	return src
 }
 
@@ -605,7 +605,7 @@ func TestNewIAMTokenSourceChecksConfig(t *testing.T) {
 
 	src, err := NewIAMTokenSource(good)
 	require.NoError(t, err)
-	assert.Equal(t, "https://iam.ap-southeast-3.myhuaweicloud.com/v3/auth/tokens", src.st.url, "default endpoint from the region")
+	assert.Equal(t, "https://iam.ap-southeast-3.myhuaweicloud.com/v3/auth/tokens", src.st().url, "default endpoint from the region")
 	for _, ep := range []string{"http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9", "https://iam.example.com/prefix"} {
 		cfg := good
 		cfg.Endpoint = ep
@@ -697,7 +697,7 @@ func TestIAMTokenSourceSlowRefreshServesOldToken(t *testing.T) {
 	clock := newFakeClock()
 	fake := newFakeIAM(t, clock)
 	src := newIAMSource(t, fake, nil)
-	src.st.cache.grace = 20 * time.Millisecond
+	src.st().cache.grace = 20 * time.Millisecond
 	tok, err := src.Token(context.Background())
 	require.NoError(t, err)
 	require.Equal(t, "tok-1", tok)

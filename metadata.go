@@ -63,7 +63,7 @@ type MetadataConfig struct {
 // It is safe for concurrent use; its String and GoString methods never show
 // the secret key or the security token.
 type MetadataCredentialsProvider struct {
-	st *metadataState // behind a pointer: fmt never prints what it holds
+	st func() *metadataState // behind a function: neither fmt nor reflection-based dumpers reach what it holds
 }
 
 var _ CredentialsProvider = (*MetadataCredentialsProvider)(nil)
@@ -105,7 +105,7 @@ func NewMetadataCredentialsProvider(cfg MetadataConfig) (_ *MetadataCredentialsP
 		md:  newMetadataClient(origin+prefix, newCredService(metadataHTTPClient(cfg.HTTPClient)), ttl),
 	}
 	st.cache = newRefresher(st.fetch, 10*time.Second, func(time.Duration) time.Duration { return before })
-	return &MetadataCredentialsProvider{st: st}, nil
+	return &MetadataCredentialsProvider{st: func() *metadataState { return st }}, nil
 }
 
 // Credentials returns the cached credentials, reading new ones when there
@@ -118,7 +118,7 @@ func (p *MetadataCredentialsProvider) Credentials(ctx context.Context) (Credenti
 	if p == nil || p.st == nil {
 		return Credentials{}, errors.New("workspace: the MetadataCredentialsProvider was not made by NewMetadataCredentialsProvider")
 	}
-	return p.st.cache.get(ctx)
+	return p.st().cache.get(ctx)
 }
 
 // String names the metadata URL only.
@@ -126,7 +126,7 @@ func (p *MetadataCredentialsProvider) String() string {
 	if p == nil || p.st == nil {
 		return "workspace.MetadataCredentialsProvider(nil)"
 	}
-	return "workspace.MetadataCredentialsProvider{url: " + p.st.url + "}"
+	return "workspace.MetadataCredentialsProvider{url: " + p.st().url + "}"
 }
 
 // GoString names the metadata URL only.

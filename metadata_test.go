@@ -121,7 +121,7 @@ func newMetadataProvider(t *testing.T, fake *fakeMetadata, edit func(*MetadataCo
 	}
 	p, err := NewMetadataCredentialsProvider(cfg)
 	require.NoError(t, err)
-	p.st.cache.now = fake.clock.Now
+	p.st().cache.now = fake.clock.Now
 	return p
 }
 
@@ -402,12 +402,12 @@ func TestNewMetadataCredentialsProviderConfig(t *testing.T) {
 	// The default address is only looked at, never called.
 	p, err := NewMetadataCredentialsProvider(MetadataConfig{})
 	require.NoError(t, err)
-	assert.Equal(t, "http://169.254.169.254/openstack/latest/securitykey", p.st.url)
+	assert.Equal(t, "http://169.254.169.254/openstack/latest/securitykey", p.st().url)
 	assert.Equal(t, "workspace.MetadataCredentialsProvider{url: http://169.254.169.254/openstack/latest/securitykey}", p.String())
 
 	p, err = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: "http://127.0.0.1:8080/meta/"})
 	require.NoError(t, err)
-	assert.Equal(t, "http://127.0.0.1:8080/meta/openstack/latest/securitykey", p.st.url)
+	assert.Equal(t, "http://127.0.0.1:8080/meta/openstack/latest/securitykey", p.st().url)
 
 	for _, cfg := range []MetadataConfig{
 		{Endpoint: "169.254.169.254"},

@@ -1,0 +1,61 @@
+package workspace
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Every route that prints a value shows Credentials and IAMConfig through
+// their String methods: fmt's verbs (%d and %x included, which would
+// otherwise print the fields), json.Marshal and slog. Their exported
+// fields remain, for the program that fills them, readable by reflection;
+// the sources and providers keep theirs out of its reach.
+
+// Format prints c's String (GoString for %#v) whatever the verb.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, c.String(), c.GoString())
+}
+
+// MarshalJSON encodes c without its secret key or security token.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	type shown struct {
+		AccessKey     string
+		SecretKey     string
+		SecurityToken string    `json:",omitempty"`
+		Expires       time.Time `json:",omitzero"`
+	}
+	return json.Marshal(shown{c.AccessKey, redacted(c.SecretKey), redacted(c.SecurityToken), c.Expires})
+}
+
+// LogValue logs c's String.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Format prints c's String (GoString for %#v) whatever the verb.
+func (c IAMConfig) Format(f fmt.State, verb rune) { formatRedacted(f, verb, c.String(), c.GoString()) }
+
+// MarshalJSON encodes c's String: the configuration without the password.
+func (c IAMConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// LogValue logs c's String.
+func (c IAMConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+func formatRedacted(f fmt.State, verb rune, s, gs string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, gs)
+	case verb == 'q' || verb == 'x' || verb == 'X':
+		_, _ = fmt.Fprintf(f, "%"+string(verb), s)
+	default:
+		_, _ = io.WriteString(f, s)
+	}
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "REDACTED"
+}
