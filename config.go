@@ -517,7 +517,7 @@ func (c *config) metadataLayer() (*layer, string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
-	info, err := p.st.md.instanceInfo(ctx)
+	info, err := p.st().md.instanceInfo(ctx)
 	if err != nil {
 		return nil, note + " (" + metadataFailure(ctx, bound, err) + ")"
 	}

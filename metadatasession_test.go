@@ -87,15 +87,15 @@ func mdProvider(t *testing.T, f *mdFake, ttl time.Duration) *MetadataCredentials
 	t.Helper()
 	p, err := NewMetadataCredentialsProvider(MetadataConfig{Endpoint: f.srv.URL, SessionTokenTTL: ttl})
 	require.NoError(t, err)
-	p.st.md.now = f.clock.Now
-	p.st.cache.now = f.clock.Now
+	p.st().md.now = f.clock.Now
+	p.st().cache.now = f.clock.Now
 	return p
 }
 
 // mdRead forces a read of the security key (the provider caches keys).
 func mdRead(t *testing.T, p *MetadataCredentialsProvider) error {
 	t.Helper()
-	_, _, err := p.st.fetch(context.Background())
+	_, _, err := p.st().fetch(context.Background())
 	return err
 }
 
@@ -202,12 +202,12 @@ func TestMetadataSessionTokenWaitHonoursContext(t *testing.T) {
 	clock := newFakeClock()
 	f := mdNewFake(t, clock)
 	p := mdProvider(t, f, 0)
-	p.st.md.sem <- struct{}{} // a token call in flight
+	p.st().md.sem <- struct{}{} // a token call in flight
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	err := p.st.md.get(ctx, metadataSecurityKeyPath, func(http.Header, io.Reader) error { return nil })
+	err := p.st().md.get(ctx, metadataSecurityKeyPath, func(http.Header, io.Reader) error { return nil })
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	<-p.st.md.sem
+	<-p.st().md.sem
 }
 
 func TestMetadataSecretsOfNewSourcesNeverShown(t *testing.T) {
@@ -232,12 +232,12 @@ func TestMetadataDefaultClientUsesNoProxy(t *testing.T) {
 	t.Parallel()
 	p, err := NewMetadataCredentialsProvider(MetadataConfig{Endpoint: "http://127.0.0.1:1"})
 	require.NoError(t, err)
-	tr, ok := p.st.md.svc.rc.GetClient().Transport.(*http.Transport)
+	tr, ok := p.st().md.svc.rc.GetClient().Transport.(*http.Transport)
 	require.True(t, ok)
 	assert.Nil(t, tr.Proxy, "HTTP_PROXY must not see the metadata service's keys")
 
 	own := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment}}
 	p, err = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: "http://127.0.0.1:1", HTTPClient: own})
 	require.NoError(t, err)
-	assert.Same(t, own.Transport, p.st.md.svc.rc.GetClient().Transport, "the caller's transport is the caller's choice")
+	assert.Same(t, own.Transport, p.st().md.svc.rc.GetClient().Transport, "the caller's transport is the caller's choice")
 }
