@@ -282,9 +282,9 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	}
 	defer drainClose(raw.Body)
 
-	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: raw.Header.Get("X-Request-Id"), token: token, wire: wire, replays: replays}
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: clip(raw.Header.Get("X-Request-Id")), token: token, wire: wire, replays: replays}
 	if raw.StatusCode < 200 || raw.StatusCode > 299 {
-		res.err = newAPIError(raw.StatusCode, raw.Header, raw.Body, r.method, path)
+		res.err = newAPIError(raw.StatusCode, raw.Header, redactEcho(raw.Body, h), r.method, path)
 		return res
 	}
 	if out != nil {

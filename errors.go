@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hwcloud-go/workspace/internal/wire"
@@ -115,7 +116,7 @@ func (e *APIError) Is(target error) bool {
 func newAPIError(status int, header http.Header, body io.Reader, method, path string) *APIError {
 	e := &APIError{StatusCode: status, Method: method, Path: path}
 	if header != nil {
-		e.RequestID = header.Get("X-Request-Id")
+		e.RequestID = clip(header.Get("X-Request-Id"))
 	}
 	if body == nil {
 		return e
@@ -154,16 +155,35 @@ func printable(b []byte) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// clip bounds s to maxErrorText bytes without splitting a rune.
+// clip makes server text inert: at most maxErrorText bytes of s (without
+// splitting a rune), with control characters (CR, LF, ESC, ..., and the
+// Unicode line separators) escaped, so that it cannot forge a log line or
+// drive a terminal.
 func clip(s string) string {
-	if len(s) <= maxErrorText {
+	if len(s) > maxErrorText {
+		cut := maxErrorText
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	if strings.IndexFunc(s, needsEscape) < 0 {
 		return s
 	}
-	cut := maxErrorText
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
+	var b strings.Builder
+	for _, r := range s {
+		if needsEscape(r) {
+			q := strconv.QuoteRune(r) // '\n', '\x1b', '\u2028'
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
 	}
-	return s[:cut] + "…"
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
 }
 
 // ValidationError reports input rejected before any request was sent.
@@ -229,7 +249,7 @@ func (e *JobFailedError) Error() string {
 		s += fmt.Sprintf(" (%d of %d sub-jobs did not succeed)", failed, len(e.Job.SubJobs))
 	}
 	if code != "" {
-		s += ": " + code
+		s += ": " + clip(code)
 	}
 	if reason != "" {
 		s += ": " + clip(reason)

@@ -58,6 +58,9 @@ func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions)
 	if err := checkID("jobID", jobID); err != nil {
 		return nil, err
 	}
+	if s == nil || s.client == nil || s.client.core == nil {
+		return nil, errZeroClient
+	}
 	interval := s.client.core.wait
 	if opts != nil {
 		if opts.Interval < 0 {

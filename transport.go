@@ -129,5 +129,19 @@ func transportError(method, path string, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return fmt.Errorf("workspace: %s %s: %w", method, path, err)
+	return &transportErr{method: method, path: path, err: err}
 }
+
+// transportErr is a failed round trip. Its text is clipped and escaped as
+// server text is (see clip): a transport error can quote what the server
+// sent, a malformed header line say.
+type transportErr struct {
+	method, path string
+	err          error
+}
+
+func (e *transportErr) Error() string {
+	return "workspace: " + e.method + " " + e.path + ": " + clip(e.err.Error())
+}
+
+func (e *transportErr) Unwrap() error { return e.err }
