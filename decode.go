@@ -13,7 +13,7 @@ import (
 // decompression; a larger one is a DecodeError. The largest answer of the
 // wrapped operations (1000 snapshots) is about 400 KB: 8 MiB leaves 20
 // times that. Reading stops at the limit, and what a call allocates for a
-// body stays within about the limit (see readBody).
+// body stays within about the limit (see readSuccessBody).
 const maxSuccessBody = 8 << 20
 
 // errBodyTooLarge is the DecodeError cause of a body over maxSuccessBody.
@@ -38,7 +38,7 @@ func decodeSized(body io.Reader, size int64, out any) error {
 	if size >= int64(cap(*bp)) && size <= maxPooledBody {
 		*bp = make([]byte, 0, size+1) // +1: room to read the EOF without growing
 	}
-	data, err := readBody((*bp)[:0], body, maxSuccessBody)
+	data, err := readSuccessBody((*bp)[:0], body, maxSuccessBody)
 	if cap(data) > cap(*bp) && cap(data) <= maxPooledBody {
 		*bp = data[:0] // a body that did not fit: the next one will
 	}
@@ -84,13 +84,13 @@ var bodyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &
 
 const maxPooledBody = 4 << 20
 
-// readBody reads r to EOF, first into buf's capacity and then, if that is
+// readSuccessBody reads r to EOF, first into buf's capacity and then, if that is
 // not enough, into further chunks, each as large as all before it, until
 // EOF or more than limit bytes (errBodyTooLarge). Nothing read is copied
 // on the way: a body over the limit costs about limit bytes, not the 1.5 to 2
 // times that growing one buffer by copying would. A body that did not fit
 // in buf is joined into one new slice at the end.
-func readBody(buf []byte, r io.Reader, limit int) ([]byte, error) {
+func readSuccessBody(buf []byte, r io.Reader, limit int) ([]byte, error) {
 	var chunks [][]byte
 	total := 0
 	for {

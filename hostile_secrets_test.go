@@ -43,7 +43,7 @@ func TestHostileNoURLSecretInErrors(t *testing.T) {
 		_, errs["WithEndpoint"] = NewClient(WithEndpoint(raw), WithProjectID(relProject), WithToken(relToken))
 		_, errs["IAMConfig.Endpoint"] = NewIAMTokenSource(IAMConfig{Endpoint: raw, UserName: "u", Password: "p", DomainName: "d", ProjectID: "p"})
 		_, errs["MetadataConfig.Endpoint"] = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: raw})
-		_, errs["environment"] = NewClient(WithEnv(), credEnv(map[string]string{
+		_, errs["environment"] = NewClient(WithEnv(), fakeEnv(map[string]string{
 			EnvEndpoint: raw, EnvProjectID: relProject, EnvToken: relToken,
 		}))
 		for where, err := range errs {

@@ -81,9 +81,9 @@ func TestHostileSwitchingProtocolsThenSilence(t *testing.T) {
 	})
 	t.Run("IAM token refresh", func(t *testing.T) {
 		t.Parallel()
-		fake := credNewIAM(t, credNewClock())
+		fake := newFakeIAM(t, newFakeClock())
 		srv := hsFirstSwitches(t, fake.serve)
-		src := credSource(t, fake, func(c *IAMConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
+		src := newIAMSource(t, fake, func(c *IAMConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
 		src.st().cache.timeout = 300 * time.Millisecond
 		hsWithin(t, 3*time.Second, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -98,9 +98,9 @@ func TestHostileSwitchingProtocolsThenSilence(t *testing.T) {
 	})
 	t.Run("metadata refresh", func(t *testing.T) {
 		t.Parallel()
-		fake := credNewMetadata(t, credNewClock())
+		fake := newFakeMetadata(t, newFakeClock())
 		srv := hsFirstSwitches(t, fake.serve)
-		p := credProvider(t, fake, func(c *MetadataConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
+		p := newMetadataProvider(t, fake, func(c *MetadataConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
 		p.st().cache.timeout = 300 * time.Millisecond
 		hsWithin(t, 3*time.Second, func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

@@ -28,7 +28,7 @@ import (
 func TestSoakFaultsHTTP2(t *testing.T) {
 	relNoLeak(t)
 	const workers, calls = 16, 1000
-	soak := newRelSoakServer(t) // for its answers
+	soak := newSoakServer(t) // for its answers
 	var mu sync.Mutex
 	rng := rand.New(rand.NewPCG(2026, 12))
 	faults := map[string]int{}
@@ -84,7 +84,7 @@ func TestSoakFaultsHTTP2(t *testing.T) {
 		}
 		return hsReply{Header: jsonHeader, Body: answer}
 	})
-	counter := &relAttemptCounter{retries: map[int64]int{}}
+	counter := &attemptCounter{retries: map[int64]int{}}
 	policy := RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 3 * time.Millisecond}
 	c := relClient(t, ts.URL, WithRetryPolicy(policy), WithLogger(slog.New(counter)))
 	hsUseDefaultTransport(t, c, ts) // the SDK's own transport, HTTP/2 on
