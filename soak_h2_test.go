@@ -61,7 +61,7 @@ func TestSoakFaultsHTTP2(t *testing.T) {
 			}
 		}
 		mu.Unlock()
-		req, _ := http.NewRequest(r.Method, "https://h"+r.Path, nil)
+		req, _ := http.NewRequest(r.Method, "https://h"+testBasePath+r.Path, nil) // answer expects the shared base path
 		answer, ok := soak.answer(req)
 		if !ok {
 			t.Errorf("unexpected request %s %s", r.Method, r.Path)
