@@ -7,6 +7,9 @@ BENCHCOUNT  ?= 6
 # The newer supported Go release, fetched through the module proxy by the
 # go command itself (GOTOOLCHAIN); the machine's own Go runs `make test`.
 GO_NEXT     ?= go1.27.3
+# bench runs under each of these GOTOOLCHAIN values, side by side;
+# BENCHGO=local for the installed Go only.
+BENCHGO     ?= local,$(GO_NEXT)
 
 .PHONY: all help test test-go1.27 fmt-check vet staticcheck unit example bench cover fuzz tidy
 
@@ -46,7 +49,7 @@ example:
 
 ## bench: benchmarks against raw net/http, resty and the vendor SDK (own module)
 bench:
-	cd bench && $(GO) run ./cmd/benchtable -count $(BENCHCOUNT)
+	cd bench && $(GO) run ./cmd/benchtable -count $(BENCHCOUNT) -go $(BENCHGO)
 
 ## cover: coverage of the library
 cover:
