@@ -35,10 +35,16 @@ func decodeBody(body io.Reader, out any) error { return decodeSized(body, -1, ou
 // read whole into a pooled buffer and decoded from there.
 func decodeSized(body io.Reader, size int64, out any) error {
 	bp := bodyBufs.Get().(*[]byte)
-	if size >= int64(cap(*bp)) && size <= maxPooledBody {
-		*bp = make([]byte, 0, size+1) // +1: room to read the EOF without growing
+	buf := (*bp)[:0]
+	if size >= int64(cap(buf)) && size <= maxSuccessBody {
+		// Room for the whole announced body (+1: to read the EOF), so it
+		// is read into one buffer, neither chunked nor joined: a call
+		// needs about its body, not twice it. Within the limit a server
+		// can make a call allocate no more by announcing a length than by
+		// sending the bytes. Over maxPooledBody it is not pooled.
+		buf = make([]byte, 0, size+1)
 	}
-	data, err := readSuccessBody((*bp)[:0], body, maxSuccessBody)
+	data, err := readSuccessBody(buf, body, maxSuccessBody)
 	if cap(data) > cap(*bp) && cap(data) <= maxPooledBody {
 		*bp = data[:0] // a body that did not fit: the next one will
 	}
