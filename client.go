@@ -45,7 +45,7 @@ type core struct {
 	auth      authenticator
 	retry     RetryPolicy
 	logger    *slog.Logger
-	userAgent string
+	userAgent []string // the User-Agent value; shared, never modified
 	limiter   *ratelimit.Limiter
 	budget    *retryBudget // retries of every call: see budget.go
 	rc        *resty.Client
@@ -91,7 +91,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		auth:      auth,
 		retry:     cfg.retry.withDefaults(),
 		logger:    cfg.logger,
-		userAgent: userAgent(cfg.userAgent),
+		userAgent: []string{userAgent(cfg.userAgent)},
 		rc:        newResty(cfg.httpClient, redirectsKeepOwn),
 		budget:    newRetryBudget(),
 		now:       time.Now,
@@ -255,7 +255,7 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	// the header before sending).
 	req := co.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
 	h := req.Header
-	h.Set("User-Agent", co.userAgent)
+	h["User-Agent"] = co.userAgent
 	h["Accept"] = jsonHeaderValue
 	if body != nil {
 		h["Content-Type"] = jsonHeaderValue
@@ -264,7 +264,7 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 		method: r.method, host: co.host, path: path, query: r.query, body: body,
 		header: h, projectID: projectID, now: co.now(),
 	}
-	token, err := co.auth.authenticate(ctx, &at)
+	token, err := co.auth.authenticate(ctx, at)
 	if err != nil {
 		if ctx.Err() != nil {
 			return attemptResult{err: ctx.Err()}

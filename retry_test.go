@@ -643,8 +643,8 @@ type decideAuth struct {
 	invalidated []string
 }
 
-func (a *decideAuth) authenticate(context.Context, *authRequest) (string, error) { return "", nil }
-func (a *decideAuth) kind() string                                               { return "test" }
+func (a *decideAuth) authenticate(context.Context, authRequest) (string, error) { return "", nil }
+func (a *decideAuth) kind() string                                              { return "test" }
 func (a *decideAuth) invalidate(token string) bool {
 	a.invalidated = append(a.invalidated, token)
 	return a.refresh

@@ -28,6 +28,14 @@ type Fixed struct {
 // (the returned string) for a request whose canonical form fits the
 // stack buffers, which a typical API call does.
 func SignFixed(r *Fixed, accessKey, secretKey string) string {
+	var buf [256]byte
+	return string(AppendSignFixed(buf[:0], r, accessKey, secretKey))
+}
+
+// AppendSignFixed appends the Authorization value for r to dst, without
+// allocating when dst has room and r's canonical form fits the stack
+// buffers.
+func AppendSignFixed(dst []byte, r *Fixed, accessKey, secretKey string) []byte {
 	var crBuf [768]byte
 	cr := appendCanonicalFixed(crBuf[:0], r)
 	crSum := sha256.Sum256(cr)
@@ -66,14 +74,12 @@ func SignFixed(r *Fixed, accessKey, secretKey string) string {
 	copy(out[sha256.BlockSize:], innerSum[:])
 	sig := sha256.Sum256(out[:])
 
-	var authBuf [256]byte
-	auth := append(authBuf[:0], Algorithm+" Access="...)
-	auth = append(auth, accessKey...)
-	auth = append(auth, ", SignedHeaders="...)
-	auth = appendHeaderNames(auth, r.Headers)
-	auth = append(auth, ", Signature="...)
-	auth = hex.AppendEncode(auth, sig[:])
-	return string(auth)
+	dst = append(dst, Algorithm+" Access="...)
+	dst = append(dst, accessKey...)
+	dst = append(dst, ", SignedHeaders="...)
+	dst = appendHeaderNames(dst, r.Headers)
+	dst = append(dst, ", Signature="...)
+	return hex.AppendEncode(dst, sig[:])
 }
 
 // emptySHA256 is the hex SHA-256 of no bytes, the body hash of every
