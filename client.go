@@ -181,8 +181,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	if err != nil {
 		return err
 	}
-	path := prefix + r.path
-	fullURL := co.origin + path
+	// One string for the URL; the path is part of it.
+	fullURL := co.origin + prefix + r.path
+	path := fullURL[len(co.origin):]
 	if len(r.query) > 0 {
 		fullURL += "?" + encodeQuery(r.query)
 	}
