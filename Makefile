@@ -47,7 +47,7 @@ unit:
 example:
 	$(GO) run ./examples/quickstart
 
-## bench: benchmarks against raw net/http, resty and the vendor SDK (own module)
+## bench: benchmarks against raw net/http, resty and the vendor SDK (own module), Go 1.26 and 1.27 side by side
 bench:
 	cd bench && $(GO) run ./cmd/benchtable -count $(BENCHCOUNT) -go $(BENCHGO)
 
