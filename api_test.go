@@ -89,6 +89,7 @@ func TestAPIPromises(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, "t", tok)
 
+	assert.True(t, errors.Is(&workspace.APIError{StatusCode: 404, Code: "APIGW.0101"}, workspace.ErrNoSuchAPI))
 	sentinels := []error{workspace.ErrBadRequest, workspace.ErrUnauthorized, workspace.ErrForbidden,
 		workspace.ErrNotFound, workspace.ErrConflict, workspace.ErrThrottled, workspace.ErrServer}
 	statuses := []int{400, 401, 403, 404, 409, 429, 503}

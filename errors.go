@@ -24,7 +24,8 @@ var (
 	ErrUnauthorized = errors.New("workspace: unauthorized")
 	// ErrForbidden matches an *APIError with status 403.
 	ErrForbidden = errors.New("workspace: forbidden")
-	// ErrNotFound matches an *APIError with status 404.
+	// ErrNotFound matches an *APIError with status 404, except the
+	// gateway's "no such API" (see ErrNoSuchAPI).
 	ErrNotFound = errors.New("workspace: not found")
 	// ErrConflict matches an *APIError with status 409.
 	ErrConflict = errors.New("workspace: conflict")
@@ -32,7 +33,17 @@ var (
 	ErrThrottled = errors.New("workspace: throttled")
 	// ErrServer matches an *APIError with any 5xx status.
 	ErrServer = errors.New("workspace: server error")
+	// ErrNoSuchAPI matches a 404 from the API gateway with code APIGW.0101:
+	// there is no such API at this endpoint (a wrong endpoint, region or
+	// path), which says nothing about the resource. ErrNotFound does not
+	// match it, so code that reads "not found" as "already gone" does not
+	// act on a typo.
+	ErrNoSuchAPI = errors.New("workspace: no such API at this endpoint")
 )
+
+// codeNoSuchAPI is the gateway's error code for a path or method it does
+// not serve.
+const codeNoSuchAPI = "APIGW.0101"
 
 // maxErrorBody is how much of a non-2xx body is read at the most.
 const maxErrorBody = 1 << 20
@@ -89,7 +100,8 @@ func (e *APIError) Error() string {
 }
 
 // Is reports whether target is the sentinel for e's status, so that
-// errors.Is(err, ErrNotFound) holds for a 404.
+// errors.Is(err, ErrNotFound) holds for a 404; the gateway's 404 with code
+// APIGW.0101 matches ErrNoSuchAPI instead.
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrBadRequest:
@@ -99,7 +111,9 @@ func (e *APIError) Is(target error) bool {
 	case ErrForbidden:
 		return e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
+		return e.StatusCode == http.StatusNotFound && !e.noSuchAPI()
+	case ErrNoSuchAPI:
+		return e.noSuchAPI()
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict
 	case ErrThrottled:
@@ -108,6 +122,12 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode >= 500 && e.StatusCode <= 599
 	}
 	return false
+}
+
+// noSuchAPI reports whether e is the gateway's 404 for an API it does not
+// serve.
+func (e *APIError) noSuchAPI() bool {
+	return e.StatusCode == http.StatusNotFound && strings.EqualFold(strings.TrimSpace(e.Code), codeNoSuchAPI)
 }
 
 // newAPIError builds the *APIError for a non-2xx answer from at most

@@ -25,6 +25,7 @@ var sentinels = map[string]error{
 	"ErrConflict":     ErrConflict,
 	"ErrThrottled":    ErrThrottled,
 	"ErrServer":       ErrServer,
+	"ErrNoSuchAPI":    ErrNoSuchAPI,
 }
 
 func TestAPIError_EveryStatusEveryOperation(t *testing.T) {
