@@ -26,10 +26,11 @@ var _ DesktopPoolsAPI = (*DesktopPoolsService)(nil)
 
 // Limits of the desktop-pool operations.
 const (
-	MaxVolumesPerBatchDelete = 10
-	MinVolumeSizeGB          = 10
-	MaxVolumeSizeGB          = 32760
-	MaxScriptTasksLimit      = 100
+	MaxVolumesPerBatchDelete    = 10
+	MaxDesktopIDsPerBatchDelete = 100 // the current revision's bound on desktop_ids
+	MinVolumeSizeGB             = 10
+	MaxVolumeSizeGB             = 32760
+	MaxScriptTasksLimit         = 100
 )
 
 // GetInconsistentStatistics counts the desktops of a pool whose product,
@@ -85,13 +86,13 @@ func (req *BatchDeleteVolumesRequest) validate() error {
 	case n > MaxVolumesPerBatchDelete:
 		return invalid("req.Volumes", "at most %d volumes per call, got %d", MaxVolumesPerBatchDelete, n)
 	}
-	for i, v := range req.Volumes {
-		if err := checkID(fmt.Sprintf("req.Volumes[%d].Type", i), v.Type); err != nil {
+	for i := range req.Volumes {
+		if err := req.Volumes[i].validate(fmt.Sprintf("req.Volumes[%d]", i)); err != nil {
 			return err
 		}
-		if v.Size < MinVolumeSizeGB || v.Size > MaxVolumeSizeGB {
-			return invalid(fmt.Sprintf("req.Volumes[%d].Size", i), "must be between %d and %d GB, got %d", MinVolumeSizeGB, MaxVolumeSizeGB, v.Size)
-		}
+	}
+	if n := len(req.DesktopIDs); n > MaxDesktopIDsPerBatchDelete {
+		return invalid("req.DesktopIDs", "at most %d desktops per call, got %d", MaxDesktopIDsPerBatchDelete, n)
 	}
 	for i, id := range req.DesktopIDs {
 		if err := checkID(fmt.Sprintf("req.DesktopIDs[%d]", i), id); err != nil {

@@ -51,3 +51,27 @@ func badHeaderValue(v string) bool {
 	}
 	return false
 }
+
+// validate checks one volume of a batch-delete, field naming it
+// ("req.Volumes[2]"). A volume is named by its ID (the API's current
+// revision), or described by a Type and a Size (the earlier revision), or
+// both. A Type or a Size given at all must come with the other and be
+// valid, whether or not there is an ID.
+func (v *VolumeInfo) validate(field string) error {
+	if v.ID != "" && strings.TrimSpace(v.ID) == "" {
+		return invalid(field+".ID", "must not be blank")
+	}
+	if v.Type == "" && v.Size == 0 {
+		if v.ID == "" {
+			return invalid(field, "needs an ID, or a Type and a Size")
+		}
+		return nil
+	}
+	if strings.TrimSpace(v.Type) == "" {
+		return invalid(field+".Type", "must not be empty when a Size is given")
+	}
+	if v.Size < MinVolumeSizeGB || v.Size > MaxVolumeSizeGB {
+		return invalid(field+".Size", "must be between %d and %d GB with a Type, got %d", MinVolumeSizeGB, MaxVolumeSizeGB, v.Size)
+	}
+	return nil
+}
