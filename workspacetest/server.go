@@ -10,8 +10,10 @@
 // with the real filters, sorting, paging rules, total_count and error
 // bodies. It checks credentials as the API does: X-Auth-Token against
 // Server.Token, and SDK-HMAC-SHA256 signatures against Server.AccessKey and
-// Server.SecretKey (with X-Project-Id, and an X-Sdk-Date at most 15 minutes
-// off the server's clock). A batch-delete starts a job that moves from
+// Server.SecretKey as the API gateway does: X-Sdk-Date signed and at most
+// 15 minutes off the server's clock, X-Project-Id present, and the
+// signature right over whatever headers the client chose to sign (the
+// vendor's own SDK signs no host, and is accepted). A batch-delete starts a job that moves from
 // RUNNING to SUCCESS, or FAILED for a volume the pool does not have, after
 // the configured job delay.
 //
