@@ -75,21 +75,29 @@ func TestAPIPromises(t *testing.T) {
 		_ = workspace.Page[workspace.Snapshot]{Items: nil, TotalCount: 0}
 		_ = workspace.Job{ID: "", Type: "", Status: "", ErrorCode: "", FailReason: "", BeginTime: time.Time{}, EndTime: time.Time{},
 			SubJobsTotal: 0, SubJobs: []workspace.SubJob{{ID: "", Type: "", Status: "", ErrorCode: "", FailReason: "", DesktopID: ""}}}
-		_       = workspace.WaitOptions{Interval: time.Duration(0)}
-		_       = workspace.APIError{StatusCode: 0, Code: "", Message: "", Detail: "", EncodedAuthorizationMessage: "", RequestID: "", Method: "", Path: ""}
-		_       = workspace.ValidationError{Field: "", Reason: ""}
-		_       = workspace.JobFailedError{Job: (*workspace.Job)(nil)}
-		_       = workspace.RetryPolicy{MaxAttempts: 0, BaseDelay: time.Duration(0), MaxDelay: time.Duration(0)}
-		_ error = (*workspace.APIError)(nil)
-		_ error = (*workspace.ValidationError)(nil)
-		_ error = (*workspace.JobFailedError)(nil)
+		_ = workspace.Job{Status: workspace.JobStatus(""), SubJobs: []workspace.SubJob{{Status: workspace.JobStatusRunning}}}
+		_ = []workspace.JobStatus{workspace.JobStatusWaiting, workspace.JobStatusInit, workspace.JobStatusRunning,
+			workspace.JobStatusSuccess, workspace.JobStatusComplete, workspace.JobStatusFailed, workspace.JobStatusFail}
+		_ func(workspace.JobStatus) bool = workspace.JobStatus.Done
+		_ func(workspace.JobStatus) bool = workspace.JobStatus.Failed
+		_ func(*workspace.Job) bool      = (*workspace.Job).Done
+		_ func(*workspace.Job) bool      = (*workspace.Job).Failed
+		_                                = workspace.WaitOptions{Interval: time.Duration(0)}
+		_                                = workspace.APIError{StatusCode: 0, Code: "", Message: "", Detail: "", EncodedAuthorizationMessage: "", RequestID: "", Method: "", Path: ""}
+		_                                = workspace.ValidationError{Field: "", Reason: ""}
+		_                                = workspace.JobFailedError{Job: (*workspace.Job)(nil)}
+		_                                = workspace.RetryPolicy{MaxAttempts: 0, BaseDelay: time.Duration(0), MaxDelay: time.Duration(0)}
+		_ error                          = (*workspace.APIError)(nil)
+		_ error                          = (*workspace.ValidationError)(nil)
+		_ error                          = (*workspace.JobFailedError)(nil)
 	)
 	var ts workspace.TokenSource = workspace.StaticTokenSource("t")
 	tok, err := ts.Token(context.Background())
 	assert.NoError(t, err)
 	assert.Equal(t, "t", tok)
 
-	assert.True(t, errors.Is(&workspace.APIError{StatusCode: 404, Code: "APIGW.0101"}, workspace.ErrNoSuchAPI))
+	var noSuchAPI error = workspace.ErrNoSuchAPI
+	assert.True(t, errors.Is(&workspace.APIError{StatusCode: 404, Code: "APIGW.0101"}, noSuchAPI))
 	sentinels := []error{workspace.ErrBadRequest, workspace.ErrUnauthorized, workspace.ErrForbidden,
 		workspace.ErrNotFound, workspace.ErrConflict, workspace.ErrThrottled, workspace.ErrServer}
 	statuses := []int{400, 401, 403, 404, 409, 429, 503}

@@ -57,7 +57,7 @@ func snapshotFromWire(w *wire.Snapshot) Snapshot {
 
 func jobFromWire(w *wire.Job) *Job {
 	j := &Job{
-		ID: w.ID, Type: w.Type, Status: w.Status, ErrorCode: w.ErrorCode, FailReason: w.FailReason,
+		ID: w.ID, Type: w.Type, Status: JobStatus(w.Status), ErrorCode: w.ErrorCode, FailReason: w.FailReason,
 		BeginTime: w.BeginTime.Time(), EndTime: w.EndTime.Time(), SubJobsTotal: w.SubJobsTotal,
 	}
 	if len(w.SubJobs) > 0 {
@@ -66,7 +66,7 @@ func jobFromWire(w *wire.Job) *Job {
 	for i := range w.SubJobs {
 		ws := &w.SubJobs[i]
 		sj := SubJob{
-			ID: ws.ID, Type: ws.Type, Status: ws.Status, ErrorCode: ws.ErrorCode, FailReason: ws.FailReason,
+			ID: ws.ID, Type: ws.Type, Status: JobStatus(ws.Status), ErrorCode: ws.ErrorCode, FailReason: ws.FailReason,
 			BeginTime: ws.BeginTime.Time(), EndTime: ws.EndTime.Time(), Host: ws.Host,
 			ProjectID: ws.ProjectID, JobID: ws.JobID, Process: int(ws.Process),
 		}

@@ -256,13 +256,10 @@ func (e *JobFailedError) Error() string {
 	}
 	s := fmt.Sprintf("workspace: job %s %s", e.Job.ID, e.Job.Status)
 	code, reason := e.Job.ErrorCode, e.Job.FailReason
-	failed := 0
+	failed := e.Job.failedSubJobs()
 	for _, sj := range e.Job.SubJobs {
-		if phaseOf(sj.Status) != jobSucceeded {
-			failed++
-			if code == "" && reason == "" {
-				code, reason = sj.ErrorCode, sj.FailReason
-			}
+		if code == "" && reason == "" && !sj.Status.succeeded() {
+			code, reason = sj.ErrorCode, sj.FailReason
 		}
 	}
 	if failed > 0 {

@@ -2,7 +2,6 @@ package workspace
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/hwcloud-go/workspace/internal/wire"
@@ -77,50 +76,14 @@ func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions)
 			return last, err
 		}
 		last = job
-		switch job.phase() {
-		case jobSucceeded:
-			return job, nil
-		case jobFailed:
+		if job.Failed() {
 			return job, &JobFailedError{Job: job}
+		}
+		if job.Done() {
+			return job, nil
 		}
 		if err := sleep(ctx, interval); err != nil {
 			return job, contextError("GET", s.client.core.prefix+"/workspace-jobs/"+escapeSegment(jobID), err)
 		}
 	}
-}
-
-// jobPhase is where a job stands for Wait: still running, or done one way
-// or the other.
-type jobPhase int
-
-const (
-	jobPending jobPhase = iota
-	jobSucceeded
-	jobFailed
-)
-
-// phaseOf classifies one status value; unknown values are pending.
-func phaseOf(status string) jobPhase {
-	switch strings.ToUpper(strings.TrimSpace(status)) {
-	case "SUCCESS", "COMPLETE", "COMPLETED", "FINISH", "FINISHED":
-		return jobSucceeded
-	case "FAILED", "FAIL", "ERROR":
-		return jobFailed
-	}
-	return jobPending
-}
-
-// phase is the job's phase, counting a done job with a sub-job that did
-// not succeed as failed.
-func (j *Job) phase() jobPhase {
-	st := phaseOf(j.Status)
-	if st != jobSucceeded {
-		return st
-	}
-	for _, sj := range j.SubJobs {
-		if phaseOf(sj.Status) != jobSucceeded {
-			return jobFailed
-		}
-	}
-	return jobSucceeded
 }

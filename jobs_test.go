@@ -247,7 +247,7 @@ func TestJobsWaitStates(t *testing.T) {
 		name       string
 		answers    []pollAnswer
 		wantPolls  int
-		wantStatus string
+		wantStatus JobStatus
 		wantFailed bool
 	}{
 		{name: "success at once", answers: []pollAnswer{answerJob("SUCCESS", "SUCCESS", "SUCCESS")}, wantPolls: 1, wantStatus: "SUCCESS"},
@@ -294,7 +294,7 @@ func TestJobsWaitPollsAtOnceThenEveryInterval(t *testing.T) {
 		// An hour's interval: any sleep before the first poll would hit the deadline.
 		job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: time.Hour})
 		require.NoError(t, err)
-		assert.Equal(t, "SUCCESS", job.Status)
+		assert.Equal(t, JobStatusSuccess, job.Status)
 		assert.Len(t, s.pollTimes(), 1)
 	})
 	t.Run("default interval, done at once", func(t *testing.T) {
@@ -338,7 +338,7 @@ func TestJobsWaitContext(t *testing.T) {
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.NotErrorAs(t, err, new(*JobFailedError))
 		if assert.NotNil(t, job, "the last job seen comes with the error") {
-			assert.Equal(t, "RUNNING", job.Status)
+			assert.Equal(t, JobStatusRunning, job.Status)
 		}
 		assert.GreaterOrEqual(t, len(s.pollTimes()), 2)
 	})
@@ -403,7 +403,7 @@ func TestJobsWaitRetriesTransientErrors(t *testing.T) {
 	defer cancel()
 	job, err := s.client().Jobs.Wait(ctx, "job-1", &WaitOptions{Interval: 5 * time.Millisecond})
 	require.NoError(t, err)
-	assert.Equal(t, "SUCCESS", job.Status)
+	assert.Equal(t, JobStatusSuccess, job.Status)
 	assert.Len(t, s.pollTimes(), 6)
 }
 
@@ -483,21 +483,6 @@ func TestJobFailedErrorText(t *testing.T) {
 	}
 	assert.Equal(t, "workspace: job failed", (&JobFailedError{}).Error())
 	assert.True(t, errors.As(fmt.Errorf("wrapped: %w", &JobFailedError{Job: &Job{ID: "j"}}), new(*JobFailedError)))
-}
-
-func TestJobPhase(t *testing.T) {
-	t.Parallel()
-	for status, want := range map[string]jobPhase{
-		"SUCCESS": jobSucceeded, "COMPLETE": jobSucceeded, " success ": jobSucceeded,
-		"FAILED": jobFailed, "FAIL": jobFailed, "failed": jobFailed,
-		"WAITING": jobPending, "INIT": jobPending, "RUNNING": jobPending, "WEIRD": jobPending, "": jobPending,
-	} {
-		assert.Equal(t, want, phaseOf(status), "status %q", status)
-	}
-	assert.Equal(t, jobSucceeded, (&Job{Status: "SUCCESS"}).phase(), "no sub-jobs")
-	assert.Equal(t, jobFailed, (&Job{Status: "SUCCESS", SubJobs: []SubJob{{Status: "SUCCESS"}, {Status: "WEIRD"}}}).phase())
-	assert.Equal(t, jobPending, (&Job{Status: "RUNNING", SubJobs: []SubJob{{Status: "FAILED"}}}).phase())
-	assert.Equal(t, jobFailed, (&Job{Status: "FAILED", SubJobs: []SubJob{{Status: "SUCCESS"}}}).phase())
 }
 
 func TestJobsService_Get_Request(t *testing.T) {

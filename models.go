@@ -219,7 +219,7 @@ type Snapshot struct {
 type Job struct {
 	ID           string
 	Type         string
-	Status       string // e.g. WAITING, INIT, RUNNING, SUCCESS, COMPLETE, FAILED, FAIL
+	Status       JobStatus // WAITING, INIT, RUNNING, SUCCESS, COMPLETE, FAILED, FAIL, ...
 	ErrorCode    string
 	FailReason   string
 	BeginTime    time.Time
@@ -232,7 +232,7 @@ type Job struct {
 type SubJob struct {
 	ID         string
 	Type       string
-	Status     string
+	Status     JobStatus
 	ErrorCode  string
 	FailReason string
 	BeginTime  time.Time

@@ -41,9 +41,9 @@ func TestVolumeInfo_Validation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle("/desktop-pools/p/volumes/batch-delete", ftRespond(http.StatusOK, `{"job_id":"j"}`))
-			got, err := c.DesktopPools.BatchDeleteVolumes(ftCtx(t), "p", &BatchDeleteVolumesRequest{
+			c, mux := setup(t)
+			mux.handle("/desktop-pools/p/volumes/batch-delete", respond(http.StatusOK, `{"job_id":"j"}`))
+			got, err := c.DesktopPools.BatchDeleteVolumes(testContext(t), "p", &BatchDeleteVolumesRequest{
 				Volumes: []VolumeInfo{valid, tt.vol, valid},
 			})
 			if tt.field == "" {
@@ -52,7 +52,7 @@ func TestVolumeInfo_Validation(t *testing.T) {
 				assert.Equal(t, 1, mux.requests())
 				return
 			}
-			ve := ftErrorsAs[*ValidationError](t, err)
+			ve := errorAs[*ValidationError](t, err)
 			assert.Equal(t, tt.field, ve.Field)
 			assert.Contains(t, ve.Reason, tt.reason)
 			assert.Nil(t, got)
@@ -63,17 +63,17 @@ func TestVolumeInfo_Validation(t *testing.T) {
 
 func TestBatchDeleteVolumes_DesktopIDsBound(t *testing.T) {
 	t.Parallel()
-	c, mux := ftSetup(t)
-	mux.handle("/desktop-pools/p/volumes/batch-delete", ftRespond(http.StatusOK, `{"job_id":"j"}`))
-	_, err := c.DesktopPools.BatchDeleteVolumes(ftCtx(t), "p", &BatchDeleteVolumesRequest{
-		Volumes: []VolumeInfo{{ID: "v"}}, DesktopIDs: ftIDs(MaxDesktopIDsPerBatchDelete + 1),
+	c, mux := setup(t)
+	mux.handle("/desktop-pools/p/volumes/batch-delete", respond(http.StatusOK, `{"job_id":"j"}`))
+	_, err := c.DesktopPools.BatchDeleteVolumes(testContext(t), "p", &BatchDeleteVolumesRequest{
+		Volumes: []VolumeInfo{{ID: "v"}}, DesktopIDs: makeIDs(MaxDesktopIDsPerBatchDelete + 1),
 	})
-	ve := ftErrorsAs[*ValidationError](t, err)
+	ve := errorAs[*ValidationError](t, err)
 	assert.Equal(t, "req.DesktopIDs", ve.Field)
 	assert.Zero(t, mux.requests())
 
-	_, err = c.DesktopPools.BatchDeleteVolumes(ftCtx(t), "p", &BatchDeleteVolumesRequest{
-		Volumes: []VolumeInfo{{ID: "v"}}, DesktopIDs: ftIDs(MaxDesktopIDsPerBatchDelete),
+	_, err = c.DesktopPools.BatchDeleteVolumes(testContext(t), "p", &BatchDeleteVolumesRequest{
+		Volumes: []VolumeInfo{{ID: "v"}}, DesktopIDs: makeIDs(MaxDesktopIDsPerBatchDelete),
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 1, mux.requests())

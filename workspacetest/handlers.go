@@ -619,14 +619,14 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 func toWireJob(j workspace.Job) wire.Job {
 	w := wire.Job{
 		ID: j.ID, Type: j.Type, BeginTime: wire.Time(j.BeginTime), EndTime: wire.Time(j.EndTime),
-		Status: j.Status, ErrorCode: j.ErrorCode, FailReason: j.FailReason,
+		Status: string(j.Status), ErrorCode: j.ErrorCode, FailReason: j.FailReason,
 		SubJobsTotal: j.SubJobsTotal, SubJobs: []wire.SubJob{},
 	}
 	for _, sj := range j.SubJobs {
 		w.SubJobs = append(w.SubJobs, wire.SubJob{
 			ID: sj.ID, Type: sj.Type,
 			Entities:  &wire.Entities{DesktopID: sj.DesktopID, ProductID: sj.ProductID, UserName: sj.UserName, DesktopName: sj.DesktopName, IPAddress: sj.IPAddress},
-			BeginTime: wire.Time(sj.BeginTime), EndTime: wire.Time(sj.EndTime), Status: sj.Status,
+			BeginTime: wire.Time(sj.BeginTime), EndTime: wire.Time(sj.EndTime), Status: string(sj.Status),
 			ErrorCode: sj.ErrorCode, FailReason: sj.FailReason, Host: sj.Host, ProjectID: sj.ProjectID,
 			JobID: sj.JobID, Process: wire.Progress(sj.Process),
 		})

@@ -693,7 +693,7 @@ func TestFakeJobs(t *testing.T) {
 	}()
 	job, err = c.Jobs.Wait(ctx, "job-slow", &workspace.WaitOptions{Interval: 2 * time.Millisecond})
 	require.NoError(t, err)
-	assert.Equal(t, "COMPLETE", job.Status)
+	assert.Equal(t, workspace.JobStatusComplete, job.Status)
 	assert.False(t, srv.UpdateJob("nope", func(*workspace.Job) {}))
 }
 

@@ -45,9 +45,9 @@ const JobTypeDeleteVolumes = "BATCH_DELETE_POOL_VOLUMES"
 
 // Job statuses the fake uses for the jobs it runs.
 const (
-	JobStatusRunning = "RUNNING"
-	JobStatusSuccess = "SUCCESS"
-	JobStatusFailed  = "FAILED"
+	JobStatusRunning = workspace.JobStatusRunning
+	JobStatusSuccess = workspace.JobStatusSuccess
+	JobStatusFailed  = workspace.JobStatusFailed
 )
 
 // state is everything the fake holds; Server.mu guards it.
