@@ -11,7 +11,7 @@ GO_NEXT     ?= go1.27.3
 # BENCHGO=local for the installed Go only.
 BENCHGO     ?= local,$(GO_NEXT)
 
-.PHONY: all help test test-go1.27 fmt-check vet staticcheck unit example bench cover fuzz tidy
+.PHONY: all help test test-go1.27 fmt-check vet staticcheck unit example bench compat cover fuzz tidy
 
 all: test
 
@@ -51,6 +51,10 @@ example:
 bench:
 	cd bench && $(GO) run ./cmd/benchtable -count $(BENCHCOUNT) -go $(BENCHGO)
 
+## compat: the vendor's own Go SDK against workspacetest, and both clients' wire forms (own module)
+compat:
+	cd compat && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...
+
 ## cover: coverage of the library
 cover:
 	$(GO) test -count=1 -coverprofile=coverage.out ./...
@@ -65,7 +69,8 @@ fuzz:
 	  done; \
 	done
 
-## tidy: go mod tidy for the library and the bench module
+## tidy: go mod tidy for the library and the bench and compat modules
 tidy:
 	$(GO) mod tidy
 	cd bench && $(GO) mod tidy
+	cd compat && $(GO) mod tidy
