@@ -2,9 +2,11 @@ package compat
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -47,8 +49,10 @@ func TestVendorClientAgainstTheFake(t *testing.T) {
 				t.Run(tc.name, func(t *testing.T) {
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 					defer cancel()
+					srv.ResetRequests()
 					got, err := tc.vendor(t, p.vendor)
 					require.NoError(t, err, "vendor client")
+					assertVendorSigned(t, srv, tc.op)
 					want, err := tc.ours(ctx, p.ours)
 					require.NoError(t, err, "our client")
 					assert.Equal(t, want, got)
@@ -75,4 +79,78 @@ func assertNotEmpty(t *testing.T, name string, v any) {
 	case *workspace.InconsistentStatistics:
 		assert.NotZero(t, *x, name)
 	}
+}
+
+// assertVendorSigned checks that the one request the fake saw was the
+// vendor's, AK/SK-signed without host, for op, and answered 200.
+func assertVendorSigned(t *testing.T, srv *workspacetest.Server, op workspacetest.Operation) {
+	t.Helper()
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	r := reqs[0]
+	assert.Equal(t, op, r.Operation)
+	assert.Equal(t, "aksk", r.Auth)
+	assert.Equal(t, http.StatusOK, r.Status)
+	assert.Contains(t, r.Header.Get("User-Agent"), "huaweicloud-usdk-go")
+	assert.Contains(t, r.Header.Get("Authorization"), "SignedHeaders=user-agent;x-project-id;x-sdk-date")
+	assert.NotContains(t, r.Header.Get("Authorization"), "host")
+	if srv.SecurityToken != "" {
+		assert.Contains(t, r.Header.Get("Authorization"), ";x-security-token,")
+	}
+}
+
+// The vendor's batch-delete names volumes by id alone (the current
+// revision); the fake carries it out, and the job it started reads the
+// same through both clients, sub-jobs and all.
+func TestVendorBatchDeleteAgainstTheFake(t *testing.T) {
+	t.Parallel()
+	for _, mode := range credModes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			srv, p := newPair(t, mode.opts...)
+			pool := srv.Pools()[0]
+			require.GreaterOrEqual(t, len(pool.Volumes), 2)
+			handle := model.GetDeleteDesktopPoolVolumesReqHandleTypeEnum().ONLY_FOR_EXPAND
+			res, err := p.vendor.DeleteDesktopPoolVolumes(&model.DeleteDesktopPoolVolumesRequest{
+				PoolId: pool.ID,
+				Body: &model.DeleteDesktopPoolVolumesReq{
+					HandleType: &handle,
+					Volumes:    &[]model.DeleteDesktopPoolVolumesReqVolumes{{Id: pool.Volumes[0].ID}, {Id: "no-such-volume"}},
+				},
+			})
+			require.NoError(t, err)
+			require.NotNil(t, res.JobId)
+			assertVendorSignedLast(t, srv, workspacetest.OpBatchDeleteVolumes)
+
+			vj, err := p.vendor.ShowJob(&model.ShowJobRequest{JobId: *res.JobId})
+			require.NoError(t, err)
+			got := fromVendorJob(t, vj)
+			want, err := p.ours.Jobs.Get(context.Background(), *res.JobId)
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+
+			// One volume deleted, the unknown one failed: a partly failed job.
+			assert.Equal(t, workspace.JobStatusFailed, got.Status)
+			require.Len(t, got.SubJobs, 2)
+			assert.Equal(t, workspace.JobStatusSuccess, got.SubJobs[0].Status)
+			assert.Equal(t, workspace.JobStatusFailed, got.SubJobs[1].Status)
+			assert.True(t, got.Failed())
+			after, _ := srv.Pool(pool.ID)
+			assert.Len(t, after.Volumes, len(pool.Volumes)-1)
+			assert.NotContains(t, after.Volumes, pool.Volumes[0])
+		})
+	}
+}
+
+// assertVendorSignedLast checks the last request the fake saw like
+// assertVendorSigned.
+func assertVendorSignedLast(t *testing.T, srv *workspacetest.Server, op workspacetest.Operation) {
+	t.Helper()
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	r := reqs[len(reqs)-1]
+	assert.Equal(t, op, r.Operation)
+	assert.Equal(t, "aksk", r.Auth)
+	assert.Equal(t, http.StatusOK, r.Status)
+	assert.NotContains(t, r.Header.Get("Authorization"), "host")
 }
