@@ -49,6 +49,19 @@ func TestDesktopPoolsService_BatchDeleteVolumes(t *testing.T) {
 			want: `{"volumes":[{"id":"305d3c76-199f-4407-8d82-2a42d970595e","type":"SAS","size":10}]}`,
 		},
 		{
+			name: "current revision: a volume by id alone",
+			req:  &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "305d3c76-199f-4407-8d82-2a42d970595e"}}},
+			want: `{"volumes":[{"id":"305d3c76-199f-4407-8d82-2a42d970595e"}]}`,
+		},
+		{
+			name: "both revisions in one call",
+			req: &BatchDeleteVolumesRequest{
+				Volumes:    []VolumeInfo{{ID: "v1"}, {Type: "SAS", Size: 20}, {ID: "v3", ResourceSpecCode: "SSD"}},
+				DesktopIDs: []string{"d1"},
+			},
+			want: `{"volumes":[{"id":"v1"},{"type":"SAS","size":20},{"id":"v3","resource_spec_code":"SSD"}],"desktop_ids":["d1"]}`,
+		},
+		{
 			name: "optional volume fields left out",
 			req:  &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{Type: "GPSSD", Size: 32760}}},
 			want: `{"volumes":[{"type":"GPSSD","size":32760}]}`,

@@ -120,10 +120,13 @@ type BatchDeleteVolumesRequest struct {
 }
 
 // VolumeInfo describes one data disk of a pool.
+//
+// Each volume needs an ID, or a Type and a Size (or all three). Zero
+// fields are not sent: an ID-only volume goes out as {"id": "..."}.
 type VolumeInfo struct {
-	ID               string // optional
-	Type             string // required: SAS, SSD, GPSSD, SATA, ...
-	Size             int    // required, GB, 10 to 32760
+	ID               string // the volume; the current API revision names volumes by id alone
+	Type             string // SAS, SSD, GPSSD, SATA, ...: the earlier revision's description of a pool disk
+	Size             int    // GB, 10 to 32760, with Type
 	ResourceSpecCode string // optional
 }
 

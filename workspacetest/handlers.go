@@ -344,12 +344,12 @@ func (s *Server) batchDelete(poolID string, body []byte) (any, *apiError) {
 		return nil, badParam("volumes: at most %d volumes per request, got %d", workspace.MaxVolumesPerBatchDelete, n)
 	}
 	for i, v := range req.Volumes {
-		if strings.TrimSpace(v.Type) == "" {
-			return nil, badParam("volumes[%d].type is required", i)
+		if e := checkVolume(i, v); e != nil {
+			return nil, e
 		}
-		if v.Size < workspace.MinVolumeSizeGB || v.Size > workspace.MaxVolumeSizeGB {
-			return nil, badParam("volumes[%d].size must be between %d and %d, got %d", i, workspace.MinVolumeSizeGB, workspace.MaxVolumeSizeGB, v.Size)
-		}
+	}
+	if n := len(req.DesktopIDs); n > workspace.MaxDesktopIDsPerBatchDelete {
+		return nil, badParam("desktop_ids: at most %d desktops per request, got %d", workspace.MaxDesktopIDsPerBatchDelete, n)
 	}
 	switch workspace.VolumeHandleType(req.HandleType) {
 	case "", workspace.VolumeHandleOnlyForExpand, workspace.VolumeHandleForExpandAndIdle, workspace.VolumeHandleForExpandAndAll:
@@ -368,6 +368,28 @@ func (s *Server) batchDelete(poolID string, body []byte) (any, *apiError) {
 		return nil, poolNotFound(poolID)
 	}
 	return wire.JobRef{JobID: s.startDeleteJobLocked(poolID, req)}, nil
+}
+
+// checkVolume checks one volume of a batch-delete in either revision of
+// the API: named by id (the current one), or described by type and size
+// (the spec page's), or both; a type or a size must come with the other.
+func checkVolume(i int, v wire.Volume) *apiError {
+	if v.ID != "" && strings.TrimSpace(v.ID) == "" {
+		return badParam("volumes[%d].id must not be blank", i)
+	}
+	if v.Type == "" && v.Size == 0 {
+		if v.ID == "" {
+			return badParam("volumes[%d]: id is required (or type and size)", i)
+		}
+		return nil
+	}
+	if strings.TrimSpace(v.Type) == "" {
+		return badParam("volumes[%d].type is required with size", i)
+	}
+	if v.Size < workspace.MinVolumeSizeGB || v.Size > workspace.MaxVolumeSizeGB {
+		return badParam("volumes[%d].size must be between %d and %d, got %d", i, workspace.MinVolumeSizeGB, workspace.MaxVolumeSizeGB, v.Size)
+	}
+	return nil
 }
 
 func (s *Server) checkImages(body []byte) (any, *apiError) {

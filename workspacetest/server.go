@@ -13,9 +13,11 @@
 // Server.SecretKey as the API gateway does: X-Sdk-Date signed and at most
 // 15 minutes off the server's clock, X-Project-Id present, and the
 // signature right over whatever headers the client chose to sign (the
-// vendor's own SDK signs no host, and is accepted). A batch-delete starts a job that moves from
-// RUNNING to SUCCESS, or FAILED for a volume the pool does not have, after
-// the configured job delay.
+// vendor's own SDK signs no host, and is accepted). A batch-delete takes
+// volumes by id (the API's current revision), by type and size (the spec
+// page's) or by all three, and starts a job that moves from RUNNING to
+// SUCCESS, or FAILED for a volume the pool does not have, after the
+// configured job delay.
 //
 // The same server also fakes IAM (password and ID-token tokens, the signed
 // project lookup: Server.IAMURL) and the ECS metadata service (session

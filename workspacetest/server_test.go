@@ -642,6 +642,12 @@ func TestFakeBatchDeleteValidation(t *testing.T) {
 		{"size 9", `{"volumes":[{"type":"SAS","size":9}]}`},
 		{"size 32761", `{"volumes":[{"type":"SAS","size":32761}]}`},
 		{"size not a number", `{"volumes":[{"type":"SAS","size":"10"}]}`},
+		{"neither id nor type and size", `{"volumes":[{}]}`},
+		{"resource spec code only", `{"volumes":[{"resource_spec_code":"SSD"}]}`},
+		{"blank id", `{"volumes":[{"id":"  "}]}`},
+		{"id and type without size", `{"volumes":[{"id":"vol-1","type":"SAS"}]}`},
+		{"id and size without type", `{"volumes":[{"id":"vol-1","size":100}]}`},
+		{"101 desktop ids", `{"volumes":[{"id":"vol-1"}],"desktop_ids":["d"` + strings.Repeat(`,"d"`, 100) + `]}`},
 		{"unknown handle_type", `{"volumes":[{"type":"SAS","size":10}],"handle_type":"ALL"}`},
 		{"malformed", `{"volumes":`},
 		{"empty", ``},
@@ -654,10 +660,16 @@ func TestFakeBatchDeleteValidation(t *testing.T) {
 			assert.Equal(t, workspacetest.ErrCodeBadParameter, res.ErrorCode)
 		})
 	}
-	for _, ok := range []string{vols(10), `{"volumes":[{"type":"SAS","size":32760}],"handle_type":"ONLY_FOR_EXPAND","desktop_ids":["d-1"]}`} {
-		assert.Equal(t, http.StatusOK, fakeRaw(t, srv, "POST", path, "", []byte(ok), nil).Status)
+	oks := []string{
+		vols(10),
+		`{"volumes":[{"type":"SAS","size":32760}],"handle_type":"ONLY_FOR_EXPAND","desktop_ids":["d-1"]}`,
+		`{"volumes":[{"id":"vol-1"}]}`,
+		`{"volumes":[{"id":"vol-1","type":"SAS","size":100,"resource_spec_code":"SAS"}],"desktop_ids":["d"` + strings.Repeat(`,"d"`, 99) + `]}`,
 	}
-	assert.Len(t, srv.Jobs(), 2, "only the valid requests started jobs")
+	for _, ok := range oks {
+		assert.Equal(t, http.StatusOK, fakeRaw(t, srv, "POST", path, "", []byte(ok), nil).Status, ok)
+	}
+	assert.Len(t, srv.Jobs(), len(oks), "only the valid requests started jobs")
 
 	_, err := srv.Client().DesktopPools.BatchDeleteVolumes(context.Background(), "no-such-pool",
 		&workspace.BatchDeleteVolumesRequest{Volumes: []workspace.VolumeInfo{{Type: "SAS", Size: 10}}})

@@ -478,7 +478,7 @@ func (s *Server) advanceLocked() {
 			failed++
 			sj.Status = JobStatusFailed
 			sj.ErrorCode = ErrCodeVolumeNotFound
-			sj.FailReason = fmt.Sprintf("volume %s (%s, %d GB) not found in desktop pool", volumeLabel(v), v.Type, v.Size)
+			sj.FailReason = "volume " + volumeLabel(v) + " not found in desktop pool"
 		}
 		j.job.EndTime = end
 		if failed == 0 {
@@ -491,22 +491,38 @@ func (s *Server) advanceLocked() {
 	}
 }
 
+// volumeLabel names a requested volume in a failure reason: its id, its
+// type and size, or both.
 func volumeLabel(v wire.Volume) string {
-	if v.ID == "" {
-		return "(no id)"
+	switch {
+	case v.Type == "" && v.Size == 0:
+		return v.ID
+	case v.ID == "":
+		return fmt.Sprintf("(%s, %d GB)", v.Type, v.Size)
 	}
-	return v.ID
+	return fmt.Sprintf("%s (%s, %d GB)", v.ID, v.Type, v.Size)
 }
 
-// removeVolumeLocked removes the first volume of p matching v: by id, type
-// and size when v has an id, else by type and size.
+// matchesVolume reports whether the pool's volume pv is the requested v:
+// by id when v has one (and by type and size too when v gives them, as
+// the earlier revision's spec page has it), else by type and size.
+func matchesVolume(pv workspace.VolumeInfo, v wire.Volume) bool {
+	if v.ID != "" && pv.ID != v.ID {
+		return false
+	}
+	if v.Type != "" && !strings.EqualFold(pv.Type, v.Type) {
+		return false
+	}
+	return v.Size == 0 || pv.Size == v.Size
+}
+
+// removeVolumeLocked removes the first volume of p matching v.
 func (s *Server) removeVolumeLocked(p *Pool, v wire.Volume, req wire.BatchDeleteRequest) bool {
-	i := slices.IndexFunc(p.Volumes, func(pv workspace.VolumeInfo) bool {
-		return (v.ID == "" || pv.ID == v.ID) && strings.EqualFold(pv.Type, v.Type) && pv.Size == v.Size
-	})
+	i := slices.IndexFunc(p.Volumes, func(pv workspace.VolumeInfo) bool { return matchesVolume(pv, v) })
 	if i < 0 {
 		return false
 	}
+	removed := p.Volumes[i]
 	p.Volumes = slices.Delete(p.Volumes, i, i+1)
 	if req.HandleType != string(workspace.VolumeHandleForExpandAndAll) {
 		return true
@@ -516,7 +532,7 @@ func (s *Server) removeVolumeLocked(p *Pool, v wire.Volume, req wire.BatchDelete
 			continue
 		}
 		if k := slices.IndexFunc(d.DataDisks, func(dv workspace.VolumeInfo) bool {
-			return strings.EqualFold(dv.Type, v.Type) && dv.Size == v.Size
+			return strings.EqualFold(dv.Type, removed.Type) && dv.Size == removed.Size
 		}); k >= 0 {
 			d.DataDisks = slices.Delete(d.DataDisks, k, k+1)
 		}

@@ -41,11 +41,14 @@ type BatchDeleteRequest struct {
 	DesktopIDs []string `json:"desktop_ids,omitempty"`
 }
 
-// Volume is one data disk of a BatchDeleteRequest.
+// Volume is one data disk of a BatchDeleteRequest: named by its id (the
+// API's current revision), or described by type and size (the earlier
+// revision), or both. Zero fields are left out, so an id-only volume is
+// {"id": "..."}.
 type Volume struct {
 	ID               string `json:"id,omitempty"`
-	Type             string `json:"type"`
-	Size             int    `json:"size"`
+	Type             string `json:"type,omitempty"`
+	Size             int    `json:"size,omitempty"`
 	ResourceSpecCode string `json:"resource_spec_code,omitempty"`
 }
 
