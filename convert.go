@@ -69,6 +69,8 @@ func jobFromWire(w *wire.Job) *Job {
 			ID: ws.ID, Type: ws.Type, Status: JobStatus(ws.Status), ErrorCode: ws.ErrorCode, FailReason: ws.FailReason,
 			BeginTime: ws.BeginTime.Time(), EndTime: ws.EndTime.Time(), Host: ws.Host,
 			ProjectID: ws.ProjectID, JobID: ws.JobID, Process: int(ws.Process),
+			AttachUser: ws.AttachUser, Entity: ws.Entity, SubJobIPAddress: ws.IPAddress,
+			SubJobDesktopName: ws.DesktopName, MACAddress: ws.MACAddress, Message: ws.Message,
 		}
 		if e := ws.Entities; e != nil {
 			sj.DesktopID, sj.ProductID, sj.UserName = e.DesktopID, e.ProductID, e.UserName

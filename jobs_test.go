@@ -496,7 +496,9 @@ func TestJobsService_Get_Request(t *testing.T) {
 			{"id":"s1","job_type":"DELETE_VOLUME","status":"SUCCESS","error_code":"","fail_reason":"",
 			 "begin_time":"2024-04-20T08:36:17Z","end_time":"","host":"h1","project_id":"p","job_id":"abc85365-0b2e-4b4f-a091-f7db72072d4b",
 			 "process":100,
-			 "entities":{"desktop_id":"d1","product_id":"prod","user_name":"alice","desktop_name":"alice-pc","ip_address":"10.0.0.1"}},
+			 "entities":{"desktop_id":"d1","product_id":"prod","user_name":"alice","desktop_name":"alice-pc","ip_address":"10.0.0.1"},
+			 "attach_user":"alice","entity":"volume v-1 of alice-pc","ip_address":"10.0.0.9","desktop_name":"alice-pc-2",
+			 "mac_address":"fa:16:3e:00:00:01","message":"deleted"},
 			{"id":"s2","status":"FAILED","error_code":"WKS.0042","fail_reason":"volume busy","process":"50"},
 			{"id":"s3","status":"WHATEVER","process":null,"entities":null,"extra":1}
 		]}`))
@@ -522,6 +524,8 @@ func TestJobsService_Get_Request(t *testing.T) {
 				BeginTime: time.Date(2024, 4, 20, 8, 36, 17, 0, time.UTC),
 				Host:      "h1", ProjectID: "p", JobID: "abc85365-0b2e-4b4f-a091-f7db72072d4b", Process: 100,
 				DesktopID: "d1", ProductID: "prod", UserName: "alice", DesktopName: "alice-pc", IPAddress: "10.0.0.1",
+				AttachUser: "alice", Entity: "volume v-1 of alice-pc", SubJobIPAddress: "10.0.0.9",
+				SubJobDesktopName: "alice-pc-2", MACAddress: "fa:16:3e:00:00:01", Message: "deleted",
 			},
 			{ID: "s2", Status: "FAILED", ErrorCode: "WKS.0042", FailReason: "volume busy", Process: 50},
 			{ID: "s3", Status: "WHATEVER"},

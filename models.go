@@ -251,6 +251,18 @@ type SubJob struct {
 	UserName    string
 	DesktopName string
 	IPAddress   string
+
+	// The sub-job's own fields beside "entities": seen in answers
+	// (attach_user, entity, ip_address) or listed by the vendor's OpenAPI
+	// definition (desktop_name, mac_address, message). Where the sub-job
+	// and its entities both carry an ip_address or a desktop_name, both
+	// are kept.
+	AttachUser        string // the user the desktop is assigned to
+	Entity            string // what the sub-job acted on, as the API words it
+	SubJobIPAddress   string // the sub-job's own ip_address (IPAddress is entities')
+	SubJobDesktopName string // the sub-job's own desktop_name (DesktopName is entities')
+	MACAddress        string
+	Message           string
 }
 
 // WaitOptions tunes JobsService.Wait.

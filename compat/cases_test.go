@@ -40,14 +40,16 @@ func fullJob() workspace.Job {
 				BeginTime: t0, EndTime: t0.Add(30 * time.Second), Host: "cn-north-4a", ProjectID: workspacetest.DefaultProjectID,
 				JobID: "job-compat-1", Process: 100,
 				DesktopID: "d-1", ProductID: "workspace.x86.ultimate.large2", UserName: "alice", DesktopName: "pool-a-001",
-				IPAddress: "192.168.0.11",
+				IPAddress: "192.168.0.11", AttachUser: "alice", Entity: "volume v-1", SubJobIPAddress: "192.168.0.11",
+				SubJobDesktopName: "pool-a-001", MACAddress: "fa:16:3e:00:00:01", Message: "deleted",
 			},
 			{
 				ID: "sub-2", Type: "DELETE_POOL_VOLUME", Status: workspace.JobStatusFailed, ErrorCode: "WKS.00010004",
 				FailReason: "volume not found", BeginTime: t0, Host: "cn-north-4b", ProjectID: workspacetest.DefaultProjectID,
 				JobID: "job-compat-1", Process: 40,
 				DesktopID: "d-2", ProductID: "workspace.x86.ultimate.large2", UserName: "bob", DesktopName: "pool-a-002",
-				IPAddress: "192.168.0.12",
+				IPAddress: "192.168.0.12", AttachUser: "bob", Entity: "volume v-2", SubJobIPAddress: "192.168.0.12",
+				SubJobDesktopName: "pool-a-002", MACAddress: "fa:16:3e:00:00:02", Message: "volume not found",
 			},
 		},
 	}

@@ -651,6 +651,8 @@ func toWireJob(j workspace.Job) wire.Job {
 			BeginTime: wire.Time(sj.BeginTime), EndTime: wire.Time(sj.EndTime), Status: string(sj.Status),
 			ErrorCode: sj.ErrorCode, FailReason: sj.FailReason, Host: sj.Host, ProjectID: sj.ProjectID,
 			JobID: sj.JobID, Process: wire.Progress(sj.Process),
+			AttachUser: sj.AttachUser, Entity: sj.Entity, IPAddress: sj.SubJobIPAddress,
+			DesktopName: sj.SubJobDesktopName, MACAddress: sj.MACAddress, Message: sj.Message,
 		})
 	}
 	return w

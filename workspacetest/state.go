@@ -444,11 +444,11 @@ func (s *Server) startDeleteJobLocked(poolID string, req wire.BatchDeleteRequest
 		BeginTime:    now,
 		SubJobsTotal: len(req.Volumes),
 	}
-	for range req.Volumes {
+	for _, v := range req.Volumes {
 		j.job.SubJobs = append(j.job.SubJobs, workspace.SubJob{
 			ID: s.newIDLocked(idSubJob), Type: "DELETE_POOL_VOLUME", Status: JobStatusRunning,
 			BeginTime: now, ProjectID: s.ProjectID, JobID: j.job.ID, Process: 50,
-			Host: "fake-host-01",
+			Host: "fake-host-01", Entity: "volume " + volumeLabel(v), Message: "deleting",
 		})
 	}
 	s.st.jobs = append(s.st.jobs, j)
@@ -472,13 +472,14 @@ func (s *Server) advanceLocked() {
 			sj := &j.job.SubJobs[i]
 			sj.EndTime, sj.Process = end, 100
 			if p != nil && s.removeVolumeLocked(p, v, j.req) {
-				sj.Status = JobStatusSuccess
+				sj.Status, sj.Message = JobStatusSuccess, "deleted"
 				continue
 			}
 			failed++
 			sj.Status = JobStatusFailed
 			sj.ErrorCode = ErrCodeVolumeNotFound
 			sj.FailReason = "volume " + volumeLabel(v) + " not found in desktop pool"
+			sj.Message = sj.FailReason
 		}
 		j.job.EndTime = end
 		if failed == 0 {

@@ -156,6 +156,16 @@ type SubJob struct {
 	JobID      string    `json:"job_id"`
 	Process    Progress  `json:"process"`
 	Entities   *Entities `json:"entities"`
+
+	// Beside "entities": seen in answers (attach_user, entity, the
+	// sub-job's own ip_address) or listed by the vendor's OpenAPI
+	// definition (desktop_name, mac_address, message).
+	AttachUser  string `json:"attach_user,omitempty"`
+	Entity      string `json:"entity,omitempty"`
+	IPAddress   string `json:"ip_address,omitempty"`
+	DesktopName string `json:"desktop_name,omitempty"`
+	MACAddress  string `json:"mac_address,omitempty"`
+	Message     string `json:"message,omitempty"`
 }
 
 // Entities says what a SubJob acted on.
