@@ -1,13 +1,17 @@
 package wire
 
-import "github.com/hwcloud-go/workspace/internal/jsonscan"
+import (
+	"bytes"
+
+	"github.com/hwcloud-go/workspace/internal/jsonscan"
+)
 
 // The hand-written decoders of the two large list pages, snapshots and
 // script execution tasks, where encoding/json's reflection is most of the
 // cost of a call. Beyond what jsonscan declines, they decline keys that
 // differ from a field's name only in case (encoding/json matches those),
-// a known key seen twice, and a time Time would not take through
-// ParseQuotedUTC. The caller then decodes with encoding/json. Whenever
+// a known key seen twice, and a time ParseTime does not take (or one
+// written with escapes). The caller then decodes with encoding/json. Whenever
 // they report true, the result is what json.Unmarshal gives into a zero
 // value; FuzzFastDecodeSnapshotPage and FuzzFastDecodeTaskPage check that.
 
@@ -167,8 +171,8 @@ func script(d *jsonscan.Decoder, s *Script) bool {
 	return d.Flush(ok)
 }
 
-// timeField decodes the documented time form, "" (the zero time) or null
-// (leaving *out as it is).
+// timeField decodes a time in any form ParseTime takes, "" (the zero
+// time) or null (leaving *out as it is).
 func timeField(d *jsonscan.Decoder, out *Time) bool {
 	q, ok := d.Quoted()
 	switch {
@@ -181,6 +185,11 @@ func timeField(d *jsonscan.Decoder, out *Time) bool {
 		return true
 	}
 	t, ok := ParseQuotedUTC(q)
+	if !ok && bytes.IndexByte(q, '\\') < 0 {
+		// Another form the API is seen to send: the same parse as
+		// UnmarshalJSON's. A string with escapes is left to it.
+		t, ok = ParseTime(string(q[1 : len(q)-1]))
+	}
 	if ok {
 		*out = Time(t)
 	}

@@ -157,8 +157,14 @@ var snapshotCases = []struct {
 	{"number for string", `{"desktop_snapshots":[{"snapshot_id":3}]}`, false},
 	{"string for bool", `{"desktop_snapshots":[{"is_system_disk":"true"}]}`, false},
 	{"object for list", `{"desktop_snapshots":{}}`, false},
-	{"time with offset", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16+08:00"}]}`, false},
-	{"time with fraction", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16.5Z"}]}`, false},
+	{"time with offset", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16+08:00"}]}`, true},
+	{"time with fraction", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16.5Z"}]}`, true},
+	{"time without zone", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16.123"}]}`, true},
+	{"time with a space", `{"desktop_snapshots":[{"create_time":"2024-04-20 08:36:16"}]}`, true},
+	{"time with a space and an offset", `{"desktop_snapshots":[{"last_restore_time":"2024-04-20 08:36:16.25-03:30"}]}`, true},
+	{"time with an escape", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36:16\u005a"}]}`, false},
+	{"time with a slash", `{"desktop_snapshots":[{"create_time":"2024/04/20 08:36:16"}]}`, false},
+	{"time without seconds", `{"desktop_snapshots":[{"create_time":"2024-04-20T08:36Z"}]}`, false},
 	{"bad time", `{"desktop_snapshots":[{"create_time":"2024-02-30T00:00:00Z"}]}`, false},
 	{"number for time", `{"desktop_snapshots":[{"create_time":0}]}`, false},
 	{"deep nesting", `{"x":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, false},
@@ -244,7 +250,8 @@ var taskCases = []struct {
 	{"count fraction", `{"script_execution_tasks":[{"success_num":1.5}]}`, false},
 	{"bool for int", `{"script_execution_tasks":[{"failed_num":true}]}`, false},
 	{"escape", `{"script_execution_tasks":[{"command_content":"echo \"hi\""}]}`, false},
-	{"time without zone", `{"script_execution_tasks":[{"start_time":"2024-04-20T08:36:16"}]}`, false},
+	{"time without zone", `{"script_execution_tasks":[{"start_time":"2024-04-20T08:36:16"}]}`, true},
+	{"placeholder time", `{"script_execution_tasks":[{"start_time":"string"}]}`, false},
 }
 
 func TestFastDecodeTaskPageCases(t *testing.T) {
@@ -344,6 +351,12 @@ var (
 		`123456789012345678`, `1234567890123456789`, `99999999999999999999`, `true`, `false`, `{}`, `[]`,
 		`[null]`, `[{}]`, `{"a":[1,{"b":null}]}`, `"2024-04-20T08:36:16Z"`, `"2024-04-20T08:36:16+08:00"`,
 		`"2024-02-30T00:00:00Z"`, `"2000-02-29T23:59:59Z"`, `"0000-01-01T00:00:00Z"`, `"create_success"`, `"AUTO"`,
+		// Times in every form ParseTime takes, and near misses.
+		`"2024-04-20T08:36:16.123Z"`, `"2024-04-20T08:36:16.5-03:30"`, `"2024-04-20T08:36:16"`,
+		`"2024-04-20T08:36:16.999999999"`, `"2024-04-20 08:36:16"`, `"2024-04-20 08:36:16+08:00"`,
+		`"2024-04-20 08:36:16,5Z"`, `"2024-04-20T24:00:00"`, `"2024-04-20T08:36:16+0800"`, `"2024/04/20 08:36:16"`,
+		`"2024-04-20T8:36:16Z"`, `"2024-04-20t08:36:16z"`, `"2024-04-20T08:36:16\u005a"`, `"2024-04-20_08:36:16"`,
+		`"2024-04-20T08:36:16.Z"`, `"2024-04-20 08:36:16 "`,
 		`"FINISH"`, `"POWERSHELL"`, `1.`, `tru`, `01`, `-`, "\"\x01\"", "\"\xff\"", ` 5 `, `[1,]`,
 	}
 	genSnapKeys = append(append([]string{}, SnapshotKeys...), "Status", "PROCESS", "extra", "", "snapshot_id ")

@@ -2,15 +2,18 @@ package wire
 
 import (
 	"bytes"
-	"fmt"
+	"encoding/json"
+	"reflect"
 	"strconv"
 	"time"
 	"unicode/utf8"
 )
 
-// Time is a time as the API writes it. It decodes the API's UTC times,
-// tolerating "", null and absence (all the zero time) and RFC 3339 with an
-// offset or fractions; anything else is an error, never a silently wrong
+// Time is a time as the API writes it. It decodes "", null and absence
+// as the zero time, and any form ParseTime takes (what Huawei Cloud APIs
+// are seen to send) as that instant in UTC. Anything else is an error
+// naming the field and the value (a *json.UnmarshalTypeError, which
+// encoding/json completes with the field's path), never a silently wrong
 // value. It encodes the zero time as null and any other time in the
 // documented form, 2006-01-02T15:04:05Z.
 type Time time.Time
@@ -18,12 +21,46 @@ type Time time.Time
 // Layout is the documented form of the API's times.
 const Layout = "2006-01-02T15:04:05Z"
 
-// timeLayouts are tried in order; the API documents the first.
-var timeLayouts = []string{
-	"2006-01-02T15:04:05Z07:00",
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05",
-	"2006-01-02 15:04:05",
+// The layouts ParseTime tries: with a zone ("Z" or an offset), then
+// without (read as UTC). time.Parse takes fractions of a second after the
+// seconds in either.
+const (
+	layoutZoned     = "2006-01-02T15:04:05Z07:00"
+	layoutNoZone    = "2006-01-02T15:04:05"
+	layoutZonedSp   = "2006-01-02 15:04:05Z07:00"
+	layoutNoZoneSp  = "2006-01-02 15:04:05"
+	minTimeLen      = len(layoutNoZone)
+	dateTimeSepByte = 10 // index of the 'T' (or space) between date and time
+)
+
+// timeType is the Go type named in a decoding error.
+var timeType = reflect.TypeOf(time.Time{})
+
+// ParseTime parses the time forms Huawei Cloud APIs are seen to send:
+// RFC 3339 with or without fractions of a second and with "Z" or an
+// offset; the same without a zone, read as UTC; and either with a space
+// instead of the "T". The result is in UTC. It reports false for
+// anything else. The fast page decoders and UnmarshalJSON both use it, so
+// they accept the same strings with the same results.
+func ParseTime(s string) (time.Time, bool) {
+	if len(s) < minTimeLen {
+		return time.Time{}, false
+	}
+	zoned, noZone := layoutZoned, layoutNoZone
+	switch s[dateTimeSepByte] {
+	case 'T':
+	case ' ':
+		zoned, noZone = layoutZonedSp, layoutNoZoneSp
+	default:
+		return time.Time{}, false
+	}
+	if v, err := time.Parse(zoned, s); err == nil {
+		return v.UTC(), true
+	}
+	if v, err := time.Parse(noZone, s); err == nil {
+		return v.UTC(), true
+	}
+	return time.Time{}, false
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -36,21 +73,39 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		*t = Time{}
 		return nil
 	}
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return fmt.Errorf("time %.40s is not a string", b)
+	var s string
+	if len(b) == 0 || b[0] != '"' || json.Unmarshal(b, &s) != nil {
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: timeType}
 	}
 	if s == "" {
 		*t = Time{}
 		return nil
 	}
-	for _, layout := range timeLayouts {
-		if v, err := time.Parse(layout, s); err == nil {
-			*t = Time(v.UTC())
-			return nil
-		}
+	v, ok := ParseTime(s)
+	if !ok {
+		return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(clip(s)), Type: timeType}
 	}
-	return fmt.Errorf("time %q is not in the API's format (2006-01-02T15:04:05Z)", clip(s))
+	*t = Time(v)
+	return nil
+}
+
+// jsonKind describes a JSON value that is not a string, as encoding/json
+// does in its errors: "number 12", "bool", "object", "array".
+func jsonKind(b []byte) string {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == '{':
+		return "object"
+	case b[0] == '[':
+		return "array"
+	case b[0] == 't' || b[0] == 'f':
+		return "bool"
+	case b[0] == '"':
+		return "string"
+	}
+	return "number " + clip(string(b))
 }
 
 // MarshalJSON implements json.Marshaler.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,14 @@ func TestTime_Unmarshal(t *testing.T) {
 		{name: "fractions with offset", json: `"2024-04-20T10:36:16.5+02:00"`, want: time.Date(2024, 4, 20, 8, 36, 16, 500000000, time.UTC)},
 		{name: "no zone is UTC", json: `"2024-04-20T08:36:16"`, want: time.Date(2024, 4, 20, 8, 36, 16, 0, time.UTC)},
 		{name: "space separated", json: `"2024-04-20 08:36:16"`, want: time.Date(2024, 4, 20, 8, 36, 16, 0, time.UTC)},
+		{name: "space and offset", json: `"2024-04-20 16:36:16+08:00"`, want: time.Date(2024, 4, 20, 8, 36, 16, 0, time.UTC)},
+		{name: "space, fractions and Z", json: `"2024-04-20 08:36:16.25Z"`, want: time.Date(2024, 4, 20, 8, 36, 16, 250000000, time.UTC)},
+		{name: "no zone with fractions", json: `"2024-04-20T08:36:16.000001"`, want: time.Date(2024, 4, 20, 8, 36, 16, 1000, time.UTC)},
+		{name: "escaped but valid", json: `"2024-04-20T08:36:16\u005a"`, want: time.Date(2024, 4, 20, 8, 36, 16, 0, time.UTC)},
+		{name: "slashes", json: `"2024/04/20 08:36:16"`, wantErr: true},
+		{name: "no seconds", json: `"2024-04-20T08:36"`, wantErr: true},
+		{name: "offset without colon", json: `"2024-04-20T08:36:16+0800"`, wantErr: true},
+		{name: "trailing space", json: `"2024-04-20 08:36:16 "`, wantErr: true},
 		{name: "placeholder", json: `"string"`, wantErr: true},
 		{name: "number", json: `1713602176`, wantErr: true},
 		{name: "bool", json: `true`, wantErr: true},
@@ -174,4 +183,72 @@ func TestTime_MarshalJSON(t *testing.T) {
 	var back Time
 	require.NoError(t, json.Unmarshal(b, &back))
 	assert.Equal(t, at.UTC().Truncate(time.Second), back.Time())
+}
+
+// A time the API is not seen to send fails the decoding with an error
+// that names the field (its path, through encoding/json) and the value.
+func TestTime_ErrorNamesFieldAndValue(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		v          any
+		want       []string
+	}{
+		{"snapshot create_time", `{"desktop_snapshots":[{"snapshot_id":"a"},{"create_time":"20/04/2024 08:36"}]}`, &SnapshotPage{},
+			[]string{"desktop_snapshots.create_time", `"20/04/2024 08:36"`, "time.Time"}},
+		{"task end_time, a number", `{"script_execution_tasks":[{"end_time":1713602176}]}`, &TaskPage{},
+			[]string{"script_execution_tasks.end_time", "number 1713602176"}},
+		{"sub-job begin_time", `{"id":"j","sub_jobs":[{"begin_time":"string"}]}`, &Job{},
+			[]string{"sub_jobs.begin_time", `"string"`}},
+		{"long value clipped", `{"begin_time":"` + strings.Repeat("9", 5000) + `"}`, &Job{},
+			[]string{"begin_time", "…"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := json.Unmarshal([]byte(tt.body), tt.v)
+			var ute *json.UnmarshalTypeError
+			require.ErrorAs(t, err, &ute)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.Less(t, len(err.Error()), 400)
+		})
+	}
+}
+
+// TestParseTime pins every accepted form against time.Parse with the
+// form's own layout, and the near misses it refuses.
+func TestParseTime(t *testing.T) {
+	t.Parallel()
+	accepted := []struct{ in, layout string }{
+		{"2024-04-20T08:36:16Z", time.RFC3339},
+		{"2024-04-20T08:36:16.123456789Z", time.RFC3339Nano},
+		{"2024-04-20T16:36:16+08:00", time.RFC3339},
+		{"2024-04-20T03:06:16.5-05:30", time.RFC3339Nano},
+		{"2024-04-20T08:36:16", "2006-01-02T15:04:05"},
+		{"2024-04-20T08:36:16.75", "2006-01-02T15:04:05.999999999"},
+		{"2024-04-20 08:36:16", "2006-01-02 15:04:05"},
+		{"2024-04-20 08:36:16.001", "2006-01-02 15:04:05.999999999"},
+		{"2024-04-20 08:36:16Z", "2006-01-02 15:04:05Z07:00"},
+		{"2024-04-20 16:36:16.9+08:00", "2006-01-02 15:04:05.999999999Z07:00"},
+		{"2000-02-29T23:59:59Z", time.RFC3339},
+	}
+	for _, tc := range accepted {
+		got, ok := ParseTime(tc.in)
+		require.True(t, ok, tc.in)
+		want, err := time.Parse(tc.layout, tc.in)
+		require.NoError(t, err, tc.in)
+		assert.Equal(t, want.UTC(), got, tc.in)
+		assert.Equal(t, time.UTC, got.Location(), tc.in)
+	}
+	for _, in := range []string{
+		"", "string", "2024-04-20", "2024-04-20T08:36", "2024-04-20T08:36:16+0800", "2024-04-20T08:36:16+08",
+		"2024/04/20 08:36:16", "2024-04-20_08:36:16", "2024-04-20T24:00:00Z", "2024-02-30T00:00:00",
+		"2024-04-20T08:36:16 ", " 2024-04-20T08:36:16", "2024-04-20T08:36:16ZZ", "1713602176",
+		"2024-04-20t08:36:16Z", "2024-04-20T08:36:16z",
+	} {
+		_, ok := ParseTime(in)
+		assert.False(t, ok, in)
+	}
 }
