@@ -30,13 +30,20 @@ func Example_vendorSDKAgainstWorkspacetest() {
 	srv.AddPool(workspacetest.Pool{ID: "pool-1", ProductID: "office.medium", ImageID: "img-1"})
 	srv.AddDesktop(workspacetest.Desktop{ID: "d-1", PoolID: "pool-1", ProductID: "office.large", ImageID: "img-1"})
 
-	cred := basic.NewCredentialsBuilder().
+	cred, err := basic.NewCredentialsBuilder().
 		WithAk(srv.AccessKey).WithSk(srv.SecretKey).WithProjectId(srv.ProjectID).
-		Build()
-	client := workspacev2.NewWorkspaceClient(workspacev2.WorkspaceClientBuilder().
+		SafeBuild()
+	if err != nil {
+		panic(err)
+	}
+	hc, err := workspacev2.WorkspaceClientBuilder().
 		WithEndpoints([]string{srv.URL}).
 		WithCredential(cred).
-		Build())
+		SafeBuild()
+	if err != nil {
+		panic(err)
+	}
+	client := workspacev2.NewWorkspaceClient(hc)
 
 	n, err := poolDrift(client, "pool-1")
 	fmt.Println(n, err)
