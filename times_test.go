@@ -38,10 +38,10 @@ func TestTolerantTimes(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				c, mux := ftSetup(t)
-				mux.handle("/snapshots", ftRespond(http.StatusOK, `{"total_count":1,"desktop_snapshots":[
+				c, mux := setup(t)
+				mux.handle("/snapshots", respond(http.StatusOK, `{"total_count":1,"desktop_snapshots":[
 					{"snapshot_id":"s1","description":"`+desc+`","create_time":"`+f.value+`","last_restore_time":"`+f.value+`"}]}`))
-				page, err := c.Snapshots.List(ftCtx(t), nil)
+				page, err := c.Snapshots.List(testContext(t), nil)
 				require.NoError(t, err)
 				require.Len(t, page.Items, 1)
 				assert.Equal(t, f.want, page.Items[0].CreateTime)
@@ -62,29 +62,29 @@ func TestOddTimeIsADecodeErrorNamingFieldAndValue(t *testing.T) {
 		{
 			name: "snapshot", path: "/snapshots",
 			body: `{"total_count":2,"desktop_snapshots":[{"snapshot_id":"s1","create_time":"2024-04-20T08:36:16Z"},{"snapshot_id":"s2","create_time":"20.04.2024 08:36"}]}`,
-			call: func(c *Client) error { _, err := c.Snapshots.List(ftCtx(t), nil); return err },
+			call: func(c *Client) error { _, err := c.Snapshots.List(testContext(t), nil); return err },
 			want: []string{"desktop_snapshots.create_time", `"20.04.2024 08:36"`},
 		},
 		{
 			name: "task", path: "/desktop-pools/script-execution-tasks/detail",
 			body: `{"total_count":1,"script_execution_tasks":[{"id":"t1","end_time":"string"}]}`,
-			call: func(c *Client) error { _, err := c.DesktopPools.ListScriptExecutionTasks(ftCtx(t), nil); return err },
+			call: func(c *Client) error { _, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), nil); return err },
 			want: []string{"script_execution_tasks.end_time", `"string"`},
 		},
 		{
 			name: "sub-job", path: "/workspace-jobs/j",
 			body: `{"id":"j","status":"RUNNING","sub_jobs":[{"id":"s","begin_time":1713602176}]}`,
-			call: func(c *Client) error { _, err := c.Jobs.Get(ftCtx(t), "j"); return err },
+			call: func(c *Client) error { _, err := c.Jobs.Get(testContext(t), "j"); return err },
 			want: []string{"sub_jobs.begin_time", "number 1713602176"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, mux := ftSetup(t)
-			mux.handle(tt.path, ftRespond(http.StatusOK, tt.body))
+			c, mux := setup(t)
+			mux.handle(tt.path, respond(http.StatusOK, tt.body))
 			err := tt.call(c)
-			de := ftErrorsAs[*DecodeError](t, err)
+			de := errorAs[*DecodeError](t, err)
 			assert.Equal(t, http.StatusOK, de.StatusCode)
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
