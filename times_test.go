@@ -68,7 +68,10 @@ func TestOddTimeIsADecodeErrorNamingFieldAndValue(t *testing.T) {
 		{
 			name: "task", path: "/desktop-pools/script-execution-tasks/detail",
 			body: `{"total_count":1,"script_execution_tasks":[{"id":"t1","end_time":"string"}]}`,
-			call: func(c *Client) error { _, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), nil); return err },
+			call: func(c *Client) error {
+				_, err := c.DesktopPools.ListScriptExecutionTasks(testContext(t), nil)
+				return err
+			},
 			want: []string{"script_execution_tasks.end_time", `"string"`},
 		},
 		{
