@@ -32,7 +32,7 @@ func TestWithWaitInterval(t *testing.T) {
 			defer cancel()
 			job, err := c.Jobs.Wait(ctx, "job-1", tt.opts)
 			require.NoError(t, err)
-			assert.Equal(t, "SUCCESS", job.Status)
+			assert.Equal(t, JobStatusSuccess, job.Status)
 			polls := s.pollTimes()
 			require.Len(t, polls, 3)
 			for i := 1; i < len(polls); i++ {
