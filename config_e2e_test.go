@@ -90,7 +90,10 @@ func TestDefaultConfigZeroConfigurationOnECS(t *testing.T) {
 				workspace.EnvMetadataEndpoint: srv.MetadataURL(),
 				fakeRegionVar:                 srv.URL,
 			}
-			c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(), quickRetries)
+			// The bound is not under test here (config_test.go pins it): a
+			// generous one keeps a loaded machine from failing the flow.
+			c, err := workspace.NewClient(workspace.WithLookupEnv(env), workspace.WithHomeDir(t.TempDir()), workspace.WithDefaultConfig(),
+				workspace.WithMetadataBound(30*time.Second), quickRetries)
 			require.NoError(t, err)
 			page, err := c.Snapshots.List(context.Background(), &workspace.ListSnapshotsOptions{Limit: 5})
 			require.NoError(t, err)
@@ -229,17 +232,21 @@ func TestProjectLookupOutcomes(t *testing.T) {
 		t.Parallel()
 		srv := newAgencyServer(t)
 		c := lookupClient(t, srv, srv.AccessKey)
-		srv.SetLatency(time.Second)
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		srv.SetLatency(5 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		_, err := c.Snapshots.List(ctx, nil)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.Less(t, time.Since(start), 900*time.Millisecond)
+		assert.Less(t, time.Since(start), 4*time.Second)
 		srv.SetLatency(0)
+		// A kept failure would fail this call; it asks IAM again instead.
 		_, err = c.Snapshots.List(context.Background(), nil)
 		require.NoError(t, err)
-		assert.Len(t, srv.RequestsFor(workspacetest.OpIAMListProjects), 2)
+		// On a loaded machine the first lookup may never have reached the
+		// fake before its deadline: one or two lookups, never more.
+		n := len(srv.RequestsFor(workspacetest.OpIAMListProjects))
+		assert.True(t, n == 1 || n == 2, "lookups: %d", n)
 	})
 	t.Run("metadata keys without a project id in meta_data.json", func(t *testing.T) {
 		t.Parallel()
