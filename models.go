@@ -220,37 +220,37 @@ type Snapshot struct {
 
 // Job is an asynchronous job, such as the one a batch-delete starts.
 type Job struct {
-	ID           string
-	Type         string
+	ID           string    // the job id (id), as BatchDeleteVolumesResult.JobID
+	Type         string    // what the job does (job_type), e.g. a volume deletion
 	Status       JobStatus // WAITING, INIT, RUNNING, SUCCESS, COMPLETE, FAILED, FAIL, ...
-	ErrorCode    string
-	FailReason   string
-	BeginTime    time.Time
-	EndTime      time.Time
-	SubJobsTotal int
-	SubJobs      []SubJob
+	ErrorCode    string    // job_error_code: set when the job failed
+	FailReason   string    // fail_reason: the API's words for a failure
+	BeginTime    time.Time // when the job started; zero when not sent
+	EndTime      time.Time // when the job ended; zero while it runs
+	SubJobsTotal int       // sub_jobs_total: how many sub-jobs the job has
+	SubJobs      []SubJob  // the parts of the job, one per desktop or volume acted on
 }
 
 // SubJob is one part of a Job; the entity fields say what it acted on.
 type SubJob struct {
-	ID         string
-	Type       string
-	Status     JobStatus
-	ErrorCode  string
-	FailReason string
-	BeginTime  time.Time
-	EndTime    time.Time
-	Host       string
-	ProjectID  string
-	JobID      string
-	Process    int
+	ID         string    // the sub-job id
+	Type       string    // job_type of the sub-job
+	Status     JobStatus // the sub-job's own status; a done Job with a sub-job not SUCCESS has partly failed
+	ErrorCode  string    // error_code: set when the sub-job failed
+	FailReason string    // fail_reason: the API's words for a failure
+	BeginTime  time.Time // when the sub-job started; zero when not sent
+	EndTime    time.Time // when the sub-job ended; zero while it runs
+	Host       string    // the host the sub-job ran on, as the API reports it
+	ProjectID  string    // the project the sub-job belongs to
+	JobID      string    // the parent job's id
+	Process    int       // progress in percent (0-100); tolerant of "", "50%" and numeric strings
 
 	// From the sub-job's "entities" object.
-	DesktopID   string
-	ProductID   string
-	UserName    string
-	DesktopName string
-	IPAddress   string
+	DesktopID   string // the desktop acted on
+	ProductID   string // the desktop's product (package) id
+	UserName    string // the desktop's user
+	DesktopName string // the desktop's name
+	IPAddress   string // the desktop's IP address
 
 	// The sub-job's own fields beside "entities": seen in answers
 	// (attach_user, entity, ip_address) or listed by the vendor's OpenAPI
@@ -261,8 +261,8 @@ type SubJob struct {
 	Entity            string // what the sub-job acted on, as the API words it
 	SubJobIPAddress   string // the sub-job's own ip_address (IPAddress is entities')
 	SubJobDesktopName string // the sub-job's own desktop_name (DesktopName is entities')
-	MACAddress        string
-	Message           string
+	MACAddress        string // mac_address of the desktop
+	Message           string // message: the API's note on the sub-job
 }
 
 // WaitOptions tunes JobsService.Wait.
