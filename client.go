@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -37,6 +36,7 @@ type service struct{ client *Client }
 // core is the thin authenticated HTTP layer under the services.
 type core struct {
 	origin    string // scheme://host
+	scheme    string
 	host      string
 	base      string // the endpoint's escaped path prefix
 	prefix    string // escaped path prefix up to and including /v2/{project_id}
@@ -44,8 +44,9 @@ type core struct {
 	lookup    *projectLookup // not nil: the project id is looked up on the first call
 	auth      authenticator
 	retry     RetryPolicy
-	logger    *slog.Logger
-	userAgent []string // the User-Agent value; shared, never modified
+	observer  Observer       // nil: none; WithLogger's is one
+	injector  HeaderInjector // the observer, if it adds headers; else nil
+	userAgent []string       // the User-Agent value; shared, never modified
 	limiter   *ratelimit.Limiter
 	budget    *retryBudget // retries of every call: see budget.go
 	rc        *resty.Client
@@ -84,13 +85,14 @@ func NewClient(opts ...Option) (*Client, error) {
 
 	co := &core{
 		origin:    origin,
+		scheme:    u.Scheme,
 		host:      u.Host,
 		base:      prefix,
 		prefix:    prefix + "/v2/" + escapeSegment(cfg.projectID),
 		projectID: cfg.projectID,
 		auth:      auth,
 		retry:     cfg.retry.withDefaults(),
-		logger:    cfg.logger,
+		observer:  cfg.observer(),
 		userAgent: []string{userAgent(cfg.userAgent)},
 		rc:        newResty(cfg.httpClient, redirectsKeepOwn),
 		budget:    newRetryBudget(),
@@ -106,6 +108,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		co.prefix = prefix + "/v2/{project_id}"
 		co.lookup = newProjectLookup(cfg.iamEndpointFor(), cfg.region, sa.src, newCredService(cfg.httpClient))
 	}
+	co.injector = injectorOf(co.observer)
 	if cfg.rateRPS > 0 {
 		co.limiter = ratelimit.New(cfg.rateRPS, cfg.rateBurst)
 	}
@@ -131,6 +134,7 @@ func (c *Client) GoString() string { return c.String() }
 
 // request is one API call as the services describe it.
 type request struct {
+	op     string // the API's operation name, for observers; "": Client.Do
 	method string
 	path   string     // escaped, after /v2/{project_id}, e.g. "/snapshots"
 	query  url.Values // nil: none
@@ -165,7 +169,7 @@ func (s *service) do(ctx context.Context, r *request, out any) error {
 
 // do sends r, retrying as the policy allows, and decodes a 2xx body into
 // out (a pointer; nil to ignore the body). Every operation goes through it.
-func (c *Client) do(ctx context.Context, r *request, out any) error {
+func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 	if c == nil || c.core == nil {
 		return errZeroClient
 	}
@@ -184,6 +188,8 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	// One string for the URL; the path is part of it.
 	fullURL := co.origin + prefix + r.path
 	path := fullURL[len(co.origin):]
+	ctx, oc := co.startCall(ctx, r.op, r.method, path)
+	defer oc.end(&err)
 	if len(r.query) > 0 {
 		fullURL += "?" + encodeQuery(r.query)
 	}
@@ -192,16 +198,19 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	for {
 		if co.limiter != nil {
 			if err := co.limiter.Wait(ctx); err != nil {
+				oc.stopped()
 				return contextError(r.method, path, err)
 			}
 		}
+		n := st.attempts + 1
+		actx := oc.startAttempt(ctx, n)
 		start := time.Now()
-		res := co.attempt(ctx, r, path, fullURL, body, projectID, out, co.retry.MaxAttempts-st.paid()-1)
+		res := co.attempt(actx, r, path, fullURL, body, projectID, out, co.retry.MaxAttempts-st.paid()-1)
 		res.duration = time.Since(start)
 		st.attempts += 1 + res.replays // the transport's own sends count as attempts
 
 		if res.err == nil || ctx.Err() != nil {
-			co.logAttempt(ctx, r.method, path, st.attempts, &res, decision{})
+			oc.endAttempt(actx, n, st.attempts, &res, decision{}, ctx.Err() != nil)
 			if res.err == nil {
 				co.budget.succeeded(&st)
 				return nil
@@ -212,22 +221,20 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if d.retry && !d.free && !co.budget.take(&st, &res) {
 			d.retry, d.budgetSpent = false, true
 		}
-		co.logAttempt(ctx, r.method, path, st.attempts, &res, d)
+		oc.endAttempt(actx, n, st.attempts, &res, d, false)
 		if !d.retry {
-			return co.giveUp(ctx, r.method, path, st.attempts, &res, d)
+			return giveUp(st.attempts, &res, d)
 		}
 		if err := sleep(ctx, d.delay); err != nil {
+			oc.stopped()
 			return contextError(r.method, path, err)
 		}
 	}
 }
 
-// giveUp ends a call with the error of its last attempt, the n-th: with a
-// warning where a retry was in question, and naming n where n > 1.
-func (co *core) giveUp(ctx context.Context, method, path string, n int, res *attemptResult, d decision) error {
-	if n > 1 || d.retryable {
-		co.logGivingUp(ctx, method, path, n, res)
-	}
+// giveUp ends a call with the error of its last attempt, the n-th, naming
+// n where n > 1 or the retry budget stopped it.
+func giveUp(n int, res *attemptResult, d decision) error {
 	if n > 1 || d.budgetSpent {
 		return &retriesError{attempts: n, err: res.err, budgetSpent: d.budgetSpent}
 	}
@@ -261,6 +268,7 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	if body != nil {
 		h["Content-Type"] = jsonHeaderValue
 	}
+	co.injectHeaders(ctx, h)
 	at := authRequest{
 		method: r.method, host: co.host, path: path, query: r.query, body: body,
 		header: h, projectID: projectID, now: co.now(),

@@ -49,7 +49,7 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 	}
 	body := wire.CheckImagesRequest{DesktopIDs: desktopIDs}
 	var w wire.Images
-	r := &request{method: "POST", path: "/desktops/check-images", body: body}
+	r := &request{op: opCheckImages, method: "POST", path: "/desktops/check-images", body: body}
 	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}

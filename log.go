@@ -5,41 +5,51 @@ import (
 	"log/slog"
 )
 
-// The client's log records (see WithLogger): one debug record per attempt
-// and a warning when a call gives up. They name the method, the path
-// without its query, statuses, timings and request ids; never a header,
-// a query value or a body.
+// The client's log records (see WithLogger) are one Observer on the same
+// path as the others: one debug record per attempt and a warning when a
+// call gives up. They name the method, the path without its query,
+// statuses, timings and request ids; never a header, a query value or a
+// body.
+type logObserver struct{ l *slog.Logger }
 
-// logAttempt writes the debug record of attempt n, with the retry decision
-// taken after it (the zero decision after a success).
-func (co *core) logAttempt(ctx context.Context, method, path string, n int, res *attemptResult, d decision) {
-	if co.logger == nil || !co.logger.Enabled(ctx, slog.LevelDebug) {
+func (lo logObserver) CallStart(ctx context.Context, _ Call) context.Context { return ctx }
+
+func (lo logObserver) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+	return ctx
+}
+
+// AttemptEnd writes the debug record of one attempt, with the retry
+// decision taken after it.
+func (lo logObserver) AttemptEnd(ctx context.Context, call Call, r AttemptOutcome) {
+	if !lo.l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("path", path),
-		slog.Int("attempt", n),
-		slog.Int("status", res.status),
-		slog.Duration("duration", res.duration),
-		slog.String("request_id", res.requestID),
-		slog.Bool("retry", d.retry),
-		slog.Duration("delay", d.delay),
+		slog.String("method", call.Method),
+		slog.String("path", call.Path),
+		slog.Int("attempt", r.Attempt),
+		slog.Int("status", r.StatusCode),
+		slog.Duration("duration", r.Duration),
+		slog.String("request_id", r.RequestID),
+		slog.Bool("retry", r.Decision == WillRetry),
+		slog.Duration("delay", r.Delay),
 	}
-	if res.err != nil {
-		attrs = append(attrs, slog.String("error", res.err.Error()))
+	if r.Err != nil {
+		attrs = append(attrs, slog.String("error", r.Err.Error()))
 	}
-	co.logger.LogAttrs(ctx, slog.LevelDebug, "workspace: attempt", attrs...)
+	lo.l.LogAttrs(ctx, slog.LevelDebug, "workspace: attempt", attrs...)
 }
 
-// logGivingUp writes the warning of a call that ends in res's error after
-// n attempts.
-func (co *core) logGivingUp(ctx context.Context, method, path string, n int, res *attemptResult) {
-	if co.logger == nil {
+// CallEnd warns of a call that failed after more than one attempt, or
+// whose failure would have been retried had the policy allowed another
+// attempt. A call whose context ended is not warned of: its caller knows.
+func (lo logObserver) CallEnd(ctx context.Context, call Call, r CallOutcome) {
+	gaveUp := r.Decision == RetriesExhausted || (r.Decision == NoRetry && r.Attempts > 1)
+	if r.Err == nil || !gaveUp {
 		return
 	}
-	co.logger.LogAttrs(ctx, slog.LevelWarn, "workspace: giving up",
-		slog.String("method", method), slog.String("path", path),
-		slog.Int("attempts", n), slog.Int("status", res.status),
-		slog.String("request_id", res.requestID), slog.String("error", res.err.Error()))
+	lo.l.LogAttrs(ctx, slog.LevelWarn, "workspace: giving up",
+		slog.String("method", call.Method), slog.String("path", call.Path),
+		slog.Int("attempts", r.Attempts), slog.Int("status", r.StatusCode),
+		slog.String("request_id", r.RequestID), slog.String("error", r.Err.Error()))
 }

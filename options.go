@@ -34,6 +34,7 @@ type config struct {
 	httpClient     *http.Client
 	retry          RetryPolicy
 	logger         *slog.Logger
+	observers      []Observer // WithObserver's, in order
 	userAgent      string
 	rateRPS        float64
 	rateBurst      int

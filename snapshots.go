@@ -36,7 +36,7 @@ func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions)
 		return nil, err
 	}
 	var w wire.SnapshotPage
-	r := &request{method: "GET", path: "/snapshots", query: q}
+	r := &request{op: opListSnapshots, method: "GET", path: "/snapshots", query: q}
 	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}
