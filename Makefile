@@ -11,7 +11,7 @@ GO_NEXT     ?= go1.27.3
 # BENCHGO=local for the installed Go only.
 BENCHGO     ?= local,$(GO_NEXT)
 
-.PHONY: all help test test-go1.27 fmt-check vet staticcheck unit example bench compat cover fuzz tidy
+.PHONY: all help test test-go1.27 fmt-check vet staticcheck unit otel example example-telemetry bench compat cover fuzz tidy
 
 all: test
 
@@ -19,8 +19,8 @@ all: test
 help:
 	@grep -E '^## [a-z0-9.-]+:' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{ printf "  %-12s %s\n", $$1, $$2 }'
 
-## test: every check CI runs (format, vet, staticcheck, race-enabled tests)
-test: fmt-check vet staticcheck unit
+## test: every check CI runs (format, vet, staticcheck, race-enabled tests), every module
+test: fmt-check vet staticcheck unit otel
 
 ## test-go1.27: vet, staticcheck and the tests on Go 1.27 (GO_NEXT=go1.27.3, fetched by the go command on first use)
 test-go1.27:
@@ -43,9 +43,21 @@ staticcheck:
 unit:
 	$(GO) test -race -count=1 ./...
 
+## otel: vet, staticcheck and race-enabled tests of otelworkspace and examples/telemetry (own modules)
+OTEL_MODULES = otelworkspace examples/telemetry
+otel:
+	@set -e; for m in $(OTEL_MODULES); do \
+	  echo "== $$m"; \
+	  (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...); \
+	done
+
 ## example: run the quickstart against the embedded fake server (no credentials needed)
 example:
 	$(GO) run ./examples/quickstart
+
+## example-telemetry: print the OpenTelemetry spans and metrics of a few calls on the fake
+example-telemetry:
+	cd examples/telemetry && $(GO) run .
 
 ## bench: benchmarks against raw net/http, resty and the vendor SDK (own module), Go 1.26 and 1.27 side by side
 bench:
@@ -69,8 +81,9 @@ fuzz:
 	  done; \
 	done
 
-## tidy: go mod tidy for the library and the bench and compat modules
+## tidy: go mod tidy for the library and every module of its own
 tidy:
 	$(GO) mod tidy
 	cd bench && $(GO) mod tidy
 	cd compat && $(GO) mod tidy
+	@for m in $(OTEL_MODULES); do (cd $$m && $(GO) mod tidy); done
