@@ -48,6 +48,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "bench: SDK (AK/SK):", err)
 		os.Exit(1)
 	}
+	if err = newTelemetryImpls(srv.URL); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: SDK with telemetry:", err)
+		os.Exit(1)
+	}
 	if vendor, err = newVendorImpl(srv.URL); err != nil {
 		fmt.Fprintln(os.Stderr, "bench: vendor SDK left out:", err)
 		vendor = nil
@@ -101,11 +105,11 @@ func parImpls() []namedImpl {
 }
 
 var benchCases = []benchCase{
-	{name: "small", call: statsCall, impls: seqImpls(true)},
+	{name: "small", call: statsCall, impls: withTelemetry(seqImpls(true))},
 	{name: "snap1", call: snapshotsCall(1), impls: seqImpls(false)},
-	{name: "snap100", call: snapshotsCall(100), impls: decoderImpls},
+	{name: "snap100", call: snapshotsCall(100), impls: withTelemetry(decoderImpls)},
 	{name: "snap1000", call: snapshotsCall(1000), impls: decoderImpls},
-	{name: fmt.Sprintf("small-par%d", parallelGoroutines), parallel: true, call: statsCall, impls: parImpls},
+	{name: fmt.Sprintf("small-par%d", parallelGoroutines), parallel: true, call: statsCall, impls: withTelemetry(parImpls)},
 	{name: fmt.Sprintf("snap100-par%d", parallelGoroutines), parallel: true, call: snapshotsCall(100), impls: parImpls},
 }
 

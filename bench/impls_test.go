@@ -40,12 +40,12 @@ type benchImpl interface {
 
 type sdkImpl struct{ c *workspace.Client }
 
-func newSDKImpl(base string, aksk bool) (*sdkImpl, error) {
+func newSDKImpl(base string, aksk bool, opts ...workspace.Option) (*sdkImpl, error) {
 	cred := workspace.WithToken(benchToken)
 	if aksk {
 		cred = workspace.WithAccessKey(benchAK, benchSK)
 	}
-	c, err := workspace.NewClient(workspace.WithEndpoint(base), workspace.WithProjectID(benchProjectID), cred)
+	c, err := workspace.NewClient(append([]workspace.Option{workspace.WithEndpoint(base), workspace.WithProjectID(benchProjectID), cred}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
