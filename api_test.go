@@ -32,6 +32,7 @@ func TestAPIPromises(t *testing.T) {
 		_ func(workspace.RetryPolicy) workspace.Option         = workspace.WithRetryPolicy
 		_ func(*slog.Logger) workspace.Option                  = workspace.WithLogger
 		_ func(string) workspace.Option                        = workspace.WithUserAgent
+		_ func(workspace.Observer) workspace.Option            = workspace.WithObserver
 
 		c workspace.Client
 		_ *workspace.DesktopPoolsService = c.DesktopPools
