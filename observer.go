@@ -19,7 +19,10 @@ import (
 // receives; the context AttemptStart returns is the one the attempt's HTTP
 // request carries and the one AttemptEnd receives. An Observer can thus
 // start a span at a start and end it at the matching end. A nil context
-// returned counts as the context passed in.
+// returned counts as the context passed in. With several observers an end
+// receives a context derived from the one its start returned (the later
+// observers' starts add to it): find what you stored under a context key of
+// your own.
 //
 // A call that never reaches the Workspace API is not observed: input
 // refused with a *ValidationError, a body that cannot be encoded, a project
@@ -160,10 +163,10 @@ func (cfg *config) observer() Observer {
 // injectorOf is o if it adds headers, else nil: a list of observers adds
 // headers if one of them does.
 func injectorOf(o Observer) HeaderInjector {
-	if os, ok := o.(observers); ok {
-		for _, m := range os {
+	if obs, ok := o.(observers); ok {
+		for _, m := range obs {
 			if injectorOf(m) != nil {
-				return os
+				return obs
 			}
 		}
 		return nil
@@ -173,38 +176,38 @@ func injectorOf(o Observer) HeaderInjector {
 }
 
 // observers fans each event out to several observers: starts in the order
-// given, ends in the reverse order, each seeing the context the one before
-// it returned.
+// given, each seeing the context the one before it returned; ends in the
+// reverse order, with the context the last start returned.
 type observers []Observer
 
-func (os observers) CallStart(ctx context.Context, call Call) context.Context {
-	for _, o := range os {
+func (obs observers) CallStart(ctx context.Context, call Call) context.Context {
+	for _, o := range obs {
 		ctx = orContext(o.CallStart(ctx, call), ctx)
 	}
 	return ctx
 }
 
-func (os observers) AttemptStart(ctx context.Context, call Call, attempt int) context.Context {
-	for _, o := range os {
+func (obs observers) AttemptStart(ctx context.Context, call Call, attempt int) context.Context {
+	for _, o := range obs {
 		ctx = orContext(o.AttemptStart(ctx, call, attempt), ctx)
 	}
 	return ctx
 }
 
-func (os observers) AttemptEnd(ctx context.Context, call Call, r AttemptOutcome) {
-	for i := len(os) - 1; i >= 0; i-- {
-		os[i].AttemptEnd(ctx, call, r)
+func (obs observers) AttemptEnd(ctx context.Context, call Call, r AttemptOutcome) {
+	for i := len(obs) - 1; i >= 0; i-- {
+		obs[i].AttemptEnd(ctx, call, r)
 	}
 }
 
-func (os observers) CallEnd(ctx context.Context, call Call, r CallOutcome) {
-	for i := len(os) - 1; i >= 0; i-- {
-		os[i].CallEnd(ctx, call, r)
+func (obs observers) CallEnd(ctx context.Context, call Call, r CallOutcome) {
+	for i := len(obs) - 1; i >= 0; i-- {
+		obs[i].CallEnd(ctx, call, r)
 	}
 }
 
-func (os observers) InjectHeaders(ctx context.Context, h http.Header) {
-	for _, o := range os {
+func (obs observers) InjectHeaders(ctx context.Context, h http.Header) {
+	for _, o := range obs {
 		if hi, ok := o.(HeaderInjector); ok {
 			hi.InjectHeaders(ctx, h)
 		}
