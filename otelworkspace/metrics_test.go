@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/otelworkspace"
@@ -134,10 +136,20 @@ func TestNilProvidersAreTheGlobalOnes(t *testing.T) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 	defer func() { _ = mp.Shutdown(context.Background()) }()
 	otel.SetMeterProvider(mp)
-
+	// The tracer provider is set after the client is made: the global one
+	// hands its spans on to it all the same.
 	c := srv.Client(otelworkspace.WithMeterProvider(nil), otelworkspace.WithTracerProvider(nil))
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	otel.SetTracerProvider(tp)
+
 	_, err := c.Snapshots.List(context.Background(), nil)
 	require.NoError(t, err)
 	got := collect(t, reader)
 	assert.Contains(t, got, "rpc.client.call.duration")
+	spans := exp.GetSpans()
+	require.Len(t, spans, 2)
+	assert.Equal(t, "GET", spans[0].Name)
+	assert.Equal(t, "Workspace.ListDesktopSnapshot", spans[1].Name)
 }
