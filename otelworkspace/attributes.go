@@ -85,6 +85,16 @@ func rpcMethod(call workspace.Call) string {
 	return "Workspace." + call.Operation
 }
 
+// httpMethod is http.request.method: the method if the conventions know
+// it, else "_OTHER" (and known false, for http.request.method_original).
+func httpMethod(m string) (method string, known bool) {
+	switch m {
+	case "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "QUERY":
+		return m, true
+	}
+	return "_OTHER", false
+}
+
 // errorType is error.type for an attempt or a call that failed with err,
 // the last answer's status being status (0: none); "" when it did not
 // fail. The values are few, to keep metrics' cardinality low.

@@ -62,7 +62,8 @@ func (m *metrics) AttemptEnd(ctx context.Context, call workspace.Call, r workspa
 		if et != "" {
 			attrs = append(attrs, semconv.ErrorTypeKey.String(et))
 		}
-		m.attemptDuration.Record(ctx, r.Duration.Seconds(), httpconv.RequestMethodAttr(call.Method), addr, port, attrs...)
+		method, _ := httpMethod(call.Method)
+		m.attemptDuration.Record(ctx, r.Duration.Seconds(), httpconv.RequestMethodAttr(method), addr, port, attrs...)
 	}
 	if !m.attempts.Enabled(ctx) {
 		return

@@ -26,7 +26,9 @@
 // and the span status Error.
 //
 // Under it, one CLIENT span per HTTP attempt, named after the method (GET,
-// POST), with http.request.method, server.address, server.port, url.full
+// POST; "HTTP", with http.request.method "_OTHER" and
+// http.request.method_original, for a method the conventions do not
+// list), with http.request.method, server.address, server.port, url.full
 // (without the query string, which may carry names of users' resources),
 // http.request.resend_count (1 for the second attempt, and so on; absent
 // on the first), http.response.status_code, huaweicloud.request_id and,

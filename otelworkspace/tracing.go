@@ -61,17 +61,23 @@ func (t *tracing) CallStart(ctx context.Context, call workspace.Call) context.Co
 // AttemptStart starts the attempt's span, a child of the call's.
 func (t *tracing) AttemptStart(ctx context.Context, call workspace.Call, attempt int) context.Context {
 	addr, port := serverAddr(call)
-	attrs := make([]attribute.KeyValue, 0, 5)
+	method, known := httpMethod(call.Method)
+	name := method
+	attrs := make([]attribute.KeyValue, 0, 6)
 	attrs = append(attrs,
-		semconv.HTTPRequestMethodKey.String(call.Method),
+		semconv.HTTPRequestMethodKey.String(method),
 		semconv.ServerAddress(addr),
 		semconv.ServerPort(port),
 		semconv.URLFull(call.Scheme+"://"+call.Host+call.Path),
 	)
+	if !known {
+		name = "HTTP"
+		attrs = append(attrs, semconv.HTTPRequestMethodOriginal(call.Method))
+	}
 	if attempt > 1 {
 		attrs = append(attrs, semconv.HTTPRequestResendCount(attempt-1))
 	}
-	ctx, span := t.tracer.Start(ctx, call.Method, clientKind, trace.WithAttributes(attrs...))
+	ctx, span := t.tracer.Start(ctx, name, clientKind, trace.WithAttributes(attrs...))
 	return context.WithValue(ctx, attemptSpanKey{}, span)
 }
 
