@@ -449,3 +449,63 @@ func TestObserverSeesNoSecret(t *testing.T) {
 }
 
 func errText(errs ...error) string { return fmt.Sprint(errors.Join(errs...)) }
+
+// 16 goroutines share a client and its observer, with faults on the way:
+// each goroutine's calls are told in order, each start with its end.
+func TestObserverConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	rec := &recorder{name: "r"}
+	c := srv.Client(workspace.WithObserver(rec))
+	srv.FailNext(workspacetest.OpAny, 10, http.StatusServiceUnavailable, "")
+
+	const workers, callsEach = 16, 5
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := context.WithValue(context.Background(), ctxKey("worker"), w)
+			for range callsEach {
+				_, err := c.Snapshots.List(ctx, nil)
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+
+	byWorker := map[any][]event{}
+	for _, e := range rec.all() {
+		w := e.ctx.Value(ctxKey("worker"))
+		byWorker[w] = append(byWorker[w], e)
+	}
+	require.Len(t, byWorker, workers)
+	attempts := 0
+	for w, es := range byWorker {
+		calls, inCall, n := 0, false, 0
+		for _, e := range es {
+			switch e.kind {
+			case "call-start":
+				require.False(t, inCall, "worker %v", w)
+				inCall, n = true, 0
+			case "attempt-start":
+				require.True(t, inCall)
+				n++
+				assert.Equal(t, n, e.attempt)
+			case "attempt-end":
+				assert.Equal(t, n, e.ar.Attempt)
+				attempts++
+			case "call-end":
+				require.True(t, inCall)
+				assert.Equal(t, n, e.cr.Attempts)
+				assert.NoError(t, e.cr.Err)
+				inCall = false
+				calls++
+			}
+		}
+		assert.Equal(t, callsEach, calls, "worker %v", w)
+	}
+	assert.Equal(t, len(srv.Requests()), attempts, "one attempt told per request the server saw")
+	assert.Equal(t, workers*callsEach+10, attempts)
+}
