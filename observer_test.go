@@ -129,13 +129,17 @@ func TestObserverSeesRetriedCall(t *testing.T) {
 func TestObserverDecisions(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		setup     func(srv *workspacetest.Server)
-		call      func(ctx context.Context, c *workspace.Client) error
-		timeout   time.Duration
-		want      []workspace.RetryDecision
-		wantCall  workspace.RetryDecision
-		wantError bool
+		name    string
+		setup   func(srv *workspacetest.Server)
+		call    func(ctx context.Context, c *workspace.Client) error
+		timeout time.Duration
+		// cancelOnRetry cancels the call's context when the client decides
+		// to retry: the context ends during the wait, however slow the
+		// machine.
+		cancelOnRetry bool
+		want          []workspace.RetryDecision
+		wantCall      workspace.RetryDecision
+		wantError     bool
 	}{
 		{
 			name:  "not found: final",
@@ -183,8 +187,8 @@ func TestObserverDecisions(t *testing.T) {
 				_, err := c.Jobs.Get(ctx, "nope")
 				return err
 			},
-			timeout: 50 * time.Millisecond,
-			want:    []workspace.RetryDecision{workspace.WillRetry}, wantCall: workspace.ContextDone, wantError: true,
+			cancelOnRetry: true,
+			want:          []workspace.RetryDecision{workspace.WillRetry}, wantCall: workspace.ContextDone, wantError: true,
 		},
 	}
 	for _, tt := range tests {
@@ -195,9 +199,14 @@ func TestObserverDecisions(t *testing.T) {
 			srv.AddPool(workspacetest.Pool{ID: "pool-1", Volumes: []workspace.VolumeInfo{{Type: "SAS", Size: 100}}})
 			tt.setup(srv)
 			rec := &recorder{name: "r"}
-			c := srv.Client(workspace.WithObserver(rec), workspace.WithRetryPolicy(workspace.RetryPolicy{
-				MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Hour}))
-			ctx := context.Background()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			opts := []workspace.Option{workspace.WithObserver(rec), workspace.WithRetryPolicy(workspace.RetryPolicy{
+				MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Hour})}
+			if tt.cancelOnRetry {
+				opts = append(opts, workspace.WithObserver(cancelOnRetry{cancel}))
+			}
+			c := srv.Client(opts...)
 			if tt.timeout > 0 {
 				var cancel context.CancelFunc
 				ctx, cancel = context.WithTimeout(ctx, tt.timeout)
@@ -331,6 +340,20 @@ func TestObserverContextFlows(t *testing.T) {
 	assert.Equal(t, "ShowJob", es[5].ctx.Value(ctxKey("r-call")))
 	assert.Nil(t, es[5].ctx.Value(ctxKey("r-attempt")), "the call ends with the call's context")
 }
+
+// cancelOnRetry cancels a context when the client decides to retry.
+type cancelOnRetry struct{ cancel context.CancelFunc }
+
+func (cancelOnRetry) CallStart(ctx context.Context, _ workspace.Call) context.Context { return ctx }
+func (cancelOnRetry) AttemptStart(ctx context.Context, _ workspace.Call, _ int) context.Context {
+	return ctx
+}
+func (c cancelOnRetry) AttemptEnd(_ context.Context, _ workspace.Call, a workspace.AttemptOutcome) {
+	if a.Decision == workspace.WillRetry {
+		c.cancel()
+	}
+}
+func (cancelOnRetry) CallEnd(context.Context, workspace.Call, workspace.CallOutcome) {}
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
