@@ -134,13 +134,13 @@ const (
 // attempt (see Observer). It may be given more than once: every observer
 // is told, in the order given, after WithLogger's logging.
 func WithObserver(o Observer) Option {
-	return func(c *config) error {
+	return option(func(c *config) error {
 		if o == nil {
 			return invalid("observer", "must not be nil")
 		}
 		c.observers = append(c.observers, o)
 		return nil
-	}
+	})
 }
 
 // observer is the client's observer: WithLogger's and WithObserver's
