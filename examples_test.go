@@ -3,6 +3,7 @@ package workspace
 import (
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,7 +15,8 @@ import (
 
 // Each example program must be copyable out of the repository on its own:
 // one file that imports only the standard library, this package and
-// workspacetest.
+// workspacetest, or, for an example that is a module of its own (it needs
+// OpenTelemetry, say), what its go.mod requires.
 func TestExamplesAreSelfContained(t *testing.T) {
 	t.Parallel()
 	mains, err := filepath.Glob("examples/*/main.go")
@@ -23,10 +25,14 @@ func TestExamplesAreSelfContained(t *testing.T) {
 	for _, path := range mains {
 		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
 		require.NoError(t, err)
+		required := moduleRequires(t, filepath.Join(filepath.Dir(path), "go.mod"))
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
 			stdlib := !strings.Contains(strings.Split(p, "/")[0], ".")
 			allowed := stdlib || p == "github.com/hwcloud-go/workspace" || p == "github.com/hwcloud-go/workspace/workspacetest"
+			for _, m := range required {
+				allowed = allowed || p == m || strings.HasPrefix(p, m+"/")
+			}
 			assert.True(t, allowed, "%s imports %s", path, p)
 		}
 		others, err := filepath.Glob(filepath.Join(filepath.Dir(path), "*.go"))
@@ -35,4 +41,35 @@ func TestExamplesAreSelfContained(t *testing.T) {
 			assert.True(t, o == path || strings.HasSuffix(o, "_test.go"), "%s: the program must be one file, found %s", path, o)
 		}
 	}
+}
+
+// moduleRequires lists the modules a go.mod requires directly; none when
+// there is no go.mod.
+func moduleRequires(t *testing.T, gomod string) []string {
+	data, err := os.ReadFile(gomod)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	require.NoError(t, err)
+	var mods []string
+	inBlock := false
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "require (":
+			inBlock = true
+			continue
+		case inBlock && line == ")":
+			inBlock = false
+			continue
+		case strings.HasPrefix(line, "require "):
+			line = strings.TrimPrefix(line, "require ")
+		case !inBlock:
+			continue
+		}
+		if fields := strings.Fields(line); len(fields) >= 2 && !strings.Contains(line, "// indirect") {
+			mods = append(mods, fields[0])
+		}
+	}
+	return mods
 }
