@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -275,6 +276,9 @@ func TestObserverOperationNames(t *testing.T) {
 		{"ShowJob", "GET", "/workspace-jobs/job%2F1", func() error {
 			_, err := c.Jobs.Get(ctx, "job/1")
 			return err
+		}},
+		{"Do", "GET", "/desktops", func() error {
+			return c.Do(ctx, "GET", "/desktops", url.Values{"limit": {"1"}}, nil, nil)
 		}},
 	}
 	for _, cl := range calls {
