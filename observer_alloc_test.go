@@ -27,7 +27,7 @@ func TestObserverPathAllocatesNothing(t *testing.T) {
 				cctx, oc := co.startCall(ctx, opShowJob, "GET", "/v2/p/workspace-jobs/j")
 				actx := oc.startAttempt(cctx, 1)
 				res := attemptResult{status: 200, requestID: "r"}
-				oc.endAttempt(actx, 1, &res, decision{}, false)
+				oc.endAttempt(actx, 1, 1, &res, decision{}, false)
 				var err error
 				oc.end(&err)
 			})
