@@ -242,7 +242,7 @@ func TestSpansOfBatchDeleteAndJobPolls(t *testing.T) {
 	require.NoError(t, err)
 	job, err := tr.c.Jobs.Wait(tr.ctx, res.JobID, &workspace.WaitOptions{Interval: time.Millisecond})
 	require.NoError(t, err)
-	require.Equal(t, workspacetest.JobStatusSuccess, string(job.Status))
+	require.EqualValues(t, workspacetest.JobStatusSuccess, job.Status)
 
 	polls := tr.srv.RequestsFor(workspacetest.OpGetJob)
 	require.GreaterOrEqual(t, len(polls), 2, "the job ran for a while")
