@@ -203,7 +203,10 @@ func errorKind(err error, method string) string {
 	case errors.As(err, &decErr):
 		return "DecodeError"
 	case errors.As(err, &opErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
+		// The send guard refused the transport's own replay of a read
+		// whose connection broke after it was sent (no attempt left).
+		errors.Is(err, errNoAttemptsLeft), errors.Is(err, errWriteNotRepeated):
 		return "transport"
 	}
 	return ""
