@@ -59,8 +59,13 @@ var (
 	errNoAttemptsLeft = errors.New("the connection failed after the request was sent, with no attempt (or retry budget) left to send it again")
 )
 
-// sendGuard follows one attempt through the transport; see above.
+// sendGuard follows one attempt through the transport; see above. It is
+// also the context the attempt is sent with (the parent with the guard's
+// trace, where Value finds the guard), and it holds its trace and its first
+// body, so that the guard costs few allocations per attempt.
 type sendGuard struct {
+	context.Context // ctx with the trace
+
 	ctx     context.Context
 	body    []byte // nil: none
 	write   bool
@@ -75,7 +80,15 @@ type sendGuard struct {
 	interim  bool // ... which began with an informational one
 	written  bool // headers written in any try
 	replays  int  // the transport sent the request again
+
+	trace httptrace.ClientTrace
+	first guardBody // the first try's body; a replay gets a new one
 }
+
+// guardBody is a request body reading from a byte slice.
+type guardBody struct{ bytes.Reader }
+
+func (*guardBody) Close() error { return nil }
 
 type sendGuardKey struct{}
 
@@ -83,15 +96,28 @@ type sendGuardKey struct{}
 // with.
 func newSendGuard(ctx context.Context, body []byte, write bool, spare int, limiter *ratelimit.Limiter, budget *retryBudget) (*sendGuard, context.Context) {
 	g := &sendGuard{ctx: ctx, body: body, write: write, spare: spare, limiter: limiter, budget: budget}
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+	// Got1xxResponse sees every informational answer, 100 Continue
+	// included (both transports call it before Got100Continue), so the
+	// guard does not need that hook too.
+	g.trace = httptrace.ClientTrace{
 		GetConn:              g.getConn,
 		WroteHeaders:         g.wroteHeaders,
 		WroteRequest:         g.wroteRequest,
 		GotFirstResponseByte: g.gotFirstResponseByte,
-		Got100Continue:       g.got1xx,
-		Got1xxResponse:       func(int, textproto.MIMEHeader) error { g.got1xx(); return nil },
-	})
-	return g, context.WithValue(ctx, sendGuardKey{}, g)
+		Got1xxResponse:       g.got1xxResponse,
+	}
+	g.Context = httptrace.WithClientTrace(ctx, &g.trace)
+	g.first.Reset(body)
+	return g, g
+}
+
+// Value finds the guard under sendGuardKey, and everything else in the
+// context the guard was made with.
+func (g *sendGuard) Value(key any) any {
+	if key == (sendGuardKey{}) {
+		return g
+	}
+	return g.Context.Value(key)
 }
 
 func (g *sendGuard) getConn(string) {
@@ -118,10 +144,11 @@ func (g *sendGuard) gotFirstResponseByte() {
 	g.mu.Unlock()
 }
 
-func (g *sendGuard) got1xx() {
+func (g *sendGuard) got1xxResponse(int, textproto.MIMEHeader) error {
 	g.mu.Lock()
 	g.interim = true
 	g.mu.Unlock()
+	return nil
 }
 
 // state reports what the transport did, and how often it sent the request
@@ -146,17 +173,24 @@ func installSendGuard(req *http.Request) {
 	if g == nil {
 		return
 	}
-	req.Body, req.ContentLength = g.newBody(), int64(len(g.body))
+	req.Body, req.ContentLength = g.newBody(true), int64(len(g.body))
 	req.GetBody = g.rewind
 }
 
-func (g *sendGuard) newBody() io.ReadCloser {
-	if len(g.body) == 0 {
+// newBody returns a body for a try: the guard's own reader for the first,
+// a new one for a replay (the transport may still hold an earlier one).
+func (g *sendGuard) newBody(first bool) io.ReadCloser {
+	switch {
+	case len(g.body) == 0:
 		// Not http.NoBody, which the transports replay freely; an empty
 		// body still goes out as none.
 		return emptyBody{}
+	case first:
+		return &g.first
 	}
-	return io.NopCloser(bytes.NewReader(g.body))
+	b := &guardBody{}
+	b.Reset(g.body)
+	return b
 }
 
 // rewind is the request's GetBody, which the transports call before they
@@ -188,7 +222,7 @@ func (g *sendGuard) rewind() (io.ReadCloser, error) {
 			return nil, err
 		}
 	}
-	return g.newBody(), nil
+	return g.newBody(false), nil
 }
 
 // emptyBody is a request body with nothing in it.
