@@ -207,7 +207,8 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		start := time.Now()
 		res := co.attempt(actx, r, path, fullURL, body, projectID, out, co.retry.MaxAttempts-st.paid()-1)
 		res.duration = time.Since(start)
-		st.attempts += 1 + res.replays // the transport's own sends count as attempts
+		st.attempts += 1 + res.replays                   // the transport's own sends count as attempts
+		st.budgetTaken += res.replays * retryTimeoutCost // ... and what they took from the budget comes back on success
 
 		if res.err == nil || ctx.Err() != nil {
 			oc.endAttempt(actx, n, st.attempts, &res, decision{}, ctx.Err() != nil)

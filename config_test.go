@@ -126,9 +126,9 @@ func TestWithCredentialsFile(t *testing.T) {
 		c, err := NewClient(fakeEnv(map[string]string{}), WithRegion("ap-southeast-3"), WithCredentialsFile(path))
 		require.NoError(t, err)
 		ts := c.core.auth.(tokenAuth).src.(*IDTokenSource)
-		assert.Equal(t, "https://iam.example.com/v3.0/OS-AUTH/id-token/tokens", ts.st.url, "iam_endpoint without a scheme gets https://")
-		assert.Equal(t, tokenFile, ts.st.file)
-		assert.Equal(t, "idp", ts.st.idpID)
+		assert.Equal(t, "https://iam.example.com/v3.0/OS-AUTH/id-token/tokens", ts.st().url, "iam_endpoint without a scheme gets https://")
+		assert.Equal(t, tokenFile, ts.st().file)
+		assert.Equal(t, "idp", ts.st().idpID)
 	})
 
 	t.Run("named file missing", func(t *testing.T) {

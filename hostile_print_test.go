@@ -87,4 +87,11 @@ func TestHostileSecretsUnprintable(t *testing.T) {
 	require.NoError(t, err)
 	hsAssertHidden(t, "MetadataCredentialsProvider", p, "", mc.SecretKey, mc.SecurityToken)
 	hsAssertHidden(t, "a struct holding a MetadataCredentialsProvider", struct{ P *MetadataCredentialsProvider }{p}, "", mc.SecretKey, mc.SecurityToken)
+
+	ex := newFakeIDTokenExchange(t, newFakeClock())
+	ids := idTokenSourceFor(t, ex, writeTempFile(t, idTokenSecret))
+	idTok, err := ids.Token(context.Background())
+	require.NoError(t, err)
+	hsAssertHidden(t, "IDTokenSource", ids, "", idTokenSecret, idTok)
+	hsAssertHidden(t, "a struct holding an IDTokenSource", struct{ S *IDTokenSource }{ids}, "", idTokenSecret, idTok)
 }

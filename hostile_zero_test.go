@@ -71,6 +71,14 @@ func TestHostileZeroValues(t *testing.T) {
 			_, err := new(MetadataCredentialsProvider).Credentials(ctx)
 			return err
 		},
+		"IDTokenSource{}.Token": func() error {
+			_, err := new(IDTokenSource).Token(ctx)
+			return err
+		},
+		"(*IDTokenSource)(nil).Token": func() error {
+			_, err := (*IDTokenSource)(nil).Token(ctx)
+			return err
+		},
 		"(*MetadataCredentialsProvider)(nil).Credentials": func() error {
 			_, err := (*MetadataCredentialsProvider)(nil).Credentials(ctx)
 			return err
@@ -87,5 +95,10 @@ func TestHostileZeroValues(t *testing.T) {
 		_ = zc.String()
 		_ = new(IAMTokenSource).String()
 		_ = new(MetadataCredentialsProvider).String()
+		new(IDTokenSource).Invalidate("x")
+		(*IDTokenSource)(nil).Invalidate("x")
+		_ = new(IDTokenSource).String()
+		_ = (*IDTokenSource)(nil).String()
+		_ = new(ConfigError).Error()
 	})
 }

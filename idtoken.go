@@ -67,7 +67,7 @@ func (c IDTokenConfig) GoString() string { return "workspace." + c.String() }
 // It is safe for concurrent use; its String and GoString methods never
 // show a token.
 type IDTokenSource struct {
-	st *idTokenState // behind a pointer: fmt never prints what it holds
+	st func() *idTokenState // behind a function: neither fmt nor reflection-based dumpers reach what it holds
 }
 
 var (
@@ -130,7 +130,7 @@ func NewIDTokenSource(cfg IDTokenConfig) (_ *IDTokenSource, err error) {
 	st.description = fmt.Sprintf("workspace.IDTokenSource{url: %s, idp: %s, file: %s, project: %s}",
 		st.url, st.idpID, st.file, st.projectID)
 	st.cache = newRefresher(st.fetch, 30*time.Second, func(life time.Duration) time.Duration { return max(life/10, before) })
-	return &IDTokenSource{st: st}, nil
+	return &IDTokenSource{st: func() *idTokenState { return st }}, nil
 }
 
 // Token returns the cached token, exchanging the ID token for a new one
@@ -139,13 +139,19 @@ func (s *IDTokenSource) Token(ctx context.Context) (string, error) {
 	if err := checkContext(ctx); err != nil {
 		return "", err
 	}
-	return s.st.cache.get(ctx)
+	if s == nil || s.st == nil {
+		return "", errors.New("workspace: the IDTokenSource was not made by NewIDTokenSource")
+	}
+	return s.st().cache.get(ctx)
 }
 
 // Invalidate drops the cached token if it is still token, so that the
 // next call of Token exchanges again.
 func (s *IDTokenSource) Invalidate(token string) {
-	s.st.cache.drop(func(cached string) bool { return cached == token })
+	if s == nil || s.st == nil {
+		return
+	}
+	s.st().cache.drop(func(cached string) bool { return cached == token })
 }
 
 // String describes the source without a token.
@@ -153,7 +159,7 @@ func (s *IDTokenSource) String() string {
 	if s == nil || s.st == nil {
 		return "workspace.IDTokenSource(nil)"
 	}
-	return s.st.description
+	return s.st().description
 }
 
 // GoString describes the source without a token.

@@ -27,7 +27,7 @@ func TestNewIDTokenSourceConfig(t *testing.T) {
 	ok := IDTokenConfig{IdPID: "idp", TokenFile: file, ProjectID: "p", Region: "ap-southeast-3"}
 	s, err := NewIDTokenSource(ok)
 	require.NoError(t, err)
-	assert.Equal(t, "https://iam.ap-southeast-3.myhuaweicloud.com/v3.0/OS-AUTH/id-token/tokens", s.st.url)
+	assert.Equal(t, "https://iam.ap-southeast-3.myhuaweicloud.com/v3.0/OS-AUTH/id-token/tokens", s.st().url)
 
 	edit := func(f func(*IDTokenConfig)) IDTokenConfig { c := ok; f(&c); return c }
 	for _, tt := range []struct {
@@ -57,7 +57,7 @@ func TestNewIDTokenSourceConfig(t *testing.T) {
 	}
 	s, err = NewIDTokenSource(edit(func(c *IDTokenConfig) { c.Region = ""; c.Endpoint = "iam.example.com/prefix/" }))
 	require.NoError(t, err)
-	assert.Equal(t, "https://iam.example.com/prefix/v3.0/OS-AUTH/id-token/tokens", s.st.url)
+	assert.Equal(t, "https://iam.example.com/prefix/v3.0/OS-AUTH/id-token/tokens", s.st().url)
 }
 
 // fakeIDTokenExchange is IAM's ID-token exchange: it checks what it is sent and
@@ -125,7 +125,7 @@ func idTokenSourceFor(t *testing.T, f *fakeIDTokenExchange, file string) *IDToke
 	t.Helper()
 	s, err := NewIDTokenSource(IDTokenConfig{IdPID: "idp-1", TokenFile: file, ProjectID: "project-1", Endpoint: f.srv.URL})
 	require.NoError(t, err)
-	s.st.cache.now = f.clock.Now
+	s.st().cache.now = f.clock.Now
 	return s
 }
 
