@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
 // maxSuccessBody bounds a 2xx body, counted after Go's transparent gzip
@@ -68,7 +70,7 @@ func decodeBytes(data []byte, out any) error {
 		// null would leave out untouched: a zero value, not a result.
 		return errors.New("null body")
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := wire.Unmarshal(data, out); err != nil {
 		return unmarshalError(data, err)
 	}
 	return nil

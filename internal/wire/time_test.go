@@ -206,7 +206,7 @@ func TestTime_ErrorNamesFieldAndValue(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := json.Unmarshal([]byte(tt.body), tt.v)
+			err := Unmarshal([]byte(tt.body), tt.v)
 			var ute *json.UnmarshalTypeError
 			require.ErrorAs(t, err, &ute)
 			for _, w := range tt.want {
