@@ -484,7 +484,9 @@ func TestObserverConcurrentCalls(t *testing.T) {
 	srv := workspacetest.NewServer()
 	defer srv.Close()
 	rec := &recorder{name: "r"}
-	c := srv.Client(workspace.WithObserver(rec))
+	// More attempts than faults: however the 10 faults fall on the
+	// goroutines, no call runs out of attempts.
+	c := srv.Client(workspace.WithObserver(rec), workspace.WithRetryPolicy(workspace.RetryPolicy{MaxAttempts: 12, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
 	srv.FailNext(workspacetest.OpAny, 10, http.StatusServiceUnavailable, "")
 
 	const workers, callsEach = 16, 5

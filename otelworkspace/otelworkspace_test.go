@@ -291,7 +291,9 @@ func TestSpansOfIteratorPages(t *testing.T) {
 // way: every call span is in its goroutine's trace, with its own attempts.
 func TestSpansOf16Goroutines(t *testing.T) {
 	t.Parallel()
-	tr := newTraced(t, nil)
+	// More attempts than faults: however the 8 faults fall on the
+	// goroutines, no call runs out of attempts.
+	tr := newTraced(t, nil, workspace.WithRetryPolicy(workspace.RetryPolicy{MaxAttempts: 10, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
 	seedSnapshots(tr.srv, 5)
 	tr.srv.FailNext(workspacetest.OpAny, 8, http.StatusServiceUnavailable, "")
 	tracer := tr.tp.Tracer("test")
