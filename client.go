@@ -137,6 +137,8 @@ type request struct {
 	op     string // the API's operation name, for observers; "": Client.Do
 	method string
 	path   string     // escaped, after /v2/{project_id}, e.g. "/snapshots"
+	id     string     // an escaped segment after path, and then tail
+	tail   string     // (so that the URL is built in one go: one allocation)
 	query  url.Values // nil: none
 	body   any        // encoded as JSON once; nil: no body
 	write  bool       // changes state: retried only where it surely did not take effect
@@ -186,7 +188,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		return err
 	}
 	// One string for the URL; the path is part of it.
-	fullURL := co.origin + prefix + r.path
+	fullURL := co.origin + prefix + r.path + r.id + r.tail
 	path := fullURL[len(co.origin):]
 	ctx, oc := co.startCall(ctx, r.op, r.method, path)
 	defer oc.end(&err)
@@ -290,18 +292,22 @@ func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, b
 	if err != nil {
 		return attemptResult{token: token, err: err, wire: wire, replays: replays}
 	}
-	defer drainClose(raw.Body)
-
 	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: clip(raw.Header.Get("X-Request-Id")), token: token, wire: wire, replays: replays}
-	if raw.StatusCode < 200 || raw.StatusCode > 299 {
+	switch {
+	case raw.StatusCode < 200 || raw.StatusCode > 299:
 		res.err = newAPIError(raw.StatusCode, raw.Header, redactEcho(raw.Body, h), r.method, path)
-		return res
-	}
-	if out != nil {
-		if err := decodeSized(raw.Body, raw.ContentLength, out); err != nil {
+		drainClose(raw.Body)
+	case out != nil:
+		err := decodeSized(raw.Body, raw.ContentLength, out)
+		// decodeSized reads to the end, or gives up on a body too large
+		// or broken: nothing worth draining either way.
+		raw.Body.Close()
+		if err != nil {
 			res.err = &DecodeError{StatusCode: raw.StatusCode, RequestID: res.requestID, Method: r.method, Path: path, Err: err}
 			res.decodeErr = true
 		}
+	default:
+		drainClose(raw.Body)
 	}
 	return res
 }

@@ -46,7 +46,7 @@ func (s *DesktopPoolsService) GetInconsistentStatistics(ctx context.Context, poo
 		return nil, err
 	}
 	out := new(InconsistentStatistics)
-	r := &request{op: opInconsistentStatistics, method: "GET", path: "/desktop-pools/" + escapeSegment(poolID) + "/inconsistent-statics"}
+	r := &request{op: opInconsistentStatistics, method: "GET", path: "/desktop-pools/", id: escapeSegment(poolID), tail: "/inconsistent-statics"}
 	if err := (*service)(s).do(ctx, r, statisticsWire(out)); err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (s *DesktopPoolsService) BatchDeleteVolumes(ctx context.Context, poolID str
 		return nil, err
 	}
 	var w wire.JobRef
-	r := &request{op: opBatchDeleteVolumes, method: "POST", path: "/desktop-pools/" + escapeSegment(poolID) + "/volumes/batch-delete", body: req.wire(), write: true}
+	r := &request{op: opBatchDeleteVolumes, method: "POST", path: "/desktop-pools/", id: escapeSegment(poolID), tail: "/volumes/batch-delete", body: req.wire(), write: true}
 	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}

@@ -35,7 +35,7 @@ func (s *JobsService) Get(ctx context.Context, jobID string) (*Job, error) {
 		return nil, err
 	}
 	var w wire.Job
-	r := &request{op: opShowJob, method: "GET", path: "/workspace-jobs/" + escapeSegment(jobID)}
+	r := &request{op: opShowJob, method: "GET", path: "/workspace-jobs/", id: escapeSegment(jobID)}
 	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,9 @@ import (
 // without it, so Unmarshal finds the field in data.
 func Unmarshal(data []byte, v any) error {
 	err := json.Unmarshal(data, v)
+	if err == nil {
+		return nil // without a heap-allocated target for errors.As
+	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) && ute.Field == "" && ute.Type == timeType {
 		if path := badTimePath(data); path != "" {
