@@ -8,7 +8,7 @@ import (
 
 // The hand-written decoders of the two large list pages, snapshots and
 // script execution tasks, where encoding/json's reflection is most of the
-// cost of a call. Beyond what jsonscan declines, they decline keys that
+// cost of a call, and of the small statistics object. Beyond what jsonscan declines, they decline keys that
 // differ from a field's name only in case (encoding/json matches those),
 // a known key seen twice, and a time ParseTime does not take (or one
 // written with escapes). The caller then decodes with encoding/json. Whenever
@@ -40,6 +40,34 @@ func (p *TaskPage) DecodeFast(data []byte) bool {
 		*p = TaskPage{Tasks: items, TotalCount: total}
 	}
 	return ok
+}
+
+// DecodeFast decodes data into *s and reports true, or reports false and
+// leaves *s untouched. The statistics object is small, but it is the
+// answer of the SDK's cheapest call, where encoding/json's reflection was
+// a tenth of the call's CPU time.
+func (s *Statistics) DecodeFast(data []byte) bool {
+	var v Statistics
+	var seen uint
+	d := jsonscan.NewDecoder(data)
+	ok := d.Object(func(key []byte) bool {
+		switch string(key) {
+		case "product_id":
+			return jsonscan.Once(&seen, 1<<0) && d.Int(&v.ProductID)
+		case "image_id":
+			return jsonscan.Once(&seen, 1<<1) && d.Int(&v.ImageID)
+		case "disk_num":
+			return jsonscan.Once(&seen, 1<<2) && d.Int(&v.DiskNum)
+		case "disk_size":
+			return jsonscan.Once(&seen, 1<<3) && d.Int(&v.DiskSize)
+		}
+		return d.Unknown(key, "product_id", "image_id", "disk_num", "disk_size")
+	})
+	if ok && d.End() {
+		*s = v
+		return true
+	}
+	return false
 }
 
 // page decodes a list page, {"<listKey>": [...], "total_count": n}, with

@@ -50,18 +50,21 @@ func makeSnapshotPage(n int) []byte {
 	return []byte(b.String())
 }
 
-// checkSnapshots is the differential property: when the fast
-// path takes data, encoding/json takes it too with the same result; when
-// encoding/json rejects it, the fast path has rejected it.
-func checkSnapshots(t *testing.T, data []byte) bool {
+// checkFast is the differential property: when the fast path takes data,
+// encoding/json takes it too with the same result; when encoding/json
+// rejects it, the fast path has rejected it (leaving its output as it
+// was). It reports whether the fast path took data.
+func checkFast[T any, P interface {
+	*T
+	DecodeFast([]byte) bool
+}](t *testing.T, data []byte) bool {
 	t.Helper()
 	in := bytes.Clone(data)
-	var fast SnapshotPage
-	ok := fast.DecodeFast(in)
-	var slow SnapshotPage
+	var fast, slow, zero T
+	ok := P(&fast).DecodeFast(in)
 	err := json.Unmarshal(data, &slow)
 	if !ok {
-		if !reflect.DeepEqual(fast, SnapshotPage{}) {
+		if !reflect.DeepEqual(fast, zero) {
 			t.Fatalf("fast path declined %q but changed its output", data)
 		}
 		return false
@@ -82,33 +85,14 @@ func checkSnapshots(t *testing.T, data []byte) bool {
 	return true
 }
 
-// checkTasks is checkSnapshots for task pages.
-func checkTasks(t *testing.T, data []byte) bool {
+func checkSnapshots(t *testing.T, data []byte) bool {
 	t.Helper()
-	in := bytes.Clone(data)
-	var fast TaskPage
-	ok := fast.DecodeFast(in)
-	var slow TaskPage
-	err := json.Unmarshal(data, &slow)
-	if !ok {
-		if !reflect.DeepEqual(fast, TaskPage{}) {
-			t.Fatalf("fast path declined %q but changed its output", data)
-		}
-		return false
-	}
-	if err != nil {
-		t.Fatalf("fast path took %q, encoding/json: %v", data, err)
-	}
-	if !reflect.DeepEqual(fast, slow) {
-		t.Fatalf("fast path differs on %q:\nfast %#v\njson %#v", data, fast, slow)
-	}
-	for i := range in {
-		in[i] = 'X'
-	}
-	if !reflect.DeepEqual(fast, slow) {
-		t.Fatalf("fast path result aliases its input %q", data)
-	}
-	return true
+	return checkFast[SnapshotPage](t, data)
+}
+func checkTasks(t *testing.T, data []byte) bool { t.Helper(); return checkFast[TaskPage](t, data) }
+func checkStatistics(t *testing.T, data []byte) bool {
+	t.Helper()
+	return checkFast[Statistics](t, data)
 }
 
 // snapshotCases are bodies and whether the fast path takes them.
@@ -314,6 +298,77 @@ func FuzzFastDecodeTaskPage(f *testing.F) {
 	})
 }
 
+func FuzzFastDecodeStatistics(f *testing.F) {
+	fuzzSeeds(f)
+	for _, tc := range statisticsCases {
+		f.Add([]byte(tc.body))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkStatistics(t, data)
+		checkStatistics(t, []byte(bytesGen(data).statistics()))
+	})
+}
+
+// statisticsCases are statistics bodies and whether the fast path takes
+// them.
+var statisticsCases = []struct {
+	name string
+	body string
+	fast bool
+}{
+	{"spec example", `{"product_id": 1, "image_id": 0, "disk_num": 2, "disk_size": 3}`, true},
+	{"compact", `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`, true},
+	{"empty object", `{}`, true},
+	{"null fields", `{"product_id":null,"disk_size":7}`, true},
+	{"unknown key", `{"product_id":1,"new_field":{"a":[1,2]},"disk_num":3}`, true},
+	{"negative", `{"image_id":-5}`, true},
+	{"surrounding space", " \n{ \"disk_num\" : 9 }\t", true},
+	{"null body", `null`, false},
+	{"empty body", ``, false},
+	{"array", `[]`, false},
+	{"fraction", `{"product_id":1.5}`, false},
+	{"exponent", `{"product_id":1e2}`, false},
+	{"string number", `{"product_id":"1"}`, false},
+	{"overflow", `{"product_id":99999999999999999999}`, false},
+	{"key twice", `{"disk_num":1,"disk_num":2}`, false},
+	{"key in other case", `{"Product_ID":1}`, false},
+	{"trailing data", `{"disk_num":1} {}`, false},
+	{"truncated", `{"disk_num":1`, false},
+	{"HTML", `<html>bad gateway</html>`, false},
+}
+
+func TestFastDecodeStatistics(t *testing.T) {
+	t.Parallel()
+	for _, tc := range statisticsCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.fast, checkStatistics(t, []byte(tc.body)))
+		})
+	}
+}
+
+func BenchmarkFastDecodeStatistics(b *testing.B) {
+	data := []byte(statisticsCases[0].body)
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var s Statistics
+			if !s.DecodeFast(data) {
+				b.Fatal("declined")
+			}
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			var s Statistics
+			if err := json.Unmarshal(data, &s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
 func BenchmarkFastDecodeSnapshotPage(b *testing.B) {
 	data := makeSnapshotPage(1000)
 	b.Run("fast", func(b *testing.B) {
@@ -409,6 +464,10 @@ func (g docGen) snapshotPage() string {
 	})
 }
 
+func (g docGen) statistics() string {
+	return g.object([]string{"product_id", "image_id", "disk_num", "disk_size", "Disk_Num", "x"}, g.scalar)
+}
+
 func (g docGen) taskPage() string {
 	script := func() string {
 		if g.next(6) == 0 {
@@ -454,7 +513,7 @@ func TestFastDecodeRandomDocuments(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	g := docGen{next: rng.IntN}
-	var tookSnap, tookTask int
+	var tookSnap, tookTask, tookStats int
 	const n = 20000
 	for i := 0; i < n; i++ {
 		if checkSnapshots(t, []byte(g.snapshotPage())) {
@@ -463,13 +522,18 @@ func TestFastDecodeRandomDocuments(t *testing.T) {
 		if checkTasks(t, []byte(g.taskPage())) {
 			tookTask++
 		}
+		if checkStatistics(t, []byte(g.statistics())) {
+			tookStats++
+		}
 	}
 	// Both outcomes must be common, or the test checks little.
 	assert.Greater(t, tookSnap, n/20)
 	assert.Less(t, tookSnap, n-n/20)
 	assert.Greater(t, tookTask, n/20)
 	assert.Less(t, tookTask, n-n/20)
-	t.Logf("fast path took %d of %d snapshot pages, %d of %d task pages", tookSnap, n, tookTask, n)
+	assert.Greater(t, tookStats, n/20)
+	assert.Less(t, tookStats, n-n/20)
+	t.Logf("fast path took %d of %d snapshot pages, %d of %d task pages, %d of %d statistics", tookSnap, n, tookTask, n, tookStats, n)
 }
 
 // TestFastDecodeCapacityBounded checks that braces inside strings cannot
