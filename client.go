@@ -187,14 +187,18 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 	if err != nil {
 		return err
 	}
-	// One string for the URL; the path is part of it.
-	fullURL := co.origin + prefix + r.path + r.id + r.tail
-	path := fullURL[len(co.origin):]
+	// One string (one allocation) for the URL; the path is part of it.
+	var fullURL string
+	if len(r.query) == 0 {
+		fullURL = co.origin + prefix + r.path + r.id + r.tail
+	} else {
+		var buf [512]byte // on the stack unless the URL is longer
+		b := append(append(append(append(append(append(buf[:0], co.origin...), prefix...), r.path...), r.id...), r.tail...), '?')
+		fullURL = string(appendQuery(b, r.query))
+	}
+	path := fullURL[len(co.origin) : len(co.origin)+len(prefix)+len(r.path)+len(r.id)+len(r.tail)]
 	ctx, oc := co.startCall(ctx, r.op, r.method, path)
 	defer oc.end(&err)
-	if len(r.query) > 0 {
-		fullURL += "?" + encodeQuery(r.query)
-	}
 
 	var st retryState
 	for {

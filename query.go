@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hwcloud-go/workspace/internal/signer"
@@ -47,25 +46,29 @@ func formatQueryTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:
 
 // encodeQuery encodes q with names sorted and values percent-encoded as
 // the signer does (space as %20), keeping the order of repeated values.
-func encodeQuery(q url.Values) string {
-	names := make([]string, 0, len(q))
+func encodeQuery(q url.Values) string { return string(appendQuery(nil, q)) }
+
+// appendQuery appends encodeQuery(q) to b.
+func appendQuery(b []byte, q url.Values) []byte {
+	var namesBuf [16]string // the most names any operation sets is 12
+	names := namesBuf[:0]
 	for k := range q {
 		names = append(names, k)
 	}
 	if len(names) > 1 {
 		slices.Sort(names)
 	}
-	var b strings.Builder
+	first := true
 	for _, k := range names {
-		ek := signer.Escape(k)
 		for _, v := range q[k] {
-			if b.Len() > 0 {
-				b.WriteByte('&')
+			if !first {
+				b = append(b, '&')
 			}
-			b.WriteString(ek)
-			b.WriteByte('=')
-			b.WriteString(signer.Escape(v))
+			first = false
+			b = signer.AppendEscape(b, k)
+			b = append(b, '=')
+			b = signer.AppendEscape(b, v)
 		}
 	}
-	return b.String()
+	return b
 }

@@ -161,7 +161,7 @@ func appendCanonicalURI(b []byte, path string) []byte {
 // validly escaped (as url.PathUnescape would) and then escaped.
 func appendCanonicalSegment(b []byte, seg string) []byte {
 	if strings.IndexByte(seg, '%') < 0 || !validEscapes(seg) {
-		return appendEscape(b, seg)
+		return AppendEscape(b, seg)
 	}
 	for i := 0; i < len(seg); i++ {
 		c := seg[i]
@@ -227,17 +227,17 @@ func appendCanonicalQuery(b []byte, q url.Values) []byte {
 				b = append(b, '&')
 			}
 			first = false
-			b = appendEscape(b, k)
+			b = AppendEscape(b, k)
 			b = append(b, '=')
-			b = appendEscape(b, v)
+			b = AppendEscape(b, v)
 		}
 	}
 	return b
 }
 
-// appendEscape appends Escape(s) to b, copying runs of unreserved
+// AppendEscape appends Escape(s) to b, copying runs of unreserved
 // characters whole.
-func appendEscape(b []byte, s string) []byte {
+func AppendEscape(b []byte, s string) []byte {
 	for len(s) > 0 {
 		i := 0
 		for i < len(s) && unreserved(s[i]) {
