@@ -16,21 +16,25 @@ package jsonscan
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 )
 
 // maxDepth bounds the nesting of skipped values.
 const maxDepth = 32
 
-// Decoder walks data; i is the offset of the next byte to read.
+// Decoder walks data; i is the offset of the next byte to read. A
+// Decoder is used through a pointer and never copied once in use.
 type Decoder struct {
 	data []byte
 	i    int
 
 	// The string fields of the object being decoded, aliasing data
-	// until Flush copies them all into one new string.
-	pending []pendingString
-	scratch []byte
+	// until Flush copies them all into one new string. pending starts
+	// in pendingBuf (no object of the API has more string fields), so
+	// that a small answer costs no growing.
+	pending    []pendingString
+	pendingBuf [16]pendingString
 }
 
 type pendingString struct {
@@ -231,6 +235,9 @@ func (d *Decoder) String(out *string) bool {
 	}
 	s, ok := d.str()
 	if ok && len(s) > 0 {
+		if d.pending == nil {
+			d.pending = d.pendingBuf[:0]
+		}
 		d.pending = append(d.pending, pendingString{out, s})
 	}
 	return ok
@@ -244,11 +251,16 @@ func (d *Decoder) Flush(ok bool) bool {
 	if !ok || len(d.pending) == 0 {
 		return ok
 	}
-	d.scratch = d.scratch[:0]
+	size := 0
 	for _, p := range d.pending {
-		d.scratch = append(d.scratch, p.src...)
+		size += len(p.src)
 	}
-	all := string(d.scratch)
+	var b strings.Builder // one allocation of the exact size
+	b.Grow(size)
+	for _, p := range d.pending {
+		b.Write(p.src)
+	}
+	all := b.String()
 	n := 0
 	for _, p := range d.pending {
 		*p.dst = all[n : n+len(p.src)]
