@@ -104,14 +104,16 @@ func (p *projectLookup) lookup(ctx context.Context) (string, error) {
 	query := url.Values{"name": {p.region}}
 	u, _ := url.Parse(p.origin)
 	date := signer.FormatDate(p.now())
-	signed := map[string]string{"host": u.Host, "x-sdk-date": date}
+	// Signed as every API call is (signer.Fixed: names lowercase, sorted),
+	// so that the generic signer is linked only where the fake verifies.
+	signed := []signer.Header{{Name: "host", Value: u.Host}, {Name: "x-sdk-date", Value: date}}
 	header := http.Header{"X-Sdk-Date": {date}}
 	if cred.SecurityToken != "" {
 		header.Set("X-Security-Token", cred.SecurityToken)
-		signed["x-security-token"] = cred.SecurityToken
+		signed = append(signed, signer.Header{Name: "x-security-token", Value: cred.SecurityToken})
 	}
-	sr := signer.Request{Method: http.MethodGet, Path: p.path, Query: query, Headers: signed}
-	header.Set("Authorization", signer.Sign(&sr, cred.AccessKey, cred.SecretKey))
+	sr := signer.Fixed{Method: http.MethodGet, Path: p.path, Query: query, Headers: signed}
+	header.Set("Authorization", signer.SignFixed(&sr, cred.AccessKey, cred.SecretKey))
 	r := &credRequest{method: http.MethodGet, url: p.origin + p.path + "?" + encodeQuery(query), path: projectsPath, header: header}
 	var out struct {
 		Projects []struct {
