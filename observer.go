@@ -148,7 +148,7 @@ func WithObserver(o Observer) Option {
 func (cfg *config) observer() Observer {
 	var all observers
 	if cfg.logger != nil {
-		all = append(all, logObserver{l: cfg.logger})
+		all = append(all, cfg.logger)
 	}
 	all = append(all, cfg.observers...)
 	switch len(all) {

@@ -33,7 +33,7 @@ type config struct {
 	credsProvider  CredentialsProvider
 	httpClient     *http.Client
 	retry          RetryPolicy
-	logger         *slog.Logger
+	logger         Observer   // WithLogger's log observer; nil: none
 	observers      []Observer // WithObserver's, in order
 	userAgent      string
 	rateRPS        float64
@@ -193,7 +193,12 @@ func WithRetryPolicy(p RetryPolicy) Option {
 // a call gives up. Tokens, keys, signatures and passwords never appear.
 func WithLogger(l *slog.Logger) Option {
 	return option(func(c *config) error {
-		c.logger = l
+		// The log observer is made here, so that a program that never
+		// calls WithLogger does not link log/slog's handlers.
+		c.logger = nil
+		if l != nil {
+			c.logger = logObserver{l: l}
+		}
 		return nil
 	})
 }
