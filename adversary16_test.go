@@ -3,9 +3,12 @@ package workspace
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -158,5 +161,121 @@ func TestAdv16BodylessWriteDeclaresLength(t *testing.T) {
 		framed := strings.Contains(r.head, "\r\ncontent-length:") || strings.Contains(r.head, "\r\ntransfer-encoding: chunked")
 		assert.True(t, framed, "a bodyless write goes out with neither Content-Length nor Transfer-Encoding:\n%s", r.head)
 		assert.Empty(t, r.body)
+	}
+}
+
+// adv16PathObserver records each call's Path.
+type adv16PathObserver struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (o *adv16PathObserver) CallStart(ctx context.Context, c Call) context.Context {
+	o.mu.Lock()
+	o.paths = append(o.paths, c.Path)
+	o.mu.Unlock()
+	return ctx
+}
+func (o *adv16PathObserver) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+	return ctx
+}
+func (o *adv16PathObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {}
+func (o *adv16PathObserver) CallEnd(context.Context, Call, CallOutcome)       {}
+
+// A query longer than the URL's 512-byte stack buffer, with more names
+// than appendQuery's 16-name array, unicode and bytes that need escaping,
+// arrives as encodeQuery has it; the path observers and errors see has no
+// query in it, whatever the query's length.
+func TestAdv16LongQueryOnTheWire(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.URL.EscapedPath()+"?"+r.URL.RawQuery)
+		mu.Unlock()
+		if strings.Contains(r.URL.Path, "missing") {
+			relErrorJSON(w, http.StatusNotFound, "")
+			return
+		}
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	t.Cleanup(srv.Close)
+	obs := &adv16PathObserver{}
+	c := relClient(t, srv.URL, WithObserver(obs))
+	ctx := context.Background()
+
+	q := url.Values{}
+	for i := 0; i < 20; i++ {
+		q.Set(fmt.Sprintf("n%02d ü&=", i), strings.Repeat("桌面 /?#%+", i*3))
+	}
+	q["multi"] = []string{"b", "a", "b"}
+	longPath := "/desktops/" + strings.Repeat("d%2F", 200)
+	var out map[string]any
+	require.NoError(t, c.Do(ctx, http.MethodGet, longPath, q, nil, &out))
+	err := c.Do(ctx, http.MethodGet, "/missing/"+strings.Repeat("m", 600), q, nil, &out)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, got, 2)
+	prefix := "/v2/" + relProject
+	assert.Equal(t, prefix+longPath+"?"+encodeQuery(q), got[0])
+	assert.Equal(t, prefix+"/missing/"+strings.Repeat("m", 600)+"?"+encodeQuery(q), got[1])
+	assert.Equal(t, []string{prefix + longPath, prefix + "/missing/" + strings.Repeat("m", 600)}, obs.paths)
+	assert.NotContains(t, err.Error(), "n00")
+	assert.NotContains(t, err.Error(), "?")
+	assert.Equal(t, []string{"b", "a", "b"}, q["multi"], "the caller's values are not reordered")
+}
+
+// A read that a redirect policy follows (302, 301, 303: the new request
+// has no body) is still the guard's: when the target drops the request on
+// a reused connection, the transport's replays of the redirected request
+// count against MaxAttempts like any other. Without a body of the guard's,
+// net/http replays a bodyless GET freely, once per idle connection it can
+// reuse.
+func TestAdv16RedirectedReadReplayCounted(t *testing.T) {
+	t.Parallel()
+	target := "/v2/" + relProject + "/desktop-pools/pool-drop/inconsistent-statics"
+	for _, status := range []string{"301 Moved Permanently", "302 Found", "303 See Other"} {
+		srv := newRawH1Server(t, func(head string) string {
+			switch {
+			case strings.Contains(head, "/pool-drop/"):
+				return "" // read, then drop the connection without an answer
+			case strings.Contains(head, "/pool-redirect/"):
+				return "HTTP/1.1 " + status + "\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n"
+			}
+			return rawH1OK
+		})
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+		c := relClient(t, srv.url(), WithHTTPClient(hc),
+			WithRetryPolicy(RetryPolicy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		ctx := context.Background()
+		// Three calls at once leave three idle connections for the
+		// transport to reuse.
+		var wg sync.WaitGroup
+		for i := 0; i < 3; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+				assert.NoError(t, err)
+			}()
+		}
+		wg.Wait()
+		_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-redirect")
+		require.Error(t, err)
+
+		heads, _ := srv.seen()
+		drops := 0
+		for _, h := range heads {
+			if strings.Contains(h, "/pool-drop/") {
+				drops++
+			}
+		}
+		assert.Equal(t, 1, drops, "%s: arrivals of the redirected read with MaxAttempts 1 (error %v)", status, err)
 	}
 }

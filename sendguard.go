@@ -264,8 +264,25 @@ func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 // follow a redirect to another host.
 func guardRedirects(policy func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
-		if g, _ := req.Context().Value(sendGuardKey{}).(*sendGuard); g != nil && g.write {
+		g, _ := req.Context().Value(sendGuardKey{}).(*sendGuard)
+		if g != nil && g.write {
 			return http.ErrUseLastResponse
+		}
+		if g != nil && req.Body == nil {
+			// A 301, 302 or 303 makes a new request without a body, which
+			// the transport would replay by itself, uncounted, on a
+			// reused connection that fails: it gets the guard's body too.
+			// (A 307 or 308 got it already, from GetBody.) The rewind
+			// takes the redirect as such: the try that led here was
+			// answered, so it is free.
+			body, err := g.rewind()
+			if err != nil {
+				return err
+			}
+			req.Body, req.GetBody = body, g.rewind
+			if methodLacksBody(req.Method) {
+				req.TransferEncoding = identityEncoding
+			}
 		}
 		if len(via) > 0 && (!strings.EqualFold(req.URL.Host, via[0].URL.Host) || req.URL.Scheme != via[0].URL.Scheme) {
 			for _, h := range credentialHeaders {
