@@ -2,9 +2,12 @@ package workspace
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwcloud-go/workspace/internal/signer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -278,4 +282,208 @@ func TestAdv16RedirectedReadReplayCounted(t *testing.T) {
 		}
 		assert.Equal(t, 1, drops, "%s: arrivals of the redirected read with MaxAttempts 1 (error %v)", status, err)
 	}
+}
+
+// Through an HTTP proxy (Transport.Proxy, absolute-form request target) a
+// GET and a DELETE still go out with neither Content-Length nor
+// Transfer-Encoding nor body bytes, and a bodyless POST with its length;
+// one proxy connection serves every call.
+func TestAdv16BodylessThroughProxy(t *testing.T) {
+	t.Parallel()
+	proxy := newAdv16Server(t) // answers every request itself
+	proxyURL, err := url.Parse(proxy.url())
+	require.NoError(t, err)
+	tr := &http.Transport{Proxy: http.ProxyURL(proxyURL)}
+	t.Cleanup(tr.CloseIdleConnections)
+	c := relClient(t, "http://workspace.invalid", WithHTTPClient(&http.Client{Transport: tr}))
+	ctx := context.Background()
+	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	require.NoError(t, c.Do(ctx, http.MethodDelete, "/desktops/d-1", nil, nil, nil))
+	require.NoError(t, c.Do(ctx, http.MethodPost, "/desktops/d-1/actions", nil, nil, nil))
+	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+
+	reqs, conns := proxy.seen()
+	require.Len(t, reqs, 4)
+	for i, r := range reqs {
+		assert.Contains(t, r.head, "http://workspace.invalid/v2/", "absolute-form target")
+		assert.Empty(t, r.body, "request %d", i)
+		if strings.HasPrefix(r.head, "post ") {
+			assert.Contains(t, r.head, "\r\ntransfer-encoding: chunked")
+			continue
+		}
+		assert.NotContains(t, r.head, "\r\ncontent-length:", "request %d", i)
+		assert.NotContains(t, r.head, "\r\ntransfer-encoding:", "request %d", i)
+	}
+	assert.Equal(t, 1, conns)
+}
+
+// A decoded 2xx body is closed without a drain: whatever its framing
+// (Content-Length, chunked, gzip with either, trailing white space) the
+// decoder has read it to its end, so the connection is kept and every
+// call here uses the first one. A 204 or empty 200 to Do with out nil
+// too; a 2xx with trailing data is a DecodeError and still leaves the
+// connection usable.
+func TestAdv16DecodedBodyKeepsConnection(t *testing.T) {
+	t.Parallel()
+	body := `{"product_id": 1, "image_id": 2, "disk_num": 3, "disk_size": 4}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(body + "\n \n"))
+	require.NoError(t, zw.Close())
+	chunk := func(s string) string { return fmt.Sprintf("%x\r\n%s\r\n", len(s), s) }
+	answers := map[string]string{
+		"/p-cl/":       rawH1OK,
+		"/p-chunked/":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(body[:10]) + chunk(body[10:]) + "0\r\n\r\n",
+		"/p-gzip/":     "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + strconv.Itoa(gz.Len()) + "\r\n\r\n" + gz.String(),
+		"/p-gzchunk/":  "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(gz.String()[:7]) + chunk(gz.String()[7:]) + "0\r\n\r\n",
+		"/p-space/":    "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)+3) + "\r\n\r\n" + body + " \r\n",
+		"/p-trailing/": "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)+3) + "\r\n\r\n" + body + " {}",
+	}
+	srv := newRawH1Server(t, func(head string) string {
+		for k, v := range answers {
+			if strings.Contains(head, k) {
+				return v
+			}
+		}
+		if strings.Contains(head, "/do-204") {
+			return "HTTP/1.1 204 No Content\r\n\r\n"
+		}
+		return "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+	})
+	c := relClient(t, srv.url())
+	t.Cleanup(func() { relCloseIdle(c) })
+	ctx := context.Background()
+	for _, id := range []string{"p-cl", "p-chunked", "p-gzip", "p-gzchunk", "p-space", "p-trailing", "p-cl"} {
+		st, err := c.DesktopPools.GetInconsistentStatistics(ctx, id)
+		if id == "p-trailing" {
+			var de *DecodeError
+			require.ErrorAs(t, err, &de, id)
+			continue
+		}
+		require.NoError(t, err, id)
+		assert.Equal(t, 4, st.DiskSize, id)
+	}
+	require.NoError(t, c.Do(ctx, http.MethodDelete, "/do-204", nil, nil, nil))
+	require.NoError(t, c.Do(ctx, http.MethodDelete, "/do-empty", nil, nil, nil))
+	var out map[string]any
+	var de *DecodeError
+	require.ErrorAs(t, c.Do(ctx, http.MethodGet, "/do-204", nil, nil, &out), &de)
+	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "p-cl")
+	require.NoError(t, err)
+	_, conns := srv.seen()
+	assert.Equal(t, 1, conns, "connections")
+}
+
+// The IAM project lookup's Authorization (now signer.SignFixed) is what
+// the generic signer.Sign computes from the request as IAM receives it:
+// its escaped path (an endpoint with a path prefix, escapes and unicode),
+// its query, Host, X-Sdk-Date and X-Security-Token (with and without
+// surrounding white space in the token).
+func TestAdv16ProjectLookupSignatureAsReceived(t *testing.T) {
+	t.Parallel()
+	const ak, sk = "AKADV16", "sk/adv16+secret"
+	for _, tc := range []struct{ prefix, token string }{
+		{"", ""},
+		{"/iam", "tok"},
+		{"/pre%20fix/a%2Fb/%E6%A1%8C/", "  spaced token\t"},
+		{"/a+b/c;d=e/~x", "t"},
+	} {
+		var mu sync.Mutex
+		var mismatch []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := map[string]string{"host": r.Host, "x-sdk-date": r.Header.Get("X-Sdk-Date")}
+			if v, ok := r.Header["X-Security-Token"]; ok {
+				h["x-security-token"] = v[0]
+			}
+			want := signer.Sign(&signer.Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Headers: h}, ak, sk)
+			if got := r.Header.Get("Authorization"); got != want {
+				mu.Lock()
+				mismatch = append(mismatch, fmt.Sprintf("%s: got %s, want %s", r.URL.RequestURI(), got, want))
+				mu.Unlock()
+			}
+			_, _ = io.WriteString(w, `{"projects":[{"id":"p-1","name":"ap-southeast-3"}]}`)
+		}))
+		opts := []Option{
+			WithRegion("ap-southeast-3"), WithEndpoint("http://127.0.0.1:1"), WithIAMEndpoint(srv.URL + tc.prefix),
+			WithAccessKey(ak, sk), WithRetryPolicy(relFast),
+		}
+		if tc.token != "" {
+			opts = append(opts, WithSecurityToken(tc.token))
+		}
+		c, err := NewClient(opts...)
+		require.NoError(t, err, tc.prefix)
+		id, err := c.core.lookup.projectID(context.Background())
+		srv.Close()
+		require.NoError(t, err, tc.prefix)
+		assert.Equal(t, "p-1", id)
+		assert.Empty(t, mismatch, tc.prefix)
+	}
+}
+
+// adv16OrderObserver notes, at each AttemptEnd, whether the log already
+// had the attempt's record.
+type adv16OrderObserver struct {
+	adv16PathObserver
+	buf    *adv16SyncBuffer
+	logged []bool
+}
+
+func (o *adv16OrderObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {
+	o.logged = append(o.logged, strings.Contains(o.buf.String(), "workspace: attempt"))
+}
+
+type adv16SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *adv16SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *adv16SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// WithLogger's log observer: the last WithLogger wins (nil: no logging),
+// and it is the first observer (started first, ended last), whatever the
+// options' order.
+func TestAdv16WithLoggerOrder(t *testing.T) {
+	t.Parallel()
+	srv := newRawH1Server(t, func(string) string { return rawH1OK })
+	logger := func(buf *adv16SyncBuffer) *slog.Logger {
+		return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ctx := context.Background()
+
+	buf := &adv16SyncBuffer{}
+	obs := &adv16OrderObserver{buf: buf}
+	c := relClient(t, srv.url(), WithObserver(obs), WithLogger(logger(buf)))
+	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	// Ends run in the reverse order of starts: the log observer, first
+	// whatever the options' order, ends last.
+	assert.Equal(t, []bool{false}, obs.logged, "the log record comes after the observer's AttemptEnd")
+	assert.Contains(t, buf.String(), "workspace: attempt")
+	assert.Contains(t, buf.String(), "path=/v2/"+relProject+"/desktop-pools/pool-1/inconsistent-statics")
+
+	off := &adv16SyncBuffer{}
+	c = relClient(t, srv.url(), WithLogger(logger(off)), WithLogger(nil))
+	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	assert.Empty(t, off.String(), "WithLogger(nil) last: no logging")
+
+	first, second := &adv16SyncBuffer{}, &adv16SyncBuffer{}
+	c = relClient(t, srv.url(), WithLogger(logger(first)), WithLogger(logger(second)))
+	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	assert.Empty(t, first.String())
+	assert.Contains(t, second.String(), "workspace: attempt")
+	relCloseIdle(c)
 }

@@ -272,14 +272,13 @@ func guardRedirects(policy func(*http.Request, []*http.Request) error) func(*htt
 			// A 301, 302 or 303 makes a new request without a body, which
 			// the transport would replay by itself, uncounted, on a
 			// reused connection that fails: it gets the guard's body too.
-			// (A 307 or 308 got it already, from GetBody.) The rewind
-			// takes the redirect as such: the try that led here was
-			// answered, so it is free.
-			body, err := g.rewind()
-			if err != nil {
-				return err
-			}
-			req.Body, req.GetBody = body, g.rewind
+			// (A 307 or 308 got it already, from GetBody.) The try that
+			// led here got its final answer: the redirected request starts
+			// afresh, free, as rewind starts a 307's.
+			g.mu.Lock()
+			g.answered, g.interim, g.wrote = false, false, false
+			g.mu.Unlock()
+			req.Body, req.GetBody = g.newBody(false), g.rewind
 			if methodLacksBody(req.Method) {
 				req.TransferEncoding = identityEncoding
 			}
