@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -486,4 +487,39 @@ func TestAdv16WithLoggerOrder(t *testing.T) {
 	assert.Empty(t, first.String())
 	assert.Contains(t, second.String(), "workspace: attempt")
 	relCloseIdle(c)
+}
+
+// A read redirected after a 103 Early Hints is still followed with
+// MaxAttempts 1: the redirect is not a transport replay.
+//
+// Known defect, not fixed here: for a 307 or 308 the HTTP client rewinds
+// the body through GetBody, and rewind cannot tell that call from a
+// transport's replay of a stream that got a 1xx (it sees no final answer:
+// httptrace reports only the first response byte), so the redirect counts
+// as a replay and, with no attempt left, fails with "the connection failed
+// after the request was sent". Set ADV16_KNOWN=1 to run that case.
+func TestAdv16RedirectAfterEarlyHints(t *testing.T) {
+	t.Parallel()
+	target := "/v2/" + relProject + "/desktop-pools/pool-target/inconsistent-statics"
+	statuses := []string{"302 Found", "303 See Other"}
+	if os.Getenv("ADV16_KNOWN") != "" {
+		statuses = append(statuses, "307 Temporary Redirect")
+	}
+	for _, status := range statuses {
+		srv := newRawH1Server(t, func(head string) string {
+			if strings.Contains(head, "/pool-redirect/") {
+				return "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
+					"HTTP/1.1 " + status + "\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n"
+			}
+			return rawH1OK
+		})
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+		c := relClient(t, srv.url(), WithHTTPClient(hc),
+			WithRetryPolicy(RetryPolicy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		st, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-redirect")
+		require.NoError(t, err, status)
+		assert.Equal(t, 4, st.DiskSize)
+	}
 }
