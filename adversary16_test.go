@@ -523,3 +523,75 @@ func TestAdv16RedirectAfterEarlyHints(t *testing.T) {
 		assert.Equal(t, 4, st.DiskSize)
 	}
 }
+
+// Over HTTP/2 a GET and a DELETE carry no content-length or
+// transfer-encoding header and no DATA bytes; the "identity" transfer
+// encoding of HTTP/1.1 does not leak into the HEADERS frame.
+func TestAdv16BodylessOverHTTP2(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var reqs []*hsRequest
+	ts := hsH2Server(t, func(r *hsRequest) hsReply {
+		mu.Lock()
+		reqs = append(reqs, r)
+		mu.Unlock()
+		return hsReply{Body: `{"product_id": 1, "image_id": 2, "disk_num": 3, "disk_size": 4}`}
+	})
+	c := relClient(t, ts.URL, WithHTTPClient(ts.Client()))
+	t.Cleanup(ts.Client().CloseIdleConnections)
+	ctx := context.Background()
+	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	require.NoError(t, c.Do(ctx, http.MethodDelete, "/desktops/d-1", nil, nil, nil))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, reqs, 2)
+	for _, r := range reqs {
+		assert.Empty(t, r.Header.Values("content-length"), r.Method)
+		assert.Empty(t, r.Header.Values("transfer-encoding"), r.Method)
+		assert.Empty(t, r.Body, r.Method)
+	}
+}
+
+// An AK/SK call with a query past the URL's stack buffer and more names
+// than the signer's name array is signed over what the server receives.
+func TestAdv16LongQuerySignedAsReceived(t *testing.T) {
+	t.Parallel()
+	const ak, sk = "AKADV16", "sk-adv16"
+	var mu sync.Mutex
+	var problems []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		_, names, ok := strings.Cut(auth, "SignedHeaders=")
+		names, _, _ = strings.Cut(names, ",")
+		h := map[string]string{}
+		for _, n := range strings.Split(names, ";") {
+			if n == "host" {
+				h[n] = r.Host
+			} else {
+				h[n] = r.Header.Get(n)
+			}
+		}
+		body, _ := io.ReadAll(r.Body)
+		want := signer.Sign(&signer.Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Headers: h, Body: body}, ak, sk)
+		if !ok || auth != want {
+			mu.Lock()
+			problems = append(problems, fmt.Sprintf("%s %s: got %q, want %q", r.Method, r.URL.EscapedPath(), auth, want))
+			mu.Unlock()
+		}
+		_, _ = io.WriteString(w, `{}`)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := NewClient(WithEndpoint(srv.URL+"/gw%20x/"), WithProjectID(relProject), WithAccessKey(ak, sk), WithRetryPolicy(relFast))
+	require.NoError(t, err)
+	q := url.Values{}
+	for i := 0; i < 24; i++ {
+		q[fmt.Sprintf("k%02d é", i)] = []string{strings.Repeat("v ü/", i*5), "a", ""}
+	}
+	var out map[string]any
+	require.NoError(t, c.Do(context.Background(), http.MethodGet, "/desktops/"+strings.Repeat("x%2F", 150), q, nil, &out))
+	require.NoError(t, c.Do(context.Background(), http.MethodPost, "/desktops/batch", q, map[string]string{"a": "b"}, &out))
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, problems)
+}
