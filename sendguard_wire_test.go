@@ -128,28 +128,6 @@ func TestSendGuardBodylessRequestOnTheWire(t *testing.T) {
 	assert.Equal(t, 1, conns, "connections: every call after the first reuses the first one")
 }
 
-// A POST without a body (Client.Do with a nil body) keeps its framing: it
-// goes out chunked with the empty last chunk, so that a server that wants
-// to know a POST's length is told it.
-func TestSendGuardBodylessPostFramed(t *testing.T) {
-	t.Parallel()
-	srv := newRawH1Server(t, func(head string) string {
-		if strings.HasPrefix(head, "0\r\n") {
-			return "" // the last chunk: the test's request is over
-		}
-		return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
-	})
-	c := relClient(t, srv.url(), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
-	t.Cleanup(func() { relCloseIdle(c) })
-	require.NoError(t, c.Do(context.Background(), "POST", "/desktop-pools/pool-1/action", nil, nil, nil))
-
-	require.Eventually(t, func() bool { heads, _ := srv.seen(); return len(heads) >= 2 }, 2*time.Second, time.Millisecond)
-	heads, _ := srv.seen()
-	assert.True(t, strings.HasPrefix(heads[0], "POST "), "request begins %q", heads[0])
-	assert.Contains(t, strings.ToLower(heads[0]), "\r\ntransfer-encoding: chunked\r\n")
-	assert.Equal(t, "0\r\n\r\n", heads[1], "the body: one empty last chunk")
-}
-
 // Over HTTP/1.1, the transport sends a read again by itself when a reused
 // connection is closed before any answer. That replay still goes through
 // the guard (the request has a body, however empty), so it counts as an

@@ -24,29 +24,29 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// adv16Request is one request as a framing HTTP/1.1 server read it.
-type adv16Request struct {
+// hostilePerfRequest is one request as a framing HTTP/1.1 server read it.
+type hostilePerfRequest struct {
 	head string // request line and header lines, lower case
 	body string
 }
 
-// adv16Server is a loopback HTTP/1.1 server that reads each request's
+// hostilePerfServer is a loopback HTTP/1.1 server that reads each request's
 // head and then its body as the head frames it (Content-Length or
 // chunked; neither: no body), so that a test sees what a strict server
 // would take as the request.
-type adv16Server struct {
+type hostilePerfServer struct {
 	ln net.Listener
 
 	mu    sync.Mutex
-	reqs  []adv16Request
+	reqs  []hostilePerfRequest
 	conns int
 }
 
-func newAdv16Server(t *testing.T) *adv16Server {
+func newHostilePerfServer(t *testing.T) *hostilePerfServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := &adv16Server{ln: ln}
+	s := &hostilePerfServer{ln: ln}
 	go func() {
 		for {
 			conn, err := ln.Accept()
@@ -63,9 +63,9 @@ func newAdv16Server(t *testing.T) *adv16Server {
 	return s
 }
 
-func (s *adv16Server) url() string { return "http://" + s.ln.Addr().String() }
+func (s *hostilePerfServer) url() string { return "http://" + s.ln.Addr().String() }
 
-func (s *adv16Server) serveConn(conn net.Conn) {
+func (s *hostilePerfServer) serveConn(conn net.Conn) {
 	defer conn.Close()
 	br := bufio.NewReader(conn)
 	for {
@@ -81,7 +81,7 @@ func (s *adv16Server) serveConn(conn net.Conn) {
 			}
 			head.WriteString(strings.ToLower(line))
 		}
-		r := adv16Request{head: head.String()}
+		r := hostilePerfRequest{head: head.String()}
 		cl, te := "", ""
 		for _, line := range strings.Split(r.head, "\r\n") {
 			if v, ok := strings.CutPrefix(line, "content-length:"); ok {
@@ -136,10 +136,10 @@ func (s *adv16Server) serveConn(conn net.Conn) {
 	}
 }
 
-func (s *adv16Server) seen() ([]adv16Request, int) {
+func (s *hostilePerfServer) seen() ([]hostilePerfRequest, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]adv16Request(nil), s.reqs...), s.conns
+	return append([]hostilePerfRequest(nil), s.reqs...), s.conns
 }
 
 // A write without a body (Client.Do's POST, PUT or PATCH with body nil)
@@ -151,9 +151,9 @@ func (s *adv16Server) seen() ([]adv16Request, int) {
 // guard sends Content-Length: 0. The "identity" encoding is only needed
 // (and only harmless) where net/http would probe the body: GET, HEAD,
 // DELETE and the like.
-func TestAdv16BodylessWriteDeclaresLength(t *testing.T) {
+func TestHostilePerfBodylessWriteDeclaresLength(t *testing.T) {
 	t.Parallel()
-	srv := newAdv16Server(t)
+	srv := newHostilePerfServer(t)
 	c := relClient(t, srv.url())
 	t.Cleanup(func() { relCloseIdle(c) })
 	ctx := context.Background()
@@ -169,29 +169,29 @@ func TestAdv16BodylessWriteDeclaresLength(t *testing.T) {
 	}
 }
 
-// adv16PathObserver records each call's Path.
-type adv16PathObserver struct {
+// hostilePerfPathObserver records each call's Path.
+type hostilePerfPathObserver struct {
 	mu    sync.Mutex
 	paths []string
 }
 
-func (o *adv16PathObserver) CallStart(ctx context.Context, c Call) context.Context {
+func (o *hostilePerfPathObserver) CallStart(ctx context.Context, c Call) context.Context {
 	o.mu.Lock()
 	o.paths = append(o.paths, c.Path)
 	o.mu.Unlock()
 	return ctx
 }
-func (o *adv16PathObserver) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+func (o *hostilePerfPathObserver) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
 	return ctx
 }
-func (o *adv16PathObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {}
-func (o *adv16PathObserver) CallEnd(context.Context, Call, CallOutcome)       {}
+func (o *hostilePerfPathObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {}
+func (o *hostilePerfPathObserver) CallEnd(context.Context, Call, CallOutcome)       {}
 
 // A query longer than the URL's 512-byte stack buffer, with more names
 // than appendQuery's 16-name array, unicode and bytes that need escaping,
 // arrives as encodeQuery has it; the path observers and errors see has no
 // query in it, whatever the query's length.
-func TestAdv16LongQueryOnTheWire(t *testing.T) {
+func TestHostilePerfLongQueryOnTheWire(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	var got []string
@@ -206,7 +206,7 @@ func TestAdv16LongQueryOnTheWire(t *testing.T) {
 		_, _ = io.WriteString(w, `{}`)
 	}))
 	t.Cleanup(srv.Close)
-	obs := &adv16PathObserver{}
+	obs := &hostilePerfPathObserver{}
 	c := relClient(t, srv.URL, WithObserver(obs))
 	ctx := context.Background()
 
@@ -240,7 +240,7 @@ func TestAdv16LongQueryOnTheWire(t *testing.T) {
 // count against MaxAttempts like any other. Without a body of the guard's,
 // net/http replays a bodyless GET freely, once per idle connection it can
 // reuse.
-func TestAdv16RedirectedReadReplayCounted(t *testing.T) {
+func TestHostilePerfRedirectedReadReplayCounted(t *testing.T) {
 	t.Parallel()
 	target := "/v2/" + relProject + "/desktop-pools/pool-drop/inconsistent-statics"
 	for _, status := range []string{"301 Moved Permanently", "302 Found", "303 See Other"} {
@@ -289,9 +289,9 @@ func TestAdv16RedirectedReadReplayCounted(t *testing.T) {
 // GET and a DELETE still go out with neither Content-Length nor
 // Transfer-Encoding nor body bytes, and a bodyless POST with its length;
 // one proxy connection serves every call.
-func TestAdv16BodylessThroughProxy(t *testing.T) {
+func TestHostilePerfBodylessThroughProxy(t *testing.T) {
 	t.Parallel()
-	proxy := newAdv16Server(t) // answers every request itself
+	proxy := newHostilePerfServer(t) // answers every request itself
 	proxyURL, err := url.Parse(proxy.url())
 	require.NoError(t, err)
 	tr := &http.Transport{Proxy: http.ProxyURL(proxyURL)}
@@ -326,7 +326,7 @@ func TestAdv16BodylessThroughProxy(t *testing.T) {
 // call here uses the first one. A 204 or empty 200 to Do with out nil
 // too; a 2xx with trailing data is a DecodeError and still leaves the
 // connection usable.
-func TestAdv16DecodedBodyKeepsConnection(t *testing.T) {
+func TestHostilePerfDecodedBodyKeepsConnection(t *testing.T) {
 	t.Parallel()
 	body := `{"product_id": 1, "image_id": 2, "disk_num": 3, "disk_size": 4}`
 	var gz bytes.Buffer
@@ -382,9 +382,9 @@ func TestAdv16DecodedBodyKeepsConnection(t *testing.T) {
 // its escaped path (an endpoint with a path prefix, escapes and unicode),
 // its query, Host, X-Sdk-Date and X-Security-Token (with and without
 // surrounding white space in the token).
-func TestAdv16ProjectLookupSignatureAsReceived(t *testing.T) {
+func TestHostilePerfProjectLookupSignatureAsReceived(t *testing.T) {
 	t.Parallel()
-	const ak, sk = "AKADV16", "sk/adv16+secret"
+	const ak, sk = "AKADV16", "sk/hostilePerf+secret"
 	for _, tc := range []struct{ prefix, token string }{
 		{"", ""},
 		{"/iam", "tok"},
@@ -423,30 +423,30 @@ func TestAdv16ProjectLookupSignatureAsReceived(t *testing.T) {
 	}
 }
 
-// adv16OrderObserver notes, at each AttemptEnd, whether the log already
+// hostilePerfOrderObserver notes, at each AttemptEnd, whether the log already
 // had the attempt's record.
-type adv16OrderObserver struct {
-	adv16PathObserver
-	buf    *adv16SyncBuffer
+type hostilePerfOrderObserver struct {
+	hostilePerfPathObserver
+	buf    *hostilePerfSyncBuffer
 	logged []bool
 }
 
-func (o *adv16OrderObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {
+func (o *hostilePerfOrderObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {
 	o.logged = append(o.logged, strings.Contains(o.buf.String(), "workspace: attempt"))
 }
 
-type adv16SyncBuffer struct {
+type hostilePerfSyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *adv16SyncBuffer) Write(p []byte) (int, error) {
+func (s *hostilePerfSyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *adv16SyncBuffer) String() string {
+func (s *hostilePerfSyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -455,16 +455,16 @@ func (s *adv16SyncBuffer) String() string {
 // WithLogger's log observer: the last WithLogger wins (nil: no logging),
 // and it is the first observer (started first, ended last), whatever the
 // options' order.
-func TestAdv16WithLoggerOrder(t *testing.T) {
+func TestHostilePerfWithLoggerOrder(t *testing.T) {
 	t.Parallel()
 	srv := newRawH1Server(t, func(string) string { return rawH1OK })
-	logger := func(buf *adv16SyncBuffer) *slog.Logger {
+	logger := func(buf *hostilePerfSyncBuffer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	ctx := context.Background()
 
-	buf := &adv16SyncBuffer{}
-	obs := &adv16OrderObserver{buf: buf}
+	buf := &hostilePerfSyncBuffer{}
+	obs := &hostilePerfOrderObserver{buf: buf}
 	c := relClient(t, srv.url(), WithObserver(obs), WithLogger(logger(buf)))
 	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
@@ -474,13 +474,13 @@ func TestAdv16WithLoggerOrder(t *testing.T) {
 	assert.Contains(t, buf.String(), "workspace: attempt")
 	assert.Contains(t, buf.String(), "path=/v2/"+relProject+"/desktop-pools/pool-1/inconsistent-statics")
 
-	off := &adv16SyncBuffer{}
+	off := &hostilePerfSyncBuffer{}
 	c = relClient(t, srv.url(), WithLogger(logger(off)), WithLogger(nil))
 	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
 	assert.Empty(t, off.String(), "WithLogger(nil) last: no logging")
 
-	first, second := &adv16SyncBuffer{}, &adv16SyncBuffer{}
+	first, second := &hostilePerfSyncBuffer{}, &hostilePerfSyncBuffer{}
 	c = relClient(t, srv.url(), WithLogger(logger(first)), WithLogger(logger(second)))
 	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
@@ -497,12 +497,12 @@ func TestAdv16WithLoggerOrder(t *testing.T) {
 // transport's replay of a stream that got a 1xx (it sees no final answer:
 // httptrace reports only the first response byte), so the redirect counts
 // as a replay and, with no attempt left, fails with "the connection failed
-// after the request was sent". Set ADV16_KNOWN=1 to run that case.
-func TestAdv16RedirectAfterEarlyHints(t *testing.T) {
+// after the request was sent". Set HOSTILE_KNOWN_DEFECTS=1 to run that case.
+func TestHostilePerfRedirectAfterEarlyHints(t *testing.T) {
 	t.Parallel()
 	target := "/v2/" + relProject + "/desktop-pools/pool-target/inconsistent-statics"
 	statuses := []string{"302 Found", "303 See Other"}
-	if os.Getenv("ADV16_KNOWN") != "" {
+	if os.Getenv("HOSTILE_KNOWN_DEFECTS") != "" {
 		statuses = append(statuses, "307 Temporary Redirect")
 	}
 	for _, status := range statuses {
@@ -527,7 +527,7 @@ func TestAdv16RedirectAfterEarlyHints(t *testing.T) {
 // Over HTTP/2 a GET and a DELETE carry no content-length or
 // transfer-encoding header and no DATA bytes; the "identity" transfer
 // encoding of HTTP/1.1 does not leak into the HEADERS frame.
-func TestAdv16BodylessOverHTTP2(t *testing.T) {
+func TestHostilePerfBodylessOverHTTP2(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	var reqs []*hsRequest
@@ -555,9 +555,9 @@ func TestAdv16BodylessOverHTTP2(t *testing.T) {
 
 // An AK/SK call with a query past the URL's stack buffer and more names
 // than the signer's name array is signed over what the server receives.
-func TestAdv16LongQuerySignedAsReceived(t *testing.T) {
+func TestHostilePerfLongQuerySignedAsReceived(t *testing.T) {
 	t.Parallel()
-	const ak, sk = "AKADV16", "sk-adv16"
+	const ak, sk = "AKADV16", "sk-hostilePerf"
 	var mu sync.Mutex
 	var problems []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
