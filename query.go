@@ -50,7 +50,7 @@ func encodeQuery(q url.Values) string { return string(appendQuery(nil, q)) }
 
 // appendQuery appends encodeQuery(q) to b.
 func appendQuery(b []byte, q url.Values) []byte {
-	var namesBuf [16]string // the most names any operation sets is 12
+	var namesBuf [16]string // the most names an operation sets is 13 (snapshots)
 	names := namesBuf[:0]
 	for k := range q {
 		names = append(names, k)
