@@ -169,15 +169,21 @@ func installSendGuard(req *http.Request) {
 	if g == nil {
 		return
 	}
-	req.Body, req.ContentLength = g.newBody(true), int64(len(g.body))
-	req.GetBody = g.rewind
+	req.ContentLength = int64(len(g.body))
+	g.attach(req, true)
+}
+
+// attach gives req a body of the guard's (the first try's, or a new one)
+// and the guard's rewind.
+func (g *sendGuard) attach(req *http.Request, first bool) {
+	req.Body, req.GetBody = g.newBody(first), g.rewind
 	if len(g.body) == 0 && methodLacksBody(req.Method) {
 		// A body of unknown length (an empty one, here) on a GET makes
 		// HTTP/1.1's transport probe it, with a goroutine and a timer, to
 		// see whether it is empty; a request that names its transfer
 		// encoding is not probed. With "identity" the request goes out as
-		// before: no Content-Length, no Transfer-Encoding, no body. (About
-		// a fifth of a small call's time; see bench/README.md.) Only for
+		// before: no Content-Length, no Transfer-Encoding, no body. (The
+		// largest part of the guard's cost; see bench/README.md.) Only for
 		// the methods the transport probes: a POST, PUT or PATCH is not
 		// probed, and with "identity" it would go out with neither
 		// Content-Length nor Transfer-Encoding, which gateways answer with
@@ -260,8 +266,9 @@ func (emptyBody) Close() error                     { return nil }
 func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
 
 // guardRedirects wraps a user's redirect policy: a write is never sent to
-// a redirect's target (nor re-posted there), and the credentials never
-// follow a redirect to another host.
+// a redirect's target (nor re-posted there), a read sent to one is guarded
+// as the first request was, and the credentials never follow a redirect
+// to another host.
 func guardRedirects(policy func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		g, _ := req.Context().Value(sendGuardKey{}).(*sendGuard)
@@ -278,10 +285,7 @@ func guardRedirects(policy func(*http.Request, []*http.Request) error) func(*htt
 			g.mu.Lock()
 			g.answered, g.interim, g.wrote = false, false, false
 			g.mu.Unlock()
-			req.Body, req.GetBody = g.newBody(false), g.rewind
-			if methodLacksBody(req.Method) {
-				req.TransferEncoding = identityEncoding
-			}
+			g.attach(req, false)
 		}
 		if len(via) > 0 && (!strings.EqualFold(req.URL.Host, via[0].URL.Host) || req.URL.Scheme != via[0].URL.Scheme) {
 			for _, h := range credentialHeaders {
