@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"runtime"
 	"time"
 
-	"github.com/go-resty/resty/v2"
-
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 	"github.com/hwcloud-go/workspace/internal/ratelimit"
 )
 
@@ -43,14 +43,11 @@ type core struct {
 	projectID string
 	lookup    *projectLookup // not nil: the project id is looked up on the first call
 	auth      authenticator
-	retry     RetryPolicy
 	observer  Observer       // nil: none; WithLogger's is one
 	injector  HeaderInjector // the observer, if it adds headers; else nil
 	userAgent []string       // the User-Agent value; shared, never modified
-	limiter   *ratelimit.Limiter
-	budget    *retryBudget // retries of every call: see budget.go
-	rc        *resty.Client
-	now       func() time.Time
+	retry     *retryer       // policy, budget and rate limit of every call: see retry.go
+	pipe      *pipeline.Client
 	wait      time.Duration // Jobs.Wait's default poll interval
 }
 
@@ -91,12 +88,9 @@ func NewClient(opts ...Option) (*Client, error) {
 		prefix:    prefix + "/v2/" + escapeSegment(cfg.projectID),
 		projectID: cfg.projectID,
 		auth:      auth,
-		retry:     cfg.retry.withDefaults(),
 		observer:  cfg.observer(),
 		userAgent: []string{userAgent(cfg.userAgent)},
-		rc:        newResty(cfg.httpClient, redirectsKeepOwn),
-		budget:    newRetryBudget(),
-		now:       time.Now,
+		pipe:      pipeline.New(cfg.httpClient, pipeline.KeepRedirects),
 		wait:      cmp.Or(cfg.waitInterval, DefaultWaitInterval),
 	}
 	if cfg.projectID == "" {
@@ -109,9 +103,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		co.lookup = newProjectLookup(cfg.iamEndpointFor(), cfg.region, sa.src, newCredService(cfg.httpClient))
 	}
 	co.injector = injectorOf(co.observer)
+	var limiter *ratelimit.Limiter
 	if cfg.rateRPS > 0 {
-		co.limiter = ratelimit.New(cfg.rateRPS, cfg.rateBurst)
+		limiter = ratelimit.New(cfg.rateRPS, cfg.rateBurst)
 	}
+	co.retry = newRetryer(cfg.retry, limiter)
 	c := &Client{core: co}
 	common := service{client: c}
 	c.DesktopPools = (*DesktopPoolsService)(&common)
@@ -176,67 +172,89 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		return errZeroClient
 	}
 	co := c.core
-	var body []byte
+	cl := &call{r: r, out: out, retry: co.retry}
 	if r.body != nil {
-		var err error
-		if body, err = json.Marshal(r.body); err != nil {
+		if cl.body, err = json.Marshal(r.body); err != nil {
 			return fmt.Errorf("workspace: encoding request: %w", err)
 		}
 	}
-	prefix, projectID, err := co.target(ctx)
-	if err != nil {
+	var prefix string
+	if prefix, cl.projectID, err = co.target(ctx); err != nil {
 		return err
 	}
-	// One string (one allocation) for the URL; the path is part of it.
-	var fullURL string
-	if len(r.query) == 0 {
-		fullURL = co.origin + prefix + r.path + r.id + r.tail
-	} else {
-		var buf [512]byte // on the stack unless the URL is longer
-		b := append(append(append(append(append(append(buf[:0], co.origin...), prefix...), r.path...), r.id...), r.tail...), '?')
-		fullURL = string(appendQuery(b, r.query))
-	}
-	path := fullURL[len(co.origin) : len(co.origin)+len(prefix)+len(r.path)+len(r.id)+len(r.tail)]
-	ctx, oc := co.startCall(ctx, r.op, r.method, path)
+	cl.buildURL(co.origin, prefix)
+	ctx, oc := co.startCall(ctx, r.op, r.method, cl.path)
 	defer oc.end(&err)
+	defer func() { err = outcome(err, r.write, &cl.last) }()
 
-	var st retryState
+	st := &cl.st
 	for {
-		if co.limiter != nil {
-			if err := co.limiter.Wait(ctx); err != nil {
+		if co.retry.limiter != nil {
+			if err := co.retry.limiter.Wait(ctx); err != nil {
 				oc.stopped()
-				return contextError(r.method, path, err)
+				return contextError(r.method, cl.path, err)
 			}
 		}
 		n := st.attempts + 1
 		actx := oc.startAttempt(ctx, n)
 		start := time.Now()
-		res := co.attempt(actx, r, path, fullURL, body, projectID, out, co.retry.MaxAttempts-st.paid()-1)
+		st.resends = 0
+		cl.last = co.attempt(actx, cl)
+		res := &cl.last
 		res.duration = time.Since(start)
-		st.attempts += 1 + res.replays                   // the transport's own sends count as attempts
-		st.budgetTaken += res.replays * retryTimeoutCost // ... and what they took from the budget comes back on success
+		st.attempts += 1 + st.resends // the transport's own sends count as attempts
 
 		if res.err == nil || ctx.Err() != nil {
-			oc.endAttempt(actx, n, st.attempts, &res, decision{}, ctx.Err() != nil)
+			oc.endAttempt(actx, n, st.attempts, res, decision{}, ctx.Err() != nil)
 			if res.err == nil {
-				co.budget.succeeded(&st)
+				co.retry.succeeded(st)
 				return nil
 			}
-			return contextError(r.method, path, ctx.Err())
+			return contextError(r.method, cl.path, ctx.Err())
 		}
-		d := co.retry.decide(&st, &res, r.write, co.auth, co.now)
-		if d.retry && !d.free && !co.budget.take(&st, &res) {
-			d.retry, d.budgetSpent = false, true
-		}
-		oc.endAttempt(actx, n, st.attempts, &res, d, false)
+		d := co.retry.decide(st, res, r.write, co.auth)
+		oc.endAttempt(actx, n, st.attempts, res, d, false)
 		if !d.retry {
-			return giveUp(st.attempts, &res, d)
+			return giveUp(st.attempts, res, d)
 		}
 		if err := sleep(ctx, d.delay); err != nil {
 			oc.stopped()
-			return contextError(r.method, path, err)
+			cl.last = attemptResult{notSent: true} // the next attempt was never made
+			return contextError(r.method, cl.path, err)
 		}
 	}
+}
+
+// call is one call to the API, built once by do and read by each attempt.
+type call struct {
+	r         *request
+	body      []byte // r.body encoded; nil: none
+	out       any
+	projectID string
+	url       string // in full
+	path      string // the URL's path, as errors and observers name it
+	retry     *retryer
+	st        retryState
+	last      attemptResult    // the latest attempt's
+	req       pipeline.Request // the latest attempt's request
+}
+
+// Resend is asked by the pipeline's guard before the transport sends a
+// read again by itself: see retryer.resend.
+func (cl *call) Resend(ctx context.Context) error { return cl.retry.resend(ctx, &cl.st) }
+
+// buildURL makes the call's URL in one string (one allocation); the path
+// is part of it.
+func (cl *call) buildURL(origin, prefix string) {
+	r := cl.r
+	if len(r.query) == 0 {
+		cl.url = origin + prefix + r.path + r.id + r.tail
+	} else {
+		var buf [512]byte // on the stack unless the URL is longer
+		b := append(append(append(append(append(append(buf[:0], origin...), prefix...), r.path...), r.id...), r.tail...), '?')
+		cl.url = string(appendQuery(b, r.query))
+	}
+	cl.path = cl.url[len(origin) : len(origin)+len(prefix)+len(r.path)+len(r.id)+len(r.tail)]
 }
 
 // giveUp ends a call with the error of its last attempt, the n-th, naming
@@ -255,63 +273,74 @@ type attemptResult struct {
 	requestID string
 	token     string // the token sent, for a 401 refresh
 	err       error  // nil: success, out decoded
-	notSent   bool   // failed before anything was sent
-	wire      wireState
-	replays   int  // times the transport sent the request again by itself
-	decodeErr bool // 2xx whose body did not decode
+	notSent   bool   // failed before anything was sent (credentials not had)
+	sent      bool   // the request may have reached the server
+	bodyCut   bool   // a 2xx answer whose body the connection cut off
+	decodeErr bool   // a 2xx whose body arrived whole and did not decode
 	duration  time.Duration
 }
 
-// attempt authenticates, sends and classifies one try; spare is how many
-// more attempts the retry policy allows.
-func (co *core) attempt(ctx context.Context, r *request, path, fullURL string, body []byte, projectID string, out any, spare int) attemptResult {
+// attempt authenticates, sends and classifies one try of cl.
+func (co *core) attempt(ctx context.Context, cl *call) attemptResult {
+	r := cl.r
+	pr := &cl.req
+	co.pipe.Prepare(pr)
+	defer pr.Finish()
 	// resty's request comes with an empty header map: fill that one. The
 	// constant values are shared slices that nobody modifies (resty clones
 	// the header before sending).
-	req := co.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
-	h := req.Header
+	h := pr.Header()
 	h["User-Agent"] = co.userAgent
 	h["Accept"] = jsonHeaderValue
-	if body != nil {
+	if cl.body != nil {
 		h["Content-Type"] = jsonHeaderValue
 	}
 	co.injectHeaders(ctx, h)
 	at := authRequest{
-		method: r.method, host: co.host, path: path, query: r.query, body: body,
-		header: h, projectID: projectID, now: co.now(),
+		method: r.method, host: co.host, path: cl.path, query: r.query, body: cl.body,
+		header: h, projectID: cl.projectID, now: co.retry.now(),
 	}
 	token, err := co.auth.authenticate(ctx, at)
 	if err != nil {
 		if ctx.Err() != nil {
-			return attemptResult{err: ctx.Err()}
+			return attemptResult{err: ctx.Err(), notSent: true}
 		}
 		return attemptResult{err: err, notSent: true}
 	}
-
-	guard, gctx := newSendGuard(ctx, body, r.write, spare, co.limiter, co.budget)
-	req.SetContext(gctx) // the guard owns the body: see sendguard.go
-	resp, err := req.Execute(r.method, fullURL)
-	wire, replays := guard.state()
-	raw, err := rawResponse(resp, err, r.method, path)
+	pr.Method, pr.URL, pr.Path, pr.Body = r.method, cl.url, cl.path, cl.body
+	pr.Attempt.Write, pr.Attempt.Resender = r.write, cl
+	raw, err := co.pipe.Send(ctx, pr)
+	cl.st.resends = pr.Attempt.Resends()
 	if err != nil {
-		return attemptResult{token: token, err: err, wire: wire, replays: replays}
+		se, _ := err.(*pipeline.SendError)
+		return attemptResult{token: token, err: err, sent: se == nil || se.Sent}
 	}
-	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: clip(raw.Header.Get("X-Request-Id")), token: token, wire: wire, replays: replays}
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: pipeline.Clip(raw.Header.Get("X-Request-Id")), token: token, sent: true}
 	switch {
 	case raw.StatusCode < 200 || raw.StatusCode > 299:
-		res.err = newAPIError(raw.StatusCode, raw.Header, redactEcho(raw.Body, h), r.method, path)
-		drainClose(raw.Body)
-	case out != nil:
-		err := decodeSized(raw.Body, raw.ContentLength, out)
-		// decodeSized reads to the end, or gives up on a body too large
-		// or broken: nothing worth draining either way.
+		res.err = apiErrorFrom(raw.StatusCode, pipeline.ReadError(raw, pr), r.method, cl.path)
+	case cl.out != nil:
+		data, err := readSized(raw.Body, raw.ContentLength)
+		// readSized reads to the end, or gives up on a body too large or
+		// cut off: nothing worth draining either way.
 		raw.Body.Close()
-		if err != nil {
-			res.err = &DecodeError{StatusCode: raw.StatusCode, RequestID: res.requestID, Method: r.method, Path: path, Err: err}
+		if err == nil {
+			err = decodeBytes(data.bytes(), cl.out)
+			if err != nil {
+				err = describeBody(raw.Header.Get("Content-Type"), data.bytes(), err)
+			}
+			data.release()
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, errBodyTooLarge) || errors.Is(err, errUndecodable):
+			res.err = &DecodeError{StatusCode: raw.StatusCode, RequestID: res.requestID, Method: r.method, Path: cl.path, Err: err}
 			res.decodeErr = true
+		default:
+			res.err, res.bodyCut = pr.CutError(err), true
 		}
 	default:
-		drainClose(raw.Body)
+		pipeline.DrainClose(raw.Body)
 	}
 	return res
 }
@@ -342,3 +371,12 @@ func (e *retriesError) Error() string {
 }
 
 func (e *retriesError) Unwrap() error { return e.err }
+
+// userAgent is the SDK's product token, with extra appended.
+func userAgent(extra string) string {
+	ua := "workspace-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if extra != "" {
+		ua += " " + extra
+	}
+	return ua
+}

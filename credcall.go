@@ -12,13 +12,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-resty/resty/v2"
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
-// The one request path of the credential services (IAM, the ECS metadata
-// service): send, a refused answer as *APIError, a body that does not
-// decode as *DecodeError. Every token source and credentials provider
-// calls through credService.call; none builds its own request.
+// The credential services' calls (IAM, the ECS metadata service) go
+// through the same pipeline as the API's (internal/pipeline): the same
+// guard, bounds, redaction and error types; a refused answer is an
+// *APIError, a body that does not decode a *DecodeError. They are not
+// retried: the sources retry by asking again at the next call.
 
 // maxCredBody bounds what is read of a credential service's answer.
 const maxCredBody = 4 << 20
@@ -27,57 +28,70 @@ const maxCredBody = 4 << 20
 // User-Agent, over its own copy of the caller's HTTP client that never
 // follows a redirect: credentials stay with the host they were meant for.
 type credService struct {
-	rc        *resty.Client
-	userAgent string
+	pipe      *pipeline.Client
+	userAgent []string
 }
 
 // newCredService returns a credService over a copy of hc; nil: a default
 // client.
 func newCredService(hc *http.Client) credService {
-	return credService{rc: newResty(hc, redirectsNever), userAgent: userAgent("")}
+	return credService{pipe: pipeline.New(hc, pipeline.NoRedirects), userAgent: []string{userAgent("")}}
 }
 
 // credRequest is one call to a credential service.
 type credRequest struct {
-	method string
-	url    string                // in full
-	path   string                // as errors name it: no host, no query
-	header http.Header           // sent besides Accept, User-Agent and Content-Type; nil: none
-	body   []byte                // JSON; nil: no body
-	accept func(status int) bool // the answers to decode; nil: any 2xx
+	method  string
+	url     string                // in full
+	path    string                // as errors name it: no host, no query
+	header  http.Header           // sent besides Accept, User-Agent and Content-Type; nil: none
+	body    []byte                // JSON; nil: no body
+	secrets []string              // in the body (a password, an ID token): never in an error
+	accept  func(status int) bool // the answers to decode; nil: any 2xx
 }
 
 // call sends r. An answer that r.accept refuses is an *APIError; decode
 // reads the others (at most maxCredBody bytes of the body), and an error it
-// returns comes back as a *DecodeError.
+// returns comes back as a *DecodeError; a body cut off by the connection
+// is the pipeline's *SendError.
 func (s credService) call(ctx context.Context, r *credRequest, decode func(h http.Header, body io.Reader) error) error {
-	req := s.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
-	h := make(http.Header, 3+len(r.header))
+	pr := new(pipeline.Request)
+	s.pipe.Prepare(pr)
+	defer pr.Finish()
+	h := pr.Header()
 	for k, v := range r.header {
 		h[k] = v
 	}
-	h["Accept"] = []string{"application/json"}
-	h.Set("User-Agent", s.userAgent)
+	h["Accept"] = jsonHeaderValue
+	h["User-Agent"] = s.userAgent
 	if r.body != nil {
-		h["Content-Type"] = []string{"application/json"}
-		req.SetBody(r.body)
+		h["Content-Type"] = jsonHeaderValue
 	}
-	req.Header = h
-	resp, err := req.Execute(r.method, r.url)
-	raw, err := rawResponse(resp, err, r.method, r.path)
+	pr.Method, pr.URL, pr.Path, pr.Body, pr.Secrets = r.method, r.url, r.path, r.body, r.secrets
+	pr.Attempt.Write = r.method != http.MethodGet && r.method != http.MethodHead
+	raw, err := s.pipe.Send(ctx, pr)
 	if err != nil {
 		return err
 	}
-	defer drainClose(raw.Body)
 	ok := raw.StatusCode >= 200 && raw.StatusCode <= 299
 	if r.accept != nil {
 		ok = r.accept(raw.StatusCode)
 	}
 	if !ok {
-		return credAPIError(raw, r.method, r.path)
+		return apiErrorFrom(raw.StatusCode, pipeline.ReadError(raw, pr), r.method, r.path)
 	}
-	if err := decode(raw.Header, io.LimitReader(raw.Body, maxCredBody)); err != nil {
-		return &DecodeError{StatusCode: raw.StatusCode, RequestID: raw.Header.Get("X-Request-Id"), Method: r.method, Path: r.path, Err: err}
+	defer pipeline.DrainClose(raw.Body)
+	data, err := io.ReadAll(io.LimitReader(raw.Body, maxCredBody+1))
+	switch {
+	case err != nil:
+		return pr.CutError(err)
+	case len(data) > maxCredBody:
+		err = fmt.Errorf("body larger than %d bytes", maxCredBody)
+	default:
+		err = decode(raw.Header, bytes.NewReader(data))
+	}
+	if err != nil {
+		err = describeBody(raw.Header.Get("Content-Type"), data, err)
+		return &DecodeError{StatusCode: raw.StatusCode, RequestID: clip(raw.Header.Get("X-Request-Id")), Method: r.method, Path: r.path, Err: err}
 	}
 	return nil
 }
@@ -88,34 +102,6 @@ func decodeCredJSON(body io.Reader, out any) error {
 		return fmt.Errorf("body: %w", err)
 	}
 	return nil
-}
-
-// credAPIError builds the *APIError for a refused answer. The credential
-// services answer in the API's error_code/error_msg shape or in Keystone's
-// {"error": {"code": 401, "title": "...", "message": "..."}}; both fill
-// Code and Message.
-func credAPIError(raw *http.Response, method, path string) *APIError {
-	data, _ := io.ReadAll(io.LimitReader(raw.Body, maxErrorBody))
-	e := newAPIError(raw.StatusCode, raw.Header, bytes.NewReader(data), method, path)
-	if e.Code != "" || e.Message != "" {
-		return e
-	}
-	var ks struct {
-		Error struct {
-			Code    json.RawMessage `json:"code"`
-			Title   string          `json:"title"`
-			Message string          `json:"message"`
-		} `json:"error"`
-	}
-	if json.Unmarshal(bytes.TrimSpace(data), &ks) != nil || ks.Error.Message == "" && ks.Error.Title == "" {
-		return e
-	}
-	e.Code = clip(strings.Trim(string(ks.Error.Code), `"`))
-	e.Message = clip(ks.Error.Message)
-	if e.Message == "" {
-		e.Message = clip(ks.Error.Title)
-	}
-	return e
 }
 
 // credParseTime parses an RFC 3339 expiry.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
@@ -32,10 +33,37 @@ type fastDecoder interface{ DecodeFast(data []byte) bool }
 // space and a body larger than maxSuccessBody are errors.
 func decodeBody(body io.Reader, out any) error { return decodeSized(body, -1, out) }
 
-// decodeSized is decodeBody for a body of size bytes, if known (not -1):
-// its buffer is sized at once rather than grown by copying. The body is
-// read whole into a pooled buffer and decoded from there.
+// decodeSized is decodeBody for a body of size bytes, if known (not -1).
 func decodeSized(body io.Reader, size int64, out any) error {
+	data, err := readSized(body, size)
+	if err != nil {
+		return err
+	}
+	defer data.release()
+	return decodeBytes(data.bytes(), out)
+}
+
+// body is a 2xx body read whole, in a pooled buffer until released.
+type body struct {
+	bp   *[]byte
+	data []byte
+}
+
+func (b body) bytes() []byte { return b.data }
+
+// release gives the buffer back to the pool; b is not to be used after.
+func (b body) release() {
+	if cap(b.data) > cap(*b.bp) && cap(b.data) <= maxPooledBody {
+		*b.bp = b.data[:0] // a body that did not fit: the next one will
+	}
+	bodyBufs.Put(b.bp)
+}
+
+// readSized reads body whole into a pooled buffer: its size bytes if known
+// (not -1), the buffer sized at once rather than grown by copying. A body
+// over maxSuccessBody is errBodyTooLarge; any other error is the
+// connection's (a body cut off).
+func readSized(r io.Reader, size int64) (body, error) {
 	bp := bodyBufs.Get().(*[]byte)
 	buf := (*bp)[:0]
 	if size >= int64(cap(buf)) && size <= maxSuccessBody {
@@ -46,15 +74,32 @@ func decodeSized(body io.Reader, size int64, out any) error {
 		// sending the bytes. Over maxPooledBody it is not pooled.
 		buf = make([]byte, 0, size+1)
 	}
-	data, err := readSuccessBody(buf, body, maxSuccessBody)
-	if cap(data) > cap(*bp) && cap(data) <= maxPooledBody {
-		*bp = data[:0] // a body that did not fit: the next one will
-	}
-	defer bodyBufs.Put(bp)
+	data, err := readSuccessBody(buf, r, maxSuccessBody)
 	if err != nil {
-		return err
+		bodyBufs.Put(bp)
+		return body{}, err
 	}
-	return decodeBytes(data, out)
+	return body{bp: bp, data: data}, nil
+}
+
+// errUndecodable marks the error of a body that arrived whole and is not
+// what the operation answers.
+var errUndecodable = errors.New("not the operation's answer")
+
+// undecodable is a body that arrived whole and did not decode: what came
+// (its content type; "an HTML page") and why.
+type undecodable struct {
+	what string
+	err  error
+}
+
+func (e *undecodable) Error() string   { return e.what + ": " + e.err.Error() }
+func (e *undecodable) Unwrap() []error { return []error{e.err, errUndecodable} }
+
+// describeBody wraps err, the decoding error of data (a body of the given
+// content type), with what data is.
+func describeBody(contentType string, data []byte, err error) error {
+	return &undecodable{what: pipeline.Describe(contentType, data), err: err}
 }
 
 // decodeBytes decodes the whole body data into out.

@@ -1,18 +1,14 @@
 package workspace
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/hwcloud-go/workspace/internal/wire"
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
 // Sentinel errors matched by errors.Is against an *APIError through its
@@ -39,18 +35,24 @@ var (
 	// match it, so code that reads "not found" as "already gone" does not
 	// act on a typo.
 	ErrNoSuchAPI = errors.New("workspace: no such API at this endpoint")
+	// ErrUnknownOutcome matches the error of a write that was sent and
+	// of which nothing says whether it took effect: the connection failed
+	// after the request was written, the call timed out or its context
+	// ended while waiting for the answer, a 5xx came back, or a 2xx came
+	// whose body was cut off or did not decode (the job started; its id
+	// was lost). Look at the job list or the resource before sending it
+	// again. A write that fails with any other error surely did not take
+	// effect. Reads never match it. A context that ended matches both it
+	// and context.Canceled or context.DeadlineExceeded.
+	ErrUnknownOutcome = errors.New("workspace: the request may have taken effect")
 )
 
 // codeNoSuchAPI is the gateway's error code for a path or method it does
 // not serve.
 const codeNoSuchAPI = "APIGW.0101"
 
-// maxErrorBody is how much of a non-2xx body is read at the most.
-const maxErrorBody = 1 << 20
-
-// maxErrorText bounds the message and detail kept from a body that is not
-// the API's JSON error object (an HTML page from a gateway, say).
-const maxErrorText = 256
+// maxErrorText bounds every text kept from a server, after escaping.
+const maxErrorText = pipeline.MaxText
 
 // APIError is returned for every non-2xx answer, whatever its body: the
 // API's JSON error object, a gateway's, HTML, empty or cut off.
@@ -131,80 +133,69 @@ func (e *APIError) noSuchAPI() bool {
 }
 
 // newAPIError builds the *APIError for a non-2xx answer from at most
-// maxErrorBody bytes of its body. It never fails: a body that is not the
-// API's JSON object leaves a short, printable excerpt in Message.
+// pipeline.MaxErrorBody bytes of its body. It never fails: a body that is
+// not the API's JSON object leaves a short, printable excerpt in Message.
 func newAPIError(status int, header http.Header, body io.Reader, method, path string) *APIError {
-	e := &APIError{StatusCode: status, Method: method, Path: path}
+	var info pipeline.ErrorInfo
+	if body != nil {
+		data, _ := io.ReadAll(io.LimitReader(body, pipeline.MaxErrorBody))
+		info = pipeline.ParseError(data)
+	}
 	if header != nil {
-		e.RequestID = clip(header.Get("X-Request-Id"))
-	}
-	if body == nil {
-		return e
-	}
-	data, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
-	parseErrorBody(e, data)
-	return e
-}
-
-// parseErrorBody fills e from data, tolerating any content.
-func parseErrorBody(e *APIError, data []byte) {
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
-		return
-	}
-	var eb wire.ErrorBody
-	if trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
-		e.Code = clip(eb.ErrorCode)
-		e.Message = clip(eb.ErrorMsg)
-		e.Detail = clip(eb.ErrorDetail)
-		e.EncodedAuthorizationMessage = eb.EncodedAuthorizationMessage
-		if e.RequestID == "" {
-			e.RequestID = clip(eb.RequestID)
+		if id := header.Get("X-Request-Id"); id != "" {
+			info.RequestID = clip(id)
 		}
-		return
 	}
-	e.Message = "unexpected error body: " + clip(printable(trimmed))
+	return apiErrorFrom(status, info, method, path)
 }
 
-// printable folds a raw body to one line of valid UTF-8 text.
-func printable(b []byte) string {
-	if len(b) > 4*maxErrorText {
-		b = b[:4*maxErrorText]
+// apiErrorFrom is the *APIError of a non-2xx answer that says info.
+func apiErrorFrom(status int, info pipeline.ErrorInfo, method, path string) *APIError {
+	return &APIError{
+		StatusCode: status, Code: info.Code, Message: info.Message, Detail: info.Detail,
+		EncodedAuthorizationMessage: info.EncodedAuthorizationMessage, RequestID: info.RequestID,
+		Method: method, Path: path,
 	}
-	s := strings.ToValidUTF8(string(b), "")
-	return strings.Join(strings.Fields(s), " ")
 }
 
-// clip makes server text inert: at most maxErrorText bytes of s (without
-// splitting a rune), with control characters (CR, LF, ESC, ..., and the
-// Unicode line separators) escaped, so that it cannot forge a log line or
-// drive a terminal.
-func clip(s string) string {
-	if len(s) > maxErrorText {
-		cut := maxErrorText
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
+// clip makes server text inert and short: see pipeline.Clip.
+func clip(s string) string { return pipeline.Clip(s) }
+
+// outcome is the error err of a call as it ends: a write whose last
+// attempt res may have taken effect matches ErrUnknownOutcome.
+func outcome(err error, write bool, res *attemptResult) error {
+	if err == nil || !write || !res.unknownOutcome() {
+		return err
 	}
-	if strings.IndexFunc(s, needsEscape) < 0 {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if needsEscape(r) {
-			q := strconv.QuoteRune(r) // '\n', '\x1b', '\u2028'
-			b.WriteString(q[1 : len(q)-1])
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return &unknownOutcomeError{err: err}
 }
 
-func needsEscape(r rune) bool {
-	return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+// unknownOutcome reports whether a write whose attempt came to res may
+// have taken effect: it was sent and got no answer, a 5xx, or a 2xx whose
+// body was cut off or did not decode.
+func (res *attemptResult) unknownOutcome() bool {
+	switch {
+	case res.notSent:
+		return false
+	case res.bodyCut, res.decodeErr:
+		return true
+	case res.status != 0:
+		return res.status >= 500
+	}
+	return res.sent
 }
+
+// unknownOutcomeError is the error of a write that may have taken effect.
+type unknownOutcomeError struct{ err error }
+
+func (e *unknownOutcomeError) Error() string {
+	return e.err.Error() + " (the request may have taken effect: check before sending it again)"
+}
+
+func (e *unknownOutcomeError) Unwrap() error { return e.err }
+
+// Is makes errors.Is(err, ErrUnknownOutcome) hold.
+func (e *unknownOutcomeError) Is(target error) bool { return target == ErrUnknownOutcome }
 
 // ValidationError reports input rejected before any request was sent.
 type ValidationError struct {

@@ -1,6 +1,8 @@
 package workspace
 
 import (
+	"github.com/hwcloud-go/workspace/internal/pipeline"
+
 	"context"
 	"errors"
 	"fmt"
@@ -302,8 +304,8 @@ func TestAPIError_ReadsAtMostOneMiB(t *testing.T) {
 	assert.Equal(t, 503, e.StatusCode)
 	assert.LessOrEqual(t, len(e.Message), 300)
 	// 1 MiB for the error, and a bounded drain so the connection can be reused.
-	assert.GreaterOrEqual(t, body.read.Load(), int64(maxErrorBody))
-	assert.LessOrEqual(t, body.read.Load(), int64(maxErrorBody+128<<10), "read %d bytes of an endless body", body.read.Load())
+	assert.GreaterOrEqual(t, body.read.Load(), int64(pipeline.MaxErrorBody))
+	assert.LessOrEqual(t, body.read.Load(), int64(pipeline.MaxErrorBody+128<<10), "read %d bytes of an endless body", body.read.Load())
 	assert.True(t, body.closed.Load(), "the body is closed")
 }
 

@@ -43,8 +43,8 @@ func hsVolume(t testing.TB, body []byte) string {
 // it.
 func hsUseDefaultTransport(t testing.TB, c *Client, ts *httptest.Server) {
 	t.Helper()
-	tr, ok := c.core.rc.GetClient().Transport.(*http.Transport)
-	require.True(t, ok, "default transport is %T", c.core.rc.GetClient().Transport)
+	tr, ok := c.core.pipe.Transport().(*http.Transport)
+	require.True(t, ok, "default transport is %T", c.core.pipe.Transport())
 	tr.TLSClientConfig = ts.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
 	t.Cleanup(tr.CloseIdleConnections)
 }

@@ -87,7 +87,8 @@ type iamState struct {
 	user        string
 	domain      string
 	projectID   string
-	body        []byte // the request body: holds the password
+	body        []byte   // the request body: holds the password
+	secrets     []string // the password: never in an error text, however IAM echoes it
 	svc         credService
 	cache       *refresher[string]
 	description string
@@ -138,6 +139,7 @@ func NewIAMTokenSource(cfg IAMConfig) (_ *IAMTokenSource, err error) {
 		domain:    cfg.DomainName,
 		projectID: cfg.ProjectID,
 		body:      body,
+		secrets:   []string{cfg.Password},
 		svc:       newCredService(cfg.HTTPClient),
 	}
 	st.description = fmt.Sprintf("workspace.IAMTokenSource{url: %s, user: %s, domain: %s, project: %s}",
@@ -217,14 +219,14 @@ func iamPasswordBody(cfg IAMConfig) any {
 
 // fetch asks IAM for a token.
 func (st *iamState) fetch(ctx context.Context) (string, time.Time, error) {
-	return fetchIAMToken(ctx, st.svc, st.url, st.body)
+	return fetchIAMToken(ctx, st.svc, st.url, st.body, st.secrets)
 }
 
 // fetchIAMToken posts body, a request for a token, to tokenURL (IAM's
 // /v3/auth/tokens) and returns the token IAM hands out and its expiry.
-func fetchIAMToken(ctx context.Context, svc credService, tokenURL string, body []byte) (token string, expires time.Time, err error) {
+func fetchIAMToken(ctx context.Context, svc credService, tokenURL string, body []byte, secrets []string) (token string, expires time.Time, err error) {
 	r := &credRequest{
-		method: "POST", url: tokenURL, path: iamTokenPath, body: body,
+		method: "POST", url: tokenURL, path: iamTokenPath, body: body, secrets: secrets,
 		accept: func(status int) bool { return status == http.StatusCreated || status == http.StatusOK },
 	}
 	err = svc.call(ctx, r, func(h http.Header, b io.Reader) (err error) {

@@ -197,7 +197,7 @@ func (st *idTokenState) fetch(ctx context.Context) (token string, expires time.T
 		return "", time.Time{}, fmt.Errorf("workspace: encoding the ID-token request: %w", err)
 	}
 	r := &credRequest{
-		method: http.MethodPost, url: st.url, path: idTokenPath, body: body,
+		method: http.MethodPost, url: st.url, path: idTokenPath, body: body, secrets: []string{idToken},
 		header: http.Header{"X-Idp-Id": {st.idpID}},
 		accept: func(status int) bool { return status == http.StatusCreated || status == http.StatusOK },
 	}

@@ -47,7 +47,7 @@ func checkNoLeak(t *testing.T) {
 
 // closeIdle lets go of the client's kept-alive connections, whose
 // reader and writer goroutines would otherwise count as left behind.
-func closeIdle(c *Client) { c.core.rc.GetClient().CloseIdleConnections() }
+func closeIdle(c *Client) { c.core.pipe.CloseIdleConnections() }
 
 // Every answer, whatever its status and body, leaves the connection ready
 // for the next call: sequential calls use one connection.

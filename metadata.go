@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
 // Metadata service defaults.
@@ -187,7 +189,7 @@ func metadataHTTPClient(hc *http.Client) *http.Client {
 	if hc != nil {
 		return hc
 	}
-	t := defaultTransport()
+	t := pipeline.DefaultTransport()
 	t.Proxy = nil
 	return &http.Client{Transport: t}
 }

@@ -232,12 +232,12 @@ func TestMetadataDefaultClientUsesNoProxy(t *testing.T) {
 	t.Parallel()
 	p, err := NewMetadataCredentialsProvider(MetadataConfig{Endpoint: "http://127.0.0.1:1"})
 	require.NoError(t, err)
-	tr, ok := p.st().md.svc.rc.GetClient().Transport.(*http.Transport)
+	tr, ok := p.st().md.svc.pipe.Transport().(*http.Transport)
 	require.True(t, ok)
 	assert.Nil(t, tr.Proxy, "HTTP_PROXY must not see the metadata service's keys")
 
 	own := &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment}}
 	p, err = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: "http://127.0.0.1:1", HTTPClient: own})
 	require.NoError(t, err)
-	assert.Same(t, own.Transport, p.st().md.svc.rc.GetClient().Transport, "the caller's transport is the caller's choice")
+	assert.Same(t, own.Transport, p.st().md.svc.pipe.Transport(), "the caller's transport is the caller's choice")
 }

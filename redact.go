@@ -1,13 +1,10 @@
 package workspace
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"strings"
 	"time"
 )
 
@@ -61,24 +58,4 @@ func redacted(s string) string {
 		return ""
 	}
 	return "REDACTED"
-}
-
-// redactEcho reads an error body (up to maxErrorBody) with every
-// credential the request carried in header replaced by REDACTED: a server
-// that echoes the token or the signature it was sent does not put them
-// into an error or a log.
-func redactEcho(body io.Reader, header http.Header) io.Reader {
-	data, _ := io.ReadAll(io.LimitReader(body, maxErrorBody))
-	for _, name := range []string{"X-Auth-Token", "X-Security-Token", "Authorization"} {
-		v := header.Get(name)
-		if name == "Authorization" {
-			if i := strings.LastIndex(v, "Signature="); i >= 0 {
-				v = v[i+len("Signature="):]
-			}
-		}
-		if len(v) >= 8 {
-			data = bytes.ReplaceAll(data, []byte(v), []byte("REDACTED"))
-		}
-	}
-	return bytes.NewReader(data)
 }

@@ -2,17 +2,23 @@ package workspace
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/hwcloud-go/workspace/internal/ratelimit"
 )
+
+// The retryer: one per client, for every call and attempt. It classifies
+// a failed attempt (retry.go's shouldRetry), waits (back-off or
+// Retry-After), pays for retries from the client's retry budget, and is
+// asked by the pipeline's guard before the transport sends a read again
+// by itself (resend). The call loop is client.go's do.
 
 // Retry defaults, used where a RetryPolicy field is zero.
 const (
@@ -70,7 +76,8 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 
 // retryState is where one call stands with its policy.
 type retryState struct {
-	attempts    int  // made so far
+	attempts    int  // made so far, the transport's own re-sends included
+	resends     int  // the transport's re-sends within the current attempt
 	refreshed   bool // the free try after a 401 is spent
 	budgetTaken int  // tokens the call's retries took from the retry budget
 }
@@ -137,52 +144,17 @@ func shouldRetryStatus(status int, write bool) bool {
 
 // shouldRetry decides whether a failed attempt may be tried again, the
 // retry budget aside; write says the call changes state. Credentials that
-// could not be had and 2xx bodies that did not decode are final.
+// could not be had and 2xx bodies that did not decode are final; a write
+// is tried again only where it surely did not take effect: a 429, or a
+// request that never reached the server.
 func shouldRetry(res *attemptResult, write bool) bool {
 	switch {
 	case res.notSent, res.decodeErr:
 		return false
-	case res.status != 0:
+	case res.status != 0 && !res.bodyCut:
 		return shouldRetryStatus(res.status, write)
-	default:
-		return shouldRetryTransport(res.err, write, res.wire)
 	}
-}
-
-// shouldRetryTransport decides on a transport error. A write is tried
-// again only where it cannot have reached the server: as the transport
-// reported it (a connection asked for, no request header written), or,
-// from a transport that reports nothing, where the error says that no
-// connection was made.
-func shouldRetryTransport(err error, write bool, wire wireState) bool {
-	switch {
-	case !write:
-		return true
-	case wire == wireUnknown:
-		return neverConnected(err)
-	}
-	return wire == wireUnsent
-}
-
-// neverConnected reports whether err shows that no connection was made:
-// dial refused, a DNS failure, or a certificate the handshake refused. A
-// TLS record or alert error can come after the handshake, with the request
-// written, and does not count.
-func neverConnected(err error) bool {
-	var opErr *net.OpError
-	if errors.As(err, &opErr) && opErr.Op == "dial" {
-		return true
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	var (
-		certErr *tls.CertificateVerificationError
-		unknown x509.UnknownAuthorityError
-		hostErr x509.HostnameError
-	)
-	return errors.As(err, &certErr) || errors.As(err, &unknown) || errors.As(err, &hostErr)
+	return !write || !res.sent
 }
 
 // retryAfter parses a Retry-After header (delay in seconds or an HTTP
@@ -224,4 +196,94 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// The retry budget, in the manner of the AWS SDKs' standard retryer: a
+// token bucket shared by every call of a client. A retry takes retryCost
+// tokens (retryTimeoutCost after a failure without an answer, and for each
+// time the transport sends a read again by itself); a retry that finds too
+// few is not made, and the call ends with the error it has. First attempts
+// never wait for the budget. A call that succeeds at once puts back
+// successRefill; one that succeeds after retries gives back what its
+// retries took. A full bucket pays for retryBudgetCapacity / retryCost
+// retries in a row: under a total outage, calls soon cost one attempt each
+// instead of MaxAttempts, and retries come back as calls succeed again.
+const (
+	retryBudgetCapacity = 500
+	retryCost           = 5
+	retryTimeoutCost    = 10
+	successRefill       = 1
+)
+
+// retryer is a client's retry policy, retry budget and rate limiter.
+type retryer struct {
+	policy  RetryPolicy
+	limiter *ratelimit.Limiter // nil: no rate limit
+	now     func() time.Time
+
+	mu     sync.Mutex
+	tokens int // the retry budget
+}
+
+func newRetryer(p RetryPolicy, limiter *ratelimit.Limiter) *retryer {
+	return &retryer{policy: p.withDefaults(), limiter: limiter, now: time.Now, tokens: retryBudgetCapacity}
+}
+
+// decide says whether and when call st tries again after the failed
+// attempt res, and takes the retry's cost from the budget.
+func (r *retryer) decide(st *retryState, res *attemptResult, write bool, auth authenticator) decision {
+	d := r.policy.decide(st, res, write, auth, r.now)
+	if d.retry && !d.free {
+		cost := retryCost
+		if res.status == 0 || res.bodyCut {
+			cost = retryTimeoutCost
+		}
+		if !r.take(cost) {
+			d.retry, d.budgetSpent = false, true
+		} else {
+			st.budgetTaken += cost
+		}
+	}
+	return d
+}
+
+// errNoAttemptsLeft refuses a read the transport was about to send again
+// by itself when the policy or the budget has no attempt left for it.
+var errNoAttemptsLeft = errors.New("the connection failed after the request was sent, with no attempt (or retry budget) left to send it again")
+
+// resend is asked by the pipeline's guard before the transport sends a
+// read of call st again by itself: it counts as an attempt, takes from the
+// budget and waits for the rate limiter.
+func (r *retryer) resend(ctx context.Context, st *retryState) error {
+	if st.paid()+st.resends+1 >= r.policy.MaxAttempts || !r.take(retryTimeoutCost) {
+		return errNoAttemptsLeft
+	}
+	st.resends++
+	st.budgetTaken += retryTimeoutCost
+	if r.limiter != nil {
+		return r.limiter.Wait(ctx)
+	}
+	return nil
+}
+
+// take takes cost tokens from the budget; false: too few left.
+func (r *retryer) take(cost int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.tokens < cost {
+		return false
+	}
+	r.tokens -= cost
+	return true
+}
+
+// succeeded refills the budget after call st succeeded.
+func (r *retryer) succeeded(st *retryState) {
+	back := successRefill
+	if st.budgetTaken > 0 {
+		back = st.budgetTaken
+	}
+	r.mu.Lock()
+	r.tokens = min(r.tokens+back, retryBudgetCapacity)
+	r.mu.Unlock()
 }

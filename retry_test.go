@@ -1,6 +1,8 @@
 package workspace
 
 import (
+	"github.com/hwcloud-go/workspace/internal/pipeline"
+
 	"context"
 	"crypto/tls"
 	"errors"
@@ -228,12 +230,11 @@ func TestRetryNeverSent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tt.want, neverConnected(tt.err))
-			assert.Equal(t, tt.want, shouldRetryTransport(tt.err, true, wireUnknown), "write, untraced")
-			// What the transport reported wins over the error's type.
-			assert.True(t, shouldRetryTransport(tt.err, true, wireUnsent), "write, nothing written")
-			assert.False(t, shouldRetryTransport(tt.err, true, wireSent), "write, headers written")
-			assert.True(t, shouldRetryTransport(tt.err, false, wireSent), "a read retries any transport error")
+			assert.Equal(t, tt.want, pipeline.NeverConnected(tt.err))
+			// The guard decides "sent"; the retry decision reads it.
+			assert.True(t, shouldRetry(&attemptResult{err: tt.err, sent: false}, true), "write, not sent")
+			assert.False(t, shouldRetry(&attemptResult{err: tt.err, sent: true}, true), "write, sent")
+			assert.True(t, shouldRetry(&attemptResult{err: tt.err, sent: true}, false), "a read retries any transport error")
 		})
 	}
 }
@@ -335,7 +336,7 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 			c, mux := setup(t, WithRetryPolicy(fastRetries), WithRetryPolicy(RetryPolicy{MaxAttempts: 2, BaseDelay: tt.maxDelay, MaxDelay: tt.maxDelay}))
 			mux.handleAny(s.ServeHTTP)
 			if tt.fixedClock {
-				c.core.now = func() time.Time { return clock }
+				c.core.retry.now = func() time.Time { return clock }
 			}
 			// A cap that fails shows as a deadline, not as a test hanging.
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -375,7 +376,7 @@ func TestRetryResignsWithFreshDate(t *testing.T) {
 			c, mux := setup(t, WithAccessKey(testAK, testSK), WithSecurityToken(testSecurityToken), WithRetryPolicy(fastRetries))
 			mux.handleAny(s.ServeHTTP)
 			clock := &fakeClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), tick: time.Second}
-			c.core.now = clock.Now
+			c.core.retry.now = clock.Now
 			require.NoError(t, op.call(context.Background(), c))
 			require.EqualValues(t, 3, s.count.Load())
 			mu.Lock()

@@ -1,6 +1,8 @@
 package workspace
 
 import (
+	"github.com/hwcloud-go/workspace/internal/pipeline"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -206,7 +208,7 @@ func errorKind(err error, method string) string {
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
 		// The send guard refused the transport's own replay of a read
 		// whose connection broke after it was sent (no attempt left).
-		errors.Is(err, errNoAttemptsLeft), errors.Is(err, errWriteNotRepeated):
+		errors.Is(err, errNoAttemptsLeft), errors.Is(err, pipeline.ErrWriteNotRepeated):
 		return "transport"
 	}
 	return ""

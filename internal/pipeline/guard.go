@@ -1,0 +1,273 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+)
+
+// Go's transports send a request again by themselves: HTTP/1.1 after a
+// kept-alive connection failed, HTTP/2 after a stream reset with
+// REFUSED_STREAM or PROTOCOL_ERROR or a GOAWAY; a user's RoundTripper may
+// retry too. Below the SDK's retry logic, that would repeat a batch-delete
+// the server carried out, and let reads bypass the retry policy and the
+// rate limit. The guard is the RoundTripper the SDK puts on top of every
+// transport (the user's own included, so that it sits above any retrying
+// transport of theirs), so that:
+//
+//   - a write cannot be sent twice by anything below it: its request has
+//     no GetBody, so nothing below can rewind its body, and a bodyless write
+//     gets a body of its own (see bodylessWrite);
+//   - a read goes out exactly as net/http sends it (a GET has no body) and
+//     every further try of the transport within the round trip is counted
+//     and asked for (Attempt.Resend: the retry policy, the retry budget and
+//     the rate limiter) before it goes out; a refused one ends the round
+//     trip;
+//   - whether the request may have reached the server travels in the
+//     error, a *SendError, for the retry decision to read.
+//
+// Informational answers and redirects are the transport's and the HTTP
+// client's as always: no hook of the guard changes their limits.
+
+// Attempt is what the guard needs of one attempt of a call, and what it
+// follows of the attempt through the transport's trace. The caller fills
+// Write and Resender; Send installs the rest.
+type Attempt struct {
+	// Write says the request changes state: it is never sent twice.
+	Write bool
+	// Resender is asked before the transport tries a read again by
+	// itself within one round trip; nil refuses every such try.
+	Resender Resender
+
+	resends atomic.Int32 // the transport's own tries after the first
+
+	// The current round trip's (a redirect makes another), reset by the
+	// guard as each starts.
+	traced   atomic.Bool           // the transport reports through httptrace
+	tries    atomic.Int32          // connections the request was sent on
+	complete atomic.Bool           // a try was written whole
+	refused  atomic.Pointer[error] // what refused a try, if anything
+
+	ctx    context.Context    // a read's: ended by cancel to stop a try
+	cancel context.CancelFunc // nil for a write
+	trace  httptrace.ClientTrace
+}
+
+// Resender says whether the transport may send a read again by itself.
+type Resender interface {
+	// Resend is asked before each such try; an error refuses it and ends
+	// the round trip with that error.
+	Resend(ctx context.Context) error
+}
+
+// Resends is how often the transport tried the request again by itself.
+func (a *Attempt) Resends() int { return int(a.resends.Load()) }
+
+// install returns ctx with a, its trace and, for a read, the cancel that
+// stops a try the Resender refused.
+func (a *Attempt) install(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, attemptKey{}, a)
+	if !a.Write {
+		// A read is retried whether it was sent or not; the transport's
+		// own tries are counted, and stopped by ending the context.
+		ctx, a.cancel = context.WithCancel(ctx)
+	}
+	a.ctx = ctx
+	// A dial of an earlier attempt may still read the trace it was given
+	// (net/http dials on after the request gave up): a trace, once given
+	// to the transport, is never written again. An Attempt that is
+	// prepared again for the next attempt of a call keeps its own; a
+	// trace of the caller's in ctx is joined into a new one each time.
+	tr := &a.trace
+	if httptrace.ContextClientTrace(ctx) != nil {
+		tr = new(httptrace.ClientTrace)
+	} else if a.trace.GotConn != nil {
+		return httptrace.WithClientTrace(ctx, tr)
+	}
+	if a.Write {
+		// A write's re-sends are safe (nothing of it was sent) or
+		// impossible: whether it was sent is what matters.
+		*tr = httptrace.ClientTrace{GetConn: a.getConn, GotConn: a.gotConn, WroteRequest: a.wroteRequest}
+	} else {
+		*tr = httptrace.ClientTrace{GotConn: a.gotConn}
+	}
+	return httptrace.WithClientTrace(ctx, tr)
+}
+
+// finish ends a read's context, once its answer is read.
+func (a *Attempt) finish() {
+	if a.cancel != nil {
+		a.cancel()
+	}
+}
+
+type attemptKey struct{}
+
+// attemptOf returns the attempt ctx carries, or nil.
+func attemptOf(ctx context.Context) *Attempt {
+	a, _ := ctx.Value(attemptKey{}).(*Attempt)
+	return a
+}
+
+// ErrWriteNotRepeated ends a round trip in which the transport was about to
+// send a write again after it had been sent whole.
+var ErrWriteNotRepeated = errors.New("the transport was about to send the request again after it was sent; a request that changes state is not sent twice")
+
+// guard is the RoundTripper described above.
+type guard struct {
+	next http.RoundTripper
+	// proto is the HTTP major version of the last answer (0: none yet),
+	// which decides the body of a bodyless write.
+	proto atomic.Int32
+}
+
+// RoundTrip sends req through the transport below under the guard's rules.
+// A request without an Attempt (none of the SDK's) passes as it is.
+func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
+	a := attemptOf(req.Context())
+	if a == nil {
+		return g.next.RoundTrip(req)
+	}
+	a.traced.Store(false)
+	a.tries.Store(0)
+	a.complete.Store(false)
+	a.refused.Store(nil)
+	if a.Write {
+		cp := *req // RoundTrip must not change the caller's request
+		cp.GetBody = nil
+		if cp.Body == nil || cp.Body == http.NoBody {
+			cp.Body, cp.ContentLength = g.bodylessWrite(&cp), 0
+		}
+		req = &cp
+	}
+	resp, err := g.next.RoundTrip(req)
+	if err != nil {
+		if cause := a.refused.Load(); cause != nil {
+			err = *cause
+		}
+		return nil, &SendError{Sent: a.sent(err), Err: err}
+	}
+	g.proto.Store(int32(resp.ProtoMajor))
+	return resp, nil
+}
+
+// CloseIdleConnections closes the idle connections of the transport below.
+func (g *guard) CloseIdleConnections() {
+	if c, ok := g.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// bodylessWrite is the body of a write without one. HTTP/1.1 sends
+// http.NoBody as "Content-Length: 0" and never sends such a write twice
+// (only one that failed before a byte left). HTTP/2 sends any request
+// without a body again freely after some stream errors, so there the write
+// gets an empty body instead, which goes out as an empty DATA frame and
+// cannot be sent again. The protocol is known from the last answer, or
+// from the transport (plain http over an *http.Transport); before either, the write is sent as for
+// HTTP/2 (chunked, with no data, over HTTP/1.1).
+func (g *guard) bodylessWrite(req *http.Request) io.ReadCloser {
+	switch g.proto.Load() {
+	case 1:
+		return http.NoBody
+	case 2:
+		return emptyBody{}
+	}
+	if _, ok := g.next.(*http.Transport); ok && req.URL.Scheme == "http" {
+		// Unencrypted HTTP/2 is an explicit opt-in of the transport's
+		// (Protocols, Go 1.24); the first answer corrects the guess.
+		return http.NoBody
+	}
+	return emptyBody{}
+}
+
+func (a *Attempt) getConn(string) { a.traced.Store(true) }
+
+// gotConn is called once for each try, on the goroutine of the round
+// trip, before the request is written on the connection: a try after the
+// first is the transport's own, and is asked for.
+func (a *Attempt) gotConn(info httptrace.GotConnInfo) {
+	a.traced.Store(true)
+	if a.tries.Add(1) == 1 {
+		return
+	}
+	a.resends.Add(1)
+	var err error
+	switch {
+	case a.Write:
+		// Only a try that failed before the request was written whole
+		// can lead here (the write has no GetBody); a transport that
+		// does it anyway is stopped as soon as it can be.
+		if a.complete.Load() {
+			err = ErrWriteNotRepeated
+		}
+	case a.Resender == nil:
+		err = errNoResend
+	default:
+		err = a.Resender.Resend(a.ctx)
+	}
+	if err != nil {
+		a.refused.CompareAndSwap(nil, &err)
+		a.stop(info.Conn)
+	}
+}
+
+// stop ends a round trip whose next try was refused, before the try is
+// written. HTTP/2 checks the context before it writes a stream's headers,
+// so ending it is enough. HTTP/1.1 writes the request on the connection it
+// just handed over without looking at the context again; that connection
+// is this request's alone, and closing it makes the write fail with
+// nothing written (the transport then sees the ended context).
+func (a *Attempt) stop(conn net.Conn) {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	if conn != nil && !isHTTP2(conn) {
+		conn.Close()
+	}
+}
+
+// isHTTP2 reports whether conn speaks HTTP/2, as ALPN agreed. (A plain
+// connection is taken for HTTP/1.1: unencrypted HTTP/2 is an explicit
+// opt-in that the SDK's users do not make for a cloud API.)
+func isHTTP2(conn net.Conn) bool {
+	tc, ok := conn.(interface{ ConnectionState() tls.ConnectionState })
+	return ok && tc.ConnectionState().NegotiatedProtocol == "h2"
+}
+
+var errNoResend = errors.New("the connection failed after the request was sent")
+
+func (a *Attempt) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		a.complete.Store(true)
+	}
+}
+
+// sent reports whether the request may have reached the server, after
+// the round trip failed with err. A request the transport never wrote
+// whole cannot have been acted on: a server has no request until its last
+// byte. A transport that reports nothing (a mock, or one that does not use
+// net/http's) is judged by its error: only one that shows that no
+// connection was made says "not sent".
+func (a *Attempt) sent(err error) bool {
+	switch {
+	case a.complete.Load():
+		return true
+	case a.traced.Load():
+		return false
+	}
+	return !NeverConnected(err)
+}
+
+// emptyBody is a request body with nothing in it. WriteTo keeps io.Copy
+// from allocating a buffer to read nothing with.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error)         { return 0, io.EOF }
+func (emptyBody) Close() error                     { return nil }
+func (emptyBody) WriteTo(io.Writer) (int64, error) { return 0, nil }
