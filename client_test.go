@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -355,4 +356,62 @@ func TestClient_ServicesShareOneCore(t *testing.T) {
 		_ SnapshotsAPI    = c.Snapshots
 		_ JobsAPI         = c.Jobs
 	)
+}
+
+// TestReadRetriedAfterBodyCutOff checks that a 2xx body cut off by the
+// connection is a transport failure: a read is tried again and succeeds;
+// with no retry left the error is not a *DecodeError.
+func TestReadRetriedAfterBodyCutOff(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handle("/desktop-pools/pool-1/inconsistent-statics", func(w http.ResponseWriter, _ *http.Request) {
+		if calls.Add(1) == 1 {
+			cutBody(t, w)
+			return
+		}
+		writeJSON(w, 200, `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`)
+	})
+	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, stats.ImageID)
+	assert.Equal(t, int32(2), calls.Load())
+
+	c1, mux1 := setup(t)
+	mux1.handle("/desktop-pools/pool-1/inconsistent-statics", func(w http.ResponseWriter, _ *http.Request) { cutBody(t, w) })
+	_, err = c1.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	require.Error(t, err)
+	var de *DecodeError
+	assert.False(t, errors.As(err, &de), "a cut-off body is not a decode error: %v", err)
+	assert.Contains(t, err.Error(), "cut off")
+}
+
+// TestDecodeErrorSaysWhatCame checks that a 2xx that arrived whole and is
+// not the operation's JSON is a *DecodeError naming what came.
+func TestDecodeErrorSaysWhatCame(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, contentType, body, want string
+	}{
+		{"html page", "text/html; charset=utf-8", "<!DOCTYPE html><html><body>502</body></html>", "an HTML page (text/html)"},
+		{"html without a type", "", "<html><body>x</body></html>", "an HTML page"},
+		{"empty", "application/json", "", "an empty body"},
+		{"plain text", "text/plain", "upstream timed out", "a body of type text/plain"},
+		{"null", "application/json", "null", "application/json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux := setup(t, WithRetryPolicy(fastRetries))
+			mux.handle("/desktop-pools/pool-1/inconsistent-statics", func(w http.ResponseWriter, _ *http.Request) {
+				w.Header()["Content-Type"] = []string{tt.contentType}
+				_, _ = io.WriteString(w, tt.body)
+			})
+			_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+			de := errorAs[*DecodeError](t, err)
+			assert.Equal(t, 200, de.StatusCode)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, 1, mux.requests(), "a body that arrived whole is not retried")
+		})
+	}
 }

@@ -406,3 +406,145 @@ func TestContextErrors(t *testing.T) {
 		})
 	}
 }
+
+// cutBody answers 200 with a Content-Length larger than what it sends, then
+// drops the connection: the body is cut off.
+func cutBody(t testing.TB, w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		t.Error("response writer cannot hijack")
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"job_id\":\"j")
+	_ = buf.Flush()
+	conn.Close()
+}
+
+// TestUnknownOutcome checks which failed writes match ErrUnknownOutcome (sent,
+// and nothing says whether they took effect), that every other failed
+// write does not, and that reads never do.
+func TestUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	const rel = "/desktop-pools/pool-1/volumes/batch-delete"
+	deleteReq := &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1"}}}
+	tests := []struct {
+		name    string
+		handler func(t *testing.T) http.HandlerFunc
+		dead    bool // the endpoint refuses connections
+		timeout time.Duration
+		unknown bool
+		also    error // another error the write matches
+	}{
+		{name: "500", handler: func(*testing.T) http.HandlerFunc { return respond(500, `{"error_code":"WKS.0500"}`) }, unknown: true, also: ErrServer},
+		{name: "503", handler: func(*testing.T) http.HandlerFunc { return respond(503, ``) }, unknown: true, also: ErrServer},
+		{name: "connection dropped after the request", handler: func(t *testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, _ *http.Request) { hijackClose(t, w) }
+		}, unknown: true},
+		{name: "2xx body cut off", handler: func(t *testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, _ *http.Request) { cutBody(t, w) }
+		}, unknown: true},
+		{name: "2xx that is not JSON", handler: func(*testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "text/html")
+				_, _ = io.WriteString(w, "<html><body>gateway</body></html>")
+			}
+		}, unknown: true},
+		{name: "timeout waiting for the answer", handler: func(*testing.T) http.HandlerFunc {
+			return func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+		}, timeout: 100 * time.Millisecond, unknown: true, also: context.DeadlineExceeded},
+		{name: "400", handler: func(*testing.T) http.HandlerFunc { return respond(400, `{"error_code":"WKS.0001"}`) }, also: ErrBadRequest},
+		{name: "409 busy", handler: func(*testing.T) http.HandlerFunc { return respond(409, `{"error_code":"WKS.00010032"}`) }, also: ErrConflict},
+		{name: "429", handler: func(*testing.T) http.HandlerFunc { return respond(429, ``) }, also: ErrThrottled},
+		{name: "connection refused", dead: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var c *Client
+			if tt.dead {
+				var err error
+				c, err = NewClient(WithEndpoint("http://"+deadAddr(t)), WithProjectID(testProjectID), WithToken(testToken),
+					WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+				require.NoError(t, err)
+			} else {
+				var mux *testMux
+				c, mux = setup(t)
+				mux.handle(rel, tt.handler(t))
+				mux.handle("/desktop-pools/pool-1/inconsistent-statics", tt.handler(t))
+			}
+			ctx := context.Background()
+			if tt.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.timeout)
+				defer cancel()
+			}
+			_, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", deleteReq)
+			require.Error(t, err)
+			assert.Equal(t, tt.unknown, errors.Is(err, ErrUnknownOutcome), "write: %v", err)
+			if tt.also != nil {
+				assert.ErrorIs(t, err, tt.also)
+			}
+			if tt.unknown {
+				assert.Contains(t, err.Error(), "may have taken effect")
+			}
+			if tt.dead {
+				return
+			}
+			ctx = context.Background()
+			if tt.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.timeout)
+				defer cancel()
+			}
+			_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+			require.Error(t, err)
+			assert.NotErrorIs(t, err, ErrUnknownOutcome, "a read never matches it: %v", err)
+		})
+	}
+}
+
+// TestUnknownOutcomeCancelledWrite checks that a write whose context ends
+// while it waits for the answer matches both ErrUnknownOutcome and
+// context.Canceled, and one cancelled before it was sent only the latter.
+func TestUnknownOutcomeCancelledWrite(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t)
+	arrived := make(chan struct{})
+	mux.handle("/desktop-pools/pool-1/volumes/batch-delete", func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	_, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-1"}}})
+	assert.ErrorIs(t, err, ErrUnknownOutcome)
+	assert.ErrorIs(t, err, context.Canceled)
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	_, err = c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-2"}}})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, ErrUnknownOutcome, "nothing was sent")
+}
+
+// TestErrorBodyBoundedAfterEscaping checks that an error body full of
+// control bytes, which grow when escaped, still gives a Message within the
+// bound (it was cut before escaping and grew past it).
+func TestErrorBodyBoundedAfterEscaping(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{
+		"<html>" + strings.Repeat("\x01\x02\x1b", 300) + "</html>",
+		`{"error_msg":"` + strings.Repeat(`\u0001`, 400) + `"}`,
+		strings.Repeat("\u2028", 200),
+	} {
+		e := newAPIError(502, nil, strings.NewReader(body), "GET", "/v2/p/x")
+		assert.LessOrEqual(t, len(e.Message), maxErrorText, "%q", e.Message)
+		assert.True(t, utf8.ValidString(e.Message))
+		assert.NotContains(t, e.Message, "\x1b")
+	}
+}

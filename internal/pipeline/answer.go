@@ -26,10 +26,15 @@ type ErrorInfo struct {
 func ReadError(resp *http.Response, r *Request) ErrorInfo {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 	DrainClose(resp.Body)
-	text := Redact(string(data), r.secrets())
-	info := ParseError([]byte(text))
+	secrets := r.secrets()
+	// Before parsing, for an excerpt of a body that is not JSON; after,
+	// for a secret that JSON escaping hid from the first pass.
+	info := ParseError([]byte(Redact(string(data), secrets)))
+	for _, f := range []*string{&info.Code, &info.Message, &info.Detail, &info.RequestID} {
+		*f = Clip(Redact(*f, secrets))
+	}
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
-		info.RequestID = Clip(id)
+		info.RequestID = Clip(Redact(id, secrets))
 	}
 	return info
 }

@@ -133,6 +133,9 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if a == nil {
 		return g.next.RoundTrip(req)
 	}
+	if err := req.Context().Err(); err != nil {
+		return nil, &SendError{Sent: false, Err: err} // nothing was sent
+	}
 	a.traced.Store(false)
 	a.tries.Store(0)
 	a.complete.Store(false)

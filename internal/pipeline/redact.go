@@ -29,9 +29,15 @@ func Redact(text string, secrets []string) string {
 // echoForms are the forms in which a server may echo s.
 func echoForms(s string) []string {
 	forms := []string{s}
-	if j, err := json.Marshal(s); err == nil {
-		if q := string(j[1 : len(j)-1]); q != s {
-			forms = append(forms, q)
+	for _, html := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(html)
+		if enc.Encode(s) == nil {
+			j := strings.TrimSuffix(b.String(), "\n")
+			if q := j[1 : len(j)-1]; q != s {
+				forms = append(forms, q)
+			}
 		}
 	}
 	for _, e := range []string{url.QueryEscape(s), url.PathEscape(s)} {
