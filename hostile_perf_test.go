@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -492,19 +491,13 @@ func TestHostilePerfWithLoggerOrder(t *testing.T) {
 // A read redirected after a 103 Early Hints is still followed with
 // MaxAttempts 1: the redirect is not a transport replay.
 //
-// Known defect, not fixed here: for a 307 or 308 the HTTP client rewinds
-// the body through GetBody, and rewind cannot tell that call from a
-// transport's replay of a stream that got a 1xx (it sees no final answer:
-// httptrace reports only the first response byte), so the redirect counts
-// as a replay and, with no attempt left, fails with "the connection failed
-// after the request was sent". Set HOSTILE_KNOWN_DEFECTS=1 to run that case.
+// A read redirected after a 103 Early Hints is followed, with every
+// redirect status: the redirect is the HTTP client's, above the guard,
+// and never looks like the transport sending the request again.
 func TestHostilePerfRedirectAfterEarlyHints(t *testing.T) {
 	t.Parallel()
 	target := "/v2/" + relProject + "/desktop-pools/pool-target/inconsistent-statics"
-	statuses := []string{"302 Found", "303 See Other"}
-	if os.Getenv("HOSTILE_KNOWN_DEFECTS") != "" {
-		statuses = append(statuses, "307 Temporary Redirect")
-	}
+	statuses := []string{"301 Moved Permanently", "302 Found", "303 See Other", "307 Temporary Redirect", "308 Permanent Redirect"}
 	for _, status := range statuses {
 		srv := newRawH1Server(t, func(head string) string {
 			if strings.Contains(head, "/pool-redirect/") {
