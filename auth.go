@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hwcloud-go/workspace/internal/signer"
@@ -123,9 +124,9 @@ func (cfg *config) authenticator() (authenticator, error) {
 	}
 	switch {
 	case cfg.token != "":
-		return tokenAuth{src: StaticTokenSource(cfg.token)}, nil
+		return tokenAuth{src: StaticTokenSource(cfg.token), header: new(atomic.Pointer[[]string])}, nil
 	case cfg.tokenSource != nil:
-		return tokenAuth{src: cfg.tokenSource}, nil
+		return tokenAuth{src: cfg.tokenSource, header: new(atomic.Pointer[[]string])}, nil
 	case cfg.accessKey != "":
 		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: cfg.secretKey, SecurityToken: cfg.securityToken})}, nil
 	default:
@@ -145,7 +146,14 @@ type authRequest struct {
 	now       time.Time
 }
 
-type tokenAuth struct{ src TokenSource }
+type tokenAuth struct {
+	src TokenSource
+	// header is the X-Auth-Token value of the last token, shared by the
+	// requests that send it (nobody modifies a header value the SDK set:
+	// resty copies the header before sending), so that a token the source
+	// hands out again costs no allocation.
+	header *atomic.Pointer[[]string]
+}
 
 func (a tokenAuth) kind() string { return "token" }
 
@@ -160,7 +168,12 @@ func (a tokenAuth) authenticate(ctx context.Context, at authRequest) (string, er
 	if badHeaderValue(tok) {
 		return "", &credentialsError{msg: "the token source (WithTokenSource) returned a token with control characters such as CR, LF or NUL"}
 	}
-	at.header.Set("X-Auth-Token", tok)
+	v := a.header.Load()
+	if v == nil || (*v)[0] != tok {
+		v = &[]string{tok}
+		a.header.Store(v)
+	}
+	at.header["X-Auth-Token"] = *v
 	return tok, nil
 }
 

@@ -172,7 +172,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		return errZeroClient
 	}
 	co := c.core
-	cl := &call{r: r, out: out, retry: co.retry}
+	cl := &call{r: *r, out: out, retry: co.retry} // r by value: it stays on the caller's stack
 	if r.body != nil {
 		if cl.body, err = json.Marshal(r.body); err != nil {
 			return fmt.Errorf("workspace: encoding request: %w", err)
@@ -227,7 +227,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 
 // call is one call to the API, built once by do and read by each attempt.
 type call struct {
-	r         *request
+	r         request
 	body      []byte // r.body encoded; nil: none
 	out       any
 	projectID string
@@ -246,7 +246,7 @@ func (cl *call) Resend(ctx context.Context) error { return cl.retry.resend(ctx, 
 // buildURL makes the call's URL in one string (one allocation); the path
 // is part of it.
 func (cl *call) buildURL(origin, prefix string) {
-	r := cl.r
+	r := &cl.r
 	if len(r.query) == 0 {
 		cl.url = origin + prefix + r.path + r.id + r.tail
 	} else {
@@ -282,7 +282,7 @@ type attemptResult struct {
 
 // attempt authenticates, sends and classifies one try of cl.
 func (co *core) attempt(ctx context.Context, cl *call) attemptResult {
-	r := cl.r
+	r := &cl.r
 	pr := &cl.req
 	co.pipe.Prepare(pr)
 	defer pr.Finish()

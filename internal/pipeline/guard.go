@@ -44,18 +44,30 @@ type Attempt struct {
 	// itself within one round trip; nil refuses every such try.
 	Resender Resender
 
-	resends atomic.Int32 // the transport's own tries after the first
+	resends  atomic.Int32 // the transport's own tries after the first
+	bodyless bool         // the request has no body (set by Send)
 
-	// The current round trip's (a redirect makes another), reset by the
-	// guard as each starts.
-	traced   atomic.Bool           // the transport reports through httptrace
-	tries    atomic.Int32          // connections the request was sent on
-	complete atomic.Bool           // a try was written whole
-	refused  atomic.Pointer[error] // what refused a try, if anything
+	// A read's, for the current round trip (a redirect makes another):
+	// reset by the guard as each starts, and touched only by GotConn, which
+	// the transport calls on the round trip's goroutine.
+	tries   atomic.Int32
+	refused atomic.Pointer[error] // what refused a try, if anything
+	ctx     context.Context       // ended by cancel to stop a try
+	cancel  context.CancelFunc
+	trace   httptrace.ClientTrace // bound once: see install
 
-	ctx    context.Context    // a read's: ended by cancel to stop a try
-	cancel context.CancelFunc // nil for a write
-	trace  httptrace.ClientTrace
+	write *writeTrace // a write's: one for each attempt
+}
+
+// writeTrace follows one attempt of a write: whether it was sent. Each
+// attempt has its own, since WroteRequest may come after the round trip
+// returned (HTTP/1.1 writes on a goroutine of its own).
+type writeTrace struct {
+	a        *Attempt
+	traced   atomic.Bool  // the transport reports through httptrace
+	tries    atomic.Int32 // connections the request was sent on
+	complete atomic.Bool  // a try was written whole
+	trace    httptrace.ClientTrace
 }
 
 // Resender says whether the transport may send a read again by itself.
@@ -68,35 +80,34 @@ type Resender interface {
 // Resends is how often the transport tried the request again by itself.
 func (a *Attempt) Resends() int { return int(a.resends.Load()) }
 
-// install returns ctx with a, its trace and, for a read, the cancel that
-// stops a try the Resender refused.
+// install returns ctx with a and its trace and, for a read, the cancel
+// that stops a try the Resender refused.
 func (a *Attempt) install(ctx context.Context) context.Context {
 	ctx = context.WithValue(ctx, attemptKey{}, a)
-	if !a.Write {
-		// A read is retried whether it was sent or not; the transport's
-		// own tries are counted, and stopped by ending the context.
-		ctx, a.cancel = context.WithCancel(ctx)
-	}
-	a.ctx = ctx
-	// A dial of an earlier attempt may still read the trace it was given
-	// (net/http dials on after the request gave up): a trace, once given
-	// to the transport, is never written again. An Attempt that is
-	// prepared again for the next attempt of a call keeps its own; a
-	// trace of the caller's in ctx is joined into a new one each time.
-	tr := &a.trace
-	if httptrace.ContextClientTrace(ctx) != nil {
-		tr = new(httptrace.ClientTrace)
-	} else if a.trace.GotConn != nil {
-		return httptrace.WithClientTrace(ctx, tr)
-	}
 	if a.Write {
 		// A write's re-sends are safe (nothing of it was sent) or
 		// impossible: whether it was sent is what matters.
-		*tr = httptrace.ClientTrace{GetConn: a.getConn, GotConn: a.gotConn, WroteRequest: a.wroteRequest}
-	} else {
-		*tr = httptrace.ClientTrace{GotConn: a.gotConn}
+		w := &writeTrace{a: a}
+		w.trace = httptrace.ClientTrace{GetConn: w.getConn, GotConn: w.gotConn, WroteRequest: w.wroteRequest}
+		a.write = w
+		return httptrace.WithClientTrace(ctx, &w.trace)
 	}
-	return httptrace.WithClientTrace(ctx, tr)
+	// A read is retried whether it was sent or not; the transport's own
+	// tries are counted, and stopped by ending the context.
+	ctx, a.cancel = context.WithCancel(ctx)
+	a.ctx = ctx
+	// The read's trace is bound once and never written again: a dial of
+	// an earlier attempt may still read the trace it was given (net/http
+	// dials on after the request gave up), and an Attempt prepared again
+	// for the next attempt of a call keeps its own. A trace of the
+	// caller's in ctx is joined into a new one each time.
+	if httptrace.ContextClientTrace(ctx) != nil {
+		return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: a.gotConn})
+	}
+	if a.trace.GotConn == nil {
+		a.trace.GotConn = a.gotConn
+	}
+	return httptrace.WithClientTrace(ctx, &a.trace)
 }
 
 // finish ends a read's context, once its answer is read.
@@ -136,14 +147,17 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, &SendError{Sent: false, Err: err} // nothing was sent
 	}
-	a.traced.Store(false)
 	a.tries.Store(0)
-	a.complete.Store(false)
 	a.refused.Store(nil)
 	if a.Write {
 		cp := *req // RoundTrip must not change the caller's request
 		cp.GetBody = nil
-		if cp.Body == nil || cp.Body == http.NoBody {
+		if a.bodyless {
+			// Whatever resty made of no body (an empty reader, say)
+			// gives way to the guard's.
+			if cp.Body != nil {
+				cp.Body.Close()
+			}
 			cp.Body, cp.ContentLength = g.bodylessWrite(&cp), 0
 		}
 		req = &cp
@@ -189,47 +203,58 @@ func (g *guard) bodylessWrite(req *http.Request) io.ReadCloser {
 	return emptyBody{}
 }
 
-func (a *Attempt) getConn(string) { a.traced.Store(true) }
-
-// gotConn is called once for each try, on the goroutine of the round
-// trip, before the request is written on the connection: a try after the
-// first is the transport's own, and is asked for.
+// gotConn is called once for each try of a read, on the goroutine of the
+// round trip, before the request is written on the connection: a try
+// after the first is the transport's own, and is asked for.
 func (a *Attempt) gotConn(info httptrace.GotConnInfo) {
-	a.traced.Store(true)
 	if a.tries.Add(1) == 1 {
 		return
 	}
 	a.resends.Add(1)
-	var err error
-	switch {
-	case a.Write:
-		// Only a try that failed before the request was written whole
-		// can lead here (the write has no GetBody); a transport that
-		// does it anyway is stopped as soon as it can be.
-		if a.complete.Load() {
-			err = ErrWriteNotRepeated
-		}
-	case a.Resender == nil:
-		err = errNoResend
-	default:
+	err := errNoResend
+	if a.Resender != nil {
 		err = a.Resender.Resend(a.ctx)
 	}
 	if err != nil {
 		a.refused.CompareAndSwap(nil, &err)
-		a.stop(info.Conn)
+		a.cancel()
+		stop(info.Conn)
 	}
 }
 
-// stop ends a round trip whose next try was refused, before the try is
-// written. HTTP/2 checks the context before it writes a stream's headers,
-// so ending it is enough. HTTP/1.1 writes the request on the connection it
-// just handed over without looking at the context again; that connection
-// is this request's alone, and closing it makes the write fail with
-// nothing written (the transport then sees the ended context).
-func (a *Attempt) stop(conn net.Conn) {
-	if a.cancel != nil {
-		a.cancel()
+var errNoResend = errors.New("the connection failed after the request was sent")
+
+func (w *writeTrace) getConn(string) { w.traced.Store(true) }
+
+// gotConn is called once for each try of a write. Only a try that failed
+// before the request was written whole can lead to another (the write has
+// no GetBody); a transport that tries again after that is stopped.
+func (w *writeTrace) gotConn(info httptrace.GotConnInfo) {
+	w.traced.Store(true)
+	if w.tries.Add(1) == 1 {
+		return
 	}
+	w.a.resends.Add(1)
+	if w.complete.Load() {
+		err := ErrWriteNotRepeated
+		w.a.refused.CompareAndSwap(nil, &err)
+		stop(info.Conn)
+	}
+}
+
+func (w *writeTrace) wroteRequest(info httptrace.WroteRequestInfo) {
+	if info.Err == nil {
+		w.complete.Store(true)
+	}
+}
+
+// stop keeps a refused try from being written. HTTP/2 checks the context
+// (ended by the caller) before it writes a stream's headers. HTTP/1.1
+// writes the request on the connection it just handed over without looking
+// at the context again; that connection is this request's alone, and
+// closing it makes the write fail with nothing written (the transport then
+// sees the ended context, or gives up on a fresh connection).
+func stop(conn net.Conn) {
 	if conn != nil && !isHTTP2(conn) {
 		conn.Close()
 	}
@@ -243,26 +268,23 @@ func isHTTP2(conn net.Conn) bool {
 	return ok && tc.ConnectionState().NegotiatedProtocol == "h2"
 }
 
-var errNoResend = errors.New("the connection failed after the request was sent")
-
-func (a *Attempt) wroteRequest(info httptrace.WroteRequestInfo) {
-	if info.Err == nil {
-		a.complete.Store(true)
-	}
-}
-
 // sent reports whether the request may have reached the server, after
 // the round trip failed with err. A request the transport never wrote
 // whole cannot have been acted on: a server has no request until its last
 // byte. A transport that reports nothing (a mock, or one that does not use
 // net/http's) is judged by its error: only one that shows that no
-// connection was made says "not sent".
+// connection was made says "not sent". (For a read, which is retried
+// either way, only whether a connection was had is followed.)
 func (a *Attempt) sent(err error) bool {
-	switch {
-	case a.complete.Load():
+	if w := a.write; w != nil {
+		switch {
+		case w.complete.Load():
+			return true
+		case w.traced.Load():
+			return false
+		}
+	} else if a.tries.Load() > 0 {
 		return true
-	case a.traced.Load():
-		return false
 	}
 	return !NeverConnected(err)
 }

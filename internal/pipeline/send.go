@@ -34,7 +34,7 @@ func (c *Client) Prepare(r *Request) {
 	r.Method, r.URL, r.Path, r.Body, r.Secrets = "", "", "", nil, nil
 	r.r = c.rc.R()
 	a := &r.Attempt
-	a.Write, a.Resender, a.ctx, a.cancel = false, nil, nil, nil
+	a.Write, a.Resender, a.ctx, a.cancel, a.write = false, nil, nil, nil, nil
 	a.resends.Store(0)
 	// a.trace stays: see Attempt.install.
 }
@@ -50,6 +50,7 @@ func (r *Request) Header() http.Header { return r.r.Header }
 // Send sends r and returns the raw answer, whatever its status, or a
 // *SendError. The caller reads and closes the answer's body.
 func (c *Client) Send(ctx context.Context, r *Request) (*http.Response, error) {
+	r.Attempt.bodyless = len(r.Body) == 0
 	rr := r.r.SetContext(r.Attempt.install(ctx)).SetDoNotParseResponse(true)
 	if r.Body != nil {
 		rr.SetBody(r.Body)
