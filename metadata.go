@@ -174,8 +174,8 @@ func metadataDecode(body io.Reader) (Credentials, error) {
 	}
 	return Credentials{
 		AccessKey:     strings.TrimSpace(c.Access),
-		SecretKey:     strings.TrimSpace(c.Secret),
-		SecurityToken: strings.TrimSpace(c.SecurityToken),
+		SecretKey:     NewSecret(strings.TrimSpace(c.Secret)),
+		SecurityToken: NewSecret(strings.TrimSpace(c.SecurityToken)),
 		Expires:       exp,
 	}, nil
 }

@@ -13,9 +13,12 @@ import (
 
 // Every route that prints a value shows Credentials and IAMConfig through
 // their String methods: fmt's verbs (%d and %x included, which would
-// otherwise print the fields), json.Marshal and slog. Their exported
-// fields remain, for the program that fills them, readable by reflection;
-// the sources and providers keep theirs out of its reach.
+// otherwise print the fields), json.Marshal and slog. fmt's %p of a value,
+// and a verb fmt does not know, skip Format and print the fields raw,
+// calling none of their methods: so the secrets are Secret values, of
+// which fmt then prints a bare address. Their exported fields remain, for
+// the program that fills them, readable by reflection (Secret.Reveal); the
+// sources and providers keep theirs out of its reach.
 
 // Format prints c's String (GoString for %#v) whatever the verb.
 func (c Credentials) Format(f fmt.State, verb rune) {
@@ -30,7 +33,7 @@ func (c Credentials) MarshalJSON() ([]byte, error) {
 		SecurityToken string    `json:",omitempty"`
 		Expires       time.Time `json:",omitzero"`
 	}
-	return json.Marshal(shown{c.AccessKey, redacted(c.SecretKey), redacted(c.SecurityToken), c.Expires})
+	return json.Marshal(shown{c.AccessKey, c.SecretKey.String(), c.SecurityToken.String(), c.Expires})
 }
 
 // LogValue logs c's String.
