@@ -3,6 +3,7 @@
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 20s
+FUZZSHORT   ?= 3s
 BENCHCOUNT  ?= 6
 # The newer supported Go release, fetched through the module proxy by the
 # go command itself (GOTOOLCHAIN); the machine's own Go runs `make test`.
@@ -11,7 +12,7 @@ GO_NEXT     ?= go1.27.3
 # BENCHGO=local for the installed Go only.
 BENCHGO     ?= local,$(GO_NEXT)
 
-.PHONY: all help test test-go1.27 fmt-check vet staticcheck unit otel example example-telemetry bench compat cover fuzz tidy
+.PHONY: all help test test-go1.27 fmt-check vet staticcheck unit otel example example-telemetry bench compat cover fuzz fuzz-short tidy
 
 all: test
 
@@ -19,8 +20,8 @@ all: test
 help:
 	@grep -E '^## [a-z0-9.-]+:' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{ printf "  %-12s %s\n", $$1, $$2 }'
 
-## test: every check CI runs (format, vet, staticcheck, race-enabled tests), every module
-test: fmt-check vet staticcheck unit otel
+## test: every check CI runs (format, vet, staticcheck, race-enabled tests, a short fuzz), every module
+test: fmt-check vet staticcheck unit fuzz-short otel
 
 ## test-go1.27: vet, staticcheck and the tests on Go 1.27 (GO_NEXT=go1.27.3, fetched by the go command on first use)
 test-go1.27:
@@ -74,12 +75,22 @@ cover:
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
-	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-	    echo "== $$pkg $$target"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
-	  done; \
-	done
+	$(call fuzz-loop,$(FUZZTIME))
+
+## fuzz-short: every fuzz target for a few seconds (FUZZSHORT each)
+fuzz-short:
+	$(call fuzz-loop,$(FUZZSHORT))
+
+# fuzz-loop runs every fuzz target of every package of the main module for
+# $(1) each: the loop of fuzz and fuzz-short.
+define fuzz-loop
+@set -e; for pkg in $$($(GO) list ./...); do \
+  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+    echo "== $$pkg $$target"; \
+    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(1) $$pkg; \
+  done; \
+done
+endef
 
 ## tidy: go mod tidy for the library and every module of its own
 tidy:

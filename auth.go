@@ -46,19 +46,20 @@ func (t staticToken) String() string { return "StaticTokenSource(REDACTED)" }
 func (t staticToken) GoString() string { return t.String() }
 
 // Credentials are an access key pair for AK/SK signing, with a security
-// token when they are temporary. Its String and GoString methods never show
-// the secret key or the security token.
+// token when they are temporary. The secret key and the security token are
+// Secret values, which no fmt verb, json.Marshal or slog prints: make them
+// with NewSecret, read them with Reveal.
 type Credentials struct {
 	AccessKey     string    // the access key id (AK); shown by String
-	SecretKey     string    // the secret access key (SK); never printed
-	SecurityToken string    // only for temporary credentials
+	SecretKey     Secret    // the secret access key (SK); never printed
+	SecurityToken Secret    // only for temporary credentials; never printed
 	Expires       time.Time // zero: does not expire
 }
 
 // String shows the access key only.
 func (c Credentials) String() string {
 	s := "Credentials{AccessKey: " + c.AccessKey + ", SecretKey: REDACTED"
-	if c.SecurityToken != "" {
+	if !c.SecurityToken.IsZero() {
 		s += ", SecurityToken: REDACTED"
 	}
 	if !c.Expires.IsZero() {
@@ -128,7 +129,7 @@ func (cfg *config) authenticator() (authenticator, error) {
 	case cfg.tokenSource != nil:
 		return tokenAuth{src: cfg.tokenSource, header: new(atomic.Pointer[[]string])}, nil
 	case cfg.accessKey != "":
-		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: cfg.secretKey, SecurityToken: cfg.securityToken})}, nil
+		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: NewSecret(cfg.secretKey), SecurityToken: NewSecret(cfg.securityToken)})}, nil
 	default:
 		return signingAuth{src: cfg.credsProvider}, nil
 	}
@@ -197,10 +198,11 @@ func (a signingAuth) authenticate(ctx context.Context, at authRequest) (string, 
 	if err != nil {
 		return "", &credentialsError{err: err}
 	}
-	if cred.AccessKey == "" || cred.SecretKey == "" {
+	sk, st := cred.SecretKey.Reveal(), cred.SecurityToken.Reveal()
+	if cred.AccessKey == "" || sk == "" {
 		return "", &credentialsError{msg: "credentials provider returned an empty access or secret key"}
 	}
-	if badHeaderValue(cred.AccessKey) || badHeaderValue(cred.SecretKey) || badHeaderValue(cred.SecurityToken) {
+	if badHeaderValue(cred.AccessKey) || badHeaderValue(sk) || badHeaderValue(st) {
 		return "", &credentialsError{msg: "the credentials provider (WithCredentialsProvider) returned an access key, secret key or security token with control characters such as CR, LF or NUL"}
 	}
 	// The signed headers, sorted by name, in a list on the stack; the date
@@ -220,17 +222,17 @@ func (a signingAuth) authenticate(ctx context.Context, at authRequest) (string, 
 	hs[n+1] = signer.Header{Name: "x-project-id", Value: at.projectID}
 	hs[n+2] = signer.Header{Name: "x-sdk-date", Value: string(b)}
 	n += 3
-	if cred.SecurityToken != "" {
-		hs[n] = signer.Header{Name: "x-security-token", Value: cred.SecurityToken}
+	if st != "" {
+		hs[n] = signer.Header{Name: "x-security-token", Value: st}
 		n++
 	}
 	r := signer.Fixed{Method: at.method, Path: at.path, Query: at.query, Headers: hs[:n], Body: at.body}
-	s := string(signer.AppendSignFixed(b, &r, cred.AccessKey, cred.SecretKey))
-	vals := []string{s[:dateLen], at.projectID, s[dateLen:], cred.SecurityToken}
+	s := string(signer.AppendSignFixed(b, &r, cred.AccessKey, sk))
+	vals := []string{s[:dateLen], at.projectID, s[dateLen:], st}
 	at.header["X-Sdk-Date"] = vals[0:1:1]
 	at.header["X-Project-Id"] = vals[1:2:2]
 	at.header["Authorization"] = vals[2:3:3]
-	if cred.SecurityToken != "" {
+	if st != "" {
 		at.header["X-Security-Token"] = vals[3:4:4]
 	}
 	return "", nil

@@ -22,9 +22,9 @@ func TestSigningAllocations(t *testing.T) {
 		query url.Values
 		body  []byte
 	}{
-		{"GET", Credentials{AccessKey: "AK", SecretKey: "SK"}, nil, nil},
-		{"GET with query", Credentials{AccessKey: "AK", SecretKey: "SK"}, url.Values{"limit": {"100"}, "offset": {"0"}}, nil},
-		{"POST with security token", Credentials{AccessKey: "AK", SecretKey: "SK", SecurityToken: "ST"}, nil, []byte(`{"a":1}`)},
+		{"GET", Credentials{AccessKey: "AK", SecretKey: NewSecret("SK")}, nil, nil},
+		{"GET with query", Credentials{AccessKey: "AK", SecretKey: NewSecret("SK")}, url.Values{"limit": {"100"}, "offset": {"0"}}, nil},
+		{"POST with security token", Credentials{AccessKey: "AK", SecretKey: NewSecret("SK"), SecurityToken: NewSecret("ST")}, nil, []byte(`{"a":1}`)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -344,7 +344,7 @@ func TestIAMTokenSourceAgainstTheFake(t *testing.T) {
 	t.Parallel()
 	srv := newAgencyServer(t)
 	ts, err := workspace.NewIAMTokenSource(workspace.IAMConfig{
-		Endpoint: srv.IAMURL(), UserName: srv.UserName, Password: srv.Password, DomainName: srv.DomainName, ProjectID: srv.ProjectID,
+		Endpoint: srv.IAMURL(), UserName: srv.UserName, Password: workspace.NewSecret(srv.Password), DomainName: srv.DomainName, ProjectID: srv.ProjectID,
 	})
 	require.NoError(t, err)
 	_, err = srv.Client(workspace.WithTokenSource(ts)).Snapshots.List(context.Background(), nil)
@@ -352,7 +352,7 @@ func TestIAMTokenSourceAgainstTheFake(t *testing.T) {
 	require.Len(t, srv.RequestsFor(workspacetest.OpIAMPasswordToken), 1)
 
 	bad, err := workspace.NewIAMTokenSource(workspace.IAMConfig{
-		Endpoint: srv.IAMURL(), UserName: srv.UserName, Password: "wrong-password", DomainName: srv.DomainName, ProjectID: srv.ProjectID,
+		Endpoint: srv.IAMURL(), UserName: srv.UserName, Password: workspace.NewSecret("wrong-password"), DomainName: srv.DomainName, ProjectID: srv.ProjectID,
 	})
 	require.NoError(t, err)
 	_, err = bad.Token(context.Background())

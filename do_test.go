@@ -14,7 +14,7 @@ import (
 func TestDoReadWithQueryAndOut(t *testing.T) {
 	t.Parallel()
 	c, mux := setup(t)
-	mux.handle("/desktops/d%2F1", respond(http.StatusOK, `{"desktop": {"desktop_id": "d/1", "computer_name": "FIN-001"}}`))
+	mux.handle("/desktops/d%201", respond(http.StatusOK, `{"desktop": {"desktop_id": "d 1", "computer_name": "FIN-001"}}`))
 
 	var out struct {
 		Desktop struct {
@@ -22,13 +22,13 @@ func TestDoReadWithQueryAndOut(t *testing.T) {
 			Name string `json:"computer_name"`
 		} `json:"desktop"`
 	}
-	err := c.Do(testContext(t), http.MethodGet, "/desktops/"+url.PathEscape("d/1"), url.Values{"b": {"2"}, "a": {"x y"}}, nil, &out)
+	err := c.Do(testContext(t), http.MethodGet, "/desktops/"+url.PathEscape("d 1"), url.Values{"b": {"2"}, "a": {"x y"}}, nil, &out)
 	require.NoError(t, err)
-	assert.Equal(t, "d/1", out.Desktop.ID)
+	assert.Equal(t, "d 1", out.Desktop.ID)
 	assert.Equal(t, "FIN-001", out.Desktop.Name)
 	r := mux.last(t)
 	testMethod(t, r, "GET")
-	testPath(t, r, testPrefix+"/desktops/d%2F1")
+	testPath(t, r, testPrefix+"/desktops/d%201")
 	assert.Equal(t, "a=x%20y&b=2", r.RawQuery)
 	assert.Equal(t, testToken, r.Header.Get("X-Auth-Token"))
 	assert.Empty(t, r.Body)

@@ -217,7 +217,7 @@ func ExampleNewIAMTokenSource() {
 
 	src, err := workspace.NewIAMTokenSource(workspace.IAMConfig{
 		Endpoint: iam.URL, // or Region: "ap-southeast-3"
-		UserName: "ops-robot", Password: "its-password", DomainName: "my-account",
+		UserName: "ops-robot", Password: workspace.NewSecret("its-password"), DomainName: "my-account",
 		ProjectID: srv.ProjectID,
 	})
 	if err != nil {

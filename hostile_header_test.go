@@ -72,9 +72,9 @@ func TestHostileHeaderValuesRefused(t *testing.T) {
 		assert.EqualValues(t, 1, ts.calls.Load(), "not retried")
 
 		for _, cred := range []Credentials{
-			{AccessKey: v, SecretKey: relSK},
-			{AccessKey: relAK, SecretKey: v},
-			{AccessKey: relAK, SecretKey: relSK, SecurityToken: v},
+			{AccessKey: v, SecretKey: NewSecret(relSK)},
+			{AccessKey: relAK, SecretKey: NewSecret(v)},
+			{AccessKey: relAK, SecretKey: NewSecret(relSK), SecurityToken: NewSecret(v)},
 		} {
 			p := &hsCredsProvider{cred: cred}
 			c, err := NewClient(WithEndpoint(srv.URL), WithProjectID(relProject), WithCredentialsProvider(p))

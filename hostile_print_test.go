@@ -66,7 +66,7 @@ func TestHostileSecretsUnprintable(t *testing.T) {
 	t.Parallel()
 	// Credentials and IAMConfig are the user's own value types, whose
 	// exported fields reflection reads: every other route is covered.
-	cred := Credentials{AccessKey: relAK, SecretKey: relSK, SecurityToken: relSecToken}
+	cred := Credentials{AccessKey: relAK, SecretKey: NewSecret(relSK), SecurityToken: NewSecret(relSecToken)}
 	hsAssertHidden(t, "Credentials", cred, "testify", relSK, relSecToken)
 	hsAssertHidden(t, "*Credentials", &cred, "testify", relSK, relSecToken)
 
@@ -85,8 +85,8 @@ func TestHostileSecretsUnprintable(t *testing.T) {
 	p := newMetadataProvider(t, meta, nil)
 	mc, err := p.Credentials(context.Background())
 	require.NoError(t, err)
-	hsAssertHidden(t, "MetadataCredentialsProvider", p, "", mc.SecretKey, mc.SecurityToken)
-	hsAssertHidden(t, "a struct holding a MetadataCredentialsProvider", struct{ P *MetadataCredentialsProvider }{p}, "", mc.SecretKey, mc.SecurityToken)
+	hsAssertHidden(t, "MetadataCredentialsProvider", p, "", mc.SecretKey.Reveal(), mc.SecurityToken.Reveal())
+	hsAssertHidden(t, "a struct holding a MetadataCredentialsProvider", struct{ P *MetadataCredentialsProvider }{p}, "", mc.SecretKey.Reveal(), mc.SecurityToken.Reveal())
 
 	ex := newFakeIDTokenExchange(t, newFakeClock())
 	ids := idTokenSourceFor(t, ex, writeTempFile(t, idTokenSecret))

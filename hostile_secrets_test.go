@@ -41,7 +41,7 @@ func TestHostileNoURLSecretInErrors(t *testing.T) {
 	for _, raw := range bad {
 		errs := map[string]error{}
 		_, errs["WithEndpoint"] = NewClient(WithEndpoint(raw), WithProjectID(relProject), WithToken(relToken))
-		_, errs["IAMConfig.Endpoint"] = NewIAMTokenSource(IAMConfig{Endpoint: raw, UserName: "u", Password: "p", DomainName: "d", ProjectID: "p"})
+		_, errs["IAMConfig.Endpoint"] = NewIAMTokenSource(IAMConfig{Endpoint: raw, UserName: "u", Password: NewSecret("p"), DomainName: "d", ProjectID: "p"})
 		_, errs["MetadataConfig.Endpoint"] = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: raw})
 		_, errs["environment"] = NewClient(WithEnv(), fakeEnv(map[string]string{
 			EnvEndpoint: raw, EnvProjectID: relProject, EnvToken: relToken,

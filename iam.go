@@ -31,9 +31,10 @@ type IAMConfig struct {
 	// Region selects the default endpoint; needed when Endpoint is empty.
 	Region string
 	// UserName, Password and DomainName (the account name) identify the
-	// IAM user; all are required.
+	// IAM user; all are required. Password is a Secret (NewSecret), which
+	// nothing prints.
 	UserName   string
-	Password   string
+	Password   Secret
 	DomainName string
 	// ProjectID is the project the token is scoped to; required. It is
 	// the same project id the client is given with WithProjectID.
@@ -50,12 +51,8 @@ type IAMConfig struct {
 
 // String describes the configuration without the password.
 func (c IAMConfig) String() string {
-	pw := ""
-	if c.Password != "" {
-		pw = "REDACTED"
-	}
 	return fmt.Sprintf("IAMConfig{Endpoint: %s, Region: %s, UserName: %s, Password: %s, DomainName: %s, ProjectID: %s, RefreshBefore: %s}",
-		redactURL(c.Endpoint), c.Region, c.UserName, pw, c.DomainName, c.ProjectID, c.RefreshBefore)
+		redactURL(c.Endpoint), c.Region, c.UserName, c.Password.String(), c.DomainName, c.ProjectID, c.RefreshBefore)
 }
 
 // GoString describes the configuration without the password.
@@ -100,7 +97,7 @@ func NewIAMTokenSource(cfg IAMConfig) (_ *IAMTokenSource, err error) {
 	defer wrapConfigError(&err)
 	for _, f := range []struct{ name, value string }{
 		{"cfg.UserName", cfg.UserName},
-		{"cfg.Password", cfg.Password},
+		{"cfg.Password", cfg.Password.Reveal()},
 		{"cfg.DomainName", cfg.DomainName},
 		{"cfg.ProjectID", cfg.ProjectID},
 	} {
@@ -212,7 +209,7 @@ func iamPasswordBody(cfg IAMConfig) any {
 	}
 	var b body
 	b.Auth.Identity.Methods = []string{"password"}
-	b.Auth.Identity.Password.User = user{Name: cfg.UserName, Password: cfg.Password, Domain: name{Name: cfg.DomainName}}
+	b.Auth.Identity.Password.User = user{Name: cfg.UserName, Password: cfg.Password.Reveal(), Domain: name{Name: cfg.DomainName}}
 	b.Auth.Scope.Project = id{ID: cfg.ProjectID}
 	return b
 }

@@ -113,7 +113,7 @@ func iamConfig(fake *fakeIAM) IAMConfig {
 	return IAMConfig{
 		Endpoint:   fake.srv.URL,
 		UserName:   testUser,
-		Password:   testPassword,
+		Password:   NewSecret(testPassword),
 		DomainName: testDomain,
 		ProjectID:  testProjectID,
 		HTTPClient: fake.srv.Client(),
@@ -217,7 +217,7 @@ func TestIAMTokenSourceEndpointPrefix(t *testing.T) {
 		_, _ = fmt.Fprintf(w, `{"token": {"expires_at": %q}}`, time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
 	}))
 	t.Cleanup(srv.Close)
-	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL + "/iam/", UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID})
+	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL + "/iam/", UserName: testUser, Password: NewSecret(testPassword), DomainName: testDomain, ProjectID: testProjectID})
 	require.NoError(t, err)
 	tok, err := src.Token(context.Background())
 	require.NoError(t, err)
@@ -412,7 +412,7 @@ func TestIAMTokenSourceBadAnswers(t *testing.T) {
 				_, _ = io.WriteString(w, tt.body)
 			}))
 			t.Cleanup(srv.Close)
-			src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID})
+			src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: testUser, Password: NewSecret(testPassword), DomainName: testDomain, ProjectID: testProjectID})
 			require.NoError(t, err)
 			_, err = src.Token(context.Background())
 			require.Error(t, err)
@@ -435,7 +435,7 @@ func TestIAMTokenSourceFollowsNoRedirect(t *testing.T) {
 	t.Cleanup(srv.Close)
 	// A client whose own policy follows redirects: the source overrides it.
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
-	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID, HTTPClient: hc})
+	src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: testUser, Password: NewSecret(testPassword), DomainName: testDomain, ProjectID: testProjectID, HTTPClient: hc})
 	require.NoError(t, err)
 
 	_, err = src.Token(context.Background())
@@ -574,14 +574,14 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 
 func TestNewIAMTokenSourceChecksConfig(t *testing.T) {
 	t.Parallel()
-	good := IAMConfig{Region: "ap-southeast-3", UserName: testUser, Password: testPassword, DomainName: testDomain, ProjectID: testProjectID}
+	good := IAMConfig{Region: "ap-southeast-3", UserName: testUser, Password: NewSecret(testPassword), DomainName: testDomain, ProjectID: testProjectID}
 	tests := []struct {
 		name      string
 		edit      func(*IAMConfig)
 		wantField string
 	}{
 		{"no user", func(c *IAMConfig) { c.UserName = "" }, "cfg.UserName"},
-		{"no password", func(c *IAMConfig) { c.Password = " " }, "cfg.Password"},
+		{"no password", func(c *IAMConfig) { c.Password = NewSecret(" ") }, "cfg.Password"},
 		{"no domain", func(c *IAMConfig) { c.DomainName = "" }, "cfg.DomainName"},
 		{"no project", func(c *IAMConfig) { c.ProjectID = "" }, "cfg.ProjectID"},
 		{"no region or endpoint", func(c *IAMConfig) { c.Region = "" }, "cfg.Region"},
@@ -674,7 +674,7 @@ func ExampleNewIAMTokenSource() {
 	src, err := NewIAMTokenSource(IAMConfig{
 		Region:     "ap-southeast-3",
 		UserName:   "alice",
-		Password:   "from a secret store",
+		Password:   NewSecret("from a secret store"),
 		DomainName: "acme",
 		ProjectID:  "0bec5db98280d2d02fd6c00c2de791ce",
 	})

@@ -18,8 +18,9 @@ const idTokenPath = "/v3.0/OS-AUTH/id-token/tokens"
 const maxIDTokenFile = 64 << 10
 
 // IDTokenConfig says how IDTokenSource obtains IAM tokens for an OIDC ID
-// token, as a Kubernetes workload federated with IAM does. Its String and
-// GoString methods show no token.
+// token, as a Kubernetes workload federated with IAM does. It holds no
+// token (TokenFile names the file), and every fmt verb, json.Marshal and
+// slog show it through String, the endpoint redacted as a URL.
 type IDTokenConfig struct {
 	// IdPID is the identity provider's id at IAM (HUAWEICLOUD_SDK_IDP_ID);
 	// required.
@@ -45,13 +46,14 @@ type IDTokenConfig struct {
 	RefreshBefore time.Duration
 }
 
-// String describes the configuration; it holds no secret.
+// String describes the configuration, the endpoint's user information,
+// query and fragment (where a password or a signature would be) redacted.
 func (c IDTokenConfig) String() string {
 	return fmt.Sprintf("IDTokenConfig{IdPID: %s, TokenFile: %s, ProjectID: %s, Region: %s, Endpoint: %s, RefreshBefore: %s}",
-		c.IdPID, c.TokenFile, c.ProjectID, c.Region, c.Endpoint, c.RefreshBefore)
+		c.IdPID, c.TokenFile, c.ProjectID, c.Region, redactURL(c.Endpoint), c.RefreshBefore)
 }
 
-// GoString describes the configuration.
+// GoString describes the configuration as String does.
 func (c IDTokenConfig) GoString() string { return "workspace." + c.String() }
 
 // IDTokenSource is a TokenSource that exchanges an OIDC ID token at IAM

@@ -142,7 +142,7 @@ func TestLoggingInfoLevelGetsWarningOnly(t *testing.T) {
 type temporaryProvider struct{}
 
 func (temporaryProvider) Credentials(context.Context) (Credentials, error) {
-	return Credentials{AccessKey: testAK, SecretKey: testSK, SecurityToken: testSecurityToken, Expires: time.Now().Add(time.Hour)}, nil
+	return Credentials{AccessKey: testAK, SecretKey: NewSecret(testSK), SecurityToken: NewSecret(testSecurityToken), Expires: time.Now().Add(time.Hour)}, nil
 }
 
 // secretSource is a refreshable token source whose tokens are secret.

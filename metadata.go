@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -24,7 +25,9 @@ const (
 )
 
 // MetadataConfig says where MetadataCredentialsProvider reads temporary
-// credentials. The zero value uses the ECS metadata service.
+// credentials. The zero value uses the ECS metadata service. Every fmt
+// verb, json.Marshal and slog show it through String, the endpoint
+// redacted as a URL.
 type MetadataConfig struct {
 	// Endpoint is the metadata service's base URL; empty:
 	// DefaultMetadataEndpoint.
@@ -40,6 +43,16 @@ type MetadataConfig struct {
 	// token; 0: DefaultMetadataSessionTTL.
 	SessionTokenTTL time.Duration
 }
+
+// String describes the configuration, the endpoint's user information,
+// query and fragment (where a password or a signature would be) redacted.
+func (c MetadataConfig) String() string {
+	return fmt.Sprintf("MetadataConfig{Endpoint: %s, RefreshBefore: %s, SessionTokenTTL: %s}",
+		redactURL(c.Endpoint), c.RefreshBefore, c.SessionTokenTTL)
+}
+
+// GoString describes the configuration as String does.
+func (c MetadataConfig) GoString() string { return "workspace." + c.String() }
 
 // MetadataCredentialsProvider is a CredentialsProvider that reads the
 // temporary AK/SK and security token of the agency bound to an ECS
@@ -176,8 +189,8 @@ func metadataDecode(body io.Reader) (Credentials, error) {
 	}
 	return Credentials{
 		AccessKey:     strings.TrimSpace(c.Access),
-		SecretKey:     strings.TrimSpace(c.Secret),
-		SecurityToken: strings.TrimSpace(c.SecurityToken),
+		SecretKey:     NewSecret(strings.TrimSpace(c.Secret)),
+		SecurityToken: NewSecret(strings.TrimSpace(c.SecurityToken)),
 		Expires:       exp,
 	}, nil
 }

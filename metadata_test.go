@@ -218,7 +218,7 @@ func TestMetadataCredentialsProviderRequest(t *testing.T) {
 	cred, err := p.Credentials(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, Credentials{
-		AccessKey: "AK-1", SecretKey: "SK-1-secret", SecurityToken: "ST-1-token",
+		AccessKey: "AK-1", SecretKey: NewSecret("SK-1-secret"), SecurityToken: NewSecret("ST-1-token"),
 		Expires: clock.Now().Add(time.Hour),
 	}, cred)
 
@@ -265,8 +265,8 @@ func TestMetadataCredentialsProviderRefreshesBeforeExpiry(t *testing.T) {
 			cred, err = p.Credentials(ctx)
 			require.NoError(t, err)
 			assert.Equal(t, "AK-2", cred.AccessKey, "rotated before expiry")
-			assert.Equal(t, "SK-2-secret", cred.SecretKey)
-			assert.Equal(t, "ST-2-token", cred.SecurityToken)
+			assert.Equal(t, "SK-2-secret", cred.SecretKey.Reveal())
+			assert.Equal(t, "ST-2-token", cred.SecurityToken.Reveal())
 			assert.Equal(t, 2, fake.requests())
 		})
 	}

@@ -19,7 +19,7 @@ import (
 type fixedProvider struct{}
 
 func (fixedProvider) Credentials(context.Context) (Credentials, error) {
-	return Credentials{AccessKey: testAK, SecretKey: testSK}, nil
+	return Credentials{AccessKey: testAK, SecretKey: NewSecret(testSK)}, nil
 }
 
 func TestNewClient_Errors(t *testing.T) {
@@ -228,7 +228,7 @@ func (stubTokenSource) Token(context.Context) (string, error) { return "t", nil 
 type stubProvider struct{}
 
 func (stubProvider) Credentials(context.Context) (Credentials, error) {
-	return Credentials{AccessKey: "p", SecretKey: "q"}, nil
+	return Credentials{AccessKey: "p", SecretKey: NewSecret("q")}, nil
 }
 
 // fullEnv is a complete AK/SK environment.
@@ -261,7 +261,7 @@ func authOf(t *testing.T, c *Client) authWant {
 	case signingAuth:
 		if sc, ok := a.src.(staticCredentials); ok {
 			cr := sc.get()
-			return authWant{ak: cr.AccessKey, sk: cr.SecretKey, secToken: cr.SecurityToken}
+			return authWant{ak: cr.AccessKey, sk: cr.SecretKey.Reveal(), secToken: cr.SecurityToken.Reveal()}
 		}
 		return authWant{credsFromProvider: true}
 	}

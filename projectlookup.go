@@ -98,7 +98,8 @@ func (p *projectLookup) lookup(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", &credentialsError{err: err}
 	}
-	if cred.AccessKey == "" || cred.SecretKey == "" {
+	sk, st := cred.SecretKey.Reveal(), cred.SecurityToken.Reveal()
+	if cred.AccessKey == "" || sk == "" {
 		return "", &credentialsError{msg: "credentials provider returned an empty access or secret key"}
 	}
 	query := url.Values{"name": {p.region}}
@@ -108,12 +109,12 @@ func (p *projectLookup) lookup(ctx context.Context) (string, error) {
 	// so that the generic signer is linked only where the fake verifies.
 	signed := []signer.Header{{Name: "host", Value: u.Host}, {Name: "x-sdk-date", Value: date}}
 	header := http.Header{"X-Sdk-Date": {date}}
-	if cred.SecurityToken != "" {
-		header.Set("X-Security-Token", cred.SecurityToken)
-		signed = append(signed, signer.Header{Name: "x-security-token", Value: cred.SecurityToken})
+	if st != "" {
+		header.Set("X-Security-Token", st)
+		signed = append(signed, signer.Header{Name: "x-security-token", Value: st})
 	}
 	sr := signer.Fixed{Method: http.MethodGet, Path: p.path, Query: query, Headers: signed}
-	header.Set("Authorization", signer.SignFixed(&sr, cred.AccessKey, cred.SecretKey))
+	header.Set("Authorization", signer.SignFixed(&sr, cred.AccessKey, sk))
 	r := &credRequest{method: http.MethodGet, url: p.origin + p.path + "?" + encodeQuery(query), path: projectsPath, header: header}
 	var out struct {
 		Projects []struct {

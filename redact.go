@@ -8,11 +8,16 @@ import (
 	"time"
 )
 
-// Every route that prints a value shows Credentials and IAMConfig through
-// their String methods: fmt's verbs (%d and %x included, which would
-// otherwise print the fields), json.Marshal and slog. Their exported
-// fields remain, for the program that fills them, readable by reflection;
-// the sources and providers keep theirs out of its reach.
+// Every route that prints a value shows Credentials and the configuration
+// types (IAMConfig, IDTokenConfig, MetadataConfig) through their String
+// methods: fmt's verbs (%d and %x included, which would otherwise print the
+// fields), json.Marshal and slog. The one exception is fmt's %p of a
+// value, which calls no method: fmt reports it as a bad verb and prints the
+// fields raw, calling none of their methods either (as it does for the
+// fields of any struct printed in error). So the secrets are Secret
+// values, of which fmt then prints a bare address. Their exported fields
+// remain, for the program that fills them, readable by reflection
+// (Secret.Reveal); the sources and providers keep theirs out of its reach.
 
 // Format prints c's String (GoString for %#v) whatever the verb.
 func (c Credentials) Format(f fmt.State, verb rune) {
@@ -27,7 +32,7 @@ func (c Credentials) MarshalJSON() ([]byte, error) {
 		SecurityToken string    `json:",omitempty"`
 		Expires       time.Time `json:",omitzero"`
 	}
-	return json.Marshal(shown{c.AccessKey, redacted(c.SecretKey), redacted(c.SecurityToken), c.Expires})
+	return json.Marshal(shown{c.AccessKey, c.SecretKey.String(), c.SecurityToken.String(), c.Expires})
 }
 
 // LogValue logs c's String.
@@ -41,6 +46,28 @@ func (c IAMConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String(
 
 // LogValue logs c's String.
 func (c IAMConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Format prints c's String (GoString for %#v) whatever the verb.
+func (c IDTokenConfig) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, c.String(), c.GoString())
+}
+
+// MarshalJSON encodes c's String: the configuration, its endpoint redacted.
+func (c IDTokenConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// LogValue logs c's String.
+func (c IDTokenConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Format prints c's String (GoString for %#v) whatever the verb.
+func (c MetadataConfig) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, c.String(), c.GoString())
+}
+
+// MarshalJSON encodes c's String: the configuration, its endpoint redacted.
+func (c MetadataConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.String()) }
+
+// LogValue logs c's String.
+func (c MetadataConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 func formatRedacted(f fmt.State, verb rune, s, gs string) {
 	switch {

@@ -127,7 +127,7 @@ func TestSecrets_NotInFmtOutput(t *testing.T) {
 
 func TestSecrets_CredentialsAndTokenSourceFmt(t *testing.T) {
 	t.Parallel()
-	creds := Credentials{AccessKey: testAK, SecretKey: testSK, SecurityToken: testSecurityToken, Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	creds := Credentials{AccessKey: testAK, SecretKey: NewSecret(testSK), SecurityToken: NewSecret(testSecurityToken), Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
 	src := StaticTokenSource(testToken)
 	for _, s := range []string{
 		fmt.Sprintf("%v %+v %#v %s %q", creds, creds, creds, creds, creds),
