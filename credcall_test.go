@@ -62,7 +62,7 @@ func TestCredentialCallsRedactEchoedSecrets(t *testing.T) {
 		t.Run("IAM password "+form, func(t *testing.T) {
 			t.Parallel()
 			srv := echoServer(t, http.StatusUnauthorized, keystone)
-			src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: "u", Password: password, DomainName: "d", ProjectID: "p"})
+			src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: "u", Password: NewSecret(password), DomainName: "d", ProjectID: "p"})
 			require.NoError(t, err)
 			_, err = src.Token(context.Background())
 			require.Error(t, err)

@@ -136,7 +136,7 @@ func NewIAMTokenSource(cfg IAMConfig) (_ *IAMTokenSource, err error) {
 		domain:    cfg.DomainName,
 		projectID: cfg.ProjectID,
 		body:      body,
-		secrets:   []string{cfg.Password},
+		secrets:   []string{cfg.Password.Reveal()},
 		svc:       newCredService(cfg.HTTPClient),
 	}
 	st.description = fmt.Sprintf("workspace.IAMTokenSource{url: %s, user: %s, domain: %s, project: %s}",
