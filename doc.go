@@ -68,11 +68,17 @@
 //   - [*APIError]: any non-2xx answer, with status, error code, message and
 //     request id. [errors.Is] matches it against [ErrBadRequest],
 //     [ErrUnauthorized], [ErrForbidden], [ErrNotFound], [ErrConflict],
-//     [ErrThrottled] and [ErrServer].
+//     [ErrThrottled] and [ErrServer]; the gateway's "no such API" 404
+//     matches [ErrNoSuchAPI] instead of [ErrNotFound].
 //   - [*ValidationError]: input rejected before any request is sent, naming
 //     the field.
-//   - [*DecodeError]: a 2xx answer whose body does not decode (a gateway's
-//     HTML page, say). It is not retried.
+//   - [*DecodeError]: a 2xx answer that arrived whole and does not decode (a
+//     gateway's HTML page, say), saying what came. It is not retried. A body
+//     cut off by the connection is a transport failure, retried for reads.
+//   - [ErrUnknownOutcome]: matched by the error of a write that was sent and
+//     of which nothing says whether it took effect (no answer, a timeout, a
+//     5xx, a 2xx whose body was lost). Any other failed write surely did not
+//     take effect; reads never match it.
 //   - [*JobFailedError]: a job that failed, from [JobsService.Wait].
 //   - An error for which errors.Is(err, context.Canceled) or
 //     errors.Is(err, context.DeadlineExceeded) holds when the context ends.
