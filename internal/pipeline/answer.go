@@ -28,11 +28,9 @@ func ReadError(resp *http.Response, r *Request) ErrorInfo {
 	DrainClose(resp.Body)
 	secrets := r.secrets()
 	// Before parsing, for an excerpt of a body that is not JSON; after,
-	// for a secret that JSON escaping hid from the first pass.
-	info := ParseError([]byte(Redact(string(data), secrets)))
-	for _, f := range []*string{&info.Code, &info.Message, &info.Detail, &info.RequestID} {
-		*f = Clip(Redact(*f, secrets))
-	}
+	// before each text is cut, for a secret that JSON escaping hid from
+	// the first pass.
+	info := parseError([]byte(Redact(string(data), secrets)), secrets)
 	if id := resp.Header.Get("X-Request-Id"); id != "" {
 		info.RequestID = Clip(Redact(id, secrets))
 	}
@@ -56,7 +54,12 @@ type errorBody struct {
 // ParseError says what an error body holds, tolerating any content: the
 // API's JSON error object, IAM's Keystone object, or anything else (an
 // HTML page from a gateway, say), of which Message keeps an excerpt.
-func ParseError(data []byte) ErrorInfo {
+func ParseError(data []byte) ErrorInfo { return parseError(data, nil) }
+
+// parseError is ParseError with secrets replaced in each text before it
+// is cut.
+func parseError(data []byte, secrets []string) ErrorInfo {
+	clip := func(s string) string { return Clip(Redact(s, secrets)) }
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return ErrorInfo{}
@@ -64,19 +67,19 @@ func ParseError(data []byte) ErrorInfo {
 	var eb errorBody
 	if trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
 		info := ErrorInfo{
-			Code: Clip(eb.ErrorCode), Message: Clip(eb.ErrorMsg), Detail: Clip(eb.ErrorDetail),
-			EncodedAuthorizationMessage: eb.EncodedAuthorizationMessage, RequestID: Clip(eb.RequestID),
+			Code: clip(eb.ErrorCode), Message: clip(eb.ErrorMsg), Detail: clip(eb.ErrorDetail),
+			EncodedAuthorizationMessage: eb.EncodedAuthorizationMessage, RequestID: clip(eb.RequestID),
 		}
 		if info.Code == "" && info.Message == "" && eb.Error != nil {
-			info.Code = Clip(strings.Trim(string(eb.Error.Code), `"`))
-			info.Message = Clip(eb.Error.Message)
+			info.Code = clip(strings.Trim(string(eb.Error.Code), `"`))
+			info.Message = clip(eb.Error.Message)
 			if info.Message == "" {
-				info.Message = Clip(eb.Error.Title)
+				info.Message = clip(eb.Error.Title)
 			}
 		}
 		return info
 	}
-	return ErrorInfo{Message: Clip("unexpected error body: " + printable(trimmed))}
+	return ErrorInfo{Message: clip("unexpected error body: " + printable(trimmed))}
 }
 
 // printable folds a raw body to one line of text (a little more than

@@ -53,7 +53,7 @@ type Attempt struct {
 	tries   atomic.Int32
 	refused atomic.Pointer[error] // what refused a try, if anything
 	ctx     context.Context       // ended by cancel to stop a try
-	cancel  context.CancelFunc
+	cancel  context.CancelFunc    // a write's too: see install
 	trace   httptrace.ClientTrace // bound once: see install
 
 	write *writeTrace // a write's: one for each attempt
@@ -64,10 +64,16 @@ type Attempt struct {
 // returned (HTTP/1.1 writes on a goroutine of its own).
 type writeTrace struct {
 	a        *Attempt
-	traced   atomic.Bool  // the transport reports through httptrace
-	tries    atomic.Int32 // connections the request was sent on
-	complete atomic.Bool  // a try was written whole
-	trace    httptrace.ClientTrace
+	cancel   context.CancelFunc // ends the write's context, to stop a try over HTTP/2
+	traced   atomic.Bool        // the transport reports through httptrace
+	tries    atomic.Int32       // connections the request was sent on
+	complete atomic.Bool        // a try was written whole
+	http1    atomic.Bool        // the last try's connection speaks HTTP/1.1
+	// direct: net/http's transport is right below the guard, and the
+	// request has no idempotency key (with which it would send a write
+	// again after more than a failure to write it).
+	direct bool
+	trace  httptrace.ClientTrace
 }
 
 // Resender says whether the transport may send a read again by itself.
@@ -80,14 +86,16 @@ type Resender interface {
 // Resends is how often the transport tried the request again by itself.
 func (a *Attempt) Resends() int { return int(a.resends.Load()) }
 
-// install returns ctx with a and its trace and, for a read, the cancel
-// that stops a try the Resender refused.
+// install returns ctx with a, its trace and the cancel that stops a try
+// refused (a read's by the Resender, a write's sent again).
 func (a *Attempt) install(ctx context.Context) context.Context {
 	ctx = context.WithValue(ctx, attemptKey{}, a)
 	if a.Write {
 		// A write's re-sends are safe (nothing of it was sent) or
 		// impossible: whether it was sent is what matters.
 		w := &writeTrace{a: a}
+		ctx, a.cancel = context.WithCancel(ctx)
+		w.cancel = a.cancel
 		w.trace = httptrace.ClientTrace{GetConn: w.getConn, GotConn: w.gotConn, WroteRequest: w.wroteRequest}
 		a.write = w
 		return httptrace.WithClientTrace(ctx, &w.trace)
@@ -110,7 +118,7 @@ func (a *Attempt) install(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &a.trace)
 }
 
-// finish ends a read's context, once its answer is read.
+// finish ends the request's context, once its answer is read.
 func (a *Attempt) finish() {
 	if a.cancel != nil {
 		a.cancel()
@@ -150,6 +158,10 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 	a.tries.Store(0)
 	a.refused.Store(nil)
 	if a.Write {
+		if w := a.write; w != nil {
+			_, isTransport := g.next.(*http.Transport)
+			w.direct = isTransport && req.Header.Get("Idempotency-Key") == "" && req.Header.Get("X-Idempotency-Key") == ""
+		}
 		cp := *req // RoundTrip must not change the caller's request
 		cp.GetBody = nil
 		if a.bodyless {
@@ -231,13 +243,22 @@ func (w *writeTrace) getConn(string) { w.traced.Store(true) }
 // no GetBody); a transport that tries again after that is stopped.
 func (w *writeTrace) gotConn(info httptrace.GotConnInfo) {
 	w.traced.Store(true)
+	wasHTTP1 := w.http1.Swap(info.Conn != nil && !isHTTP2(info.Conn))
 	if w.tries.Add(1) == 1 {
 		return
 	}
 	w.a.resends.Add(1)
+	if w.direct && wasHTTP1 {
+		// net/http's own HTTP/1.1 transport, right below the guard,
+		// sends a write again only when nothing of it was written (it
+		// reported the request written once it was buffered): a safe try.
+		w.complete.Store(false)
+		return
+	}
 	if w.complete.Load() {
 		err := ErrWriteNotRepeated
 		w.a.refused.CompareAndSwap(nil, &err)
+		w.cancel()
 		stop(info.Conn)
 	}
 }
@@ -279,7 +300,10 @@ func (a *Attempt) sent(err error) bool {
 	if w := a.write; w != nil {
 		switch {
 		case w.complete.Load():
-			return true
+			// HTTP/1.1 reports a request written once it is buffered,
+			// before its last flush: a write error on its only try means
+			// it never left whole.
+			return !(w.tries.Load() == 1 && w.http1.Load() && writeFailed(err))
 		case w.traced.Load():
 			return false
 		}
@@ -287,6 +311,12 @@ func (a *Attempt) sent(err error) bool {
 		return true
 	}
 	return !NeverConnected(err)
+}
+
+// writeFailed reports whether err is a failed write on a connection.
+func writeFailed(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "write"
 }
 
 // emptyBody is a request body with nothing in it. WriteTo keeps io.Copy

@@ -101,6 +101,10 @@ func (r *Request) CutError(err error) *SendError { return r.newSendError(true, t
 
 func (r *Request) newSendError(sent, cut bool, err error) *SendError {
 	text := Redact(err.Error(), r.secrets())
+	if _, query, ok := strings.Cut(r.URL, "?"); ok {
+		// A transport's error may name the URL (a mock's does).
+		text = Redact(text, []string{query})
+	}
 	if cut {
 		text = "the answer's body was cut off: " + text
 	}
