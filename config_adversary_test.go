@@ -17,8 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Adversarial cases of the configuration sources (issue 13): odd files,
-// odd variables, odd or hostile servers. Everything runs on loopback.
+// Odd cases of the configuration sources: odd files, odd variables, odd
+// or hostile servers. Everything runs on loopback.
 
 // A project lookup that IAM refuses is one request for all the
 // goroutines that waited for it, not one each: 64 first calls must not

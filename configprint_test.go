@@ -11,11 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Issue: IDTokenConfig printed its Endpoint as given and MetadataConfig had
-// no String at all, so a password or a signature in the URL was shown;
-// IAMConfig's redaction missed passwords holding '?' or '#'. Every
-// configuration type now prints its endpoint through redactURL, by every
-// route that calls a method.
+// Every configuration type (IDTokenConfig, MetadataConfig, IAMConfig)
+// prints its endpoint through redactURL, by every route that calls a
+// method, so that a password or a signature in the URL is never shown,
+// nor a password holding '?' or '#'.
 //
 // Not %p of a value: fmt calls no method for it and prints the fields raw,
 // Endpoint a plain string among them. The constructors refuse an endpoint

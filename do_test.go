@@ -2,13 +2,16 @@ package workspace
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 )
 
 func TestDoReadWithQueryAndOut(t *testing.T) {
@@ -134,4 +137,209 @@ func TestDoValidation(t *testing.T) {
 		}
 	}
 	assert.Zero(t, mux.requests(), "nothing may be sent for invalid arguments")
+}
+
+// Do on a nil *Client or a zero Client does not panic (checkDoPath reads
+// c.core.projectID): it returns errZeroClient, whatever the other
+// arguments, after the check of a nil context only.
+func TestDoNilOrZeroClient(t *testing.T) {
+	t.Parallel()
+	var out map[string]any
+	clients := map[string]*Client{
+		"nil *Client":   nil,
+		"zero Client":   {},
+		"only services": {DesktopPools: &DesktopPoolsService{}},
+	}
+	calls := []struct {
+		name   string
+		ctx    context.Context
+		method string
+		path   string
+		out    any
+		want   error  // nil: a *ValidationError on field
+		field  string // for want == nil
+	}{
+		{"valid GET", context.Background(), http.MethodGet, "/desktops", &out, errZeroClient, ""},
+		{"valid POST", context.Background(), http.MethodPost, "/desktops/batch-reboot", nil, errZeroClient, ""},
+		{"bad method", context.Background(), "TRACE", "/desktops", nil, errZeroClient, ""},
+		{"bad path", context.Background(), http.MethodGet, "/../x", nil, errZeroClient, ""},
+		{"empty path", context.Background(), http.MethodGet, "", nil, errZeroClient, ""},
+		{"bad out", context.Background(), http.MethodGet, "/desktops", out, errZeroClient, ""},
+		{"nil context first", nil, http.MethodGet, "/desktops", nil, nil, "ctx"},
+	}
+	for name, c := range clients {
+		for _, tt := range calls {
+			t.Run(name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				var err error
+				require.NotPanics(t, func() { err = c.Do(tt.ctx, tt.method, tt.path, nil, nil, tt.out) })
+				if tt.want != nil {
+					assert.ErrorIs(t, err, tt.want)
+					return
+				}
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, tt.field, ve.Field)
+			})
+		}
+	}
+}
+
+// Do refuses segments that a server or a proxy turns into a step up or
+// into more than one segment: an escaped slash or backslash ("..%2F"), a
+// dot segment escaped twice ("%252e%252e"), a path parameter (";" as in
+// "..;", which Tomcat-style servers cut off before routing). They are a
+// *ValidationError on "path", before anything is sent; the API's own paths
+// still pass.
+func TestDoRefusesSegmentsServersReinterpret(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		path string
+		ok   bool
+	}{
+		{"dot-dot and an escaped slash", "/..%2F", false},
+		{"escaped dot-dot and slash, lower case", "/%2e%2e%2f", false},
+		{"escaped dot-dot, upper case", "/%2E%2E/x", false},
+		{"escaped dot", "/x/%2E", false},
+		{"half-escaped dot-dot", "/x/.%2e/y", false},
+		{"dot-dot with a path parameter", "/..;/x", false},
+		{"trailing dot-dot with a path parameter", "/x/..;", false},
+		{"escaped slash", "/a%2Fb", false},
+		{"escaped slash, lower case", "/a%2fb", false},
+		{"escaped backslash", "/a%5Cb", false},
+		{"escaped backslash, lower case", "/a%5cb", false},
+		{"raw backslash", "/a\\b", false},
+		{"double-escaped dot-dot", "/%252e%252e/x", false},
+		{"double-escaped slash", "/a%252Fb", false},
+		{"triple-escaped backslash", "/a%25255Cb", false},
+		{"double-escaped dot-dot after a bad escape", "/%25zz/%252E%252E", false},
+		{"path parameter", "/x;y", false},
+		{"session id", "/x;jsessionid=1", false},
+		{"escaped semicolon", "/x%3By", false},
+		{"desktops", "/desktops", true},
+		{"an action of a desktop", "/desktops/abc-123/actions", true},
+		{"an escaped at", "/desktop-pools/p%40x", true},
+		{"an escaped space", "/desktops/d%201", true},
+		{"an escaped percent", "/desktops/a%25b", true},
+		{"dots inside a name", "/desktops/a..b/x.y", true},
+		{"three dots", "/desktops/...", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux := setup(t)
+			mux.handle(tt.path, respond(http.StatusOK, `{}`))
+			err := c.Do(testContext(t), http.MethodGet, tt.path, nil, nil, nil)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.Equal(t, testPrefix+tt.path, mux.last(t).Path, "sent as given")
+				return
+			}
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, "path", ve.Field)
+			assert.Zero(t, mux.requests(), "nothing is sent")
+		})
+	}
+}
+
+// wrappedTransport is a user's RoundTripper that is not an *http.Transport
+// and does not retry by itself.
+type wrappedTransport struct{ rt http.RoundTripper }
+
+func (w wrappedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return w.rt.RoundTrip(r)
+}
+
+// Client.Do with any method that changes state follows the write rules: a
+// request the server may have is never sent again, through the SDK's own
+// transport or a user's wrapped one.
+func TestDoWritesNeverSentTwiceByTransport(t *testing.T) {
+	t.Parallel()
+	faults := map[string]h2Reply{
+		"RST_STREAM REFUSED_STREAM": {Verdict: h2Reset, Code: http2.ErrCodeRefusedStream},
+		"RST_STREAM PROTOCOL_ERROR": {Verdict: h2Reset, Code: http2.ErrCodeProtocol},
+		"GOAWAY":                    {Verdict: h2GoAway},
+		"EOF":                       {Verdict: h2Close},
+	}
+	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		for name, reply := range faults {
+			for _, wrapped := range []bool{false, true} {
+				t.Run(method+" "+name+map[bool]string{false: " default transport", true: " wrapped user transport"}[wrapped], func(t *testing.T) {
+					t.Parallel()
+					arrivals := &arrivalCounter{}
+					ts := newH2DeleteServer(t, reply, arrivals)
+					var opts []Option
+					if wrapped {
+						opts = append(opts, WithHTTPClient(&http.Client{Transport: wrappedTransport{ts.Client().Transport}}))
+						t.Cleanup(ts.Client().CloseIdleConnections)
+					}
+					cl := clientFor(t, ts.URL, opts...)
+					if !wrapped {
+						trustInDefaultTransport(t, cl, ts)
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					for _, vol := range []string{"vol-a", "vol-b"} {
+						body := &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: vol, Type: "SSD", Size: 20}}}
+						err := cl.Do(ctx, method, "/desktop-pools/pool-1/volumes/batch-delete", nil, body, nil)
+						require.Error(t, err)
+						assert.Equal(t, 1, arrivals.get(vol), "arrivals of %s %s (error %v)", method, vol, err)
+					}
+				})
+			}
+		}
+	}
+}
+
+// HTTP/1.1 replays a read (and would replay a write carrying an
+// Idempotency-Key) by itself when a reused keep-alive connection fails
+// after the request was written. Through Do, a read's replay counts
+// against MaxAttempts, and no write goes twice.
+func TestDoReusedConnectionDroppedSendsOnce(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		for _, wrapped := range []bool{false, true} {
+			t.Run(method+map[bool]string{false: " default transport", true: " wrapped user transport"}[wrapped], func(t *testing.T) {
+				t.Parallel()
+				arrivals := &arrivalCounter{}
+				ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path != deletePath {
+						w.Header().Set("Content-Type", "application/json")
+						_, _ = w.Write([]byte(`{}`))
+						return
+					}
+					_, _ = io.ReadAll(r.Body)
+					arrivals.add(r.Method)
+					conn, _, err := w.(http.Hijacker).Hijack()
+					if err == nil {
+						_ = conn.Close()
+					}
+				}))
+				ts.Config.ErrorLog = quietServerLog()
+				ts.Start()
+				t.Cleanup(ts.Close)
+				opts := []Option{WithRetryPolicy(RetryPolicy{MaxAttempts: 1})}
+				if wrapped {
+					tr := &http.Transport{}
+					t.Cleanup(tr.CloseIdleConnections)
+					opts = append(opts, WithHTTPClient(&http.Client{Transport: wrappedTransport{tr}}))
+				}
+				cl := clientFor(t, ts.URL, opts...)
+				t.Cleanup(func() { closeIdle(cl) })
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				var out map[string]any
+				require.NoError(t, cl.Do(ctx, http.MethodGet, "/warm", nil, nil, &out)) // the connection is now kept alive
+				var body any
+				if method != http.MethodGet && method != http.MethodHead {
+					body = &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-a", Type: "SSD", Size: 20}}}
+				}
+				err := cl.Do(ctx, method, "/desktop-pools/pool-1/volumes/batch-delete", nil, body, nil)
+				require.Error(t, err)
+				assert.Equal(t, 1, arrivals.get(method), "arrivals of %s with MaxAttempts 1 (error %v)", method, err)
+			})
+		}
+	}
 }

@@ -1,12 +1,12 @@
 package workspace
 
 import (
-	"github.com/hwcloud-go/workspace/internal/pipeline"
-
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
 // sentinels are every sentinel error of the package.
@@ -279,11 +281,6 @@ func (b *countingBody) Close() error {
 	return nil
 }
 
-// roundTripFunc answers every request with fn.
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 func TestAPIError_ReadsAtMostOneMiB(t *testing.T) {
 	t.Parallel()
 	body := &countingBody{}
@@ -405,24 +402,6 @@ func TestContextErrors(t *testing.T) {
 			assert.Less(t, time.Since(start), 3*time.Second)
 		})
 	}
-}
-
-// cutBody answers 200 with a Content-Length larger than what it sends, then
-// drops the connection: the body is cut off.
-func cutBody(t testing.TB, w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		t.Error("response writer cannot hijack")
-		return
-	}
-	conn, buf, err := hj.Hijack()
-	if err != nil {
-		t.Errorf("hijack: %v", err)
-		return
-	}
-	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"job_id\":\"j")
-	_ = buf.Flush()
-	conn.Close()
 }
 
 // TestUnknownOutcome checks which failed writes match ErrUnknownOutcome (sent,
@@ -547,4 +526,67 @@ func TestErrorBodyBoundedAfterEscaping(t *testing.T) {
 		assert.True(t, utf8.ValidString(e.Message))
 		assert.NotContains(t, e.Message, "\x1b")
 	}
+}
+
+// An APIError built by hand in a user's test prints without the empty
+// method and path, and still matches the sentinels.
+func TestAPIErrorBuiltInATest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  *APIError
+		want string
+	}{
+		{&APIError{StatusCode: 404}, "workspace: 404 Not Found"},
+		{&APIError{StatusCode: 429, Code: "APIGW.0308"}, "workspace: 429 Too Many Requests: APIGW.0308"},
+		{&APIError{StatusCode: 599}, "workspace: 599"},
+		{&APIError{StatusCode: 409, Method: "POST"}, "workspace: POST: 409 Conflict"},
+		{&APIError{StatusCode: 500, Method: "GET", Path: "/v2/p/x", RequestID: "r1"}, "workspace: GET /v2/p/x: 500 Internal Server Error (request id r1)"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.err.Error())
+	}
+	var err error = &APIError{StatusCode: 404}
+	assert.True(t, errors.Is(err, ErrNotFound))
+}
+
+// Server text in errors and logs is clipped to 256 bytes with control
+// characters escaped, so a server cannot forge log lines; a token the
+// server echoes back is redacted.
+func TestServerTextClippedAndEscaped(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 5000)
+	forged := "ok\n2026-01-01 INFO forged line\r\x1b[31mred"
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-"+long)
+		w.Header().Set("Content-Type", "application/json")
+		if strings.Contains(r.URL.Path, "workspace-jobs") {
+			job, _ := json.Marshal(map[string]any{"id": "j", "status": "FAILED", "job_error_code": forged + long, "fail_reason": forged + long})
+			_, _ = w.Write(job)
+			return
+		}
+		w.WriteHeader(400)
+		body, _ := json.Marshal(map[string]string{
+			"error_code": forged + long, "error_msg": "bad token " + r.Header.Get("X-Auth-Token") + " " + forged + long,
+			"error_detail": forged,
+		})
+		_, _ = w.Write(body)
+	})
+	var logs logBuffer
+	c := clientFor(t, srv.URL, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	_, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	_, jerr := c.Jobs.Wait(context.Background(), "j", nil)
+	require.Error(t, jerr)
+	for _, s := range []string{apiErr.Code, apiErr.Message, apiErr.Detail, apiErr.RequestID} {
+		assert.LessOrEqual(t, len(s), 2*maxErrorText, "clipped (escapes may lengthen it)")
+	}
+	for what, s := range map[string]string{"APIError": err.Error(), "JobFailedError": jerr.Error(), "logs": logs.String()} {
+		assert.NotContains(t, s, "\n2026", what)
+		assert.NotContains(t, s, "\r", what)
+		assert.NotContains(t, s, "\x1b", what)
+		assert.NotContains(t, s, testToken, what)
+		assert.Less(t, len(s), 8*maxErrorText+len(logs.String())*0+4000, what)
+	}
+	assert.Contains(t, apiErr.Message, "REDACTED")
 }

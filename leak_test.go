@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -19,35 +18,6 @@ import (
 // The goroutine checks here are not parallel: t.Parallel tests wait until
 // every sequential test has finished, so nothing else starts goroutines
 // while they count.
-
-// checkNoLeak records the number of goroutines and, at cleanup, waits up to
-// a few seconds for the count to come back down, failing with the stacks
-// of what is left. Register it before the servers and clients of the test,
-// so that it runs after their cleanups.
-func checkNoLeak(t *testing.T) {
-	t.Helper()
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			now := runtime.NumGoroutine()
-			if now <= before {
-				return
-			}
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				buf = buf[:runtime.Stack(buf, true)]
-				t.Errorf("goroutines: %d before, %d after; stacks:\n%s", before, now, buf)
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	})
-}
-
-// closeIdle lets go of the client's kept-alive connections, whose
-// reader and writer goroutines would otherwise count as left behind.
-func closeIdle(c *Client) { c.core.pipe.CloseIdleConnections() }
 
 // Every answer, whatever its status and body, leaves the connection ready
 // for the next call: sequential calls use one connection.

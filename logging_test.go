@@ -289,3 +289,52 @@ func TestLoggingRestyDebugNeverEnabled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, checked, 5)
 }
+
+// logOrderObserver notes, at each AttemptEnd, whether the log already
+// had the attempt's record.
+type logOrderObserver struct {
+	pathObserver
+	buf    *logBuffer
+	logged []bool
+}
+
+func (o *logOrderObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {
+	o.logged = append(o.logged, strings.Contains(o.buf.String(), "workspace: attempt"))
+}
+
+// WithLogger's log observer: the last WithLogger wins (nil: no logging),
+// and it is the first observer (started first, ended last), whatever the
+// options' order.
+func TestWithLoggerLastWinsAndEndsLast(t *testing.T) {
+	t.Parallel()
+	srv := newRawH1Server(t, func(string) string { return rawH1OK })
+	logger := func(buf *logBuffer) *slog.Logger {
+		return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ctx := context.Background()
+
+	buf := &logBuffer{}
+	obs := &logOrderObserver{buf: buf}
+	c := clientFor(t, srv.url(), WithObserver(obs), WithLogger(logger(buf)))
+	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	// Ends run in the reverse order of starts: the log observer, first
+	// whatever the options' order, ends last.
+	assert.Equal(t, []bool{false}, obs.logged, "the log record comes after the observer's AttemptEnd")
+	assert.Contains(t, buf.String(), "workspace: attempt")
+	assert.Contains(t, buf.String(), "path=/v2/"+testProjectID+"/desktop-pools/pool-1/inconsistent-statics")
+
+	off := &logBuffer{}
+	c = clientFor(t, srv.url(), WithLogger(logger(off)), WithLogger(nil))
+	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	assert.Empty(t, off.String(), "WithLogger(nil) last: no logging")
+
+	first, second := &logBuffer{}, &logBuffer{}
+	c = clientFor(t, srv.url(), WithLogger(logger(first)), WithLogger(logger(second)))
+	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+	require.NoError(t, err)
+	assert.Empty(t, first.String())
+	assert.Contains(t, second.String(), "workspace: attempt")
+	closeIdle(c)
+}

@@ -3,7 +3,9 @@ package workspace
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -514,4 +516,169 @@ func TestWithEnvProcessEnvironment(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5, stats.ProductID)
 	assert.Equal(t, int32(1), signed.Load(), "signed with the environment's keys and security token")
+}
+
+func TestRateLimitOptionRejectsBadValues(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		rps   float64
+		burst int
+	}{{0, 1}, {-1, 1}, {math.NaN(), 1}, {math.Inf(1), 1}, {1, 0}, {1, -3}} {
+		_, err := NewClient(WithEndpoint("http://127.0.0.1:1"), WithProjectID(testProjectID), WithToken(testToken),
+			WithRateLimit(tt.rps, tt.burst))
+		var ve *ValidationError
+		assert.ErrorAs(t, err, &ve, "rps %v burst %d", tt.rps, tt.burst)
+	}
+}
+
+// redactURL parses before it redacts, so that a password holding '?' or
+// '#' is not shown: user information, query and fragment are REDACTED;
+// what does not parse, or has an '@' that cannot be attributed, is the
+// scheme and REDACTED.
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		raw    string
+		want   string
+		secret string // never in the output
+	}{
+		{"password with a question mark", "https://user:pa?ss@host/x", "https://REDACTED", "pa?ss"},
+		{"password with a hash", "https://u:p#w@host", "https://REDACTED", "p#w"},
+		{"password with a slash", "https://u:pa/ss@host/x", "https://REDACTED", "pa/ss"},
+		{"password with an at", "https://u:p@ss@host/x", "https://REDACTED@host/x", "p@ss"},
+		{"password that looks like a port", "https://user:1234?word@host/x", "https://REDACTED", "1234"},
+		{"password that looks like a port and a path", "https://user:1234/word@host/x", "https://REDACTED", "1234"},
+		{"user information", "https://user:secret-pw@host:8443/prefix", "https://REDACTED@host:8443/prefix", "secret-pw"},
+		{"user alone", "https://token-as-user@host", "https://REDACTED@host", "token-as-user"},
+		{"query and fragment", "https://host/x?sig=SECRET-1#frag-SECRET", "https://host/x?REDACTED#REDACTED", "SECRET"},
+		{"empty query and fragment", "https://host/x?#", "https://host/x?REDACTED#REDACTED", ""},
+		{"fragment alone", "https://host/#SECRET-6", "https://host/#REDACTED", "SECRET"},
+		{"an at in the query", "https://host/x?mail=a@b&sig=SECRET", "https://REDACTED", "SECRET"},
+		{"an at in the path", "https://u:pw-x@host/a@b", "https://REDACTED", "pw-x"},
+		{"does not parse", "https://user:PASS-1@host/%zz", "https://REDACTED", "PASS"},
+		{"bad port", "https://u:PASS-7@h:99999/", "https://REDACTED@h:99999/", "PASS"},
+		{"bad IPv6 host", "https://u:PASS-8@[::1/", "https://REDACTED", "PASS"},
+		{"no scheme separator", "http//u:PASS-9@h/?q=SECRET-9", "REDACTED", "PASS"},
+		{"leading blank, control byte", " https://u:PASS-10@h/\x7f", "REDACTED", "PASS"},
+		{"no scheme", "//u:PASS-12@h", "//REDACTED@h", "PASS"},
+		{"opaque with an at", "mailto:user:PASS-13@host", "mailto:REDACTED", "PASS"},
+		{"user:password@host, no scheme", "user:PASS-14@host", "user:REDACTED", "PASS"},
+		{"other scheme", "ftp://u:PASS-3@h", "ftp://REDACTED@h", "PASS"},
+		{"plain endpoint kept", "https://iam.ap-southeast-3.myhuaweicloud.com", "https://iam.ap-southeast-3.myhuaweicloud.com", ""},
+		{"loopback with a path kept", "http://127.0.0.1:8080/iam/", "http://127.0.0.1:8080/iam/", ""},
+		{"escaped path kept as written", "https://host/p%40x", "https://host/p%40x", ""},
+		{"host and port without scheme", "localhost:8080", "localhost:8080", ""},
+		{"empty", "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := redactURL(tt.raw)
+			assert.Equal(t, tt.want, got)
+			if tt.secret != "" {
+				assert.NotContains(t, got, tt.secret)
+			}
+		})
+	}
+}
+
+// FuzzRedactURL: whatever the user, password and host bytes of
+// scheme://user:P@host/path?q#f, redactURL never shows a password P of 4
+// bytes or more (unless P is part of what is shown anyway: the scheme,
+// the host, the path, REDACTED).
+func FuzzRedactURL(f *testing.F) {
+	for _, seed := range []struct {
+		scheme           uint8
+		user, pass, host string
+	}{
+		{0, "user", "pa?ss", "host"},
+		{0, "u", "p#w0", "host"},
+		{1, "user", "1234/word", "host"},
+		{1, "user", "1234?word", "host"},
+		{0, "a@b", "p@ss", "h@st"},
+		{2, "user", "%41%42%43%44", "%80%81"},
+		{0, "us/er", "pass", "host"},
+		{0, "user", "pass", "[::1"},
+		{3, "", "pass word", "h:99999"},
+	} {
+		f.Add(seed.scheme, seed.user, seed.pass, seed.host)
+	}
+	schemes := []string{"https", "http", "ftp", "HTTPS"}
+	f.Fuzz(func(t *testing.T, scheme uint8, user, pass, host string) {
+		if len(pass) < 4 {
+			return
+		}
+		sc := schemes[int(scheme)%len(schemes)]
+		raw := sc + "://" + user + ":" + pass + "@" + host + "/path?q#f"
+		got := redactURL(raw)
+		if !strings.Contains(got, pass) {
+			return
+		}
+		// Shown anyway: the scheme (lower-cased or not) and, after the
+		// user information, the host from its last '@' on, the path.
+		for _, s := range []string{sc, strings.ToLower(sc)} {
+			for from := 0; from <= len(host); from++ {
+				if from > 0 && host[from-1] != '@' {
+					continue
+				}
+				if strings.Contains(s+"://REDACTED@"+host[from:]+"/path?REDACTED#REDACTED", pass) {
+					return
+				}
+			}
+		}
+		t.Fatalf("redactURL(%q) = %q shows the password %q", raw, got, pass)
+	})
+}
+
+// An endpoint with a password or a query is refused without printing
+// either, wherever it is given.
+func TestEndpointSecretsNotInErrors(t *testing.T) {
+	t.Parallel()
+	bad := []string{
+		"https://user:PASS-1@host/%zz",
+		"https://user:PASS-2@host/ok",
+		"ftp://u:PASS-3@h",
+		"https://h/?sig=SECRET-4",
+		"https://h/x?sig=SECRET-5#frag",
+		"https://h/#SECRET-6",
+		"https://u:PASS-7@h:99999/",
+		"https://u:PASS-8@[::1/",
+		"http//u:PASS-9@h/?q=SECRET-9",
+		" https://u:PASS-10@h/\x7f",
+		"https://h/%zz?sig=SECRET-11",
+		"//u:PASS-12@h",
+	}
+	secrets := func(raw string) []string {
+		var out []string
+		for _, s := range []string{"PASS", "SECRET", "sig="} {
+			for i := 1; i <= 12; i++ {
+				if w := fmt.Sprintf("%s-%d", s, i); strings.Contains(raw, w) {
+					out = append(out, w)
+				}
+			}
+		}
+		return out
+	}
+	for _, raw := range bad {
+		errs := map[string]error{}
+		_, errs["WithEndpoint"] = NewClient(WithEndpoint(raw), WithProjectID(testProjectID), WithToken(testToken))
+		_, errs["IAMConfig.Endpoint"] = NewIAMTokenSource(IAMConfig{Endpoint: raw, UserName: "u", Password: NewSecret("p"), DomainName: "d", ProjectID: "p"})
+		_, errs["MetadataConfig.Endpoint"] = NewMetadataCredentialsProvider(MetadataConfig{Endpoint: raw})
+		_, errs["environment"] = NewClient(WithEnv(), fakeEnv(map[string]string{
+			EnvEndpoint: raw, EnvProjectID: testProjectID, EnvToken: testToken,
+		}))
+		for where, err := range errs {
+			require.Error(t, err, "%s %q", where, raw)
+			for _, s := range secrets(raw) {
+				assert.NotContains(t, err.Error(), s, "%s %q", where, raw)
+			}
+		}
+		cfg := IAMConfig{Endpoint: raw}
+		for _, s := range secrets(raw) {
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+				assert.NotContains(t, fmt.Sprintf(verb, cfg), s, "IAMConfig %s", verb)
+			}
+		}
+	}
 }

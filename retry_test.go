@@ -1,15 +1,15 @@
 package workspace
 
 import (
-	"github.com/hwcloud-go/workspace/internal/pipeline"
-
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -19,7 +19,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 	"github.com/hwcloud-go/workspace/internal/signer"
 )
 
@@ -599,6 +601,41 @@ func TestRetryRefreshThenTransient(t *testing.T) {
 	assert.Equal(t, []string{"rel-tok-1"}, src.invalidated)
 }
 
+// A 401 on batch-delete (refused before processing) is tried again once
+// with a fresh token, never more, whatever follows.
+func TestBatchDelete401RefreshedOnce(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		statuses []int // answers in turn; the last repeats
+		arrivals int32
+	}{
+		{"401 always", []int{401}, 2},
+		{"401, 429, 401", []int{401, 429, 401}, 3},
+		{"401, 401, 429", []int{401, 401, 429}, 2},
+		{"429, 401, 401", []int{429, 401, 401}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var arrivals atomic.Int32
+			srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+				n := int(arrivals.Add(1))
+				writeAPIError(w, tc.statuses[min(n, len(tc.statuses))-1], "")
+			})
+			src := &refreshingSource{}
+			c, err := NewClient(WithEndpoint(srv.URL), WithProjectID(testProjectID), WithTokenSource(src),
+				WithRetryPolicy(RetryPolicy{MaxAttempts: 10, BaseDelay: 1, MaxDelay: 1}))
+			require.NoError(t, err)
+			req := &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "v", Type: "SSD", Size: 20}}}
+			_, err = c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", req)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrUnauthorized)
+			assert.Equal(t, tc.arrivals, arrivals.Load())
+			assert.Len(t, src.invalidated, 1, "one fresh token")
+		})
+	}
+}
+
 // brokenSource fails to hand out a token: nothing is sent or retried.
 type brokenSource struct{ calls atomic.Int32 }
 
@@ -706,5 +743,639 @@ func TestRetryDecide(t *testing.T) {
 			assert.Equal(t, tt.wantRefreshed, st.refreshed, "refreshed")
 			assert.Equal(t, tt.wantInvalid, auth.invalidated, "invalidated")
 		})
+	}
+}
+
+// TestReadRetriedAfterBodyCutOff checks that a 2xx body cut off by the
+// connection is a transport failure: a read is tried again and succeeds;
+// with no retry left the error is not a *DecodeError.
+func TestReadRetriedAfterBodyCutOff(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	c, mux := setup(t, WithRetryPolicy(fastRetries))
+	mux.handle("/desktop-pools/pool-1/inconsistent-statics", func(w http.ResponseWriter, _ *http.Request) {
+		if calls.Add(1) == 1 {
+			cutBody(t, w)
+			return
+		}
+		writeJSON(w, 200, `{"product_id":1,"image_id":2,"disk_num":3,"disk_size":4}`)
+	})
+	stats, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, stats.ImageID)
+	assert.Equal(t, int32(2), calls.Load())
+
+	c1, mux1 := setup(t)
+	mux1.handle("/desktop-pools/pool-1/inconsistent-statics", func(w http.ResponseWriter, _ *http.Request) { cutBody(t, w) })
+	_, err = c1.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+	require.Error(t, err)
+	var de *DecodeError
+	assert.False(t, errors.As(err, &de), "a cut-off body is not a decode error: %v", err)
+	assert.Contains(t, err.Error(), "cut off")
+}
+
+// The transport's own re-sends. Below the SDK, net/http sends a request
+// again by itself on a reused connection that fails and on some HTTP/2
+// stream errors. A write must never go twice; a read's re-sends count
+// against MaxAttempts, the rate limit and the retry budget.
+
+// h1Fault is what an HTTP/1.1 server does after it carried out a
+// batch-delete.
+type h1Fault string
+
+const (
+	h1Close   h1Fault = "close"   // drop the connection
+	h1Garbage h1Fault = "garbage" // plain text under TLS: a TLS record error after the handshake
+)
+
+// newH1DeleteServer carries out batch-deletes (counting arrivals by
+// volume) and then misbehaves as fault says.
+func newH1DeleteServer(t testing.TB, tlsOn bool, fault h1Fault, arrivals *arrivalCounter) *httptest.Server {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.URL.Path != deletePath {
+			w.WriteHeader(404)
+			return
+		}
+		arrivals.add(deleteVolume(t, body))
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Errorf("hijack: %v", err)
+			return
+		}
+		defer conn.Close()
+		if fault == h1Garbage {
+			if tc, ok := conn.(*tls.Conn); ok {
+				_, _ = tc.NetConn().Write(tlsGarbage)
+			}
+		}
+	}
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(h))
+	ts.Config.ErrorLog = quietServerLog()
+	if tlsOn {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// No layer below the SDK sends a batch-delete twice, whatever the
+// connection or the stream does after the request was written (HTTP/2
+// resets, GOAWAY, EOF, a TLS record error; HTTP/1.1 with and without
+// TLS), through the user's transport and the SDK's own.
+func TestBatchDeleteNeverSentTwiceByTransport(t *testing.T) {
+	t.Parallel()
+	h2Faults := map[string]h2Reply{
+		"RST_STREAM PROTOCOL_ERROR": {Verdict: h2Reset, Code: http2.ErrCodeProtocol},
+		"RST_STREAM REFUSED_STREAM": {Verdict: h2Reset, Code: http2.ErrCodeRefusedStream},
+		"RST_STREAM INTERNAL_ERROR": {Verdict: h2Reset, Code: http2.ErrCodeInternal},
+		"RST_STREAM CANCEL":         {Verdict: h2Reset, Code: http2.ErrCodeCancel},
+		"GOAWAY":                    {Verdict: h2GoAway},
+		"EOF":                       {Verdict: h2Close},
+		"TLS garbage":               {Verdict: h2Garbage},
+	}
+	type tc struct {
+		name  string
+		start func(t *testing.T, arrivals *arrivalCounter) (*httptest.Server, bool) // bool: use the server's client
+	}
+	var cases []tc
+	for name, reply := range h2Faults {
+		cases = append(cases,
+			tc{"h2 user transport " + name, func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
+				return newH2DeleteServer(t, reply, a), true
+			}},
+			tc{"h2 default transport " + name, func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
+				return newH2DeleteServer(t, reply, a), false
+			}})
+	}
+	for _, fault := range []h1Fault{h1Close, h1Garbage} {
+		cases = append(cases,
+			tc{"h1 TLS user transport " + string(fault), func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
+				return newH1DeleteServer(t, true, fault, a), true
+			}},
+			tc{"h1 TLS default transport " + string(fault), func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
+				return newH1DeleteServer(t, true, fault, a), false
+			}})
+	}
+	cases = append(cases, tc{"h1 plain default transport close", func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
+		return newH1DeleteServer(t, false, h1Close, a), false
+	}})
+
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			arrivals := &arrivalCounter{}
+			ts, userTransport := c.start(t, arrivals)
+			var opts []Option
+			if userTransport {
+				opts = append(opts, WithHTTPClient(ts.Client()))
+			}
+			cl := clientFor(t, ts.URL, opts...)
+			if userTransport {
+				t.Cleanup(ts.Client().CloseIdleConnections)
+			} else if strings.HasPrefix(ts.URL, "https:") {
+				trustInDefaultTransport(t, cl, ts)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			for _, vol := range []string{"vol-a", "vol-b"} {
+				req := &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: vol, Type: "SSD", Size: 20}}}
+				_, err := cl.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", req)
+				require.Error(t, err)
+				t.Logf("%s: %v", vol, err)
+				assert.Equal(t, 1, arrivals.get(vol), "arrivals of the batch-delete of %s (error %v)", vol, err)
+				assert.NotContains(t, err.Error(), testToken)
+			}
+			assert.Less(t, time.Since(start), 3*time.Second)
+		})
+	}
+}
+
+// A read whose stream the server resets with PROTOCOL_ERROR every time
+// arrives MaxAttempts times at the most, and every arrival waits for the
+// rate limiter.
+func TestReadResentByTransportBoundedByAttemptsAndRateLimit(t *testing.T) {
+	t.Parallel()
+	const statsPath = "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics"
+	newServer := func(t *testing.T, arrivals *atomic.Int32) *httptest.Server {
+		return newH2Server(t, func(r *h2Request) h2Reply {
+			if r.Path != statsPath {
+				return h2Reply{Status: 404}
+			}
+			arrivals.Add(1)
+			return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeProtocol}
+		})
+	}
+	for _, userTransport := range []bool{true, false} {
+		name := map[bool]string{true: "user transport", false: "default transport"}[userTransport]
+		t.Run(name+" MaxAttempts", func(t *testing.T) {
+			t.Parallel()
+			var arrivals atomic.Int32
+			ts := newServer(t, &arrivals)
+			for _, maxAttempts := range []int{1, 3} {
+				arrivals.Store(0)
+				opts := []Option{WithRetryPolicy(RetryPolicy{MaxAttempts: maxAttempts, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond})}
+				if userTransport {
+					opts = append(opts, WithHTTPClient(ts.Client()))
+				}
+				c := clientFor(t, ts.URL, opts...)
+				if !userTransport {
+					trustInDefaultTransport(t, c, ts)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+				_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+				cancel()
+				require.Error(t, err)
+				assert.NotErrorIs(t, err, context.DeadlineExceeded)
+				assert.Equal(t, int32(maxAttempts), arrivals.Load(), "arrivals with MaxAttempts %d (error %v)", maxAttempts, err)
+			}
+		})
+		t.Run(name+" rate limit", func(t *testing.T) {
+			t.Parallel()
+			var arrivals atomic.Int32
+			ts := newServer(t, &arrivals)
+			opts := []Option{
+				WithRetryPolicy(RetryPolicy{MaxAttempts: 1000, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}),
+				WithRateLimit(10, 1),
+			}
+			if userTransport {
+				opts = append(opts, WithHTTPClient(ts.Client()))
+			}
+			c := clientFor(t, ts.URL, opts...)
+			if !userTransport {
+				trustInDefaultTransport(t, c, ts)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+			require.Error(t, err)
+			// A second at 10 per second with a burst of 1: 11 at the most.
+			assert.LessOrEqual(t, arrivals.Load(), int32(12))
+			assert.GreaterOrEqual(t, arrivals.Load(), int32(2))
+		})
+	}
+}
+
+// Whether a write may have reached the server is decided by what
+// the transport reported, not by the error's type. A TLS record error
+// after the handshake (the request written) is final; a refused dial and a
+// failed handshake (nothing written) are retried.
+func TestWriteRetriedOnlyWhenNothingWasWritten(t *testing.T) {
+	t.Parallel()
+	deleteReq := func(vol string) *BatchDeleteVolumesRequest {
+		return &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: vol, Type: "SSD", Size: 20}}}
+	}
+	t.Run("TLS record error after the request was written", func(t *testing.T) {
+		t.Parallel()
+		arrivals := &arrivalCounter{}
+		ts := newH1DeleteServer(t, true, h1Garbage, arrivals)
+		c := clientFor(t, ts.URL, WithHTTPClient(ts.Client()))
+		t.Cleanup(ts.Client().CloseIdleConnections)
+		_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteReq("vol-g"))
+		var recErr tls.RecordHeaderError
+		require.ErrorAs(t, err, &recErr)
+		assert.NotContains(t, err.Error(), "attempts")
+		assert.Equal(t, 1, arrivals.get("vol-g"))
+	})
+	t.Run("dial refused", func(t *testing.T) {
+		t.Parallel()
+		c := clientFor(t, "http://"+deadAddr(t))
+		_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteReq("vol-d"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "after 3 attempts")
+	})
+	t.Run("TLS handshake refused", func(t *testing.T) {
+		t.Parallel()
+		arrivals := &arrivalCounter{}
+		ts := newH1DeleteServer(t, true, h1Close, arrivals)
+		c := clientFor(t, ts.URL) // the default transport does not trust the test certificate
+		t.Cleanup(func() { closeIdle(c) })
+		_, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", deleteReq("vol-h"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "after 3 attempts")
+		assert.Equal(t, 0, arrivals.get("vol-h"))
+	})
+}
+
+// Over HTTP/1.1, the transport sends a read again by itself when a reused
+// connection is closed before any answer. That replay still goes through
+// the guard (the request has a body, however empty), so it counts as an
+// attempt: with MaxAttempts 1 the read arrives once, with 2 twice.
+func TestReadResentByHTTP1TransportCounted(t *testing.T) {
+	t.Parallel()
+	for _, maxAttempts := range []int{1, 2} {
+		srv := newRawH1Server(t, func(head string) string {
+			if strings.Contains(head, "/pool-drop/") {
+				return "" // read, then drop the connection without an answer
+			}
+			return rawH1OK
+		})
+		c := clientFor(t, srv.url(), WithRetryPolicy(RetryPolicy{MaxAttempts: maxAttempts, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		ctx := context.Background()
+		// Two calls at once leave two idle connections, so that the
+		// transport has a reused one for its replay as well.
+		var wg sync.WaitGroup
+		for i := 0; i < 2; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+				assert.NoError(t, err)
+			}()
+		}
+		wg.Wait()
+		_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-drop")
+		require.Error(t, err)
+		closeIdle(c)
+
+		heads, _ := srv.seen()
+		drops := 0
+		for _, h := range heads {
+			if strings.Contains(h, "/pool-drop/") {
+				drops++
+			}
+		}
+		assert.Equal(t, maxAttempts, drops, "arrivals of the dropped read with MaxAttempts %d (error %v)", maxAttempts, err)
+	}
+}
+
+// A read that a redirect policy follows (302, 301, 303: the new request
+// has no body) is still the guard's: when the target drops the request on
+// a reused connection, the transport's replays of the redirected request
+// count against MaxAttempts like any other. Without a body of the guard's,
+// net/http replays a bodyless GET freely, once per idle connection it can
+// reuse.
+func TestRedirectedReadResentByTransportCounted(t *testing.T) {
+	t.Parallel()
+	target := "/v2/" + testProjectID + "/desktop-pools/pool-drop/inconsistent-statics"
+	for _, status := range []string{"301 Moved Permanently", "302 Found", "303 See Other"} {
+		srv := newRawH1Server(t, func(head string) string {
+			switch {
+			case strings.Contains(head, "/pool-drop/"):
+				return "" // read, then drop the connection without an answer
+			case strings.Contains(head, "/pool-redirect/"):
+				return "HTTP/1.1 " + status + "\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n"
+			}
+			return rawH1OK
+		})
+		tr := &http.Transport{}
+		t.Cleanup(tr.CloseIdleConnections)
+		hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+		c := clientFor(t, srv.url(), WithHTTPClient(hc),
+			WithRetryPolicy(RetryPolicy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		ctx := context.Background()
+		// Three calls at once leave three idle connections for the
+		// transport to reuse.
+		var wg sync.WaitGroup
+		for i := 0; i < 3; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+				assert.NoError(t, err)
+			}()
+		}
+		wg.Wait()
+		_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-redirect")
+		require.Error(t, err)
+
+		heads, _ := srv.seen()
+		drops := 0
+		for _, h := range heads {
+			if strings.Contains(h, "/pool-drop/") {
+				drops++
+			}
+		}
+		assert.Equal(t, 1, drops, "%s: arrivals of the redirected read with MaxAttempts 1 (error %v)", status, err)
+	}
+}
+
+// Any RetryPolicy is safe: no panic (rand.N of an overflowed bound), no
+// negative wait, whatever the field values.
+func TestRetryPolicyExtremesSafe(t *testing.T) {
+	t.Parallel()
+	policies := []RetryPolicy{
+		{MaxAttempts: 1000, BaseDelay: time.Millisecond, MaxDelay: math.MaxInt64},
+		{MaxAttempts: 1000, BaseDelay: math.MaxInt64, MaxDelay: math.MaxInt64},
+		{MaxAttempts: math.MaxInt, BaseDelay: time.Hour, MaxDelay: math.MaxInt64},
+		{MaxAttempts: 1000, BaseDelay: math.MaxInt64 / 3, MaxDelay: math.MaxInt64 / 2},
+		{MaxAttempts: 1000, BaseDelay: 1, MaxDelay: 1},
+	}
+	for _, p := range policies {
+		p := p.withDefaults()
+		for n := 1; n <= 1000; n++ {
+			var d time.Duration
+			require.NotPanics(t, func() { d = p.backoff(n) }, "policy %+v, retry %d", p, n)
+			require.GreaterOrEqual(t, d, time.Duration(0), "policy %+v, retry %d", p, n)
+			require.LessOrEqual(t, d, p.MaxDelay, "policy %+v, retry %d", p, n)
+		}
+	}
+	// The exponential steps stay exponential up to the cap.
+	p := RetryPolicy{BaseDelay: time.Second, MaxDelay: math.MaxInt64}.withDefaults()
+	var most time.Duration
+	for range 200 {
+		most = max(most, p.backoff(31))
+	}
+	assert.Greater(t, most, time.Duration(1<<30)*time.Second/2, "retry 31 may wait up to 2^30 s")
+
+	// End to end: a server that always answers 503 and a policy with every
+	// field at its largest; the call ends with its context, no panic.
+	var arrivals atomic.Int32
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		arrivals.Add(1)
+		writeAPIError(w, 503, "")
+	})
+	for _, pol := range []RetryPolicy{
+		{MaxAttempts: math.MaxInt, BaseDelay: math.MaxInt64, MaxDelay: math.MaxInt64},
+		{MaxAttempts: 1000, BaseDelay: time.Nanosecond, MaxDelay: math.MaxInt64},
+	} {
+		c := clientFor(t, srv.URL, WithRetryPolicy(pol))
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		start := time.Now()
+		require.NotPanics(t, func() {
+			_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+			assert.Error(t, err)
+		})
+		cancel()
+		assert.Less(t, time.Since(start), 3*time.Second, "the call ends with its context")
+	}
+	assert.Positive(t, arrivals.Load())
+}
+
+// A client-wide retry budget. Under a total outage, 64 goroutines see
+// attempts per call fall to about 1 once it is spent; successes refill it,
+// and retries come back.
+func TestRetryBudgetSpentInOutageAndRefilled(t *testing.T) {
+	t.Parallel()
+	const workers = 64
+	var mode atomic.Int32 // 0: outage (503), 1: healthy, 2: one answer in 5 is 503
+	var arrivals, seq atomic.Int64
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		arrivals.Add(1)
+		n := seq.Add(1)
+		if m := mode.Load(); m == 0 || m == 2 && n%5 == 0 {
+			writeAPIError(w, 503, "")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"product_id":1}`))
+	})
+	c := clientFor(t, srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Microsecond, MaxDelay: 10 * time.Microsecond}))
+	t.Cleanup(func() { closeIdle(c) })
+
+	// phase runs callsEach calls on each of the workers and reports the
+	// arrivals per call and the share of calls that succeeded.
+	phase := func(callsEach int) (perCall, okShare float64) {
+		before := arrivals.Load()
+		var ok atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range callsEach {
+					if _, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1"); err == nil {
+						ok.Add(1)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		calls := float64(workers * callsEach)
+		return float64(arrivals.Load()-before) / calls, float64(ok.Load()) / calls
+	}
+
+	mode.Store(0)
+	outage1, _ := phase(4)
+	outage2, ok2 := phase(8)
+	t.Logf("budget: total outage, MaxAttempts 3, first %d calls: %.2f attempts/call; next %d calls: %.2f attempts/call",
+		workers*4, outage1, workers*8, outage2)
+	assert.Less(t, outage1, 1.5, "the budget (100 retries) is spent within the first calls: (256+100)/256")
+	assert.Less(t, outage2, 1.05, "once spent, a failing call is tried once")
+	assert.Zero(t, ok2)
+
+	mode.Store(1)
+	healthy, okHealthy := phase(5)
+	t.Logf("budget: recovery, %d calls: %.2f attempts/call, %.0f%% ok", workers*5, healthy, 100*okHealthy)
+	require.Equal(t, 1.0, okHealthy)
+
+	mode.Store(2)
+	flaky, okFlaky := phase(8)
+	t.Logf("budget: then one answer in 5 is 503, %d calls: %.2f attempts/call, %.1f%% ok", workers*8, flaky, 100*okFlaky)
+	assert.Greater(t, flaky, 1.1, "retries are back")
+	assert.Greater(t, okFlaky, 0.95)
+}
+
+// A read the transport sent again by itself (an HTTP/2 stream refused
+// after its headers went out) and that then succeeded gives back what the
+// replay took from the retry budget, as a call that succeeded after the
+// SDK's own retries does. Before, every such call cost 10 tokens and
+// refilled 1, so a server refusing one stream in two spent the budget of
+// a client whose calls all succeeded, and calls began to fail.
+func TestRetryBudgetRefilledAfterTransportResend(t *testing.T) {
+	t.Parallel()
+	const statsPath = "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics"
+	var arrivals atomic.Int64
+	ts := newH2Server(t, func(r *h2Request) h2Reply {
+		if r.Path != statsPath {
+			return h2Reply{Status: 404}
+		}
+		if arrivals.Add(1)%2 == 1 {
+			return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeRefusedStream}
+		}
+		return h2Reply{Status: 200, Header: map[string][]string{"Content-Type": {"application/json"}}, Body: `{"product_id":1}`}
+	})
+	c := clientFor(t, ts.URL, WithHTTPClient(ts.Client()))
+	t.Cleanup(ts.Client().CloseIdleConnections)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	const calls = 150 // 100 tokens' worth of replays would be gone by call 56
+	failed := 0
+	for range calls {
+		if _, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1"); err != nil {
+			failed++
+		}
+	}
+	assert.Zero(t, failed, "calls failed out of %d, each of which the transport replayed once and then succeeded (arrivals %d)", calls, arrivals.Load())
+}
+
+// The rate limit: every attempt waits for it.
+
+// okClient is a client with the fast retry policy and opts whose server
+// answers every GetInconsistentStatistics and counts.
+func okClient(t *testing.T, count *atomic.Int32, opts ...Option) *Client {
+	s := &scriptedServer{t: t, op: retryOps[0]}
+	c, mux := setup(t, append([]Option{WithRetryPolicy(fastRetries)}, opts...)...)
+	mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
+		count.Add(1)
+		s.ServeHTTP(w, r)
+	})
+	return c
+}
+
+func TestRateLimitSpacesCalls(t *testing.T) {
+	t.Parallel()
+	var count atomic.Int32
+	c := okClient(t, &count, WithRateLimit(50, 1))
+	start := time.Now()
+	for range 6 {
+		require.NoError(t, retryOps[0].call(context.Background(), c))
+	}
+	elapsed := time.Since(start)
+	// The first call is free; five more at 50/s are 20 ms apart.
+	assert.GreaterOrEqual(t, elapsed, 95*time.Millisecond)
+	assert.Less(t, elapsed, 2*time.Second)
+	assert.EqualValues(t, 6, count.Load())
+}
+
+func TestRateLimitSharedByGoroutines(t *testing.T) {
+	t.Parallel()
+	var count atomic.Int32
+	c := okClient(t, &count, WithRateLimit(100, 2))
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			assert.NoError(t, retryOps[0].call(context.Background(), c))
+		}()
+	}
+	wg.Wait()
+	// A burst of two, then eight more at 100/s.
+	assert.GreaterOrEqual(t, time.Since(start), 75*time.Millisecond)
+	assert.EqualValues(t, 10, count.Load())
+}
+
+func TestRateLimitAppliesToRetries(t *testing.T) {
+	t.Parallel()
+	s := &scriptedServer{t: t, op: retryOps[0], answer: func(n int, w http.ResponseWriter, _ *http.Request) bool {
+		if n < 3 {
+			writeAPIError(w, 503, "0")
+			return true
+		}
+		return false
+	}}
+	c, mux := setup(t, WithRetryPolicy(fastRetries), WithRateLimit(20, 1))
+	mux.handleAny(s.ServeHTTP)
+	start := time.Now()
+	require.NoError(t, retryOps[0].call(context.Background(), c))
+	// Every attempt takes a token: two waits of 50 ms.
+	assert.GreaterOrEqual(t, time.Since(start), 95*time.Millisecond)
+	assert.EqualValues(t, 3, s.count.Load())
+}
+
+func TestRateLimitWaitHonoursContext(t *testing.T) {
+	t.Parallel()
+	t.Run("deadline", func(t *testing.T) {
+		t.Parallel()
+		var count atomic.Int32
+		c := okClient(t, &count, WithRateLimit(0.1, 1)) // next token in 10 s
+		require.NoError(t, retryOps[0].call(context.Background(), c))
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		err := retryOps[0].call(ctx, c)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.Less(t, time.Since(start), 5*time.Second, "the ten-second wait is cut short")
+		assert.EqualValues(t, 1, count.Load(), "nothing sent past the limit")
+	})
+	t.Run("cancel", func(t *testing.T) {
+		t.Parallel()
+		var count atomic.Int32
+		c := okClient(t, &count, WithRateLimit(0.1, 1)) // next token in 10 s
+		require.NoError(t, retryOps[0].call(context.Background(), c))
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(30*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", deleteRequest)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Less(t, time.Since(start), time.Second)
+		assert.EqualValues(t, 1, count.Load())
+	})
+}
+
+// A tiny rate never overflows into "no limit"; a rate whose wait cannot be
+// represented is refused.
+func TestTinyRateLimitNeverUnlimited(t *testing.T) {
+	t.Parallel()
+	for _, rps := range []float64{1e-12, 1e-300, math.SmallestNonzeroFloat64, 5e-10} {
+		_, err := NewClient(WithEndpoint("http://127.0.0.1:1"), WithProjectID(testProjectID), WithToken(testToken), WithRateLimit(rps, 1))
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, "rps %g", rps)
+		assert.Equal(t, "rateLimit.rps", ve.Field)
+	}
+	for _, tc := range []struct {
+		rps   float64
+		burst int
+	}{{1e-9, 1}, {1e-6, 1}, {0.001, math.MaxInt32}} {
+		var arrivals atomic.Int32
+		srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+			arrivals.Add(1)
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"product_id":1}`))
+		})
+		c := clientFor(t, srv.URL, WithRateLimit(tc.rps, tc.burst))
+		calls := min(tc.burst, 3) + 2
+		for i := range calls {
+			wait := 50 * time.Millisecond // beyond the burst: must not get through
+			if i < tc.burst {
+				wait = 5 * time.Second
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), wait)
+			_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
+			cancel()
+			if i < tc.burst {
+				require.NoError(t, err, "call %d within the burst of %d", i, tc.burst)
+			} else {
+				require.ErrorIs(t, err, context.DeadlineExceeded, "rps %g: call %d beyond the burst waits", tc.rps, i)
+			}
+		}
+		assert.EqualValues(t, min(tc.burst, calls), arrivals.Load(), "rps %g", tc.rps)
 	}
 }

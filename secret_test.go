@@ -49,10 +49,10 @@ func secretRoutes(t *testing.T, v any) map[string]string {
 	return out
 }
 
-// Issue: %p of a Credentials or IAMConfig value (or of a struct holding
-// one) printed the secret fields raw, Format or not. Secrets now live in
-// Secret values that no route reaches, for the value, a pointer to it and
-// a struct that holds it.
+// %p of a Credentials or IAMConfig value (or of a struct holding one)
+// prints the fields raw, Format or not: the secrets live in Secret values
+// that no route reaches, for the value, a pointer to it and a struct that
+// holds it.
 func TestSecretsUnreachableByEveryRoute(t *testing.T) {
 	t.Parallel()
 	cred := Credentials{AccessKey: "AK-shown", SecretKey: NewSecret(secretTestSK), SecurityToken: NewSecret(secretTestST), Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}

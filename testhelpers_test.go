@@ -4,15 +4,20 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +26,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/hwcloud-go/workspace/internal/signer"
 )
@@ -57,12 +64,33 @@ import (
 // read-only POST, a write) with their exact request bodies;
 // scriptedServer answers them as a test scripts and checks every attempt.
 //
+// Servers other than the mux, for tests of what happens on the wire:
+//   - bareServer(t, h) is a loopback server without the mux (no base path,
+//     nothing recorded), for servers that redirect to one another and for
+//     fakes of another service; clientFor(t, url, opts...) is a token
+//     client with fastRetries for any server's URL.
+//   - newH2Server(t, handle) is the one HTTP/2 test server: a frame-level
+//     server whose handle says, per stream, what to do (answer, reset,
+//     GOAWAY, close, TLS garbage); newH2DeleteServer counts batch-delete
+//     arrivals (arrivalCounter, by volume: deleteVolume) at deletePath.
+//     trustInDefaultTransport makes a client's own transport trust a TLS
+//     test server.
+//   - newRawH1Server(t, answer) reads request heads byte for byte and
+//     answers each as answer says (rawH1OK: a kept-alive 200).
+//   - cutBody(t, w) answers a 200 whose body the connection cuts off;
+//     roundTripFunc is an http.RoundTripper from a function;
+//     quietServerLog silences a server's error log.
+//
 // Also: assertNoSecret(t, s, extra...) (none of testSecrets nor extra in
 // s), testContext(t), errorAs[T](t, err), logBuffer (a locked buffer for
 // loggers, with logger() and records(t)), jsonInt, fakeClock (Now,
 // Advance; tick moves it on every reading), fakeT (a stand-in for
-// *testing.T that records failures), and the credentials testToken,
-// testAK, testSK, testSecurityToken.
+// *testing.T that records failures), checkNoLeak(t) and closeIdle(c)
+// (goroutines left behind), finishesWithin(t, d, f), pathObserver (an
+// Observer recording each call's path), countingTokenSource (tok-1,
+// tok-2, ... or an error), goldenString(t, name) (an answer of the API
+// reference in testdata/golden), and the credentials testToken, testAK,
+// testSK, testSecurityToken.
 const (
 	testBasePath      = "/api-prefix"
 	testProjectID     = "0bec5db98280d2d02fd6c00c2de791ce"
@@ -657,4 +685,465 @@ func assertNoSecret(t *testing.T, s string, extra ...string) {
 			assert.NotContains(t, s, secret)
 		}
 	}
+}
+
+// The HTTP/2 test server. It works at the frame level because Go's own
+// server cannot reset a stream with PROTOCOL_ERROR after its handler ran,
+// which is what makes Go's HTTP/2 client send a request again by itself.
+
+// h2Request is one request as the frame-level server received it.
+type h2Request struct {
+	Method, Path string
+	Header       http.Header
+	Body         []byte
+}
+
+// h2Verdict is what the server does with a stream after its handler ran.
+type h2Verdict int
+
+const (
+	h2Answer  h2Verdict = iota // send the handler's answer
+	h2Reset                    // RST_STREAM with Code
+	h2GoAway                   // GOAWAY naming an earlier stream (so the client thinks this one was not processed), then close
+	h2Close                    // close the connection without a word
+	h2Garbage                  // write plain text under TLS (a record that is not TLS), then close
+)
+
+// h2Reply is a handler's decision for one stream.
+type h2Reply struct {
+	Verdict h2Verdict
+	Code    http2.ErrCode // for h2Reset
+	Status  int           // for h2Answer; 0: 200
+	Header  http.Header
+	Body    string
+}
+
+// newH2Server starts a TLS server that speaks HTTP/2 through handle, one
+// stream at a time. Its Client() trusts it and attempts HTTP/2.
+func newH2Server(t testing.TB, handle func(*h2Request) h2Reply) *httptest.Server {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
+	ts.EnableHTTP2 = true
+	ts.Config.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){
+		"h2": func(_ *http.Server, c *tls.Conn, _ http.Handler) { serveH2Conn(c, handle) },
+	}
+	ts.Config.ErrorLog = quietServerLog()
+	ts.StartTLS()
+	t.Cleanup(func() {
+		ts.CloseClientConnections()
+		ts.Close()
+	})
+	return ts
+}
+
+// serveH2Conn runs one HTTP/2 connection until the client goes or a
+// verdict ends it.
+func serveH2Conn(c *tls.Conn, handle func(*h2Request) h2Reply) {
+	defer c.Close()
+	preface := make([]byte, len(http2.ClientPreface))
+	if _, err := io.ReadFull(c, preface); err != nil || string(preface) != http2.ClientPreface {
+		return
+	}
+	fr := http2.NewFramer(c, c)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	var hbuf bytes.Buffer
+	enc := hpack.NewEncoder(&hbuf)
+	if fr.WriteSettings() != nil {
+		return
+	}
+	streams := map[uint32]*h2Request{}
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			return
+		}
+		var id uint32
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() && fr.WriteSettingsAck() != nil {
+				return
+			}
+			continue
+		case *http2.PingFrame:
+			if !f.IsAck() && fr.WritePing(true, f.Data) != nil {
+				return
+			}
+			continue
+		case *http2.GoAwayFrame:
+			return
+		case *http2.MetaHeadersFrame:
+			r := &h2Request{Method: f.PseudoValue("method"), Path: f.PseudoValue("path"), Header: http.Header{}}
+			for _, hf := range f.RegularFields() {
+				r.Header.Add(hf.Name, hf.Value)
+			}
+			streams[f.StreamID] = r
+			if !f.StreamEnded() {
+				continue
+			}
+			id = f.StreamID
+		case *http2.DataFrame:
+			r := streams[f.StreamID]
+			if r == nil {
+				continue
+			}
+			r.Body = append(r.Body, f.Data()...)
+			if n := len(f.Data()); n > 0 && fr.WriteWindowUpdate(0, uint32(n)) != nil {
+				return
+			}
+			if !f.StreamEnded() {
+				continue
+			}
+			id = f.StreamID
+		default:
+			continue
+		}
+		r := streams[id]
+		delete(streams, id)
+		reply := handle(r)
+		switch reply.Verdict {
+		case h2Reset:
+			if fr.WriteRSTStream(id, reply.Code) != nil {
+				return
+			}
+		case h2GoAway:
+			_ = fr.WriteGoAway(id-min(id, 2), http2.ErrCodeNo, nil)
+			return
+		case h2Close:
+			return
+		case h2Garbage:
+			_, _ = c.NetConn().Write(tlsGarbage)
+			return
+		default:
+			if writeH2Answer(fr, enc, &hbuf, id, reply) != nil {
+				return
+			}
+		}
+	}
+}
+
+// tlsGarbage is a record no TLS 1.2 or 1.3 connection accepts after its
+// handshake (version 3.1): the client reads it as a tls.RecordHeaderError.
+var tlsGarbage = []byte("\x17\x03\x01\x00\x05hello")
+
+// writeH2Answer writes a response's HEADERS and DATA frames.
+func writeH2Answer(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32, reply h2Reply) error {
+	status := reply.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	hbuf.Reset()
+	_ = enc.WriteField(hpack.HeaderField{Name: ":status", Value: strconv.Itoa(status)})
+	for k, vs := range reply.Header {
+		for _, v := range vs {
+			_ = enc.WriteField(hpack.HeaderField{Name: strings.ToLower(k), Value: v})
+		}
+	}
+	if err := fr.WriteHeaders(http2.HeadersFrameParam{
+		StreamID: id, BlockFragment: hbuf.Bytes(), EndHeaders: true, EndStream: reply.Body == "",
+	}); err != nil {
+		return err
+	}
+	for body := []byte(reply.Body); len(body) > 0; {
+		n := min(len(body), 16<<10)
+		if err := fr.WriteData(id, n == len(body), body[:n]); err != nil {
+			return err
+		}
+		body = body[n:]
+	}
+	return nil
+}
+
+// arrivalCounter counts arrivals by key (a volume id, a method), for
+// servers shared by goroutines.
+type arrivalCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *arrivalCounter) add(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[key]++
+	return c.n[key]
+}
+
+func (c *arrivalCounter) get(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[key]
+}
+
+// Servers and clients outside the test mux.
+
+// bareServer starts a loopback server (no base path, nothing recorded)
+// closed at the end of the test.
+func bareServer(t testing.TB, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// clientFor is a token client for baseURL with the fast retry policy;
+// extra options come last and win.
+func clientFor(t testing.TB, baseURL string, extra ...Option) *Client {
+	t.Helper()
+	opts := append([]Option{
+		WithEndpoint(baseURL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(fastRetries),
+	}, extra...)
+	c, err := NewClient(opts...)
+	require.NoError(t, err)
+	return c
+}
+
+// quietServerLog is a server error log that discards what it is given.
+func quietServerLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+// deletePath is the batch-delete path as the servers see it.
+const deletePath = "/v2/" + testProjectID + "/desktop-pools/pool-1/volumes/batch-delete"
+
+// deleteVolume is the volume id of a batch-delete body.
+func deleteVolume(t testing.TB, body []byte) string {
+	var req BatchDeleteVolumesRequest
+	if err := json.Unmarshal(body, &req); err != nil || len(req.Volumes) != 1 {
+		t.Errorf("batch-delete body %q", body)
+		return ""
+	}
+	return req.Volumes[0].ID
+}
+
+// trustInDefaultTransport makes the client's own default transport trust
+// ts's certificate, so that a test reaches an HTTPS loopback server through
+// it.
+func trustInDefaultTransport(t testing.TB, c *Client, ts *httptest.Server) {
+	t.Helper()
+	tr, ok := c.core.pipe.Transport().(*http.Transport)
+	require.True(t, ok, "default transport is %T", c.core.pipe.Transport())
+	tr.TLSClientConfig = ts.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+}
+
+// newH2DeleteServer carries out batch-deletes (counting arrivals) and then
+// ends the stream with reply.
+func newH2DeleteServer(t testing.TB, reply h2Reply, arrivals *arrivalCounter) *httptest.Server {
+	return newH2Server(t, func(r *h2Request) h2Reply {
+		if r.Path != deletePath {
+			return h2Reply{Status: 404}
+		}
+		arrivals.add(deleteVolume(t, r.Body))
+		return reply
+	})
+}
+
+// rawH1Server is an HTTP/1.1 server on loopback that reads request heads
+// byte for byte, so a test sees exactly what the client wrote. answer
+// returns the reply to a head ("" drops the connection without one).
+type rawH1Server struct {
+	ln     net.Listener
+	answer func(head string) string
+
+	mu    sync.Mutex
+	heads []string // every request head, in arrival order
+	conns int      // connections accepted
+}
+
+func newRawH1Server(t *testing.T, answer func(head string) string) *rawH1Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &rawH1Server{ln: ln, answer: answer}
+	go s.serve()
+	t.Cleanup(func() { ln.Close() })
+	return s
+}
+
+func (s *rawH1Server) url() string { return "http://" + s.ln.Addr().String() }
+
+func (s *rawH1Server) serve() {
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.conns++
+		s.mu.Unlock()
+		go s.serveConn(conn)
+	}
+}
+
+// serveConn takes whatever arrives up to a blank line as one request
+// head: bytes of a body, if a client sent one, would begin the next head.
+func (s *rawH1Server) serveConn(conn net.Conn) {
+	defer conn.Close()
+	var pending []byte
+	buf := make([]byte, 4096)
+	for {
+		for {
+			i := bytes.Index(pending, []byte("\r\n\r\n"))
+			if i < 0 {
+				break
+			}
+			head := string(pending[:i+4])
+			pending = pending[i+4:]
+			s.mu.Lock()
+			s.heads = append(s.heads, head)
+			s.mu.Unlock()
+			reply := s.answer(head)
+			if reply == "" {
+				return
+			}
+			if _, err := conn.Write([]byte(reply)); err != nil {
+				return
+			}
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := conn.Read(buf)
+		pending = append(pending, buf[:n]...)
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (s *rawH1Server) seen() (heads []string, conns int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.heads...), s.conns
+}
+
+// rawH1OK is a 200 with the statistics object, kept alive.
+var rawH1OK = func() string {
+	body := `{"product_id": 1, "image_id": 2, "disk_num": 3, "disk_size": 4}`
+	return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+}()
+
+// Goroutines left behind: a test that counts them is not parallel (see
+// leak_test.go).
+
+// checkNoLeak records the number of goroutines and, at cleanup, waits up to
+// a few seconds for the count to come back down, failing with the stacks
+// of what is left. Register it before the servers and clients of the test,
+// so that it runs after their cleanups.
+func checkNoLeak(t *testing.T) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			now := runtime.NumGoroutine()
+			if now <= before {
+				return
+			}
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				buf = buf[:runtime.Stack(buf, true)]
+				t.Errorf("goroutines: %d before, %d after; stacks:\n%s", before, now, buf)
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// closeIdle lets go of the client's kept-alive connections, whose
+// reader and writer goroutines would otherwise count as left behind.
+func closeIdle(c *Client) { c.core.pipe.CloseIdleConnections() }
+
+// roundTripFunc answers every request with fn.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// cutBody answers 200 with a Content-Length larger than what it sends, then
+// drops the connection: the body is cut off.
+func cutBody(t testing.TB, w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		t.Error("response writer cannot hijack")
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		t.Errorf("hijack: %v", err)
+		return
+	}
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"job_id\":\"j")
+	_ = buf.Flush()
+	conn.Close()
+}
+
+// countingTokenSource hands out tok-1, tok-2, ... or fails with err.
+type countingTokenSource struct {
+	calls   atomic.Int64
+	err     error
+	mu      sync.Mutex
+	lastCtx context.Context
+}
+
+func (s *countingTokenSource) Token(ctx context.Context) (string, error) {
+	n := s.calls.Add(1)
+	s.mu.Lock()
+	s.lastCtx = ctx
+	s.mu.Unlock()
+	if s.err != nil {
+		return "", s.err
+	}
+	return "tok-" + string(rune('0'+n)), nil
+}
+
+// pathObserver records each call's Path.
+type pathObserver struct {
+	mu    sync.Mutex
+	paths []string
+}
+
+func (o *pathObserver) CallStart(ctx context.Context, c Call) context.Context {
+	o.mu.Lock()
+	o.paths = append(o.paths, c.Path)
+	o.mu.Unlock()
+	return ctx
+}
+
+func (o *pathObserver) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+	return ctx
+}
+
+func (o *pathObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {}
+
+func (o *pathObserver) CallEnd(context.Context, Call, CallOutcome) {}
+
+// finishesWithin runs f and fails the test if it has not returned within
+// d; it waits for f a while longer all the same, so that f's assertions do
+// not outlive the test.
+func finishesWithin(t *testing.T, d time.Duration, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+		return
+	case <-time.After(d):
+		t.Errorf("still running after %v", d)
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("still running after 10 s more")
+	}
+}
+
+// goldenString reads testdata/golden/name: an answer of the API as its
+// reference pages give it.
+func goldenString(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("testdata/golden/" + name)
+	require.NoError(t, err)
+	return string(b)
 }

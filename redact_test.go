@@ -1,7 +1,10 @@
 package workspace
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +18,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
+
+// Secrets never printed: not in errors, logs, fmt output or what a
+// reflection-based dumper reaches, whatever the credentials (redact.go's
+// Format, MarshalJSON and LogValue; secret.go's Secret).
 
 // credentialKinds are the ways to authenticate a foundation test client.
 var credentialKinds = []struct {
@@ -224,4 +231,89 @@ func reachableStrings(v reflect.Value, seen map[uintptr]bool, out []string) []st
 		}
 	}
 	return out
+}
+
+// captureT collects testify's failure messages.
+type captureT struct{ msgs []string }
+
+func (c *captureT) Errorf(format string, args ...any) {
+	c.msgs = append(c.msgs, fmt.Sprintf(format, args...))
+}
+
+// printRoutes renders v every way a program or a test might print it,
+// testify's failure output included (secretRoutes in secret_test.go is
+// the fmt, JSON and slog routes of a Secret and what holds one).
+func printRoutes(t *testing.T, v any) map[string]string {
+	out := map[string]string{}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3v", "%-8s", "%o", "%t"} {
+		out[verb] = fmt.Sprintf(verb, v)
+	}
+	if j, err := json.Marshal(v); err == nil {
+		out["json"] = string(j)
+	}
+	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
+		"slog text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+		"slog json": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+	} {
+		var b bytes.Buffer
+		slog.New(h(&b)).Info("m", "v", v)
+		out[name] = b.String()
+	}
+	ct := &captureT{}
+	assert.Equal(ct, struct{ V any }{v}, struct{ V any }{nil})
+	out["testify"] = strings.Join(ct.msgs, "\n")
+	return out
+}
+
+// assertHidden fails if any rendering shows a secret, as is or in hex.
+// Routes named in skip are not checked.
+func assertHidden(t *testing.T, what string, v any, skip string, secrets ...string) {
+	t.Helper()
+	for route, s := range printRoutes(t, v) {
+		if route == skip {
+			continue
+		}
+		for _, secret := range secrets {
+			for _, form := range []string{secret, hex.EncodeToString([]byte(secret)), strings.ToUpper(hex.EncodeToString([]byte(secret)))} {
+				assert.NotContains(t, s, form, "%s printed with %s", what, route)
+			}
+		}
+	}
+}
+
+// No route prints a secret of the credentials, the IAM configuration or
+// a credential source: fmt's verbs, json.Marshal, slog, and reflection
+// dumpers (testify's failure output).
+func TestSecretsUnprintableInCredentialsAndSources(t *testing.T) {
+	t.Parallel()
+	// Credentials and IAMConfig are the user's own value types, whose
+	// exported fields reflection reads: every other route is covered.
+	cred := Credentials{AccessKey: testAK, SecretKey: NewSecret(testSK), SecurityToken: NewSecret(testSecurityToken)}
+	assertHidden(t, "Credentials", cred, "testify", testSK, testSecurityToken)
+	assertHidden(t, "*Credentials", &cred, "testify", testSK, testSecurityToken)
+
+	fake := newFakeIAM(t, newFakeClock())
+	cfg := iamConfig(fake)
+	assertHidden(t, "IAMConfig", cfg, "testify", testPassword)
+	assertHidden(t, "*IAMConfig", &cfg, "testify", testPassword)
+
+	src := newIAMSource(t, fake, nil)
+	tok, err := src.Token(context.Background())
+	require.NoError(t, err)
+	assertHidden(t, "IAMTokenSource", src, "", testPassword, tok)
+	assertHidden(t, "a struct holding an IAMTokenSource", struct{ Src *IAMTokenSource }{src}, "", testPassword, tok)
+
+	meta := newFakeMetadata(t, newFakeClock())
+	p := newMetadataProvider(t, meta, nil)
+	mc, err := p.Credentials(context.Background())
+	require.NoError(t, err)
+	assertHidden(t, "MetadataCredentialsProvider", p, "", mc.SecretKey.Reveal(), mc.SecurityToken.Reveal())
+	assertHidden(t, "a struct holding a MetadataCredentialsProvider", struct{ P *MetadataCredentialsProvider }{p}, "", mc.SecretKey.Reveal(), mc.SecurityToken.Reveal())
+
+	ex := newFakeIDTokenExchange(t, newFakeClock())
+	ids := idTokenSourceFor(t, ex, writeTempFile(t, idTokenSecret))
+	idTok, err := ids.Token(context.Background())
+	require.NoError(t, err)
+	assertHidden(t, "IDTokenSource", ids, "", idTokenSecret, idTok)
+	assertHidden(t, "a struct holding an IDTokenSource", struct{ S *IDTokenSource }{ids}, "", idTokenSecret, idTok)
 }

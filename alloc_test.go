@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestSmallCallAllocationsNearRaw pins issue 16's allocation target where
-// `make test` sees it, not only in `make bench`: one small call (the
+// TestSmallCallAllocationsNearRaw pins the allocation target of a small
+// call where `make test` sees it, not only in `make bench`: one small call (the
 // statistics GET) costs at most 1.20x the allocations of the same call
 // written with net/http and encoding/json (as bench/'s "raw": a client
 // with a one-minute timeout), with a token and with AK/SK, counted in the
@@ -27,7 +27,7 @@ func TestSmallCallAllocationsNearRaw(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
-	const path = "/v2/" + relProject + "/desktop-pools/pool-1/inconsistent-statics"
+	const path = "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics"
 
 	rawClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone(), Timeout: time.Minute}
 	t.Cleanup(rawClient.CloseIdleConnections)
@@ -39,7 +39,7 @@ func TestSmallCallAllocationsNearRaw(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			req.Header.Set("X-Auth-Token", relToken)
+			req.Header.Set("X-Auth-Token", testToken)
 			req.Header.Set("Accept", "application/json")
 			resp, err := hc.Do(req)
 			if err != nil {
@@ -62,7 +62,7 @@ func TestSmallCallAllocationsNearRaw(t *testing.T) {
 			return err
 		}
 	}
-	aksk, err := NewClient(WithEndpoint(ts.URL), WithProjectID(relProject), WithAccessKey("AK-alloc", "SK-alloc"))
+	aksk, err := NewClient(WithEndpoint(ts.URL), WithProjectID(testProjectID), WithAccessKey("AK-alloc", "SK-alloc"))
 	require.NoError(t, err)
 
 	count := func(call func() error) float64 {
@@ -75,7 +75,7 @@ func TestSmallCallAllocationsNearRaw(t *testing.T) {
 	}
 	raw := count(rawCall(rawClient))
 	lean := count(rawCall(leanClient))
-	token := count(sdkCall(relClient(t, ts.URL)))
+	token := count(sdkCall(clientFor(t, ts.URL)))
 	signed := count(sdkCall(aksk))
 	t.Logf("allocations per call: raw %.0f (without a client timeout %.0f), token %.0f (%.2fx), AK/SK %.0f (%.2fx)",
 		raw, lean, token, token/raw, signed, signed/raw)
