@@ -17,7 +17,7 @@ type ErrorInfo struct {
 	Code                        string // error_code (Keystone: error.code)
 	Message                     string // error_msg (Keystone: error.message or title); for a body that is not JSON, an excerpt of it
 	Detail                      string // error_detail
-	EncodedAuthorizationMessage string // encoded_authorization_message
+	EncodedAuthorizationMessage string // encoded_authorization_message: kept whole (bounded by MaxErrorBody) for IAM's decoder, echoed secrets replaced; no error text prints it
 	RequestID                   string // the X-Request-Id header, else request_id in the body
 }
 
@@ -68,7 +68,7 @@ func parseError(data []byte, secrets []string) ErrorInfo {
 	if trimmed[0] == '{' && json.Unmarshal(trimmed, &eb) == nil {
 		info := ErrorInfo{
 			Code: clip(eb.ErrorCode), Message: clip(eb.ErrorMsg), Detail: clip(eb.ErrorDetail),
-			EncodedAuthorizationMessage: eb.EncodedAuthorizationMessage, RequestID: clip(eb.RequestID),
+			EncodedAuthorizationMessage: Redact(eb.EncodedAuthorizationMessage, secrets), RequestID: clip(eb.RequestID),
 		}
 		if info.Code == "" && info.Message == "" && eb.Error != nil {
 			info.Code = clip(strings.Trim(string(eb.Error.Code), `"`))
