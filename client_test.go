@@ -1,15 +1,12 @@
 package workspace
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 func TestClient_Headers_DefaultUserAgent(t *testing.T) {
@@ -179,8 +178,8 @@ func TestClient_ServicesShareOneCore(t *testing.T) {
 // body (see internal/pipeline) changes nothing on the wire.
 func TestBodylessRequestOnTheWire(t *testing.T) {
 	t.Parallel()
-	srv := newRawH1Server(t, func(string) string { return rawH1OK })
-	c := clientFor(t, srv.url())
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: rawH1OK} })
+	c := clientFor(t, srv.URL)
 	t.Cleanup(func() { closeIdle(c) })
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
@@ -189,7 +188,7 @@ func TestBodylessRequestOnTheWire(t *testing.T) {
 	}
 	require.NoError(t, c.Do(ctx, "DELETE", "/desktop-pools/pool-1", nil, nil, nil))
 
-	heads, conns := srv.seen()
+	heads, conns := srv.Heads(), srv.Conns()
 	require.Len(t, heads, 4)
 	for i, head := range heads {
 		want := "GET "
@@ -210,116 +209,16 @@ type framedRequest struct {
 	body string
 }
 
-// framingServer is a loopback HTTP/1.1 server that reads each request's
-// head and then its body as the head frames it (Content-Length or
-// chunked; neither: no body), so that a test sees what a strict server
-// would take as the request.
-type framingServer struct {
-	ln net.Listener
-
-	mu    sync.Mutex
-	reqs  []framedRequest
-	conns int
-}
-
-func newFramingServer(t *testing.T) *framingServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &framingServer{ln: ln}
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.conns++
-			s.mu.Unlock()
-			go s.serveConn(conn)
-		}
-	}()
-	t.Cleanup(func() { ln.Close() })
-	return s
-}
-
-func (s *framingServer) url() string { return "http://" + s.ln.Addr().String() }
-
-func (s *framingServer) serveConn(conn net.Conn) {
-	defer conn.Close()
-	br := bufio.NewReader(conn)
-	for {
-		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		var head strings.Builder
-		for {
-			line, err := br.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if line == "\r\n" {
-				break
-			}
-			head.WriteString(strings.ToLower(line))
-		}
-		r := framedRequest{head: head.String()}
-		cl, te := "", ""
-		for _, line := range strings.Split(r.head, "\r\n") {
-			if v, ok := strings.CutPrefix(line, "content-length:"); ok {
-				cl = strings.TrimSpace(v)
-			}
-			if v, ok := strings.CutPrefix(line, "transfer-encoding:"); ok {
-				te = strings.TrimSpace(v)
-			}
-		}
-		switch {
-		case te == "chunked":
-			var body strings.Builder
-			for {
-				line, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				n, err := strconv.ParseInt(strings.TrimSpace(line), 16, 64)
-				if err != nil {
-					return
-				}
-				if n == 0 {
-					if _, err := br.ReadString('\n'); err != nil {
-						return
-					}
-					break
-				}
-				buf := make([]byte, n+2)
-				if _, err := io.ReadFull(br, buf); err != nil {
-					return
-				}
-				body.Write(buf[:n])
-			}
-			r.body = body.String()
-		case cl != "":
-			n, err := strconv.Atoi(cl)
-			if err != nil {
-				return
-			}
-			buf := make([]byte, n)
-			if _, err := io.ReadFull(br, buf); err != nil {
-				return
-			}
-			r.body = string(buf)
-		}
-		s.mu.Lock()
-		s.reqs = append(s.reqs, r)
-		s.mu.Unlock()
-		if _, err := io.WriteString(conn, rawH1OK); err != nil {
-			return
-		}
+// framed is what srv (a testserver.NewH1, which reads each request's head
+// and then its body as the head frames it: Content-Length or chunked;
+// neither: no body) took as the requests, as a strict server would take
+// them, and how many connections it accepted.
+func framed(srv *testserver.H1Server) ([]framedRequest, int) {
+	var reqs []framedRequest
+	for _, a := range srv.Arrivals() {
+		reqs = append(reqs, framedRequest{head: strings.ToLower(strings.TrimSuffix(a.Head, "\r\n")), body: string(a.Body)})
 	}
-}
-
-func (s *framingServer) seen() ([]framedRequest, int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]framedRequest(nil), s.reqs...), s.conns
+	return reqs, srv.Conns()
 }
 
 // A write without a body (Client.Do's POST, PUT or PATCH with body nil)
@@ -333,14 +232,14 @@ func (s *framingServer) seen() ([]framedRequest, int) {
 // DELETE and the like.
 func TestBodylessWriteSendsContentLengthZero(t *testing.T) {
 	t.Parallel()
-	srv := newFramingServer(t)
-	c := clientFor(t, srv.url())
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: rawH1OK} })
+	c := clientFor(t, srv.URL)
 	t.Cleanup(func() { closeIdle(c) })
 	ctx := context.Background()
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch} {
 		require.NoError(t, c.Do(ctx, m, "/desktops/d-1/actions", nil, nil, nil), m)
 	}
-	reqs, _ := srv.seen()
+	reqs, _ := framed(srv)
 	require.Len(t, reqs, 3)
 	for _, r := range reqs {
 		assert.Contains(t, r.head, "\r\ncontent-length: 0\r\n", "a bodyless write over HTTP/1.1 says Content-Length: 0, as net/http sends one:\n%s", r.head)
@@ -402,8 +301,8 @@ func TestLongQuerySentEncodedAndKeptOutOfPath(t *testing.T) {
 // one proxy connection serves every call.
 func TestBodylessRequestsThroughProxy(t *testing.T) {
 	t.Parallel()
-	proxy := newFramingServer(t) // answers every request itself
-	proxyURL, err := url.Parse(proxy.url())
+	proxy := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: rawH1OK} }) // answers every request itself
+	proxyURL, err := url.Parse(proxy.URL)
 	require.NoError(t, err)
 	tr := &http.Transport{Proxy: http.ProxyURL(proxyURL)}
 	t.Cleanup(tr.CloseIdleConnections)
@@ -416,7 +315,7 @@ func TestBodylessRequestsThroughProxy(t *testing.T) {
 	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
 
-	reqs, conns := proxy.seen()
+	reqs, conns := framed(proxy)
 	require.Len(t, reqs, 4)
 	for i, r := range reqs {
 		assert.Contains(t, r.head, "http://workspace.invalid/v2/", "absolute-form target")
@@ -441,17 +340,17 @@ func TestRedirectAfterEarlyHintsFollowed(t *testing.T) {
 	target := "/v2/" + testProjectID + "/desktop-pools/pool-target/inconsistent-statics"
 	statuses := []string{"301 Moved Permanently", "302 Found", "303 See Other", "307 Temporary Redirect", "308 Permanent Redirect"}
 	for _, status := range statuses {
-		srv := newRawH1Server(t, func(head string) string {
-			if strings.Contains(head, "/pool-redirect/") {
-				return "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
-					"HTTP/1.1 " + status + "\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n"
+		srv := testserver.NewH1(t, func(r *testserver.H1Request) testserver.H1Reply {
+			if strings.Contains(r.Head, "/pool-redirect/") {
+				return testserver.H1Reply{Raw: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
+					"HTTP/1.1 " + status + "\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n"}
 			}
-			return rawH1OK
+			return testserver.H1Reply{Raw: rawH1OK}
 		})
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
 		hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
-		c := clientFor(t, srv.url(), WithHTTPClient(hc),
+		c := clientFor(t, srv.URL, WithHTTPClient(hc),
 			WithRetryPolicy(RetryPolicy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 		st, err := c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-redirect")
 		require.NoError(t, err, status)
@@ -465,12 +364,12 @@ func TestRedirectAfterEarlyHintsFollowed(t *testing.T) {
 func TestBodylessRequestsOverHTTP2(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
-	var reqs []*h2Request
-	ts := newH2Server(t, func(r *h2Request) h2Reply {
+	var reqs []*testserver.H2Request
+	ts := testserver.NewH2(t, func(r *testserver.H2Request) testserver.H2Reply {
 		mu.Lock()
 		reqs = append(reqs, r)
 		mu.Unlock()
-		return h2Reply{Body: `{"product_id": 1, "image_id": 2, "disk_num": 3, "disk_size": 4}`}
+		return testserver.H2Reply{Body: `{"product_id": 1, "image_id": 2, "disk_num": 3, "disk_size": 4}`}
 	})
 	c := clientFor(t, ts.URL, WithHTTPClient(ts.Client()))
 	t.Cleanup(ts.Client().CloseIdleConnections)

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hwcloud-go/workspace/internal/testserver"
 	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
@@ -178,18 +179,18 @@ func TestDecodedBodyKeepsConnection(t *testing.T) {
 		"/p-space/":    "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)+3) + "\r\n\r\n" + body + " \r\n",
 		"/p-trailing/": "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(len(body)+3) + "\r\n\r\n" + body + " {}",
 	}
-	srv := newRawH1Server(t, func(head string) string {
+	srv := testserver.NewH1(t, func(r *testserver.H1Request) testserver.H1Reply {
 		for k, v := range answers {
-			if strings.Contains(head, k) {
-				return v
+			if strings.Contains(r.Head, k) {
+				return testserver.H1Reply{Raw: v}
 			}
 		}
-		if strings.Contains(head, "/do-204") {
-			return "HTTP/1.1 204 No Content\r\n\r\n"
+		if strings.Contains(r.Head, "/do-204") {
+			return testserver.H1Reply{Raw: "HTTP/1.1 204 No Content\r\n\r\n"}
 		}
-		return "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+		return testserver.H1Reply{Raw: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"}
 	})
-	c := clientFor(t, srv.url())
+	c := clientFor(t, srv.URL)
 	t.Cleanup(func() { closeIdle(c) })
 	ctx := context.Background()
 	for _, id := range []string{"p-cl", "p-chunked", "p-gzip", "p-gzchunk", "p-space", "p-trailing", "p-cl"} {
@@ -209,7 +210,7 @@ func TestDecodedBodyKeepsConnection(t *testing.T) {
 	require.ErrorAs(t, c.Do(ctx, http.MethodGet, "/do-204", nil, nil, &out), &de)
 	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "p-cl")
 	require.NoError(t, err)
-	_, conns := srv.seen()
+	conns := srv.Conns()
 	assert.Equal(t, 1, conns, "connections")
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/http2"
+
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 func TestDoReadWithQueryAndOut(t *testing.T) {
@@ -257,11 +259,11 @@ func (w wrappedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // transport or a user's wrapped one.
 func TestDoWritesNeverSentTwiceByTransport(t *testing.T) {
 	t.Parallel()
-	faults := map[string]h2Reply{
-		"RST_STREAM REFUSED_STREAM": {Verdict: h2Reset, Code: http2.ErrCodeRefusedStream},
-		"RST_STREAM PROTOCOL_ERROR": {Verdict: h2Reset, Code: http2.ErrCodeProtocol},
-		"GOAWAY":                    {Verdict: h2GoAway},
-		"EOF":                       {Verdict: h2Close},
+	faults := map[string]testserver.H2Reply{
+		"RST_STREAM REFUSED_STREAM": {Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream},
+		"RST_STREAM PROTOCOL_ERROR": {Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol},
+		"GOAWAY":                    {Verdict: testserver.H2GoAway},
+		"EOF":                       {Verdict: testserver.H2Close},
 	}
 	for _, method := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		for name, reply := range faults {

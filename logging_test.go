@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 const querySecret = "p4ssw0rd-in-query"
@@ -307,7 +309,7 @@ func (o *logOrderObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {
 // options' order.
 func TestWithLoggerLastWinsAndEndsLast(t *testing.T) {
 	t.Parallel()
-	srv := newRawH1Server(t, func(string) string { return rawH1OK })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: rawH1OK} })
 	logger := func(buf *logBuffer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -315,7 +317,7 @@ func TestWithLoggerLastWinsAndEndsLast(t *testing.T) {
 
 	buf := &logBuffer{}
 	obs := &logOrderObserver{buf: buf}
-	c := clientFor(t, srv.url(), WithObserver(obs), WithLogger(logger(buf)))
+	c := clientFor(t, srv.URL, WithObserver(obs), WithLogger(logger(buf)))
 	_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
 	// Ends run in the reverse order of starts: the log observer, first
@@ -325,13 +327,13 @@ func TestWithLoggerLastWinsAndEndsLast(t *testing.T) {
 	assert.Contains(t, buf.String(), "path=/v2/"+testProjectID+"/desktop-pools/pool-1/inconsistent-statics")
 
 	off := &logBuffer{}
-	c = clientFor(t, srv.url(), WithLogger(logger(off)), WithLogger(nil))
+	c = clientFor(t, srv.URL, WithLogger(logger(off)), WithLogger(nil))
 	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
 	assert.Empty(t, off.String(), "WithLogger(nil) last: no logging")
 
 	first, second := &logBuffer{}, &logBuffer{}
-	c = clientFor(t, srv.url(), WithLogger(logger(first)), WithLogger(logger(second)))
+	c = clientFor(t, srv.URL, WithLogger(logger(first)), WithLogger(logger(second)))
 	_, err = c.DesktopPools.GetInconsistentStatistics(ctx, "pool-1")
 	require.NoError(t, err)
 	assert.Empty(t, first.String())

@@ -23,6 +23,7 @@ import (
 
 	"github.com/hwcloud-go/workspace/internal/pipeline"
 	"github.com/hwcloud-go/workspace/internal/signer"
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 func TestRetryStatusMatrix(t *testing.T) {
@@ -806,7 +807,7 @@ func newH1DeleteServer(t testing.TB, tlsOn bool, fault h1Fault, arrivals *arriva
 		defer conn.Close()
 		if fault == h1Garbage {
 			if tc, ok := conn.(*tls.Conn); ok {
-				_, _ = tc.NetConn().Write(tlsGarbage)
+				_, _ = tc.NetConn().Write([]byte(testserver.TLSGarbage))
 			}
 		}
 	}
@@ -827,55 +828,60 @@ func newH1DeleteServer(t testing.TB, tlsOn bool, fault h1Fault, arrivals *arriva
 // TLS), through the user's transport and the SDK's own.
 func TestBatchDeleteNeverSentTwiceByTransport(t *testing.T) {
 	t.Parallel()
-	h2Faults := map[string]h2Reply{
-		"RST_STREAM PROTOCOL_ERROR": {Verdict: h2Reset, Code: http2.ErrCodeProtocol},
-		"RST_STREAM REFUSED_STREAM": {Verdict: h2Reset, Code: http2.ErrCodeRefusedStream},
-		"RST_STREAM INTERNAL_ERROR": {Verdict: h2Reset, Code: http2.ErrCodeInternal},
-		"RST_STREAM CANCEL":         {Verdict: h2Reset, Code: http2.ErrCodeCancel},
-		"GOAWAY":                    {Verdict: h2GoAway},
-		"EOF":                       {Verdict: h2Close},
-		"TLS garbage":               {Verdict: h2Garbage},
+	h2Faults := map[string]testserver.H2Reply{
+		"RST_STREAM PROTOCOL_ERROR": {Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol},
+		"RST_STREAM REFUSED_STREAM": {Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream},
+		"RST_STREAM INTERNAL_ERROR": {Verdict: testserver.H2Reset, Code: http2.ErrCodeInternal},
+		"RST_STREAM CANCEL":         {Verdict: testserver.H2Reset, Code: http2.ErrCodeCancel},
+		"GOAWAY":                    {Verdict: testserver.H2GoAway},
+		"EOF":                       {Verdict: testserver.H2Close},
+		"TLS garbage":               {Verdict: testserver.H2Garbage},
 	}
 	type tc struct {
 		name  string
-		start func(t *testing.T, arrivals *arrivalCounter) (*httptest.Server, bool) // bool: use the server's client
+		start func(t *testing.T, arrivals *arrivalCounter) (baseURL string, ts tlsServer, userTransport bool) // userTransport: use the server's client
 	}
 	var cases []tc
 	for name, reply := range h2Faults {
 		cases = append(cases,
-			tc{"h2 user transport " + name, func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
-				return newH2DeleteServer(t, reply, a), true
+			tc{"h2 user transport " + name, func(t *testing.T, a *arrivalCounter) (string, tlsServer, bool) {
+				ts := newH2DeleteServer(t, reply, a)
+				return ts.URL, ts, true
 			}},
-			tc{"h2 default transport " + name, func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
-				return newH2DeleteServer(t, reply, a), false
+			tc{"h2 default transport " + name, func(t *testing.T, a *arrivalCounter) (string, tlsServer, bool) {
+				ts := newH2DeleteServer(t, reply, a)
+				return ts.URL, ts, false
 			}})
 	}
 	for _, fault := range []h1Fault{h1Close, h1Garbage} {
 		cases = append(cases,
-			tc{"h1 TLS user transport " + string(fault), func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
-				return newH1DeleteServer(t, true, fault, a), true
+			tc{"h1 TLS user transport " + string(fault), func(t *testing.T, a *arrivalCounter) (string, tlsServer, bool) {
+				ts := newH1DeleteServer(t, true, fault, a)
+				return ts.URL, ts, true
 			}},
-			tc{"h1 TLS default transport " + string(fault), func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
-				return newH1DeleteServer(t, true, fault, a), false
+			tc{"h1 TLS default transport " + string(fault), func(t *testing.T, a *arrivalCounter) (string, tlsServer, bool) {
+				ts := newH1DeleteServer(t, true, fault, a)
+				return ts.URL, ts, false
 			}})
 	}
-	cases = append(cases, tc{"h1 plain default transport close", func(t *testing.T, a *arrivalCounter) (*httptest.Server, bool) {
-		return newH1DeleteServer(t, false, h1Close, a), false
+	cases = append(cases, tc{"h1 plain default transport close", func(t *testing.T, a *arrivalCounter) (string, tlsServer, bool) {
+		ts := newH1DeleteServer(t, false, h1Close, a)
+		return ts.URL, ts, false
 	}})
 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			arrivals := &arrivalCounter{}
-			ts, userTransport := c.start(t, arrivals)
+			baseURL, ts, userTransport := c.start(t, arrivals)
 			var opts []Option
 			if userTransport {
 				opts = append(opts, WithHTTPClient(ts.Client()))
 			}
-			cl := clientFor(t, ts.URL, opts...)
+			cl := clientFor(t, baseURL, opts...)
 			if userTransport {
 				t.Cleanup(ts.Client().CloseIdleConnections)
-			} else if strings.HasPrefix(ts.URL, "https:") {
+			} else if strings.HasPrefix(baseURL, "https:") {
 				trustInDefaultTransport(t, cl, ts)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -900,13 +906,13 @@ func TestBatchDeleteNeverSentTwiceByTransport(t *testing.T) {
 func TestReadResentByTransportBoundedByAttemptsAndRateLimit(t *testing.T) {
 	t.Parallel()
 	const statsPath = "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics"
-	newServer := func(t *testing.T, arrivals *atomic.Int32) *httptest.Server {
-		return newH2Server(t, func(r *h2Request) h2Reply {
+	newServer := func(t *testing.T, arrivals *atomic.Int32) *testserver.H2Server {
+		return testserver.NewH2(t, func(r *testserver.H2Request) testserver.H2Reply {
 			if r.Path != statsPath {
-				return h2Reply{Status: 404}
+				return testserver.H2Reply{Status: 404}
 			}
 			arrivals.Add(1)
-			return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeProtocol}
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
 		})
 	}
 	for _, userTransport := range []bool{true, false} {
@@ -1007,13 +1013,13 @@ func TestWriteRetriedOnlyWhenNothingWasWritten(t *testing.T) {
 func TestReadResentByHTTP1TransportCounted(t *testing.T) {
 	t.Parallel()
 	for _, maxAttempts := range []int{1, 2} {
-		srv := newRawH1Server(t, func(head string) string {
-			if strings.Contains(head, "/pool-drop/") {
-				return "" // read, then drop the connection without an answer
+		srv := testserver.NewH1(t, func(r *testserver.H1Request) testserver.H1Reply {
+			if strings.Contains(r.Head, "/pool-drop/") {
+				return testserver.H1Reply{Close: true} // read, then drop the connection without an answer
 			}
-			return rawH1OK
+			return testserver.H1Reply{Raw: rawH1OK}
 		})
-		c := clientFor(t, srv.url(), WithRetryPolicy(RetryPolicy{MaxAttempts: maxAttempts, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
+		c := clientFor(t, srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: maxAttempts, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 		ctx := context.Background()
 		// Two calls at once leave two idle connections, so that the
 		// transport has a reused one for its replay as well.
@@ -1031,7 +1037,7 @@ func TestReadResentByHTTP1TransportCounted(t *testing.T) {
 		require.Error(t, err)
 		closeIdle(c)
 
-		heads, _ := srv.seen()
+		heads := srv.Heads()
 		drops := 0
 		for _, h := range heads {
 			if strings.Contains(h, "/pool-drop/") {
@@ -1052,19 +1058,19 @@ func TestRedirectedReadResentByTransportCounted(t *testing.T) {
 	t.Parallel()
 	target := "/v2/" + testProjectID + "/desktop-pools/pool-drop/inconsistent-statics"
 	for _, status := range []string{"301 Moved Permanently", "302 Found", "303 See Other"} {
-		srv := newRawH1Server(t, func(head string) string {
+		srv := testserver.NewH1(t, func(r *testserver.H1Request) testserver.H1Reply {
 			switch {
-			case strings.Contains(head, "/pool-drop/"):
-				return "" // read, then drop the connection without an answer
-			case strings.Contains(head, "/pool-redirect/"):
-				return "HTTP/1.1 " + status + "\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n"
+			case strings.Contains(r.Head, "/pool-drop/"):
+				return testserver.H1Reply{Close: true} // read, then drop the connection without an answer
+			case strings.Contains(r.Head, "/pool-redirect/"):
+				return testserver.H1Reply{Raw: "HTTP/1.1 " + status + "\r\nLocation: " + target + "\r\nContent-Length: 0\r\n\r\n"}
 			}
-			return rawH1OK
+			return testserver.H1Reply{Raw: rawH1OK}
 		})
 		tr := &http.Transport{}
 		t.Cleanup(tr.CloseIdleConnections)
 		hc := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
-		c := clientFor(t, srv.url(), WithHTTPClient(hc),
+		c := clientFor(t, srv.URL, WithHTTPClient(hc),
 			WithRetryPolicy(RetryPolicy{MaxAttempts: 1, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 		ctx := context.Background()
 		// Three calls at once leave three idle connections for the
@@ -1082,7 +1088,7 @@ func TestRedirectedReadResentByTransportCounted(t *testing.T) {
 		_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "pool-redirect")
 		require.Error(t, err)
 
-		heads, _ := srv.seen()
+		heads := srv.Heads()
 		drops := 0
 		for _, h := range heads {
 			if strings.Contains(h, "/pool-drop/") {
@@ -1219,14 +1225,14 @@ func TestRetryBudgetRefilledAfterTransportResend(t *testing.T) {
 	t.Parallel()
 	const statsPath = "/v2/" + testProjectID + "/desktop-pools/pool-1/inconsistent-statics"
 	var arrivals atomic.Int64
-	ts := newH2Server(t, func(r *h2Request) h2Reply {
+	ts := testserver.NewH2(t, func(r *testserver.H2Request) testserver.H2Reply {
 		if r.Path != statsPath {
-			return h2Reply{Status: 404}
+			return testserver.H2Reply{Status: 404}
 		}
 		if arrivals.Add(1)%2 == 1 {
-			return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeRefusedStream}
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream}
 		}
-		return h2Reply{Status: 200, Header: map[string][]string{"Content-Type": {"application/json"}}, Body: `{"product_id":1}`}
+		return testserver.H2Reply{Status: 200, Header: map[string][]string{"Content-Type": {"application/json"}}, Body: `{"product_id":1}`}
 	})
 	c := clientFor(t, ts.URL, WithHTTPClient(ts.Client()))
 	t.Cleanup(ts.Client().CloseIdleConnections)

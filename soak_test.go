@@ -23,6 +23,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"github.com/hwcloud-go/workspace/internal/pipeline"
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 // The fault soak: 16 goroutines make 2,000 mixed calls through a server
@@ -375,7 +376,7 @@ func TestSoakFaultsHTTP2(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2026, 12))
 	faults := map[string]int{}
 	arrived, executed := map[string]int{}, map[string]int{}
-	ts := newH2Server(t, func(r *h2Request) h2Reply {
+	ts := testserver.NewH2(t, func(r *testserver.H2Request) testserver.H2Reply {
 		isDelete := strings.HasSuffix(r.Path, "/volumes/batch-delete")
 		mu.Lock()
 		x := rng.Float64()
@@ -407,24 +408,24 @@ func TestSoakFaultsHTTP2(t *testing.T) {
 		answer, ok := soak.answer(req)
 		if !ok {
 			t.Errorf("unexpected request %s %s", r.Method, r.Path)
-			return h2Reply{Status: 404}
+			return testserver.H2Reply{Status: 404}
 		}
 		jsonHeader := http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"soak-h2"}}
 		switch fault {
 		case "429":
-			return h2Reply{Status: 429, Header: http.Header{"Retry-After": {"1"}}, Body: `{"error_code":"APIGW.0308","error_msg":"throttled"}`}
+			return testserver.H2Reply{Status: 429, Header: http.Header{"Retry-After": {"1"}}, Body: `{"error_code":"APIGW.0308","error_msg":"throttled"}`}
 		case "503":
-			return h2Reply{Status: 503, Header: jsonHeader, Body: `{"error_code":"WKS.503","error_msg":"injected"}`}
+			return testserver.H2Reply{Status: 503, Header: jsonHeader, Body: `{"error_code":"WKS.503","error_msg":"injected"}`}
 		case "rst-protocol":
-			return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeProtocol}
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
 		case "rst-refused":
-			return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeRefusedStream}
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream}
 		case "goaway":
-			return h2Reply{Verdict: h2GoAway}
+			return testserver.H2Reply{Verdict: testserver.H2GoAway}
 		case "html":
-			return h2Reply{Header: http.Header{"Content-Type": {"text/html"}}, Body: "<html><body>upstream hiccup</body></html>"}
+			return testserver.H2Reply{Header: http.Header{"Content-Type": {"text/html"}}, Body: "<html><body>upstream hiccup</body></html>"}
 		}
-		return h2Reply{Header: jsonHeader, Body: answer}
+		return testserver.H2Reply{Header: jsonHeader, Body: answer}
 	})
 	counter := &attemptCounter{retries: map[int64]int{}}
 	policy := RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 3 * time.Millisecond}

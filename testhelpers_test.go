@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,10 +25,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/hpack"
 
 	"github.com/hwcloud-go/workspace/internal/signer"
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 // The one test scaffolding of the package's tests. Use these rather than a
@@ -69,14 +67,16 @@ import (
 //     nothing recorded), for servers that redirect to one another and for
 //     fakes of another service; clientFor(t, url, opts...) is a token
 //     client with fastRetries for any server's URL.
-//   - newH2Server(t, handle) is the one HTTP/2 test server: a frame-level
-//     server whose handle says, per stream, what to do (answer, reset,
-//     GOAWAY, close, TLS garbage); newH2DeleteServer counts batch-delete
-//     arrivals (arrivalCounter, by volume: deleteVolume) at deletePath.
-//     trustInDefaultTransport makes a client's own transport trust a TLS
-//     test server.
-//   - newRawH1Server(t, answer) reads request heads byte for byte and
-//     answers each as answer says (rawH1OK: a kept-alive 200).
+//   - The HTTP/2 and raw HTTP/1.1 test servers are the module's one pair,
+//     in internal/testserver (shared with internal/pipeline's tests):
+//     testserver.NewH2(t, script) is a frame-level HTTP/2 server whose
+//     script says, per stream, what to do (answer, reset, GOAWAY, close,
+//     TLS garbage); testserver.NewH1(t, script) reads each request's head
+//     byte for byte and its body, and answers with the raw bytes the
+//     script gives (rawH1OK: a kept-alive 200). newH2DeleteServer counts
+//     batch-delete arrivals (arrivalCounter, by volume: deleteVolume) at
+//     deletePath. trustInDefaultTransport makes a client's own transport
+//     trust a TLS test server (tlsServer).
 //   - cutBody(t, w) answers a 200 whose body the connection cuts off;
 //     roundTripFunc is an http.RoundTripper from a function;
 //     quietServerLog silences a server's error log.
@@ -687,172 +687,6 @@ func assertNoSecret(t *testing.T, s string, extra ...string) {
 	}
 }
 
-// The HTTP/2 test server. It works at the frame level because Go's own
-// server cannot reset a stream with PROTOCOL_ERROR after its handler ran,
-// which is what makes Go's HTTP/2 client send a request again by itself.
-
-// h2Request is one request as the frame-level server received it.
-type h2Request struct {
-	Method, Path string
-	Header       http.Header
-	Body         []byte
-}
-
-// h2Verdict is what the server does with a stream after its handler ran.
-type h2Verdict int
-
-const (
-	h2Answer  h2Verdict = iota // send the handler's answer
-	h2Reset                    // RST_STREAM with Code
-	h2GoAway                   // GOAWAY naming an earlier stream (so the client thinks this one was not processed), then close
-	h2Close                    // close the connection without a word
-	h2Garbage                  // write plain text under TLS (a record that is not TLS), then close
-)
-
-// h2Reply is a handler's decision for one stream.
-type h2Reply struct {
-	Verdict h2Verdict
-	Code    http2.ErrCode // for h2Reset
-	Status  int           // for h2Answer; 0: 200
-	Header  http.Header
-	Body    string
-}
-
-// newH2Server starts a TLS server that speaks HTTP/2 through handle, one
-// stream at a time. Its Client() trusts it and attempts HTTP/2.
-func newH2Server(t testing.TB, handle func(*h2Request) h2Reply) *httptest.Server {
-	t.Helper()
-	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
-	ts.EnableHTTP2 = true
-	ts.Config.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){
-		"h2": func(_ *http.Server, c *tls.Conn, _ http.Handler) { serveH2Conn(c, handle) },
-	}
-	ts.Config.ErrorLog = quietServerLog()
-	ts.StartTLS()
-	t.Cleanup(func() {
-		ts.CloseClientConnections()
-		ts.Close()
-	})
-	return ts
-}
-
-// serveH2Conn runs one HTTP/2 connection until the client goes or a
-// verdict ends it.
-func serveH2Conn(c *tls.Conn, handle func(*h2Request) h2Reply) {
-	defer c.Close()
-	preface := make([]byte, len(http2.ClientPreface))
-	if _, err := io.ReadFull(c, preface); err != nil || string(preface) != http2.ClientPreface {
-		return
-	}
-	fr := http2.NewFramer(c, c)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	var hbuf bytes.Buffer
-	enc := hpack.NewEncoder(&hbuf)
-	if fr.WriteSettings() != nil {
-		return
-	}
-	streams := map[uint32]*h2Request{}
-	for {
-		f, err := fr.ReadFrame()
-		if err != nil {
-			return
-		}
-		var id uint32
-		switch f := f.(type) {
-		case *http2.SettingsFrame:
-			if !f.IsAck() && fr.WriteSettingsAck() != nil {
-				return
-			}
-			continue
-		case *http2.PingFrame:
-			if !f.IsAck() && fr.WritePing(true, f.Data) != nil {
-				return
-			}
-			continue
-		case *http2.GoAwayFrame:
-			return
-		case *http2.MetaHeadersFrame:
-			r := &h2Request{Method: f.PseudoValue("method"), Path: f.PseudoValue("path"), Header: http.Header{}}
-			for _, hf := range f.RegularFields() {
-				r.Header.Add(hf.Name, hf.Value)
-			}
-			streams[f.StreamID] = r
-			if !f.StreamEnded() {
-				continue
-			}
-			id = f.StreamID
-		case *http2.DataFrame:
-			r := streams[f.StreamID]
-			if r == nil {
-				continue
-			}
-			r.Body = append(r.Body, f.Data()...)
-			if n := len(f.Data()); n > 0 && fr.WriteWindowUpdate(0, uint32(n)) != nil {
-				return
-			}
-			if !f.StreamEnded() {
-				continue
-			}
-			id = f.StreamID
-		default:
-			continue
-		}
-		r := streams[id]
-		delete(streams, id)
-		reply := handle(r)
-		switch reply.Verdict {
-		case h2Reset:
-			if fr.WriteRSTStream(id, reply.Code) != nil {
-				return
-			}
-		case h2GoAway:
-			_ = fr.WriteGoAway(id-min(id, 2), http2.ErrCodeNo, nil)
-			return
-		case h2Close:
-			return
-		case h2Garbage:
-			_, _ = c.NetConn().Write(tlsGarbage)
-			return
-		default:
-			if writeH2Answer(fr, enc, &hbuf, id, reply) != nil {
-				return
-			}
-		}
-	}
-}
-
-// tlsGarbage is a record no TLS 1.2 or 1.3 connection accepts after its
-// handshake (version 3.1): the client reads it as a tls.RecordHeaderError.
-var tlsGarbage = []byte("\x17\x03\x01\x00\x05hello")
-
-// writeH2Answer writes a response's HEADERS and DATA frames.
-func writeH2Answer(fr *http2.Framer, enc *hpack.Encoder, hbuf *bytes.Buffer, id uint32, reply h2Reply) error {
-	status := reply.Status
-	if status == 0 {
-		status = http.StatusOK
-	}
-	hbuf.Reset()
-	_ = enc.WriteField(hpack.HeaderField{Name: ":status", Value: strconv.Itoa(status)})
-	for k, vs := range reply.Header {
-		for _, v := range vs {
-			_ = enc.WriteField(hpack.HeaderField{Name: strings.ToLower(k), Value: v})
-		}
-	}
-	if err := fr.WriteHeaders(http2.HeadersFrameParam{
-		StreamID: id, BlockFragment: hbuf.Bytes(), EndHeaders: true, EndStream: reply.Body == "",
-	}); err != nil {
-		return err
-	}
-	for body := []byte(reply.Body); len(body) > 0; {
-		n := min(len(body), 16<<10)
-		if err := fr.WriteData(id, n == len(body), body[:n]); err != nil {
-			return err
-		}
-		body = body[n:]
-	}
-	return nil
-}
-
 // arrivalCounter counts arrivals by key (a volume id, a method), for
 // servers shared by goroutines.
 type arrivalCounter struct {
@@ -915,10 +749,14 @@ func deleteVolume(t testing.TB, body []byte) string {
 	return req.Volumes[0].ID
 }
 
+// tlsServer is a TLS test server: an *httptest.Server started with TLS
+// or a *testserver.H2Server, whose Client trusts its certificate.
+type tlsServer interface{ Client() *http.Client }
+
 // trustInDefaultTransport makes the client's own default transport trust
 // ts's certificate, so that a test reaches an HTTPS loopback server through
 // it.
-func trustInDefaultTransport(t testing.TB, c *Client, ts *httptest.Server) {
+func trustInDefaultTransport(t testing.TB, c *Client, ts tlsServer) {
 	t.Helper()
 	tr, ok := c.core.pipe.Transport().(*http.Transport)
 	require.True(t, ok, "default transport is %T", c.core.pipe.Transport())
@@ -928,91 +766,14 @@ func trustInDefaultTransport(t testing.TB, c *Client, ts *httptest.Server) {
 
 // newH2DeleteServer carries out batch-deletes (counting arrivals) and then
 // ends the stream with reply.
-func newH2DeleteServer(t testing.TB, reply h2Reply, arrivals *arrivalCounter) *httptest.Server {
-	return newH2Server(t, func(r *h2Request) h2Reply {
+func newH2DeleteServer(t testing.TB, reply testserver.H2Reply, arrivals *arrivalCounter) *testserver.H2Server {
+	return testserver.NewH2(t, func(r *testserver.H2Request) testserver.H2Reply {
 		if r.Path != deletePath {
-			return h2Reply{Status: 404}
+			return testserver.H2Reply{Status: 404}
 		}
 		arrivals.add(deleteVolume(t, r.Body))
 		return reply
 	})
-}
-
-// rawH1Server is an HTTP/1.1 server on loopback that reads request heads
-// byte for byte, so a test sees exactly what the client wrote. answer
-// returns the reply to a head ("" drops the connection without one).
-type rawH1Server struct {
-	ln     net.Listener
-	answer func(head string) string
-
-	mu    sync.Mutex
-	heads []string // every request head, in arrival order
-	conns int      // connections accepted
-}
-
-func newRawH1Server(t *testing.T, answer func(head string) string) *rawH1Server {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &rawH1Server{ln: ln, answer: answer}
-	go s.serve()
-	t.Cleanup(func() { ln.Close() })
-	return s
-}
-
-func (s *rawH1Server) url() string { return "http://" + s.ln.Addr().String() }
-
-func (s *rawH1Server) serve() {
-	for {
-		conn, err := s.ln.Accept()
-		if err != nil {
-			return
-		}
-		s.mu.Lock()
-		s.conns++
-		s.mu.Unlock()
-		go s.serveConn(conn)
-	}
-}
-
-// serveConn takes whatever arrives up to a blank line as one request
-// head: bytes of a body, if a client sent one, would begin the next head.
-func (s *rawH1Server) serveConn(conn net.Conn) {
-	defer conn.Close()
-	var pending []byte
-	buf := make([]byte, 4096)
-	for {
-		for {
-			i := bytes.Index(pending, []byte("\r\n\r\n"))
-			if i < 0 {
-				break
-			}
-			head := string(pending[:i+4])
-			pending = pending[i+4:]
-			s.mu.Lock()
-			s.heads = append(s.heads, head)
-			s.mu.Unlock()
-			reply := s.answer(head)
-			if reply == "" {
-				return
-			}
-			if _, err := conn.Write([]byte(reply)); err != nil {
-				return
-			}
-		}
-		_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		n, err := conn.Read(buf)
-		pending = append(pending, buf[:n]...)
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (s *rawH1Server) seen() (heads []string, conns int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.heads...), s.conns
 }
 
 // rawH1OK is a 200 with the statistics object, kept alive.

@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/http2"
+
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 // retryOn5xx is a user's RoundTripper that sends a request again after a
@@ -84,11 +86,11 @@ func (rt bufferingRetryOn5xx) RoundTrip(req *http.Request) (*http.Response, erro
 const unavailable = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n"
 
 // h1Answer5xxExceptWarm answers 503 to every request but GET /warm.
-func h1Answer5xxExceptWarm(in *h1Request) h1Reply {
+func h1Answer5xxExceptWarm(in *testserver.H1Request) testserver.H1Reply {
 	if in.Path == "/warm" {
-		return h1Reply{Raw: okAnswer}
+		return testserver.H1Reply{Raw: okAnswer}
 	}
-	return h1Reply{Raw: unavailable}
+	return testserver.H1Reply{Raw: unavailable}
 }
 
 func countPath[T any](arrivals []T, path func(T) string, want string) int {
@@ -101,8 +103,8 @@ func countPath[T any](arrivals []T, path func(T) string, want string) int {
 	return n
 }
 
-func h1Path(r h1Request) string { return r.Path }
-func h2Path(r h2Request) string { return r.Path }
+func h1Path(r testserver.H1Request) string { return r.Path }
+func h2Path(r testserver.H2Request) string { return r.Path }
 
 func TestGuardWriteNotRepeatedByRetryingTransport(t *testing.T) {
 	t.Parallel()
@@ -136,16 +138,16 @@ func TestGuardWriteNotRepeatedByRetryingTransport(t *testing.T) {
 			var url string
 			var writes func() int
 			if tc.h2 {
-				srv := newH2Server(t, func(in *h2Request) h2Reply {
+				srv := testserver.NewH2(t, func(in *testserver.H2Request) testserver.H2Reply {
 					if in.Path == "/warm" {
-						return h2Reply{Body: "ok"}
+						return testserver.H2Reply{Body: "ok"}
 					}
-					return h2Reply{Status: http.StatusServiceUnavailable}
+					return testserver.H2Reply{Status: http.StatusServiceUnavailable}
 				})
-				base, url = srv.transport(), srv.URL
+				base, url = srv.Transport(), srv.URL
 				writes = func() int { return countPath(srv.Arrivals(), h2Path, "/v1/things") }
 			} else {
-				srv := newH1Server(t, h1Answer5xxExceptWarm)
+				srv := testserver.NewH1(t, h1Answer5xxExceptWarm)
 				base, url = plainTransport(), srv.URL
 				writes = func() int { return countPath(srv.Arrivals(), h1Path, "/v1/things") }
 			}
@@ -184,7 +186,7 @@ func TestGuardWriteNotRepeatedByRetryingTransport(t *testing.T) {
 func TestGuardReadRetriedByRetryingTransportIsCounted(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 10*time.Second)
-	srv := newH1Server(t, h1Answer5xxExceptWarm)
+	srv := testserver.NewH1(t, h1Answer5xxExceptWarm)
 	base := plainTransport()
 	t.Cleanup(base.CloseIdleConnections)
 	c := New(&http.Client{Transport: retryOn5xx{base, 3}}, KeepRedirects)
@@ -202,11 +204,11 @@ func TestGuardWriteNotRepeatedAfterHTTP2StreamError(t *testing.T) {
 	t.Parallel()
 	verdicts := []struct {
 		name  string
-		reply h2Reply
+		reply testserver.H2Reply
 	}{
-		{"RST_STREAM PROTOCOL_ERROR", h2Reply{Verdict: h2Reset, Code: http2.ErrCodeProtocol}},
-		{"RST_STREAM REFUSED_STREAM", h2Reply{Verdict: h2Reset, Code: http2.ErrCodeRefusedStream}},
-		{"GOAWAY", h2Reply{Verdict: h2GoAway}},
+		{"RST_STREAM PROTOCOL_ERROR", testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}},
+		{"RST_STREAM REFUSED_STREAM", testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream}},
+		{"GOAWAY", testserver.H2Reply{Verdict: testserver.H2GoAway}},
 	}
 	for _, v := range verdicts {
 		for _, body := range [][]byte{[]byte(`{"name":"x"}`), nil} {
@@ -217,8 +219,8 @@ func TestGuardWriteNotRepeatedAfterHTTP2StreamError(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				ctx := testCtx(t, 10*time.Second)
-				srv := newH2Server(t, func(*h2Request) h2Reply { return v.reply })
-				tr := srv.transport()
+				srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply { return v.reply })
+				tr := srv.Transport()
 				t.Cleanup(tr.CloseIdleConnections)
 				c := New(&http.Client{Transport: tr}, KeepRedirects)
 				r, _, err := send(t, ctx, c, http.MethodPost, srv.URL+"/v1/things", body, true, &countingResender{Allow: 10})
@@ -237,13 +239,13 @@ func TestGuardWriteNotRepeatedAfterHTTP2StreamError(t *testing.T) {
 			t.Parallel()
 			ctx := testCtx(t, 10*time.Second)
 			var n atomic.Int32
-			srv := newH2Server(t, func(*h2Request) h2Reply {
+			srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
 				if n.Add(1) == 1 {
 					return v.reply
 				}
-				return h2Reply{Body: "ok"}
+				return testserver.H2Reply{Body: "ok"}
 			})
-			tr := srv.transport()
+			tr := srv.Transport()
 			t.Cleanup(tr.CloseIdleConnections)
 			c := New(&http.Client{Transport: tr}, KeepRedirects)
 			rs := &countingResender{Allow: 10}
@@ -276,11 +278,11 @@ func TestGuardWriteNotRepeatedWhenHTTP1ServerCloses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := testCtx(t, 10*time.Second)
-			srv := newH1Server(t, func(in *h1Request) h1Reply {
+			srv := testserver.NewH1(t, func(in *testserver.H1Request) testserver.H1Reply {
 				if in.Path == "/warm" {
-					return h1Reply{Raw: okAnswer}
+					return testserver.H1Reply{Raw: okAnswer}
 				}
-				return h1Reply{Close: true}
+				return testserver.H1Reply{Close: true}
 			})
 			tr := plainTransport()
 			t.Cleanup(tr.CloseIdleConnections)
@@ -322,11 +324,11 @@ func TestGuardWriteNotRepeatedWhenHTTP1ServerCloses(t *testing.T) {
 
 	t.Run("control: net/http alone sends the keyed bodyless write twice", func(t *testing.T) {
 		t.Parallel()
-		srv := newH1Server(t, func(in *h1Request) h1Reply {
+		srv := testserver.NewH1(t, func(in *testserver.H1Request) testserver.H1Reply {
 			if in.Path == "/warm" {
-				return h1Reply{Raw: okAnswer}
+				return testserver.H1Reply{Raw: okAnswer}
 			}
-			return h1Reply{Close: true}
+			return testserver.H1Reply{Close: true}
 		})
 		tr := plainTransport()
 		t.Cleanup(tr.CloseIdleConnections)
@@ -410,7 +412,7 @@ func (f *failingConns) failures() int {
 func TestGuardWriteOnPooledConnFailingBeforeAnyByteIsNotSent(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 10*time.Second)
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
 	fc := new(failingConns)
 	tr := &http.Transport{DialContext: fc.dial}
 	t.Cleanup(tr.CloseIdleConnections)
@@ -435,7 +437,7 @@ func TestGuardWriteOnPooledConnFailingBeforeAnyByteIsNotSent(t *testing.T) {
 func TestGuardBodylessWriteOnPooledConnFailingBeforeAnyByteSentOnce(t *testing.T) {
 	t.Parallel()
 	ctx := testCtx(t, 10*time.Second)
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
 	fc := new(failingConns)
 	tr := &http.Transport{DialContext: fc.dial}
 	t.Cleanup(tr.CloseIdleConnections)
@@ -530,13 +532,13 @@ func TestGuardSilentTransportSentFollowsNeverConnected(t *testing.T) {
 // h1CloseReused answers the first request on each connection (after two
 // connections exist, so that the pool holds two) and closes any later
 // one after reading it.
-func h1CloseReused() (func(*h1Request) h1Reply, func() <-chan struct{}) {
+func h1CloseReused() (func(*testserver.H1Request) testserver.H1Reply, func() <-chan struct{}) {
 	var mu sync.Mutex
 	seen := map[int]bool{}
 	both := make(chan struct{})
-	script := func(in *h1Request) h1Reply {
+	script := func(in *testserver.H1Request) testserver.H1Reply {
 		if in.OnConn > 0 {
-			return h1Reply{Close: true}
+			return testserver.H1Reply{Close: true}
 		}
 		mu.Lock()
 		seen[in.Conn] = true
@@ -548,7 +550,7 @@ func h1CloseReused() (func(*h1Request) h1Reply, func() <-chan struct{}) {
 		case <-both:
 		case <-time.After(5 * time.Second):
 		}
-		return h1Reply{Raw: okAnswer}
+		return testserver.H1Reply{Raw: okAnswer}
 	}
 	return script, func() <-chan struct{} { return both }
 }
@@ -570,7 +572,7 @@ func TestGuardReadResendsCountedAndRefusedHTTP1(t *testing.T) {
 			for i := range 20 {
 				ctx := testCtx(t, 10*time.Second)
 				script, _ := h1CloseReused()
-				srv := newH1Server(t, script)
+				srv := testserver.NewH1(t, script)
 				tr := plainTransport()
 				c := New(&http.Client{Transport: tr}, KeepRedirects)
 				var wg sync.WaitGroup
@@ -613,8 +615,10 @@ func TestGuardReadResendsCountedAndRefusedHTTP2(t *testing.T) {
 		t.Parallel()
 		for i := range 20 {
 			ctx := testCtx(t, 10*time.Second)
-			srv := newH2Server(t, func(*h2Request) h2Reply { return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeProtocol} })
-			tr := srv.transport()
+			srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
+				return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
+			})
+			tr := srv.Transport()
 			c := New(&http.Client{Transport: tr}, KeepRedirects)
 			rs := &countingResender{Err: errRefusedByPolicy}
 			r, _, err := send(t, ctx, c, http.MethodGet, srv.URL+"/v1/things", nil, false, rs)
@@ -639,8 +643,10 @@ func TestGuardReadResendsCountedAndRefusedHTTP2(t *testing.T) {
 		t.Parallel()
 		// Go's HTTP/2 transport waits a second before its second re-send.
 		ctx := testCtx(t, 10*time.Second)
-		srv := newH2Server(t, func(*h2Request) h2Reply { return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeProtocol} })
-		tr := srv.transport()
+		srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
+		})
+		tr := srv.Transport()
 		t.Cleanup(tr.CloseIdleConnections)
 		c := New(&http.Client{Transport: tr}, KeepRedirects)
 		rs := &countingResender{Allow: 1, Err: errRefusedByPolicy}
@@ -653,8 +659,10 @@ func TestGuardReadResendsCountedAndRefusedHTTP2(t *testing.T) {
 	t.Run("nil Resender refuses", func(t *testing.T) {
 		t.Parallel()
 		ctx := testCtx(t, 10*time.Second)
-		srv := newH2Server(t, func(*h2Request) h2Reply { return h2Reply{Verdict: h2Reset, Code: http2.ErrCodeProtocol} })
-		tr := srv.transport()
+		srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
+		})
+		tr := srv.Transport()
 		t.Cleanup(tr.CloseIdleConnections)
 		c := New(&http.Client{Transport: tr}, KeepRedirects)
 		r, _, err := send(t, ctx, c, http.MethodGet, srv.URL+"/v1/things", nil, false, nil)
@@ -668,7 +676,7 @@ func TestGuardReadResendsCountedAndRefusedHTTP2(t *testing.T) {
 func TestGuardEndlessInformationalAnswersEndByTransportLimit(t *testing.T) {
 	t.Parallel()
 	hint := "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style; x=" + strings.Repeat("a", 4000) + "\r\n\r\n"
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Flood: hint} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Flood: hint} })
 	tr := DefaultTransport()
 	tr.Proxy = nil
 	t.Cleanup(tr.CloseIdleConnections)
@@ -685,11 +693,11 @@ func TestGuardEndlessInformationalAnswersEndByTransportLimit(t *testing.T) {
 
 func TestGuardInformationalAnswerThenRedirectFollowedForRead(t *testing.T) {
 	t.Parallel()
-	srv := newH1Server(t, func(in *h1Request) h1Reply {
+	srv := testserver.NewH1(t, func(in *testserver.H1Request) testserver.H1Reply {
 		if in.Path == "/final" {
-			return h1Reply{Raw: okAnswer}
+			return testserver.H1Reply{Raw: okAnswer}
 		}
-		return h1Reply{Raw: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" +
+		return testserver.H1Reply{Raw: "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" +
 			"HTTP/1.1 307 Temporary Redirect\r\nLocation: /final\r\nContent-Length: 0\r\n\r\n"}
 	})
 	tr := plainTransport()
@@ -707,8 +715,8 @@ func TestGuardInformationalAnswerThenRedirectFollowedForRead(t *testing.T) {
 
 func TestGuardHTTP2GetHeadersEndStreamWithoutData(t *testing.T) {
 	t.Parallel()
-	srv := newH2Server(t, func(*h2Request) h2Reply { return h2Reply{Body: "ok"} })
-	tr := srv.transport()
+	srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply { return testserver.H2Reply{Body: "ok"} })
+	tr := srv.Transport()
 	t.Cleanup(tr.CloseIdleConnections)
 	c := New(&http.Client{Transport: tr}, KeepRedirects)
 	_, resp, err := send(t, testCtx(t, 10*time.Second), c, http.MethodGet, srv.URL+"/v1/things", nil, false, nil)
@@ -725,8 +733,8 @@ func TestGuardHTTP2GetHeadersEndStreamWithoutData(t *testing.T) {
 
 func TestGuardHTTP2BodylessWriteSendsOneEmptyDataFrame(t *testing.T) {
 	t.Parallel()
-	srv := newH2Server(t, func(*h2Request) h2Reply { return h2Reply{Body: "ok"} })
-	tr := srv.transport()
+	srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply { return testserver.H2Reply{Body: "ok"} })
+	tr := srv.Transport()
 	t.Cleanup(tr.CloseIdleConnections)
 	c := New(&http.Client{Transport: tr}, KeepRedirects)
 	ctx := testCtx(t, 10*time.Second)
@@ -768,7 +776,7 @@ func hasHeaderLine(lines []string, name string) (string, bool) {
 
 func TestGuardHTTP1GetHasNoBodyFraming(t *testing.T) {
 	t.Parallel()
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
 	tr := plainTransport()
 	c := New(&http.Client{Transport: tr}, KeepRedirects)
 	_, resp, err := send(t, testCtx(t, 10*time.Second), c, http.MethodGet, srv.URL+"/v1/things", nil, false, nil)
@@ -786,7 +794,7 @@ func TestGuardHTTP1GetHasNoBodyFraming(t *testing.T) {
 
 func TestGuardHTTP1BodylessWriteSendsContentLengthZero(t *testing.T) {
 	t.Parallel()
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
 	tr := plainTransport()
 	c := New(&http.Client{Transport: tr}, KeepRedirects)
 	_, resp, err := send(t, testCtx(t, 10*time.Second), c, http.MethodPost, srv.URL+"/v1/things", nil, true, nil)

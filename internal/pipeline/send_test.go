@@ -17,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 // The secrets a request of these tests carries, and the forms a server or
@@ -248,8 +250,8 @@ func TestSendReadAndWriteBodyReadableUntilFinish(t *testing.T) {
 
 func TestSendSwitchingProtocolsAnswerHasNoBody(t *testing.T) {
 	t.Parallel()
-	srv := newH1Server(t, func(*h1Request) h1Reply {
-		return h1Reply{Raw: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: nothing\r\nConnection: Upgrade\r\n\r\n"}
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply {
+		return testserver.H1Reply{Raw: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: nothing\r\nConnection: Upgrade\r\n\r\n"}
 	})
 	c := New(&http.Client{Transport: plainTransport()}, KeepRedirects)
 	_, resp, err := send(t, testCtx(t, 10*time.Second), c, http.MethodGet, srv.URL+"/v1/things", nil, false, nil)
@@ -270,7 +272,7 @@ func TestSendSwitchingProtocolsAnswerHasNoBody(t *testing.T) {
 
 func TestSendSendsHeaderAndBodyAsGiven(t *testing.T) {
 	t.Parallel()
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
 	c := New(&http.Client{Transport: plainTransport()}, KeepRedirects)
 	r := new(Request)
 	c.Prepare(r)
@@ -302,7 +304,7 @@ func TestSendSendsHeaderAndBodyAsGiven(t *testing.T) {
 
 func TestPrepareMakesRequestNew(t *testing.T) {
 	t.Parallel()
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
 	c := New(&http.Client{Transport: plainTransport()}, KeepRedirects)
 	var r Request
 	c.Prepare(&r)
@@ -339,7 +341,7 @@ func TestPrepareMakesRequestNew(t *testing.T) {
 
 func TestSendEndedContextSendsNothing(t *testing.T) {
 	t.Parallel()
-	srv := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
+	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
 	c := New(&http.Client{Transport: plainTransport()}, KeepRedirects)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace/internal/testserver"
 )
 
 func followAll(*http.Request, []*http.Request) error { return nil }
@@ -62,11 +64,11 @@ func TestRedirectWriteNeverSentToTarget(t *testing.T) {
 		for _, body := range [][]byte{[]byte(`{"ids":["a"]}`), nil} {
 			t.Run(fmt.Sprintf("%d/body %v", code, body != nil), func(t *testing.T) {
 				t.Parallel()
-				srv := newH1Server(t, func(in *h1Request) h1Reply {
+				srv := testserver.NewH1(t, func(in *testserver.H1Request) testserver.H1Reply {
 					if in.Path == "/target" {
-						return h1Reply{Raw: okAnswer}
+						return testserver.H1Reply{Raw: okAnswer}
 					}
-					return h1Reply{Raw: fmt.Sprintf("HTTP/1.1 %d %s\r\nLocation: /target\r\nContent-Length: 0\r\n\r\n", code, http.StatusText(code))}
+					return testserver.H1Reply{Raw: fmt.Sprintf("HTTP/1.1 %d %s\r\nLocation: /target\r\nContent-Length: 0\r\n\r\n", code, http.StatusText(code))}
 				})
 				c := New(&http.Client{Transport: plainTransport(), CheckRedirect: followAll}, KeepRedirects)
 				_, resp, err := send(t, testCtx(t, 10*time.Second), c, http.MethodPost, srv.URL+"/v1/things", body, true, nil)
@@ -82,11 +84,11 @@ func TestRedirectWriteNeverSentToTarget(t *testing.T) {
 	// The control: the same client follows the redirect of a read.
 	t.Run("read is followed", func(t *testing.T) {
 		t.Parallel()
-		srv := newH1Server(t, func(in *h1Request) h1Reply {
+		srv := testserver.NewH1(t, func(in *testserver.H1Request) testserver.H1Reply {
 			if in.Path == "/target" {
-				return h1Reply{Raw: okAnswer}
+				return testserver.H1Reply{Raw: okAnswer}
 			}
-			return h1Reply{Raw: "HTTP/1.1 307 Temporary Redirect\r\nLocation: /target\r\nContent-Length: 0\r\n\r\n"}
+			return testserver.H1Reply{Raw: "HTTP/1.1 307 Temporary Redirect\r\nLocation: /target\r\nContent-Length: 0\r\n\r\n"}
 		})
 		c := New(&http.Client{Transport: plainTransport(), CheckRedirect: followAll}, KeepRedirects)
 		_, resp, err := send(t, testCtx(t, 10*time.Second), c, http.MethodGet, srv.URL+"/v1/things", nil, false, nil)
@@ -145,9 +147,9 @@ func TestRedirectReadCredentialsStayWithTheirHost(t *testing.T) {
 
 func TestRedirectCredentialsDroppedOnLoopbackToAnotherPort(t *testing.T) {
 	t.Parallel()
-	target := newH1Server(t, func(*h1Request) h1Reply { return h1Reply{Raw: okAnswer} })
-	origin := newH1Server(t, func(*h1Request) h1Reply {
-		return h1Reply{Raw: "HTTP/1.1 307 Temporary Redirect\r\nLocation: " + target.URL + "/v1/moved\r\nContent-Length: 0\r\n\r\n"}
+	target := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: okAnswer} })
+	origin := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply {
+		return testserver.H1Reply{Raw: "HTTP/1.1 307 Temporary Redirect\r\nLocation: " + target.URL + "/v1/moved\r\nContent-Length: 0\r\n\r\n"}
 	})
 	c := New(&http.Client{Transport: plainTransport(), CheckRedirect: followAll}, KeepRedirects)
 	r := secretRequest(c, http.MethodGet, origin.URL+"/v1/things")
@@ -307,7 +309,7 @@ func TestNeverConnected(t *testing.T) {
 
 func TestRefusedCertificateIsNotSent(t *testing.T) {
 	t.Parallel()
-	srv := newH2Server(t, func(*h2Request) h2Reply { return h2Reply{Body: "ok"} })
+	srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply { return testserver.H2Reply{Body: "ok"} })
 	for _, write := range []bool{true, false} {
 		t.Run(map[bool]string{true: "write", false: "read"}[write], func(t *testing.T) {
 			t.Parallel()
