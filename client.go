@@ -315,7 +315,7 @@ func (co *core) attempt(ctx context.Context, cl *call) attemptResult {
 		se, _ := err.(*pipeline.SendError)
 		return attemptResult{token: token, err: err, sent: se == nil || se.Sent}
 	}
-	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: pipeline.Clip(raw.Header.Get("X-Request-Id")), token: token, sent: true}
+	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: pr.RequestID(raw), token: token, sent: true}
 	switch {
 	case raw.StatusCode < 200 || raw.StatusCode > 299:
 		res.err = apiErrorFrom(raw.StatusCode, pipeline.ReadError(raw, pr), r.method, cl.path)
@@ -334,7 +334,7 @@ func (co *core) attempt(ctx context.Context, cl *call) attemptResult {
 		switch {
 		case err == nil:
 		case errors.Is(err, errBodyTooLarge) || errors.Is(err, errUndecodable):
-			res.err = &DecodeError{StatusCode: raw.StatusCode, RequestID: res.requestID, Method: r.method, Path: cl.path, Err: err}
+			res.err = &DecodeError{StatusCode: raw.StatusCode, RequestID: res.requestID, Method: r.method, Path: cl.path, Err: pr.RedactError(err)}
 			res.decodeErr = true
 		default:
 			res.err, res.bodyCut = pr.CutError(err), true

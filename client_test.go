@@ -623,3 +623,38 @@ func TestZeroValuesReturnErrors(t *testing.T) {
 		_ = new(ConfigError).Error()
 	})
 }
+
+// A server (or a gateway in front of it) that echoes the request's
+// X-Auth-Token in its X-Request-Id header: the request id is kept with the
+// token replaced, on a call that succeeds (WithLogger's "request_id", every
+// observer's AttemptOutcome.RequestID and CallOutcome.RequestID) and in a
+// *DecodeError's text alike.
+func TestRequestIDEchoOfTokenRedacted(t *testing.T) {
+	t.Parallel()
+	var bad atomic.Bool
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-"+r.Header.Get("X-Auth-Token"))
+		w.Header().Set("Content-Type", "application/json")
+		if bad.Load() {
+			_, _ = io.WriteString(w, "<html>gateway</html>")
+			return
+		}
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	})
+	var logs logBuffer
+	rec := &attemptRecorder{}
+	c := clientFor(t, srv.URL, WithLogger(logs.logger()), WithObserver(rec))
+	ctx := testContext(t)
+
+	var out map[string]any
+	require.NoError(t, c.Do(ctx, http.MethodGet, "/desktops", nil, nil, &out), "the call succeeds")
+	assert.NotContains(t, logs.String(), testToken, "the debug log of a successful call holds the token")
+	assert.NotContains(t, rec.text(), testToken, "an observer is handed the token as a request id")
+
+	bad.Store(true)
+	err := c.Do(ctx, http.MethodGet, "/desktops", nil, nil, &out)
+	require.Error(t, err)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.NotContains(t, err.Error(), testToken, "the DecodeError's text holds the token")
+}

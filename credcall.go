@@ -91,7 +91,7 @@ func (s credService) call(ctx context.Context, r *credRequest, decode func(h htt
 	}
 	if err != nil {
 		err = describeBody(raw.Header.Get("Content-Type"), data, err)
-		return &DecodeError{StatusCode: raw.StatusCode, RequestID: clip(raw.Header.Get("X-Request-Id")), Method: r.method, Path: r.path, Err: err}
+		return &DecodeError{StatusCode: raw.StatusCode, RequestID: pr.RequestID(raw), Method: r.method, Path: r.path, Err: pr.RedactError(err)}
 	}
 	return nil
 }

@@ -136,3 +136,46 @@ func fmtAll(err error) string {
 }
 
 func fmtSprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// A credential service's 2xx that echoes a secret of the request where the
+// SDK quotes it in a *DecodeError (the IAM password in token.expires_at,
+// the session token or ID token likewise, and X-Request-Id): the error
+// text has it replaced.
+func TestCredentialSuccessBodyEchoRedacted(t *testing.T) {
+	t.Parallel()
+	for _, where := range []string{"expires_at", "X-Request-Id"} {
+		t.Run(where, func(t *testing.T) {
+			t.Parallel()
+			srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+				var in struct {
+					Auth struct {
+						Identity struct {
+							Password struct {
+								User struct {
+									Password string `json:"password"`
+								} `json:"user"`
+							} `json:"password"`
+						} `json:"identity"`
+					} `json:"auth"`
+				}
+				_ = json.NewDecoder(r.Body).Decode(&in)
+				pw := in.Auth.Identity.Password.User.Password
+				w.Header().Set("X-Subject-Token", "tok-from-iam")
+				w.Header().Set("Content-Type", "application/json")
+				if where == "X-Request-Id" {
+					w.Header().Set("X-Request-Id", pw)
+					w.WriteHeader(http.StatusCreated)
+					_, _ = io.WriteString(w, `{"token": `) // cut JSON, arrived whole
+					return
+				}
+				w.WriteHeader(http.StatusCreated)
+				_, _ = fmt.Fprintf(w, `{"token": {"expires_at": %q}}`, pw)
+			})
+			src, err := NewIAMTokenSource(IAMConfig{Endpoint: srv.URL, UserName: testUser, Password: NewSecret(testPassword), DomainName: testDomain, ProjectID: testProjectID})
+			require.NoError(t, err)
+			_, err = src.Token(testContext(t))
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), testPassword, "the IAM password is in the error text")
+		})
+	}
+}

@@ -111,7 +111,7 @@ func decodeBytes(data []byte, out any) error {
 	switch {
 	case len(trimmed) == 0:
 		return errors.New("empty body")
-	case trimmed[0] == 'n':
+	case string(bytes.TrimRight(trimmed, " \t\r\n")) == "null":
 		// null would leave out untouched: a zero value, not a result.
 		return errors.New("null body")
 	}

@@ -490,3 +490,36 @@ func liveHeapBytes() uint64 {
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
 }
+
+// A 2xx whose Content-Type echoes a credential: the *DecodeError says what
+// came ("a body of type ...") with the credential replaced.
+func TestDecodeErrorRedactsEchoedToken(t *testing.T) {
+	t.Parallel()
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/x-"+r.Header.Get("X-Auth-Token"))
+		_, _ = io.WriteString(w, "not json")
+	})
+	c := clientFor(t, srv.URL, WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	var out map[string]any
+	err := c.Do(testContext(t), http.MethodGet, "/desktops", nil, nil, &out)
+	require.Error(t, err)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.NotContains(t, err.Error(), testToken)
+}
+
+// Only the JSON literal null is "null body": a 2xx whose body is "not
+// found" (or "nginx: ...") is a *DecodeError that says what came.
+func TestBodyStartingWithNNotCalledNull(t *testing.T) {
+	t.Parallel()
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "not found")
+	})
+	c := clientFor(t, srv.URL)
+	var out map[string]any
+	err := c.Do(testContext(t), http.MethodGet, "/desktops", nil, nil, &out)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.NotContains(t, err.Error(), "null body")
+}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Do calls any operation of the Workspace API through the client's core,
@@ -100,8 +102,14 @@ func (c *Client) checkDoPath(path string) error {
 		switch {
 		case seg == "":
 			return invalid("path", "must not have an empty segment, got %q", clip(path))
-		case decoded == "." || decoded == "..":
-			return invalid("path", "must not have a \".\" or \"..\" segment, escaped or not, got %q", clip(path))
+		case strings.Trim(decoded, ". \t") == "":
+			// Dots alone, or with the spaces and tabs that Windows servers
+			// trim off ("..%20", "..."): a step up somewhere.
+			return invalid("path", "must not have a segment of dots (\".\", \"..\", escaped or not, or with spaces), got %q", clip(path))
+		case !utf8.ValidString(decoded) || strings.IndexFunc(decoded, unicode.IsControl) >= 0:
+			// Overlong UTF-8 (%c0%ae is '.' to some decoders) and control
+			// bytes (a NUL cuts the path short in some servers).
+			return invalid("path", "must not decode to invalid UTF-8 or control characters, got %q", clip(path))
 		case strings.ContainsAny(decoded, "/\\"):
 			return invalid("path", "must not have an escaped '/' or '\\' in a segment (%%2F, %%5C, %%252F...), got %q", clip(path))
 		case strings.Contains(decoded, ";"):

@@ -225,7 +225,12 @@ func TestDoRefusesSegmentsServersReinterpret(t *testing.T) {
 		{"an escaped space", "/desktops/d%201", true},
 		{"an escaped percent", "/desktops/a%25b", true},
 		{"dots inside a name", "/desktops/a..b/x.y", true},
-		{"three dots", "/desktops/...", true},
+		{"three dots (a step up where trailing dots are trimmed)", "/desktops/...", false},
+		{"dots and an escaped space", "/desktops/..%20/x", false},
+		{"dots and an escaped tab", "/desktops/..%09/x", false},
+		{"dots and an escaped NUL", "/desktops/..%00/x", false},
+		{"overlong UTF-8 dots", "/desktops/%c0%ae%c0%ae/x", false},
+		{"a trailing dot on a name", "/desktops/d.", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -589,4 +590,69 @@ func TestServerTextClippedAndEscaped(t *testing.T) {
 		assert.Less(t, len(s), 8*maxErrorText+len(logs.String())*0+4000, what)
 	}
 	assert.Contains(t, apiErr.Message, "REDACTED")
+}
+
+// A 403 whose encoded_authorization_message echoes the token with a JSON
+// escape that is not encoding/json's ("\u0074" for 't'): the field is
+// kept whole for IAM's decoder, with the token replaced, so %#v and
+// json.Marshal of the *APIError do not print it.
+func TestEncodedAuthorizationMessageEchoRedacted(t *testing.T) {
+	t.Parallel()
+	escaped := `\u0074` + testToken[1:]
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = fmt.Fprintf(w, `{"error_code":"IAM.0002","error_msg":"denied %s","encoded_authorization_message":"ctx %s"}`, escaped, escaped)
+	})
+	c := clientFor(t, srv.URL)
+	var out map[string]any
+	err := c.Do(testContext(t), http.MethodGet, "/desktops", nil, nil, &out)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.NotContains(t, apiErr.Message, testToken, "control: error_msg is redacted")
+	assert.NotContains(t, apiErr.EncodedAuthorizationMessage, testToken)
+	assert.NotContains(t, fmt.Sprintf("%#v", err), testToken)
+	js, _ := json.Marshal(err)
+	assert.NotContains(t, string(js), testToken)
+}
+
+// A server that URL-escapes with lower-case hex, as .NET's
+// HttpUtility.UrlEncode does ("%2b", "%2f", "%3d"), echoes a base64 token
+// in a form that is still replaced.
+func TestLowerCaseURLEscapedEchoRedacted(t *testing.T) {
+	t.Parallel()
+	const token = "MIIEhgYJKoZIhvcNAQcCoIIEdzCCBHMCAQ+/Ex4mpl3=="
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		// the letters as sent; only the escapes' hex in lower case
+		echo := lowerHexEscaped(url.QueryEscape(r.Header.Get("X-Auth-Token")))
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, "invalid token: "+echo)
+	})
+	c, err := NewClient(WithEndpoint(srv.URL), WithProjectID(testProjectID), WithToken(token))
+	require.NoError(t, err)
+	var out map[string]any
+	err = c.Do(testContext(t), http.MethodGet, "/desktops", nil, nil, &out)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	unescaped, _ := url.QueryUnescape(apiErr.Message)
+	assert.NotContains(t, unescaped, token, "the message %q is the token once unescaped", apiErr.Message)
+}
+
+// lowerHexEscaped lower-cases the hex digits of every %XX escape of s.
+func lowerHexEscaped(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerHexDigit(b[i+1]), lowerHexDigit(b[i+2])
+		}
+	}
+	return string(b)
+}
+
+func lowerHexDigit(c byte) byte {
+	if 'A' <= c && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

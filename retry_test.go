@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -1384,4 +1385,206 @@ func TestTinyRateLimitNeverUnlimited(t *testing.T) {
 		}
 		assert.EqualValues(t, min(tc.burst, calls), arrivals.Load(), "rps %g", tc.rps)
 	}
+}
+
+// advObserver adds an Idempotency-Key header to each attempt from the
+// context, as a propagator does; a call without a key gets an empty one.
+type idempotencyKeyObserver struct{ attemptRecorder }
+
+type idempotencyKeyCtx struct{}
+
+func (o *idempotencyKeyObserver) InjectHeaders(ctx context.Context, h http.Header) {
+	key, _ := ctx.Value(idempotencyKeyCtx{}).(string)
+	h.Set("Idempotency-Key", key)
+}
+
+// A HeaderInjector that sets an empty Idempotency-Key (a propagator with no
+// key for this call): net/http takes the mere header for "idempotent" and
+// would send a bodyless write again after a kept-alive HTTP/1.1
+// connection closed under it; the guard, which let net/http's own safe
+// re-sends through, does not let this one: the server sees the DELETE once.
+func TestEmptyIdempotencyKeyWriteSentOnce(t *testing.T) {
+	t.Parallel()
+	var deletes atomic.Int32
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodDelete {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{}`)
+			return
+		}
+		_, _ = io.ReadAll(r.Body)
+		deletes.Add(1)
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			_ = conn.Close()
+		}
+	}))
+	ts.Config.ErrorLog = quietServerLog()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	c := clientFor(t, ts.URL, WithObserver(&idempotencyKeyObserver{}), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
+	t.Cleanup(func() { closeIdle(c) })
+	ctx := testContext(t)
+	// Two kept-alive connections, so that a re-send finds a reused one.
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out map[string]any
+			_ = c.Do(ctx, http.MethodGet, "/warm", nil, nil, &out)
+		}()
+	}
+	wg.Wait()
+	err := c.Do(ctx, http.MethodDelete, "/desktops/d-1", nil, nil, nil)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrUnknownOutcome)
+	assert.EqualValues(t, 1, deletes.Load(), "the server carried out the DELETE this many times (error %v)", err)
+}
+
+// barrierBody is a request body whose first Read waits until n bodies
+// have been asked for, and until then no more than that.
+type sendBarrier struct {
+	n       int32
+	arrived atomic.Int32
+	all     chan struct{}
+}
+
+func newSendBarrier(n int32) *sendBarrier { return &sendBarrier{n: n, all: make(chan struct{})} }
+
+func (b *sendBarrier) wait(ctx context.Context) {
+	if b.arrived.Add(1) == b.n {
+		close(b.all)
+	}
+	select {
+	case <-b.all:
+	case <-ctx.Done():
+	case <-time.After(2 * time.Second):
+	}
+}
+
+type barrierBody struct {
+	b    *sendBarrier
+	ctx  context.Context
+	r    *bytes.Reader
+	once sync.Once
+}
+
+func (r *barrierBody) Read(p []byte) (int, error) {
+	r.once.Do(func() { r.b.wait(r.ctx) })
+	return r.r.Read(p)
+}
+
+func (r *barrierBody) Close() error { return nil }
+
+// hedgingTransport is a user's hedging RoundTripper: it sends each
+// request twice at once, each on a connection of its own, and returns the
+// first answer. The barrier makes the two sends reach their bodies
+// together (both connections handed over before either is written), the
+// interleaving that a hedge's two goroutines have any time they run in
+// parallel.
+type hedgingTransport struct{ next http.RoundTripper }
+
+func (t hedgingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var data []byte
+	if req.Body != nil {
+		data, _ = io.ReadAll(req.Body)
+		req.Body.Close()
+	}
+	type result struct {
+		resp *http.Response
+		err  error
+	}
+	ch := make(chan result, 2)
+	b := newSendBarrier(2)
+	for range 2 {
+		cp := req.Clone(req.Context())
+		if data != nil {
+			cp.Body = &barrierBody{b: b, ctx: req.Context(), r: bytes.NewReader(data)}
+			cp.ContentLength = int64(len(data))
+		}
+		go func() {
+			resp, err := t.next.RoundTrip(cp)
+			ch <- result{resp, err}
+		}()
+	}
+	first := <-ch
+	go func() { // the loser is drained and dropped
+		if r := <-ch; r.resp != nil {
+			_, _ = io.Copy(io.Discard, r.resp.Body)
+			r.resp.Body.Close()
+		}
+	}()
+	return first.resp, first.err
+}
+
+// A hedging RoundTripper of the caller's sends a write twice at once, both
+// sends getting their connections before either is written: the guard
+// refuses the second, so the batch-delete is carried out at most once,
+// and a call that cannot tell says ErrUnknownOutcome.
+func TestHedgingTransportWriteSentAtMostOnce(t *testing.T) {
+	t.Parallel()
+	var deletes atomic.Int32
+	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		deletes.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"job_id":"j-1"}`)
+	})
+	tr := &http.Transport{DisableKeepAlives: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	c := clientFor(t, srv.URL, WithHTTPClient(&http.Client{Transport: hedgingTransport{tr}}))
+	_, err := c.DesktopPools.BatchDeleteVolumes(testContext(t), "pool-1", &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "vol-a", Type: "SSD", Size: 20}}})
+	time.Sleep(100 * time.Millisecond) // the loser's arrival, if any
+	assert.LessOrEqual(t, deletes.Load(), int32(1), "the server carried out the batch-delete this many times")
+	if deletes.Load() == 0 {
+		// The hedge's second send was refused while its first was in
+		// flight: the call fails, and cannot say the write did not take
+		// effect.
+		require.Error(t, err)
+		assert.ErrorIs(t, err, ErrUnknownOutcome)
+	}
+}
+
+// http.Client.Timeout replaces the round trip's error with one of its own
+// that keeps only the text: whether the write was sent is still known (the
+// guard records it on the attempt), so a write whose TLS handshake never
+// finished is not ErrUnknownOutcome and is tried again.
+func TestClientTimeoutKeepsUnsentWriteRetried(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var accepted atomic.Int32
+	var held sync.Map
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			held.Store(c, true) // never a word: the handshake stalls
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		held.Range(func(k, _ any) bool { k.(net.Conn).Close(); return true })
+	})
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	// A user's transport that takes a moment over a failure (logs it,
+	// say): net/http replaces the error only when the round trip returns
+	// after the deadline, which without it is a race with the timer.
+	logging := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := tr.RoundTrip(r)
+		if err != nil {
+			time.Sleep(5 * time.Millisecond)
+		}
+		return resp, err
+	})
+	hc := &http.Client{Transport: logging, Timeout: 150 * time.Millisecond}
+	c := clientFor(t, "https://"+ln.Addr().String(), WithHTTPClient(hc))
+	err = c.Do(testContext(t), http.MethodPost, "/desktops/d-1/actions", nil, map[string]string{"op": "reboot"}, nil)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ErrUnknownOutcome, "nothing was sent: %v", err)
+	assert.Greater(t, accepted.Load(), int32(1), "a write that was never sent is retried (connections: %d)", accepted.Load())
 }

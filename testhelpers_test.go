@@ -908,3 +908,41 @@ func goldenString(t testing.TB, name string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// attemptRecorder is an Observer that keeps every outcome it is handed.
+type attemptRecorder struct {
+	mu       sync.Mutex
+	attempts []AttemptOutcome
+	calls    []CallOutcome
+}
+
+func (r *attemptRecorder) CallStart(ctx context.Context, _ Call) context.Context { return ctx }
+
+func (r *attemptRecorder) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+	return ctx
+}
+
+func (r *attemptRecorder) AttemptEnd(_ context.Context, _ Call, o AttemptOutcome) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.attempts = append(r.attempts, o)
+}
+
+func (r *attemptRecorder) CallEnd(_ context.Context, _ Call, o CallOutcome) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, o)
+}
+
+func (r *attemptRecorder) text() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	for _, a := range r.attempts {
+		fmt.Fprintf(&b, "attempt request_id=%s err=%v\n", a.RequestID, a.Err)
+	}
+	for _, c := range r.calls {
+		fmt.Fprintf(&b, "call request_id=%s err=%v\n", c.RequestID, c.Err)
+	}
+	return b.String()
+}

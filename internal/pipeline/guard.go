@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"reflect"
 	"sync/atomic"
 )
 
@@ -46,6 +47,14 @@ type Attempt struct {
 
 	resends  atomic.Int32 // the transport's own tries after the first
 	bodyless bool         // the request has no body (set by Send)
+	// plainH1: a connection without TLS speaks HTTP/1.1 (unless the
+	// transport below speaks unencrypted HTTP/2). Set by the guard as each
+	// round trip starts.
+	plainH1 bool
+	// sent is what the guard found of the last failed round trip: 0
+	// none, 1 not sent, 2 sent (an HTTP client's Timeout replaces the
+	// guard's error by text of its own).
+	sent atomic.Int32
 
 	// A read's, for the current round trip (a redirect makes another):
 	// reset by the guard as each starts, and touched only by GotConn, which
@@ -68,7 +77,9 @@ type writeTrace struct {
 	traced   atomic.Bool        // the transport reports through httptrace
 	tries    atomic.Int32       // connections the request was sent on
 	complete atomic.Bool        // a try was written whole
-	http1    atomic.Bool        // the last try's connection speaks HTTP/1.1
+	// refusedTry: a second try was refused; the first may be in flight.
+	refusedTry atomic.Bool
+	http1      atomic.Bool // the last try's connection speaks HTTP/1.1
 	// direct: net/http's transport is right below the guard, and the
 	// request has no idempotency key (with which it would send a write
 	// again after more than a failure to write it).
@@ -140,6 +151,9 @@ var ErrWriteNotRepeated = errors.New("the transport was about to send the reques
 // guard is the RoundTripper described above.
 type guard struct {
 	next http.RoundTripper
+	// transport: next is net/http's *http.Transport. h2c: it speaks
+	// unencrypted HTTP/2 (a connection without TLS may then be HTTP/2).
+	transport, h2c bool
 	// proto is the HTTP major version of the last answer (0: none yet),
 	// which decides the body of a bodyless write.
 	proto atomic.Int32
@@ -153,14 +167,27 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		return g.next.RoundTrip(req)
 	}
 	if err := req.Context().Err(); err != nil {
-		return nil, &SendError{Sent: false, Err: err} // nothing was sent
+		a.sent.Store(1)
+		return nil, &guardError{sent: false, err: err} // nothing was sent
 	}
 	a.tries.Store(0)
 	a.refused.Store(nil)
+	// A connection without TLS is taken for HTTP/1.1 unless net/http's
+	// transport right below was set to speak unencrypted HTTP/2: that is
+	// an explicit opt-in, and a transport of the caller's is trusted not
+	// to make it behind the guard's back (if it does, a refused try's
+	// shared connection is closed: other requests on it fail, none is
+	// sent twice).
+	a.plainH1 = !g.h2c
 	if a.Write {
 		if w := a.write; w != nil {
+			// net/http sends a write again after more than a failure to
+			// write it when the request names an idempotency key, even an
+			// empty one.
+			_, key := req.Header["Idempotency-Key"]
+			_, xkey := req.Header["X-Idempotency-Key"]
 			_, isTransport := g.next.(*http.Transport)
-			w.direct = isTransport && req.Header.Get("Idempotency-Key") == "" && req.Header.Get("X-Idempotency-Key") == ""
+			w.direct = isTransport && !key && !xkey
 		}
 		cp := *req // RoundTrip must not change the caller's request
 		cp.GetBody = nil
@@ -179,7 +206,9 @@ func (g *guard) RoundTrip(req *http.Request) (*http.Response, error) {
 		if cause := a.refused.Load(); cause != nil {
 			err = *cause
 		}
-		return nil, &SendError{Sent: a.sent(err), Err: err}
+		sent := a.wasSent(err)
+		a.sent.Store(map[bool]int32{false: 1, true: 2}[sent])
+		return nil, &guardError{sent: sent, err: err}
 	}
 	g.proto.Store(int32(resp.ProtoMajor))
 	return resp, nil
@@ -207,9 +236,7 @@ func (g *guard) bodylessWrite(req *http.Request) io.ReadCloser {
 	case 2:
 		return emptyBody{}
 	}
-	if _, ok := g.next.(*http.Transport); ok && req.URL.Scheme == "http" {
-		// Unencrypted HTTP/2 is an explicit opt-in of the transport's
-		// (Protocols, Go 1.24); the first answer corrects the guess.
+	if g.transport && !g.h2c && req.URL.Scheme == "http" {
 		return http.NoBody
 	}
 	return emptyBody{}
@@ -230,7 +257,7 @@ func (a *Attempt) gotConn(info httptrace.GotConnInfo) {
 	if err != nil {
 		a.refused.CompareAndSwap(nil, &err)
 		a.cancel()
-		stop(info.Conn)
+		stop(info.Conn, a.plainH1)
 	}
 }
 
@@ -243,7 +270,7 @@ func (w *writeTrace) getConn(string) { w.traced.Store(true) }
 // no GetBody); a transport that tries again after that is stopped.
 func (w *writeTrace) gotConn(info httptrace.GotConnInfo) {
 	w.traced.Store(true)
-	wasHTTP1 := w.http1.Swap(info.Conn != nil && !isHTTP2(info.Conn))
+	wasHTTP1 := w.http1.Swap(isHTTP1(info.Conn, w.a.plainH1))
 	if w.tries.Add(1) == 1 {
 		return
 	}
@@ -255,12 +282,14 @@ func (w *writeTrace) gotConn(info httptrace.GotConnInfo) {
 		w.complete.Store(false)
 		return
 	}
-	if w.complete.Load() {
-		err := ErrWriteNotRepeated
-		w.a.refused.CompareAndSwap(nil, &err)
-		w.cancel()
-		stop(info.Conn)
-	}
+	// Any other second try (HTTP/2's, a retrying or hedging transport of
+	// the caller's) is refused, whatever became of the first: a try still
+	// in flight may yet be written whole, so the write counts as sent.
+	w.refusedTry.Store(true)
+	err := ErrWriteNotRepeated
+	w.a.refused.CompareAndSwap(nil, &err)
+	w.cancel()
+	stop(info.Conn, w.a.plainH1)
 }
 
 func (w *writeTrace) wroteRequest(info httptrace.WroteRequestInfo) {
@@ -275,19 +304,50 @@ func (w *writeTrace) wroteRequest(info httptrace.WroteRequestInfo) {
 // at the context again; that connection is this request's alone, and
 // closing it makes the write fail with nothing written (the transport then
 // sees the ended context, or gives up on a fresh connection).
-func stop(conn net.Conn) {
-	if conn != nil && !isHTTP2(conn) {
+func stop(conn net.Conn, plainH1 bool) {
+	if isHTTP1(conn, plainH1) {
 		conn.Close()
 	}
 }
 
-// isHTTP2 reports whether conn speaks HTTP/2, as ALPN agreed. (A plain
-// connection is taken for HTTP/1.1: unencrypted HTTP/2 is an explicit
-// opt-in that the SDK's users do not make for a cloud API.)
-func isHTTP2(conn net.Conn) bool {
-	tc, ok := conn.(interface{ ConnectionState() tls.ConnectionState })
-	return ok && tc.ConnectionState().NegotiatedProtocol == "h2"
+// isHTTP1 reports whether conn is known to speak HTTP/1.1: over TLS, as
+// ALPN agreed; without TLS, where plainH1 says so. A connection that may
+// be HTTP/2 is shared by other requests, and never closed by the guard.
+func isHTTP1(conn net.Conn, plainH1 bool) bool {
+	if conn == nil {
+		return false
+	}
+	if tc, ok := conn.(interface{ ConnectionState() tls.ConnectionState }); ok {
+		return tc.ConnectionState().NegotiatedProtocol != "h2"
+	}
+	return plainH1
 }
+
+// speaksH2C reports whether t speaks unencrypted HTTP/2 (its Protocols,
+// Go 1.24, which the module's go directive does not name: read by
+// reflection, false where it has none).
+func speaksH2C(t *http.Transport) bool {
+	f := reflect.ValueOf(t).Elem().FieldByName("Protocols")
+	if !f.IsValid() || f.IsNil() {
+		return false
+	}
+	m := f.MethodByName("UnencryptedHTTP2")
+	if !m.IsValid() {
+		return false
+	}
+	out := m.Call(nil)
+	return len(out) == 1 && out[0].Bool()
+}
+
+// guardError is the guard's error: the transport's, with whether the
+// request may have been sent.
+type guardError struct {
+	sent bool
+	err  error
+}
+
+func (e *guardError) Error() string { return e.err.Error() }
+func (e *guardError) Unwrap() error { return e.err }
 
 // sent reports whether the request may have reached the server, after
 // the round trip failed with err. A request the transport never wrote
@@ -296,9 +356,11 @@ func isHTTP2(conn net.Conn) bool {
 // net/http's) is judged by its error: only one that shows that no
 // connection was made says "not sent". (For a read, which is retried
 // either way, only whether a connection was had is followed.)
-func (a *Attempt) sent(err error) bool {
+func (a *Attempt) wasSent(err error) bool {
 	if w := a.write; w != nil {
 		switch {
+		case w.refusedTry.Load():
+			return true
 		case w.complete.Load():
 			// HTTP/1.1 reports a request written once it is buffered,
 			// before its last flush: a write error on its only try means

@@ -42,8 +42,28 @@ func echoForms(s string) []string {
 	}
 	for _, e := range []string{url.QueryEscape(s), url.PathEscape(s)} {
 		if e != s {
-			forms = append(forms, e)
+			// Some encoders write the hex digits in lower case.
+			forms = append(forms, e, lowerHexEscapes(e))
 		}
 	}
 	return forms
+}
+
+// lowerHexEscapes is e with the hex digits of its %-escapes in lower case.
+func lowerHexEscapes(e string) string {
+	b := []byte(e)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = toLowerHex(b[i+1]), toLowerHex(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func toLowerHex(c byte) byte {
+	if 'A' <= c && c <= 'F' {
+		return c + ('a' - 'A')
+	}
+	return c
 }

@@ -51,6 +51,7 @@ func (r *Request) Header() http.Header { return r.r.Header }
 // *SendError. The caller reads and closes the answer's body.
 func (c *Client) Send(ctx context.Context, r *Request) (*http.Response, error) {
 	r.Attempt.bodyless = len(r.Body) == 0
+	r.Attempt.sent.Store(0)
 	rr := r.r.SetContext(r.Attempt.install(ctx)).SetDoNotParseResponse(true)
 	if r.Body != nil {
 		rr.SetBody(r.Body)
@@ -81,18 +82,25 @@ func (c *Client) Send(ctx context.Context, r *Request) (*http.Response, error) {
 
 // sendError is the *SendError of a failed Execute.
 func (r *Request) sendError(err error) *SendError {
-	var se *SendError
-	if errors.As(err, &se) {
-		return r.newSendError(se.Sent, false, se.Err)
+	var ge *guardError
+	if errors.As(err, &ge) {
+		return r.newSendError(ge.sent, false, ge.err)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		// The HTTP client's own failure (a redirect refused, its Timeout):
-		// the request may have gone out.
-		return r.newSendError(true, false, ue.Err)
+		err = ue.Err
 	}
-	// resty refused the request before sending it.
-	return r.newSendError(false, false, err)
+	switch r.Attempt.sent.Load() {
+	case 1:
+		// The HTTP client replaced the guard's error (its Timeout does).
+		return r.newSendError(false, false, err)
+	case 2:
+		return r.newSendError(true, false, err)
+	}
+	// The HTTP client's own failure after an answer (a redirect refused)
+	// may follow a request that went out; without one, resty refused the
+	// request before sending it.
+	return r.newSendError(ue != nil, false, err)
 }
 
 // CutError is the *SendError of an answer whose body could not be read
@@ -111,18 +119,71 @@ func (r *Request) newSendError(sent, cut bool, err error) *SendError {
 	return &SendError{Method: r.Method, Path: r.Path, Sent: sent, BodyCut: cut, Err: err, text: Clip(text)}
 }
 
+// Redact returns s with every secret of the request (its credential
+// headers' values and Secrets), as sent or escaped, replaced. It costs
+// nothing where s holds none and no escape (a request id, say).
+func (r *Request) Redact(s string) string {
+	if strings.ContainsAny(s, "%\\") {
+		return Redact(s, r.secrets())
+	}
+	for _, name := range CredentialHeaders {
+		if v := secretOf(name, r.r.Header.Get(name)); len(v) >= minSecret && strings.Contains(s, v) {
+			return Redact(s, r.secrets())
+		}
+	}
+	for _, v := range r.Secrets {
+		if len(v) >= minSecret && strings.Contains(s, v) {
+			return Redact(s, r.secrets())
+		}
+	}
+	return s
+}
+
+// RequestID is the answer's X-Request-Id, made inert, bounded and free of
+// the request's secrets (a gateway may reflect any header into it).
+func (r *Request) RequestID(resp *http.Response) string {
+	return Clip(r.Redact(resp.Header.Get("X-Request-Id")))
+}
+
+// RedactError returns err with a text free of the request's secrets; it
+// unwraps to err.
+func (r *Request) RedactError(err error) error {
+	if err == nil {
+		return nil
+	}
+	text := Redact(err.Error(), r.secrets())
+	if text == err.Error() {
+		return err
+	}
+	return &redactedError{text: text, err: err}
+}
+
+// redactedError is an error whose text had secrets replaced.
+type redactedError struct {
+	text string
+	err  error
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// secretOf is the secret a credential header's value carries: the value,
+// or an Authorization's signature.
+func secretOf(name, v string) string {
+	if name == "Authorization" {
+		if i := strings.LastIndex(v, "Signature="); i >= 0 {
+			return v[i+len("Signature="):]
+		}
+	}
+	return v
+}
+
 // secrets are the values an echo of the request must not show: the
 // credential headers' and r.Secrets.
 func (r *Request) secrets() []string {
 	out := append([]string(nil), r.Secrets...)
 	for _, name := range CredentialHeaders {
-		v := r.r.Header.Get(name)
-		if name == "Authorization" {
-			if i := strings.LastIndex(v, "Signature="); i >= 0 {
-				v = v[i+len("Signature="):]
-			}
-		}
-		out = append(out, v)
+		out = append(out, secretOf(name, r.r.Header.Get(name)))
 	}
 	return out
 }

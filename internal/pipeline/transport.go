@@ -45,6 +45,9 @@ func New(hc *http.Client, rd Redirects) *Client {
 		cp = *hc
 	}
 	g := &guard{next: cp.Transport}
+	if t, ok := cp.Transport.(*http.Transport); ok {
+		g.transport, g.h2c = true, speaksH2C(t)
+	}
 	cp.Transport = g
 	if cp.CheckRedirect == nil || rd == NoRedirects {
 		cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -107,11 +107,32 @@ func NewH2(t testing.TB, script func(*H2Request) H2Reply) *H2Server {
 	}
 	s := &H2Server{URL: "https://" + ln.Addr().String(), script: script}
 	s.client = &http.Client{Transport: s.Transport()}
-	s.start(ln, nil, func(idx int, c net.Conn) { s.serve(idx, c.(*tls.Conn)) })
+	s.start(ln, nil, func(idx int, c net.Conn) {
+		tc := c.(*tls.Conn)
+		if err := tc.HandshakeContext(context.Background()); err != nil || tc.ConnectionState().NegotiatedProtocol != "h2" {
+			return
+		}
+		s.serve(idx, c)
+	})
 	t.Cleanup(func() {
 		s.shutdown()
 		s.client.CloseIdleConnections()
 	})
+	return s
+}
+
+// NewH2C is NewH2 over plain TCP, HTTP/2 with prior knowledge (h2c): its
+// URL is http://, and Client and Transport are nil (a client needs a
+// transport that speaks unencrypted HTTP/2).
+func NewH2C(t testing.TB, script func(*H2Request) H2Reply) *H2Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testserver: %v", err)
+	}
+	s := &H2Server{URL: "http://" + ln.Addr().String(), script: script}
+	s.start(ln, nil, s.serve)
+	t.Cleanup(s.shutdown)
 	return s
 }
 
@@ -157,10 +178,7 @@ func (s *H2Server) StreamFrames(conn int, id uint32) []H2Frame {
 }
 
 // serve runs connection idx until the client goes or a verdict ends it.
-func (s *H2Server) serve(idx int, c *tls.Conn) {
-	if err := c.HandshakeContext(context.Background()); err != nil || c.ConnectionState().NegotiatedProtocol != "h2" {
-		return
-	}
+func (s *H2Server) serve(idx int, c net.Conn) {
 	preface := make([]byte, len(http2.ClientPreface))
 	if _, err := io.ReadFull(c, preface); err != nil || string(preface) != http2.ClientPreface {
 		return
@@ -245,7 +263,11 @@ func (s *H2Server) serve(idx int, c *tls.Conn) {
 		case H2Close:
 			return
 		case H2Garbage:
-			_, _ = c.NetConn().Write([]byte(TLSGarbage))
+			raw := c
+			if tc, ok := c.(*tls.Conn); ok {
+				raw = tc.NetConn()
+			}
+			_, _ = raw.Write([]byte(TLSGarbage))
 			return
 		default:
 			if writeAnswer(fr, enc, &hbuf, done.StreamID, reply) != nil {
