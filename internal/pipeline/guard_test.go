@@ -234,9 +234,13 @@ func TestGuardWriteNotRepeatedAfterHTTP2StreamError(t *testing.T) {
 			})
 		}
 		// The control: the same answer makes the transport send a read
-		// again by itself.
+		// again by itself (where this Go's transport does: Go 1.27's no
+		// longer resends after a PROTOCOL_ERROR).
 		t.Run(v.name+"/read is sent again", func(t *testing.T) {
 			t.Parallel()
+			if !transportResendsRead(t, v.reply) {
+				t.Skipf("this Go's HTTP/2 transport does not send a read again after %s", v.name)
+			}
 			ctx := testCtx(t, 10*time.Second)
 			var n atomic.Int32
 			srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
@@ -616,7 +620,7 @@ func TestGuardReadResendsCountedAndRefusedHTTP2(t *testing.T) {
 		for i := range 20 {
 			ctx := testCtx(t, 10*time.Second)
 			srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
-				return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
+				return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream}
 			})
 			tr := srv.Transport()
 			c := New(&http.Client{Transport: tr}, KeepRedirects)
@@ -644,7 +648,7 @@ func TestGuardReadResendsCountedAndRefusedHTTP2(t *testing.T) {
 		// Go's HTTP/2 transport waits a second before its second re-send.
 		ctx := testCtx(t, 10*time.Second)
 		srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
-			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream}
 		})
 		tr := srv.Transport()
 		t.Cleanup(tr.CloseIdleConnections)
@@ -660,7 +664,7 @@ func TestGuardReadResendsCountedAndRefusedHTTP2(t *testing.T) {
 		t.Parallel()
 		ctx := testCtx(t, 10*time.Second)
 		srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
-			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeProtocol}
+			return testserver.H2Reply{Verdict: testserver.H2Reset, Code: http2.ErrCodeRefusedStream}
 		})
 		tr := srv.Transport()
 		t.Cleanup(tr.CloseIdleConnections)
@@ -826,4 +830,23 @@ func TestGuardPassesRequestsWithoutAttempt(t *testing.T) {
 	assert.Equal(t, http.StatusTeapot, resp.StatusCode)
 	require.NotNil(t, got)
 	assert.NotNil(t, got.GetBody, "a request of no attempt keeps its GetBody")
+}
+
+// transportResendsRead reports whether this Go's HTTP/2 transport, with no
+// guard, sends a GET again by itself after the first is answered with
+// reply: the behaviour differs between Go releases.
+func transportResendsRead(t *testing.T, reply testserver.H2Reply) bool {
+	t.Helper()
+	var n atomic.Int32
+	srv := testserver.NewH2(t, func(*testserver.H2Request) testserver.H2Reply {
+		if n.Add(1) == 1 {
+			return reply
+		}
+		return testserver.H2Reply{Body: "ok"}
+	})
+	resp, err := srv.Client().Get(srv.URL + "/probe")
+	if err == nil {
+		resp.Body.Close()
+	}
+	return len(srv.Arrivals()) == 2
 }
