@@ -1356,6 +1356,7 @@ func TestTinyRateLimitNeverUnlimited(t *testing.T) {
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve, "rps %g", rps)
 		assert.Equal(t, "rateLimit.rps", ve.Field)
+		assert.Contains(t, err.Error(), "at least 1e-09", "the error names the smallest rate accepted")
 	}
 	for _, tc := range []struct {
 		rps   float64
