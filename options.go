@@ -242,8 +242,8 @@ func WithRateLimit(rps float64, burst int) Option {
 
 // WithWaitInterval sets the time between polls of JobsService.Wait for
 // calls whose WaitOptions.Interval is zero (or nil options), instead of
-// DefaultWaitInterval. It must be positive; clients of the workspacetest
-// fake poll every few milliseconds.
+// 10 s. It must be positive; clients of the workspacetest fake poll every
+// few milliseconds.
 func WithWaitInterval(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {
