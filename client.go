@@ -91,7 +91,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		observer:  cfg.observer(),
 		userAgent: []string{userAgent(cfg.userAgent)},
 		pipe:      pipeline.New(cfg.httpClient, pipeline.KeepRedirects),
-		wait:      cmp.Or(cfg.waitInterval, DefaultWaitInterval),
+		wait:      cmp.Or(cfg.waitInterval, defaultWaitInterval),
 	}
 	if cfg.projectID == "" {
 		// resolve saw to it: AK/SK credentials and a region.

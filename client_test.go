@@ -627,7 +627,7 @@ func TestZeroValuesReturnErrors(t *testing.T) {
 // A server (or a gateway in front of it) that echoes the request's
 // X-Auth-Token in its X-Request-Id header: the request id is kept with the
 // token replaced, on a call that succeeds (WithLogger's "request_id", every
-// observer's AttemptOutcome.RequestID and CallOutcome.RequestID) and in a
+// observer's AttemptResult.RequestID and CallResult.RequestID) and in a
 // *DecodeError's text alike.
 func TestRequestIDEchoOfTokenRedacted(t *testing.T) {
 	t.Parallel()

@@ -58,10 +58,10 @@
 //
 // Operations that change state, such as
 // [DesktopPoolsService.BatchDeleteVolumes], start a job and return its id.
-// [JobsService.Wait] polls the job until it ends, at [WaitOptions.Interval]
-// (else [DefaultWaitInterval]), for as long as the context allows: it
-// returns the finished [Job], or a [*JobFailedError] when the job or one of
-// its sub-jobs failed.
+// [JobsService.Wait] polls the job until it ends, every
+// [WaitOptions.Interval] (else the client's [WithWaitInterval], else 10 s),
+// for as long as the context allows: it returns the finished [Job], or a
+// [*JobFailedError] when the job or one of its sub-jobs failed.
 //
 // # Errors
 //

@@ -19,10 +19,11 @@ type JobsAPI interface {
 
 var _ JobsAPI = (*JobsService)(nil)
 
-// DefaultWaitInterval is the time between polls of Wait when
+// defaultWaitInterval is the time between polls of Wait when
 // WaitOptions.Interval is zero and the client has no WithWaitInterval; the
-// vendor's own tools poll every 10 to 15 seconds.
-const DefaultWaitInterval = 10 * time.Second
+// vendor's own tools poll every 10 to 15 seconds. WaitOptions.Interval's
+// doc gives the value.
+const defaultWaitInterval = 10 * time.Second
 
 // Get returns a job.
 //
@@ -43,11 +44,10 @@ func (s *JobsService) Get(ctx context.Context, jobID string) (*Job, error) {
 }
 
 // Wait polls a job at once and then every opts.Interval (when zero, or
-// with nil opts: the client's WithWaitInterval, else DefaultWaitInterval)
-// until it is done
-// or failed, or ctx ends. A failed job, or a done job with a sub-job that
-// did not succeed, is returned with a *JobFailedError. Unknown statuses
-// count as still running. Transient errors while polling are retried by
+// with nil opts: the client's WithWaitInterval, else 10 s) until it is
+// done or failed, or ctx ends. A failed job, or a done job with a sub-job
+// that did not succeed, is returned with a *JobFailedError. Unknown
+// statuses count as still running. Transient errors while polling are retried by
 // the client's RetryPolicy; any other error (a 404 for the job, say) ends
 // the wait. With an error, Wait returns the last job it saw, if any.
 func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions) (*Job, error) {

@@ -3,43 +3,51 @@ package workspace
 import "strings"
 
 // JobStatus is the status of a Job or a SubJob. The vendor does not
-// enumerate the values; the constants are those seen in practice. Decoding
-// keeps any value as is, and an unknown one counts as still running.
+// enumerate the values; the constants are those the API is seen to send.
+// Decoding keeps any value as is, and an unknown one counts as still running.
 type JobStatus string
 
-// Job statuses seen in answers. Done and Failed compare them ignoring case
-// and surrounding space.
+// Job statuses the API is seen to send. Done and Failed compare them
+// ignoring case and surrounding space.
 const (
-	JobStatusWaiting   JobStatus = "WAITING"   // pending: queued
-	JobStatusInit      JobStatus = "INIT"      // pending: created, not started
-	JobStatusRunning   JobStatus = "RUNNING"   // pending: in progress
-	JobStatusSuccess   JobStatus = "SUCCESS"   // done: succeeded
-	JobStatusComplete  JobStatus = "COMPLETE"  // done: succeeded
-	JobStatusCompleted JobStatus = "COMPLETED" // done: succeeded
-	JobStatusFinish    JobStatus = "FINISH"    // done: succeeded
-	JobStatusFinished  JobStatus = "FINISHED"  // done: succeeded
-	JobStatusFailed    JobStatus = "FAILED"    // done: failed
-	JobStatusFail      JobStatus = "FAIL"      // done: failed
-	JobStatusError     JobStatus = "ERROR"     // done: failed
+	JobStatusWaiting  JobStatus = "WAITING"  // pending: queued
+	JobStatusInit     JobStatus = "INIT"     // pending: created, not started
+	JobStatusRunning  JobStatus = "RUNNING"  // pending: in progress
+	JobStatusSuccess  JobStatus = "SUCCESS"  // done: succeeded
+	JobStatusComplete JobStatus = "COMPLETE" // done: succeeded
+	JobStatusFailed   JobStatus = "FAILED"   // done: failed
+	JobStatusFail     JobStatus = "FAIL"     // done: failed
+)
+
+// Synonyms Done and Failed also accept, so that a job reporting one of them
+// is judged as before. They are not exported: the API has not been seen to
+// send them, and a constant would suggest that it does.
+const (
+	jobStatusCompleted JobStatus = "COMPLETED" // done: succeeded
+	jobStatusFinish    JobStatus = "FINISH"    // done: succeeded
+	jobStatusFinished  JobStatus = "FINISHED"  // done: succeeded
+	jobStatusError     JobStatus = "ERROR"     // done: failed
 )
 
 // Done reports whether a job or sub-job in status s is finished,
 // successfully or not: it needs no more polling.
 func (s JobStatus) Done() bool { return s.succeeded() || s.Failed() }
 
-// Failed reports whether s is a failure status (FAILED, FAIL, ERROR).
+// Failed reports whether s is a failure status (FAILED, FAIL, or the
+// synonym ERROR).
 func (s JobStatus) Failed() bool {
 	switch s.normal() {
-	case JobStatusFailed, JobStatusFail, JobStatusError:
+	case JobStatusFailed, JobStatusFail, jobStatusError:
 		return true
 	}
 	return false
 }
 
-// succeeded reports whether s is a success status.
+// succeeded reports whether s is a success status (SUCCESS, COMPLETE, or
+// the synonyms COMPLETED, FINISH, FINISHED).
 func (s JobStatus) succeeded() bool {
 	switch s.normal() {
-	case JobStatusSuccess, JobStatusComplete, JobStatusCompleted, JobStatusFinish, JobStatusFinished:
+	case JobStatusSuccess, JobStatusComplete, jobStatusCompleted, jobStatusFinish, jobStatusFinished:
 		return true
 	}
 	return false

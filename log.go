@@ -12,15 +12,15 @@ import (
 // body.
 type logObserver struct{ l *slog.Logger }
 
-func (lo logObserver) CallStart(ctx context.Context, _ Call) context.Context { return ctx }
+func (lo logObserver) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
 
-func (lo logObserver) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+func (lo logObserver) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context {
 	return ctx
 }
 
 // AttemptEnd writes the debug record of one attempt, with the retry
 // decision taken after it.
-func (lo logObserver) AttemptEnd(ctx context.Context, call Call, r AttemptOutcome) {
+func (lo logObserver) AttemptEnd(ctx context.Context, call CallInfo, r AttemptResult) {
 	if !lo.l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
@@ -31,7 +31,7 @@ func (lo logObserver) AttemptEnd(ctx context.Context, call Call, r AttemptOutcom
 		slog.Int("status", r.StatusCode),
 		slog.Duration("duration", r.Duration),
 		slog.String("request_id", r.RequestID),
-		slog.Bool("retry", r.Decision == WillRetry),
+		slog.Bool("retry", r.Decision == DecisionRetry),
 		slog.Duration("delay", r.Delay),
 	}
 	if r.Err != nil {
@@ -43,8 +43,8 @@ func (lo logObserver) AttemptEnd(ctx context.Context, call Call, r AttemptOutcom
 // CallEnd warns of a call that failed after more than one attempt, or
 // whose failure would have been retried had the policy allowed another
 // attempt. A call whose context ended is not warned of: its caller knows.
-func (lo logObserver) CallEnd(ctx context.Context, call Call, r CallOutcome) {
-	gaveUp := r.Decision == RetriesExhausted || (r.Decision == NoRetry && r.Attempts > 1)
+func (lo logObserver) CallEnd(ctx context.Context, call CallInfo, r CallResult) {
+	gaveUp := r.Decision == DecisionRetriesExhausted || (r.Decision == DecisionNoRetry && r.Attempts > 1)
 	if r.Err == nil || !gaveUp {
 		return
 	}

@@ -300,7 +300,7 @@ type logOrderObserver struct {
 	logged []bool
 }
 
-func (o *logOrderObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {
+func (o *logOrderObserver) AttemptEnd(context.Context, CallInfo, AttemptResult) {
 	o.logged = append(o.logged, strings.Contains(o.buf.String(), "workspace: attempt"))
 }
 

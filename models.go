@@ -267,5 +267,5 @@ type SubJob struct {
 
 // WaitOptions tunes JobsService.Wait.
 type WaitOptions struct {
-	Interval time.Duration // between polls; 0: the client's WithWaitInterval, else DefaultWaitInterval (10 s)
+	Interval time.Duration // between polls; 0: the client's WithWaitInterval, else 10 s
 }

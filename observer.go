@@ -33,10 +33,10 @@ import (
 // safe for concurrent use. It runs on the request path: it should be quick
 // and must not block.
 type Observer interface {
-	CallStart(ctx context.Context, call Call) context.Context
-	AttemptStart(ctx context.Context, call Call, attempt int) context.Context
-	AttemptEnd(ctx context.Context, call Call, result AttemptOutcome)
-	CallEnd(ctx context.Context, call Call, result CallOutcome)
+	CallStart(ctx context.Context, call CallInfo) context.Context
+	AttemptStart(ctx context.Context, call CallInfo, attempt int) context.Context
+	AttemptEnd(ctx context.Context, call CallInfo, result AttemptResult)
+	CallEnd(ctx context.Context, call CallInfo, result CallResult)
 }
 
 // HeaderInjector is implemented by an Observer that adds headers to each
@@ -50,9 +50,9 @@ type HeaderInjector interface {
 	InjectHeaders(ctx context.Context, h http.Header)
 }
 
-// Call describes one call of the API: what an operation sends, whatever its
-// attempts.
-type Call struct {
+// CallInfo describes one call of the API: what an operation sends,
+// whatever its attempts.
+type CallInfo struct {
 	// Operation is the API's own name for the operation:
 	// ListInconsistentStatics, DeleteDesktopPoolVolumes, CheckDesktopImages,
 	// ShowDesktopPoolsScriptExecTasks, ListDesktopSnapshot or ShowJob; "Do"
@@ -64,26 +64,27 @@ type Call struct {
 	Path      string // escaped, as sent, without the query string
 }
 
-// AttemptOutcome is what one attempt came to.
-type AttemptOutcome struct {
+// AttemptResult is what one attempt came to.
+type AttemptResult struct {
 	Attempt    int           // 1 for the first attempt
 	StatusCode int           // the answer's status; 0 when there was none
 	RequestID  string        // the answer's X-Request-Id, if any
 	Err        error         // nil: success, body decoded
 	Duration   time.Duration // from sending (credentials included) to decoding
 	Decision   RetryDecision // what the client made of it
-	Delay      time.Duration // the wait before the next attempt, when Decision is WillRetry
+	Delay      time.Duration // the wait before the next attempt, when Decision is DecisionRetry
 }
 
-// CallOutcome is what a call came to.
-type CallOutcome struct {
+// CallResult is what a call came to.
+type CallResult struct {
 	Attempts   int           // attempts made; 0 when none could start
 	StatusCode int           // the last answer's status; 0 when there was none
 	RequestID  string        // the last answer's X-Request-Id, if any
 	Err        error         // what the operation returns; nil: success
 	Duration   time.Duration // from CallStart to CallEnd, waits included
-	// Decision says why the call ended: NoRetry (a success, or a failure
-	// that is not retried), RetriesExhausted or ContextDone.
+	// Decision says why the call ended: DecisionNoRetry (a success, or a
+	// failure that is not retried), DecisionRetriesExhausted or
+	// DecisionContextDone.
 	Decision RetryDecision
 }
 
@@ -91,35 +92,35 @@ type CallOutcome struct {
 type RetryDecision uint8
 
 const (
-	// NoRetry: the attempt succeeded, or failed in a way that is not
-	// retried (a 404, a write that may have taken effect, a body that did
-	// not decode, ...).
-	NoRetry RetryDecision = iota
-	// WillRetry: the call is tried again after AttemptOutcome.Delay.
-	WillRetry
-	// RetriesExhausted: the failure is one that is retried, but the
-	// policy allows no further attempt.
-	RetriesExhausted
-	// ContextDone: the call's context ended; nothing more is tried.
-	ContextDone
+	// DecisionNoRetry: the attempt succeeded, or failed in a way that is
+	// not retried (a 404, a write that may have taken effect, a body that
+	// did not decode, ...).
+	DecisionNoRetry RetryDecision = iota
+	// DecisionRetry: the call is tried again after AttemptResult.Delay.
+	DecisionRetry
+	// DecisionRetriesExhausted: the failure is one that is retried, but
+	// the policy allows no further attempt.
+	DecisionRetriesExhausted
+	// DecisionContextDone: the call's context ended; nothing more is tried.
+	DecisionContextDone
 )
 
 // String names the decision.
 func (d RetryDecision) String() string {
 	switch d {
-	case NoRetry:
+	case DecisionNoRetry:
 		return "no_retry"
-	case WillRetry:
+	case DecisionRetry:
 		return "retry"
-	case RetriesExhausted:
+	case DecisionRetriesExhausted:
 		return "retries_exhausted"
-	case ContextDone:
+	case DecisionContextDone:
 		return "context_done"
 	}
 	return "unknown"
 }
 
-// Operation names of the API, as Call.Operation reports them.
+// Operation names of the API, as CallInfo.Operation reports them.
 const (
 	opInconsistentStatistics = "ListInconsistentStatics"
 	opBatchDeleteVolumes     = "DeleteDesktopPoolVolumes"
@@ -180,27 +181,27 @@ func injectorOf(o Observer) HeaderInjector {
 // reverse order, with the context the last start returned.
 type observers []Observer
 
-func (obs observers) CallStart(ctx context.Context, call Call) context.Context {
+func (obs observers) CallStart(ctx context.Context, call CallInfo) context.Context {
 	for _, o := range obs {
 		ctx = orContext(o.CallStart(ctx, call), ctx)
 	}
 	return ctx
 }
 
-func (obs observers) AttemptStart(ctx context.Context, call Call, attempt int) context.Context {
+func (obs observers) AttemptStart(ctx context.Context, call CallInfo, attempt int) context.Context {
 	for _, o := range obs {
 		ctx = orContext(o.AttemptStart(ctx, call, attempt), ctx)
 	}
 	return ctx
 }
 
-func (obs observers) AttemptEnd(ctx context.Context, call Call, r AttemptOutcome) {
+func (obs observers) AttemptEnd(ctx context.Context, call CallInfo, r AttemptResult) {
 	for i := len(obs) - 1; i >= 0; i-- {
 		obs[i].AttemptEnd(ctx, call, r)
 	}
 }
 
-func (obs observers) CallEnd(ctx context.Context, call Call, r CallOutcome) {
+func (obs observers) CallEnd(ctx context.Context, call CallInfo, r CallResult) {
 	for i := len(obs) - 1; i >= 0; i-- {
 		obs[i].CallEnd(ctx, call, r)
 	}
@@ -226,10 +227,10 @@ func orContext(ctx, fallback context.Context) context.Context {
 // nothing.
 type observedCall struct {
 	o     Observer
-	call  Call
+	call  CallInfo
 	ctx   context.Context // the call's, as CallStart returned it
 	start time.Time
-	last  CallOutcome // Attempts, StatusCode, RequestID and Decision so far
+	last  CallResult // Attempts, StatusCode, RequestID and Decision so far
 }
 
 // startCall tells the observer that a call starts and returns the call's
@@ -243,7 +244,7 @@ func (co *core) startCall(ctx context.Context, op, method, path string) (context
 	}
 	oc := observedCall{
 		o:     co.observer,
-		call:  Call{Operation: op, Method: method, Scheme: co.scheme, Host: co.host, Path: path},
+		call:  CallInfo{Operation: op, Method: method, Scheme: co.scheme, Host: co.host, Path: path},
 		start: time.Now(),
 	}
 	oc.ctx = orContext(oc.o.CallStart(ctx, oc.call), ctx)
@@ -267,24 +268,24 @@ func (oc *observedCall) endAttempt(ctx context.Context, n, attempts int, res *at
 	if oc.o == nil {
 		return
 	}
-	rd := NoRetry
+	rd := DecisionNoRetry
 	switch {
 	case ctxDone && res.err != nil:
-		rd = ContextDone
+		rd = DecisionContextDone
 	case d.retry:
-		rd = WillRetry
+		rd = DecisionRetry
 	case d.retryable:
-		rd = RetriesExhausted
+		rd = DecisionRetriesExhausted
 	}
-	oc.last = CallOutcome{Attempts: attempts, StatusCode: res.status, RequestID: res.requestID, Decision: rd}
-	oc.o.AttemptEnd(ctx, oc.call, AttemptOutcome{
+	oc.last = CallResult{Attempts: attempts, StatusCode: res.status, RequestID: res.requestID, Decision: rd}
+	oc.o.AttemptEnd(ctx, oc.call, AttemptResult{
 		Attempt: n, StatusCode: res.status, RequestID: res.requestID, Err: res.err,
 		Duration: res.duration, Decision: rd, Delay: d.delay,
 	})
 }
 
 // stopped records that the call's context ended between attempts.
-func (oc *observedCall) stopped() { oc.last.Decision = ContextDone }
+func (oc *observedCall) stopped() { oc.last.Decision = DecisionContextDone }
 
 // end tells the observer how the call ended, with the error *errp.
 func (oc *observedCall) end(errp *error) {

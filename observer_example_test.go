@@ -13,17 +13,17 @@ import (
 // the request id of a successful call.
 type callLog struct{}
 
-func (callLog) CallStart(ctx context.Context, _ workspace.Call) context.Context { return ctx }
+func (callLog) CallStart(ctx context.Context, _ workspace.CallInfo) context.Context { return ctx }
 
-func (callLog) AttemptStart(ctx context.Context, _ workspace.Call, _ int) context.Context {
+func (callLog) AttemptStart(ctx context.Context, _ workspace.CallInfo, _ int) context.Context {
 	return ctx
 }
 
-func (callLog) AttemptEnd(_ context.Context, _ workspace.Call, a workspace.AttemptOutcome) {
+func (callLog) AttemptEnd(_ context.Context, _ workspace.CallInfo, a workspace.AttemptResult) {
 	fmt.Printf("  attempt %d: status %d, decision %s\n", a.Attempt, a.StatusCode, a.Decision)
 }
 
-func (callLog) CallEnd(_ context.Context, call workspace.Call, o workspace.CallOutcome) {
+func (callLog) CallEnd(_ context.Context, call workspace.CallInfo, o workspace.CallResult) {
 	fmt.Printf("%s %s: %d attempt(s), status %d, request id set: %t, error: %v\n",
 		call.Operation, call.Method, o.Attempts, o.StatusCode, o.RequestID != "", o.Err)
 }

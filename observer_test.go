@@ -30,10 +30,10 @@ type recorder struct {
 
 type event struct {
 	kind    string // call-start, attempt-start, attempt-end, call-end
-	call    workspace.Call
+	call    workspace.CallInfo
 	attempt int
-	ar      workspace.AttemptOutcome
-	cr      workspace.CallOutcome
+	ar      workspace.AttemptResult
+	cr      workspace.CallResult
 	ctx     context.Context
 }
 
@@ -48,21 +48,21 @@ func (r *recorder) add(e event) {
 	}
 }
 
-func (r *recorder) CallStart(ctx context.Context, call workspace.Call) context.Context {
+func (r *recorder) CallStart(ctx context.Context, call workspace.CallInfo) context.Context {
 	r.add(event{kind: "call-start", call: call, ctx: ctx})
 	return context.WithValue(ctx, ctxKey(r.name+"-call"), call.Operation)
 }
 
-func (r *recorder) AttemptStart(ctx context.Context, call workspace.Call, n int) context.Context {
+func (r *recorder) AttemptStart(ctx context.Context, call workspace.CallInfo, n int) context.Context {
 	r.add(event{kind: "attempt-start", call: call, attempt: n, ctx: ctx})
 	return context.WithValue(ctx, ctxKey(r.name+"-attempt"), n)
 }
 
-func (r *recorder) AttemptEnd(ctx context.Context, call workspace.Call, ar workspace.AttemptOutcome) {
+func (r *recorder) AttemptEnd(ctx context.Context, call workspace.CallInfo, ar workspace.AttemptResult) {
 	r.add(event{kind: "attempt-end", call: call, ar: ar, ctx: ctx})
 }
 
-func (r *recorder) CallEnd(ctx context.Context, call workspace.Call, cr workspace.CallOutcome) {
+func (r *recorder) CallEnd(ctx context.Context, call workspace.CallInfo, cr workspace.CallResult) {
 	r.add(event{kind: "call-end", call: call, cr: cr, ctx: ctx})
 }
 
@@ -94,7 +94,7 @@ func TestObserverSeesRetriedCall(t *testing.T) {
 	es := rec.all()
 	require.Equal(t, "call-start attempt-start attempt-end attempt-start attempt-end call-end", kinds(es))
 	host := strings.TrimPrefix(srv.URL, "http://")
-	want := workspace.Call{Operation: "ListDesktopSnapshot", Method: "GET", Scheme: "http", Host: host,
+	want := workspace.CallInfo{Operation: "ListDesktopSnapshot", Method: "GET", Scheme: "http", Host: host,
 		Path: "/v2/" + srv.ProjectID + "/snapshots"}
 	for _, e := range es {
 		assert.Equal(t, want, e.call, e.kind)
@@ -108,21 +108,21 @@ func TestObserverSeesRetriedCall(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, a1.StatusCode)
 	assert.Equal(t, reqs[0].RequestID, a1.RequestID)
 	assert.ErrorIs(t, a1.Err, workspace.ErrServer)
-	assert.Equal(t, workspace.WillRetry, a1.Decision)
+	assert.Equal(t, workspace.DecisionRetry, a1.Decision)
 	assert.GreaterOrEqual(t, a1.Delay, time.Duration(0))
 	assert.LessOrEqual(t, a1.Delay, 20*time.Millisecond, "the fake's client policy")
 	assert.Positive(t, a1.Duration)
 
 	assert.Equal(t, 2, es[3].attempt)
 	a2 := es[4].ar
-	assert.Equal(t, workspace.AttemptOutcome{Attempt: 2, StatusCode: 200, RequestID: reqs[1].RequestID, Duration: a2.Duration}, a2)
+	assert.Equal(t, workspace.AttemptResult{Attempt: 2, StatusCode: 200, RequestID: reqs[1].RequestID, Duration: a2.Duration}, a2)
 
 	cr := es[5].cr
 	assert.Equal(t, 2, cr.Attempts)
 	assert.Equal(t, 200, cr.StatusCode)
 	assert.Equal(t, reqs[1].RequestID, cr.RequestID, "the request id of a successful call")
 	assert.NoError(t, cr.Err)
-	assert.Equal(t, workspace.NoRetry, cr.Decision)
+	assert.Equal(t, workspace.DecisionNoRetry, cr.Decision)
 	assert.GreaterOrEqual(t, cr.Duration, a1.Duration+a2.Duration)
 }
 
@@ -149,7 +149,7 @@ func TestObserverDecisions(t *testing.T) {
 				_, err := c.Jobs.Get(ctx, "nope")
 				return err
 			},
-			want: []workspace.RetryDecision{workspace.NoRetry}, wantCall: workspace.NoRetry, wantError: true,
+			want: []workspace.RetryDecision{workspace.DecisionNoRetry}, wantCall: workspace.DecisionNoRetry, wantError: true,
 		},
 		{
 			name:  "503 until retries are exhausted",
@@ -158,8 +158,8 @@ func TestObserverDecisions(t *testing.T) {
 				_, err := c.Jobs.Get(ctx, "nope")
 				return err
 			},
-			want:     []workspace.RetryDecision{workspace.WillRetry, workspace.WillRetry, workspace.RetriesExhausted},
-			wantCall: workspace.RetriesExhausted, wantError: true,
+			want:     []workspace.RetryDecision{workspace.DecisionRetry, workspace.DecisionRetry, workspace.DecisionRetriesExhausted},
+			wantCall: workspace.DecisionRetriesExhausted, wantError: true,
 		},
 		{
 			name:  "a write is not retried after a 503",
@@ -169,7 +169,7 @@ func TestObserverDecisions(t *testing.T) {
 					Volumes: []workspace.VolumeInfo{{Type: "SAS", Size: 100}}})
 				return err
 			},
-			want: []workspace.RetryDecision{workspace.NoRetry}, wantCall: workspace.NoRetry, wantError: true,
+			want: []workspace.RetryDecision{workspace.DecisionNoRetry}, wantCall: workspace.DecisionNoRetry, wantError: true,
 		},
 		{
 			name:  "context ends during an attempt",
@@ -179,7 +179,7 @@ func TestObserverDecisions(t *testing.T) {
 				return err
 			},
 			timeout: 20 * time.Millisecond,
-			want:    []workspace.RetryDecision{workspace.ContextDone}, wantCall: workspace.ContextDone, wantError: true,
+			want:    []workspace.RetryDecision{workspace.DecisionContextDone}, wantCall: workspace.DecisionContextDone, wantError: true,
 		},
 		{
 			name:  "context ends during the wait before a retry",
@@ -189,7 +189,7 @@ func TestObserverDecisions(t *testing.T) {
 				return err
 			},
 			cancelOnRetry: true,
-			want:          []workspace.RetryDecision{workspace.WillRetry}, wantCall: workspace.ContextDone, wantError: true,
+			want:          []workspace.RetryDecision{workspace.DecisionRetry}, wantCall: workspace.DecisionContextDone, wantError: true,
 		},
 	}
 	for _, tt := range tests {
@@ -217,7 +217,7 @@ func TestObserverDecisions(t *testing.T) {
 			assert.Equal(t, tt.wantError, err != nil)
 
 			var got []workspace.RetryDecision
-			var end *workspace.CallOutcome
+			var end *workspace.CallResult
 			starts := 0
 			for _, e := range rec.all() {
 				switch e.kind {
@@ -348,16 +348,16 @@ func TestObserverContextFlows(t *testing.T) {
 // cancelOnRetry cancels a context when the client decides to retry.
 type cancelOnRetry struct{ cancel context.CancelFunc }
 
-func (cancelOnRetry) CallStart(ctx context.Context, _ workspace.Call) context.Context { return ctx }
-func (cancelOnRetry) AttemptStart(ctx context.Context, _ workspace.Call, _ int) context.Context {
+func (cancelOnRetry) CallStart(ctx context.Context, _ workspace.CallInfo) context.Context { return ctx }
+func (cancelOnRetry) AttemptStart(ctx context.Context, _ workspace.CallInfo, _ int) context.Context {
 	return ctx
 }
-func (c cancelOnRetry) AttemptEnd(_ context.Context, _ workspace.Call, a workspace.AttemptOutcome) {
-	if a.Decision == workspace.WillRetry {
+func (c cancelOnRetry) AttemptEnd(_ context.Context, _ workspace.CallInfo, a workspace.AttemptResult) {
+	if a.Decision == workspace.DecisionRetry {
 		c.cancel()
 	}
 }
-func (cancelOnRetry) CallEnd(context.Context, workspace.Call, workspace.CallOutcome) {}
+func (cancelOnRetry) CallEnd(context.Context, workspace.CallInfo, workspace.CallResult) {}
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
 

@@ -214,21 +214,23 @@ func WithUserAgent(ua string) Option {
 	})
 }
 
-// MinRateLimit is the smallest rate WithRateLimit accepts, in requests per
-// second.
-const MinRateLimit = 1e-9
+// minRateLimit is the smallest rate WithRateLimit accepts, in requests per
+// second: a token bucket refilled more slowly waits longer than a
+// time.Duration can hold.
+const minRateLimit = 1e-9
 
 // WithRateLimit keeps the client under rps requests per second on average,
 // with bursts of up to burst, so that a fleet job stays below the gateway's
 // limit instead of collecting 429s. Every attempt, retries included, takes
-// a token; waiting honours the call's context.
+// a token; waiting honours the call's context. rps must be at least 1e-9
+// (one request in about 32 years) and burst at least 1.
 func WithRateLimit(rps float64, burst int) Option {
 	return option(func(c *config) error {
 		if !(rps > 0) || rps > 1e9 {
 			return invalid("rateLimit.rps", "must be positive")
 		}
-		if rps < MinRateLimit {
-			return invalid("rateLimit.rps", "must be at least %g (one request in about 32 years): a longer wait cannot be represented", MinRateLimit)
+		if rps < minRateLimit {
+			return invalid("rateLimit.rps", "must be at least %g (one request in about 32 years): a longer wait cannot be represented", minRateLimit)
 		}
 		if burst < 1 {
 			return invalid("rateLimit.burst", "must be at least 1")
@@ -240,8 +242,8 @@ func WithRateLimit(rps float64, burst int) Option {
 
 // WithWaitInterval sets the time between polls of JobsService.Wait for
 // calls whose WaitOptions.Interval is zero (or nil options), instead of
-// DefaultWaitInterval. It must be positive; clients of the workspacetest
-// fake poll every few milliseconds.
+// 10 s. It must be positive; clients of the workspacetest fake poll every
+// few milliseconds.
 func WithWaitInterval(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {

@@ -20,11 +20,12 @@ import (
 // asked by the pipeline's guard before the transport sends a read again
 // by itself (resend). The call loop is client.go's do.
 
-// Retry defaults, used where a RetryPolicy field is zero.
+// Retry defaults, used where a RetryPolicy field is zero. The field docs
+// of RetryPolicy give the values.
 const (
-	DefaultMaxAttempts = 3
-	DefaultBaseDelay   = 200 * time.Millisecond
-	DefaultMaxDelay    = 10 * time.Second
+	defaultMaxAttempts = 3
+	defaultBaseDelay   = 200 * time.Millisecond
+	defaultMaxDelay    = 10 * time.Second
 )
 
 // RetryPolicy says how often and how patiently a call is retried.
@@ -36,20 +37,20 @@ const (
 // BaseDelay with full jitter, capped by MaxDelay; a Retry-After header
 // (seconds or HTTP date) is honoured up to MaxDelay.
 type RetryPolicy struct {
-	MaxAttempts int           // tries in all, the first included; 1 disables retries; 0: default 3
-	BaseDelay   time.Duration // first back-off; 0: default
-	MaxDelay    time.Duration // cap on one wait, Retry-After included; 0: default
+	MaxAttempts int           // tries in all, the first included; 1 disables retries; 0: 3
+	BaseDelay   time.Duration // first back-off; 0: 200 ms
+	MaxDelay    time.Duration // cap on one wait, Retry-After included; 0: 10 s
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = DefaultMaxAttempts
+		p.MaxAttempts = defaultMaxAttempts
 	}
 	if p.BaseDelay <= 0 {
-		p.BaseDelay = DefaultBaseDelay
+		p.BaseDelay = defaultBaseDelay
 	}
 	if p.MaxDelay <= 0 {
-		p.MaxDelay = DefaultMaxDelay
+		p.MaxDelay = defaultMaxDelay
 	}
 	if p.BaseDelay > p.MaxDelay {
 		p.BaseDelay = p.MaxDelay

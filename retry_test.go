@@ -109,7 +109,7 @@ func TestRetryDefaultMaxAttemptsIsThree(t *testing.T) {
 	c, mux := setup(t, WithRetryPolicy(fastRetries), WithRetryPolicy(RetryPolicy{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}))
 	mux.handleAny(s.ServeHTTP)
 	require.Error(t, op.call(context.Background(), c))
-	assert.EqualValues(t, DefaultMaxAttempts, s.count.Load())
+	assert.EqualValues(t, 3, s.count.Load(), "RetryPolicy.MaxAttempts documents 3")
 }
 
 func TestRetryDroppedConnection(t *testing.T) {
@@ -271,8 +271,8 @@ func TestRetryBackoffFullJitter(t *testing.T) {
 	q := RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Millisecond}.withDefaults()
 	assert.Equal(t, time.Millisecond, q.BaseDelay)
 	assert.LessOrEqual(t, q.backoff(1), time.Millisecond)
-	// Zero values are the defaults.
-	assert.Equal(t, RetryPolicy{MaxAttempts: DefaultMaxAttempts, BaseDelay: DefaultBaseDelay, MaxDelay: DefaultMaxDelay},
+	// Zero values are the defaults the field docs give.
+	assert.Equal(t, RetryPolicy{MaxAttempts: 3, BaseDelay: 200 * time.Millisecond, MaxDelay: 10 * time.Second},
 		RetryPolicy{}.withDefaults())
 }
 
@@ -1356,6 +1356,7 @@ func TestTinyRateLimitNeverUnlimited(t *testing.T) {
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve, "rps %g", rps)
 		assert.Equal(t, "rateLimit.rps", ve.Field)
+		assert.Contains(t, err.Error(), "at least 1e-09", "the error names the smallest rate accepted")
 	}
 	for _, tc := range []struct {
 		rps   float64

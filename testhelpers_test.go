@@ -862,20 +862,20 @@ type pathObserver struct {
 	paths []string
 }
 
-func (o *pathObserver) CallStart(ctx context.Context, c Call) context.Context {
+func (o *pathObserver) CallStart(ctx context.Context, c CallInfo) context.Context {
 	o.mu.Lock()
 	o.paths = append(o.paths, c.Path)
 	o.mu.Unlock()
 	return ctx
 }
 
-func (o *pathObserver) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+func (o *pathObserver) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context {
 	return ctx
 }
 
-func (o *pathObserver) AttemptEnd(context.Context, Call, AttemptOutcome) {}
+func (o *pathObserver) AttemptEnd(context.Context, CallInfo, AttemptResult) {}
 
-func (o *pathObserver) CallEnd(context.Context, Call, CallOutcome) {}
+func (o *pathObserver) CallEnd(context.Context, CallInfo, CallResult) {}
 
 // finishesWithin runs f and fails the test if it has not returned within
 // d; it waits for f a while longer all the same, so that f's assertions do
@@ -912,23 +912,23 @@ func goldenString(t testing.TB, name string) string {
 // attemptRecorder is an Observer that keeps every outcome it is handed.
 type attemptRecorder struct {
 	mu       sync.Mutex
-	attempts []AttemptOutcome
-	calls    []CallOutcome
+	attempts []AttemptResult
+	calls    []CallResult
 }
 
-func (r *attemptRecorder) CallStart(ctx context.Context, _ Call) context.Context { return ctx }
+func (r *attemptRecorder) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
 
-func (r *attemptRecorder) AttemptStart(ctx context.Context, _ Call, _ int) context.Context {
+func (r *attemptRecorder) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context {
 	return ctx
 }
 
-func (r *attemptRecorder) AttemptEnd(_ context.Context, _ Call, o AttemptOutcome) {
+func (r *attemptRecorder) AttemptEnd(_ context.Context, _ CallInfo, o AttemptResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.attempts = append(r.attempts, o)
 }
 
-func (r *attemptRecorder) CallEnd(_ context.Context, _ Call, o CallOutcome) {
+func (r *attemptRecorder) CallEnd(_ context.Context, _ CallInfo, o CallResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, o)

@@ -27,7 +27,7 @@ func TestWithWaitInterval(t *testing.T) {
 			t.Parallel()
 			s := newJobServer(t, answerJob("RUNNING"), answerJob("RUNNING"), answerJob("SUCCESS"))
 			c := s.mux.client(t, WithRetryPolicy(RetryPolicy{}), WithWaitInterval(interval)) // default retries
-			// Far below DefaultWaitInterval (10 s): a default poll would hit the deadline.
+			// Far below defaultWaitInterval (10 s): a default poll would hit the deadline.
 			ctx, cancel := context.WithTimeout(context.Background(), tt.maxWait)
 			defer cancel()
 			job, err := c.Jobs.Wait(ctx, "job-1", tt.opts)

@@ -48,7 +48,7 @@ var lastEndpoint atomic.Pointer[endpoint]
 
 // serverAddr splits call.Host into server.address and server.port (the
 // scheme's default when the host names none).
-func serverAddr(call workspace.Call) (string, int) {
+func serverAddr(call workspace.CallInfo) (string, int) {
 	if e := lastEndpoint.Load(); e != nil && e.host == call.Host && e.scheme == call.Scheme {
 		return e.addr, e.port
 	}
@@ -78,7 +78,7 @@ var rpcMethods = func() map[string]string {
 }()
 
 // rpcMethod is rpc.method, which is also the call span's name.
-func rpcMethod(call workspace.Call) string {
+func rpcMethod(call workspace.CallInfo) string {
 	if m, ok := rpcMethods[call.Operation]; ok {
 		return m
 	}

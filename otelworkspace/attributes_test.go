@@ -55,7 +55,7 @@ func TestServerAddr(t *testing.T) {
 		{"http", "127.0.0.1:8080", "127.0.0.1", 8080},
 		{"https", "[::1]:8443", "::1", 8443},
 	} {
-		addr, port := serverAddr(workspace.Call{Scheme: tt.scheme, Host: tt.host})
+		addr, port := serverAddr(workspace.CallInfo{Scheme: tt.scheme, Host: tt.host})
 		assert.Equal(t, tt.addr, addr)
 		assert.Equal(t, tt.port, port)
 	}

@@ -44,14 +44,14 @@ func newMetrics(mp metric.MeterProvider) *metrics {
 	return &o
 }
 
-func (*metrics) CallStart(ctx context.Context, _ workspace.Call) context.Context { return ctx }
+func (*metrics) CallStart(ctx context.Context, _ workspace.CallInfo) context.Context { return ctx }
 
-func (*metrics) AttemptStart(ctx context.Context, _ workspace.Call, _ int) context.Context {
+func (*metrics) AttemptStart(ctx context.Context, _ workspace.CallInfo, _ int) context.Context {
 	return ctx
 }
 
 // AttemptEnd records the attempt's duration and counts it.
-func (m *metrics) AttemptEnd(ctx context.Context, call workspace.Call, r workspace.AttemptOutcome) {
+func (m *metrics) AttemptEnd(ctx context.Context, call workspace.CallInfo, r workspace.AttemptResult) {
 	addr, port := serverAddr(call)
 	et := errorType(r.Err, r.StatusCode)
 	if m.attemptDuration.Enabled(ctx) {
@@ -82,7 +82,7 @@ func (m *metrics) AttemptEnd(ctx context.Context, call workspace.Call, r workspa
 }
 
 // CallEnd records the call's duration and counts it if it failed.
-func (m *metrics) CallEnd(ctx context.Context, call workspace.Call, r workspace.CallOutcome) {
+func (m *metrics) CallEnd(ctx context.Context, call workspace.CallInfo, r workspace.CallResult) {
 	addr, port := serverAddr(call)
 	if m.callDuration.Enabled(ctx) {
 		m.recordCall(ctx, call, r, addr, port)
@@ -99,7 +99,7 @@ func (m *metrics) CallEnd(ctx context.Context, call workspace.Call, r workspace.
 }
 
 // recordCall records the call's duration.
-func (m *metrics) recordCall(ctx context.Context, call workspace.Call, r workspace.CallOutcome, addr string, port int) {
+func (m *metrics) recordCall(ctx context.Context, call workspace.CallInfo, r workspace.CallResult, addr string, port int) {
 	attrs := []attribute.KeyValue{
 		semconv.RPCMethod(rpcMethod(call)),
 		semconv.ServerAddress(addr),

@@ -18,7 +18,7 @@ import (
 // BenchmarkObserver runs the events of one call of one attempt through
 // the observers, without a request: what otelworkspace adds to a call.
 func BenchmarkObserver(b *testing.B) {
-	call := workspace.Call{Operation: "ListDesktopSnapshot", Method: "GET", Scheme: "https",
+	call := workspace.CallInfo{Operation: "ListDesktopSnapshot", Method: "GET", Scheme: "https",
 		Host: "workspace.ap-southeast-3.myhuaweicloud.com", Path: "/v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots"}
 	sdkTP := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
 	sdkMP := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
@@ -49,8 +49,8 @@ func BenchmarkObserver(b *testing.B) {
 					if hi, ok := c.o.(workspace.HeaderInjector); ok {
 						hi.InjectHeaders(actx, h)
 					}
-					c.o.AttemptEnd(actx, call, workspace.AttemptOutcome{Attempt: 1, StatusCode: status, RequestID: "req-1", Err: err, Duration: time.Millisecond})
-					c.o.CallEnd(ctx, call, workspace.CallOutcome{Attempts: 1, StatusCode: status, RequestID: "req-1", Err: err, Duration: time.Millisecond})
+					c.o.AttemptEnd(actx, call, workspace.AttemptResult{Attempt: 1, StatusCode: status, RequestID: "req-1", Err: err, Duration: time.Millisecond})
+					c.o.CallEnd(ctx, call, workspace.CallResult{Attempts: 1, StatusCode: status, RequestID: "req-1", Err: err, Duration: time.Millisecond})
 				}
 			})
 		}

@@ -46,7 +46,7 @@ func spanFrom(ctx context.Context, key any) trace.Span {
 }
 
 // CallStart starts the call's span.
-func (t *tracing) CallStart(ctx context.Context, call workspace.Call) context.Context {
+func (t *tracing) CallStart(ctx context.Context, call workspace.CallInfo) context.Context {
 	addr, port := serverAddr(call)
 	method := rpcMethod(call)
 	ctx, span := t.tracer.Start(ctx, method, clientKind, trace.WithAttributes(
@@ -59,7 +59,7 @@ func (t *tracing) CallStart(ctx context.Context, call workspace.Call) context.Co
 }
 
 // AttemptStart starts the attempt's span, a child of the call's.
-func (t *tracing) AttemptStart(ctx context.Context, call workspace.Call, attempt int) context.Context {
+func (t *tracing) AttemptStart(ctx context.Context, call workspace.CallInfo, attempt int) context.Context {
 	addr, port := serverAddr(call)
 	method, known := httpMethod(call.Method)
 	name := method
@@ -88,7 +88,7 @@ func (t *tracing) InjectHeaders(ctx context.Context, h http.Header) {
 }
 
 // AttemptEnd ends the attempt's span.
-func (t *tracing) AttemptEnd(ctx context.Context, _ workspace.Call, r workspace.AttemptOutcome) {
+func (t *tracing) AttemptEnd(ctx context.Context, _ workspace.CallInfo, r workspace.AttemptResult) {
 	span := spanFrom(ctx, attemptSpanKey{})
 	if span == nil {
 		return
@@ -112,7 +112,7 @@ func (t *tracing) AttemptEnd(ctx context.Context, _ workspace.Call, r workspace.
 }
 
 // CallEnd ends the call's span.
-func (t *tracing) CallEnd(ctx context.Context, _ workspace.Call, r workspace.CallOutcome) {
+func (t *tracing) CallEnd(ctx context.Context, _ workspace.CallInfo, r workspace.CallResult) {
 	span := spanFrom(ctx, callSpanKey{})
 	if span == nil {
 		return
