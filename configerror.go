@@ -39,6 +39,19 @@ func missing(reason string, names ...string) *ConfigError {
 	return &ConfigError{Reason: reason, Missing: names}
 }
 
+// emptyValue is the error of an option given an empty value, as
+// WithAccessKey(os.Getenv("HUAWEICLOUD_SDK_AK"), ...) is when the variable
+// is unset: it names the option and the variable that would supply the
+// value, in Reason and in Missing, and keeps the *ValidationError (field,
+// "must not be empty") that errors.As found before.
+func emptyValue(option, what, field, env string) *ConfigError {
+	return &ConfigError{
+		Reason:  option + ": the " + what + " is empty",
+		Missing: []string{option, env},
+		err:     invalid(field, "must not be empty"),
+	}
+}
+
 // asConfigError turns any error of configuration into a *ConfigError,
 // keeping it as the cause. An empty required field is reported in Missing
 // too. A nil error stays nil; a *ConfigError is returned as it is.
