@@ -64,6 +64,10 @@ func WithEndpoint(baseURL string) Option {
 }
 
 // WithRegion sets the endpoint to https://workspace.{region}.myhuaweicloud.com.
+// NewClient does not check that the region exists; where its endpoint's
+// name does not resolve, the call's error says the region may be unknown
+// and where to look the regions up (the *net.DNSError stays reachable with
+// errors.As).
 func WithRegion(region string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(region) == "" {
