@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -38,6 +39,7 @@ type core struct {
 	origin    string // scheme://host
 	scheme    string
 	host      string
+	region    string // WithRegion's, where it made the endpoint; else ""
 	base      string // the endpoint's escaped path prefix
 	prefix    string // escaped path prefix up to and including /v2/{project_id}
 	projectID string
@@ -66,9 +68,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err := cfg.resolve(); err != nil {
 		return nil, err
 	}
-	endpoint := cfg.endpoint
+	endpoint, region := cfg.endpoint, ""
 	if endpoint == "" {
-		endpoint = "https://workspace." + cfg.region + ".myhuaweicloud.com"
+		endpoint, region = "https://workspace."+cfg.region+".myhuaweicloud.com", cfg.region
 	}
 	origin, prefix, err := parseEndpoint("endpoint", endpoint)
 	if err != nil {
@@ -84,6 +86,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		origin:    origin,
 		scheme:    u.Scheme,
 		host:      u.Host,
+		region:    region,
 		base:      prefix,
 		prefix:    prefix + "/v2/" + escapeSegment(cfg.projectID),
 		projectID: cfg.projectID,
@@ -215,7 +218,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		d := co.retry.decide(st, res, r.write, co.auth)
 		oc.endAttempt(actx, n, st.attempts, res, d, false)
 		if !d.retry {
-			return giveUp(st.attempts, res, d)
+			return co.regionHint(giveUp(st.attempts, res, d))
 		}
 		if err := sleep(ctx, d.delay); err != nil {
 			oc.stopped()
@@ -265,6 +268,36 @@ func giveUp(n int, res *attemptResult, d decision) error {
 	}
 	return res.err
 }
+
+// regionsURL lists the regions Workspace is offered in, with their
+// endpoints.
+const regionsURL = "https://console-intl.huaweicloud.com/apiexplorer/#/endpoint/Workspace"
+
+// regionHint adds to err, the final error of a call, that the region may
+// be unknown, where the endpoint was made from WithRegion's region and
+// the name of its host did not resolve: an unknown region passes
+// NewClient (no I/O there) and fails only here.
+func (co *core) regionHint(err error) error {
+	var de *net.DNSError
+	if co.region == "" || !errors.As(err, &de) || de.Name != co.host || !de.IsNotFound && (de.IsTimeout || de.IsTemporary) {
+		return err
+	}
+	return &regionError{err: err, host: co.host}
+}
+
+// regionError is the final error of a call whose region's endpoint did
+// not resolve; errors.As still finds the *net.DNSError.
+type regionError struct {
+	err  error
+	host string
+}
+
+func (e *regionError) Error() string {
+	return e.err.Error() + "; is the region right? the endpoint is " + e.host +
+		"; see the regions at " + regionsURL + " or pass WithEndpoint"
+}
+
+func (e *regionError) Unwrap() error { return e.err }
 
 // attemptResult is what one attempt came to.
 type attemptResult struct {

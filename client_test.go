@@ -2,14 +2,17 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -657,4 +660,59 @@ func TestRequestIDEchoOfTokenRedacted(t *testing.T) {
 	var de *DecodeError
 	require.ErrorAs(t, err, &de)
 	assert.NotContains(t, err.Error(), testToken, "the DecodeError's text holds the token")
+}
+
+// A region's endpoint whose name does not resolve ends the call with a
+// hint that the region may be unknown and how to check it; the
+// *net.DNSError stays reachable. Other failures, and endpoints given with
+// WithEndpoint, get no hint. No DNS is asked: the transport fails.
+func TestClient_UnknownRegionHint(t *testing.T) {
+	t.Parallel()
+	const region = "xx-nowhere-1"
+	const host = "workspace." + region + ".myhuaweicloud.com"
+	const hint = "; is the region right? the endpoint is " + host +
+		"; see the regions at https://console-intl.huaweicloud.com/apiexplorer/#/endpoint/Workspace or pass WithEndpoint"
+	notFound := func(name string) error { return &net.DNSError{Err: "no such host", Name: name, IsNotFound: true} }
+	tests := []struct {
+		name     string
+		where    Option
+		err      error // the transport's
+		attempts int
+		hint     bool
+	}{
+		{name: "region, no such host", where: WithRegion(region), err: notFound(host), attempts: 1, hint: true},
+		{name: "region, no such host, retried", where: WithRegion(region), err: notFound(host), attempts: 3, hint: true},
+		{name: "region, lookup failed otherwise", where: WithRegion(region), err: &net.DNSError{Err: "server misbehaving", Name: host}, attempts: 1, hint: true},
+		{name: "region, lookup timed out", where: WithRegion(region), err: &net.DNSError{Err: "i/o timeout", Name: host, IsTimeout: true}, attempts: 1},
+		{name: "region, another host (a proxy)", where: WithRegion(region), err: notFound("proxy.example.com"), attempts: 1},
+		{name: "region, connection refused", where: WithRegion(region), err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, attempts: 1},
+		{name: "endpoint of a region's form", where: WithEndpoint("https://" + host), err: notFound(host), attempts: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			hc := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, tt.err })}
+			policy := fastRetries
+			policy.MaxAttempts = tt.attempts
+			c, err := NewClient(tt.where, WithProjectID(testProjectID), WithToken(testToken),
+				WithHTTPClient(hc), WithRetryPolicy(policy))
+			require.NoError(t, err)
+			_, err = c.Jobs.Get(context.Background(), "job-1")
+			require.Error(t, err)
+			if tt.hint {
+				assert.True(t, strings.HasSuffix(err.Error(), hint), "error %q", err)
+			} else {
+				assert.NotContains(t, err.Error(), "is the region right?")
+			}
+			if tt.attempts > 1 {
+				assert.Contains(t, err.Error(), fmt.Sprintf("(after %d attempts)", tt.attempts))
+			}
+			assert.ErrorIs(t, err, tt.err, "the transport's error stays reachable")
+			var de *net.DNSError
+			if errors.As(tt.err, &de) {
+				require.ErrorAs(t, err, &de)
+				assert.Equal(t, tt.err.(*net.DNSError).Name, de.Name)
+			}
+		})
+	}
 }

@@ -346,7 +346,7 @@ func regionEndpointVar(region string) string {
 
 // check reports what is still missing once every source has been read.
 func (c *config) check(tried []string) error {
-	var reasons, names []string
+	var groups []missingGroup
 	if len(c.credentialKind) > 1 {
 		return &ConfigError{Reason: "more than one kind of credentials: " + strings.Join(c.credentialKind, ", ")}
 	}
@@ -354,35 +354,40 @@ func (c *config) check(tried []string) error {
 		return &ConfigError{Reason: "WithSecurityToken goes with WithAccessKey"}
 	}
 	if len(c.credentialKind) == 0 {
-		reasons = append(reasons, "no credentials")
-		names = append(names, "WithAccessKey", "WithToken", "WithTokenSource", "WithCredentialsProvider")
+		names := []string{"WithAccessKey", "WithToken", "WithTokenSource", "WithCredentialsProvider"}
 		if c.fromEnv {
 			names = append(names, EnvAccessKey+" and "+EnvSecretKey, EnvIdPID+" and "+EnvIDTokenFile, EnvToken)
 		}
 		if c.src.file {
 			names = append(names, "ak and sk in the credentials file", "idp_id and id_token_file in the credentials file")
 		}
+		groups = append(groups, missingGroup{"no credentials", names})
 	}
 	if c.endpoint == "" && c.region == "" {
-		reasons = append(reasons, "no endpoint or region")
-		names = append(names, "WithRegion", "WithEndpoint")
+		names := []string{"WithRegion", "WithEndpoint"}
 		if c.fromEnv {
 			names = append(names, EnvRegion, EnvEndpoint)
 		}
+		groups = append(groups, missingGroup{"no endpoint or region", names})
 	}
 	if c.projectID == "" && !c.canLookUpProject() {
-		reasons = append(reasons, "no project id")
-		names = append(names, c.projectIDNames()...)
+		groups = append(groups, missingGroup{"no project id", c.projectIDNames()})
 	}
-	if len(reasons) == 0 {
+	if len(groups) == 0 {
 		return nil
+	}
+	var reasons, names []string
+	for _, g := range groups {
+		reasons = append(reasons, g.reason)
+		names = append(names, g.names...)
 	}
 	reason := strings.Join(reasons, ", ")
 	if len(tried) > 0 {
 		reason += "; tried " + strings.Join(tried, ", ")
 	}
 	ce := missing(reason, names...)
-	if len(c.credentialKind) == 0 && len(reasons) == 1 {
+	ce.groups = groups
+	if len(c.credentialKind) == 0 && len(groups) == 1 {
 		ce.err = errNoCredentials
 	}
 	return ce

@@ -52,6 +52,9 @@ var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // tolerated and plain http is accepted. It wins over WithRegion.
 func WithEndpoint(baseURL string) Option {
 	return option(func(c *config) error {
+		if strings.TrimSpace(baseURL) == "" {
+			return emptyValue("WithEndpoint", "endpoint", "endpoint", EnvEndpoint)
+		}
 		if _, _, err := parseEndpoint("endpoint", baseURL); err != nil {
 			return err
 		}
@@ -61,8 +64,15 @@ func WithEndpoint(baseURL string) Option {
 }
 
 // WithRegion sets the endpoint to https://workspace.{region}.myhuaweicloud.com.
+// NewClient does not check that the region exists; where its endpoint's
+// name does not resolve, the call's error says the region may be unknown
+// and where to look the regions up (the *net.DNSError stays reachable with
+// errors.As).
 func WithRegion(region string) Option {
 	return option(func(c *config) error {
+		if strings.TrimSpace(region) == "" {
+			return emptyValue("WithRegion", "region", "region", EnvRegion)
+		}
 		if !regionPattern.MatchString(region) {
 			return invalid("region", "%q is not a region name such as ap-southeast-3", clip(region))
 		}
@@ -76,7 +86,7 @@ func WithRegion(region string) Option {
 func WithProjectID(id string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(id) == "" {
-			return invalid("projectID", "must not be empty")
+			return emptyValue("WithProjectID", "project id", "projectID", EnvProjectID)
 		}
 		c.projectID = id
 		return nil
@@ -87,7 +97,7 @@ func WithProjectID(id string) Option {
 func WithToken(token string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(token) == "" {
-			return invalid("token", "must not be empty")
+			return emptyValue("WithToken", "token", "token", EnvToken)
 		}
 		if err := checkHeaderValue("token", token); err != nil {
 			return err
@@ -117,10 +127,10 @@ func WithTokenSource(ts TokenSource) Option {
 func WithAccessKey(ak, sk string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(ak) == "" {
-			return invalid("accessKey", "must not be empty")
+			return emptyValue("WithAccessKey", "access key", "accessKey", EnvAccessKey)
 		}
 		if strings.TrimSpace(sk) == "" {
-			return invalid("secretKey", "must not be empty")
+			return emptyValue("WithAccessKey", "secret key", "secretKey", EnvSecretKey)
 		}
 		if err := checkHeaderValue("accessKey", ak); err != nil {
 			return err
@@ -139,7 +149,7 @@ func WithAccessKey(ak, sk string) Option {
 func WithSecurityToken(token string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(token) == "" {
-			return invalid("securityToken", "must not be empty")
+			return emptyValue("WithSecurityToken", "security token", "securityToken", EnvSecurityToken)
 		}
 		if err := checkHeaderValue("securityToken", token); err != nil {
 			return err

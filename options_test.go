@@ -37,7 +37,7 @@ func TestNewClient_Errors(t *testing.T) {
 	}{
 		{name: "nothing", opts: nil, want: "project id"},
 		{name: "no project id", opts: []Option{ep, tok}, want: "project id"},
-		{name: "blank project id", opts: []Option{ep, WithProjectID("  "), tok}, want: "projectID", field: "projectID"},
+		{name: "blank project id", opts: []Option{ep, WithProjectID("  "), tok}, want: "WithProjectID: the project id is empty", field: "projectID"},
 		{name: "no endpoint or region", opts: []Option{pid, tok}, want: "endpoint"},
 		{name: "no credentials", opts: []Option{ep, pid}, want: "credentials"},
 		{name: "token and access key", opts: []Option{ep, pid, tok, WithAccessKey(testAK, testSK)}, want: "more than one"},
@@ -48,9 +48,9 @@ func TestNewClient_Errors(t *testing.T) {
 		{name: "security token alone", opts: []Option{ep, pid, WithSecurityToken(testSecurityToken)}, want: "credentials"},
 		{name: "empty token", opts: []Option{ep, pid, WithToken("")}, field: "token", want: "token"},
 		{name: "blank token", opts: []Option{ep, pid, WithToken(" \t")}, field: "token", want: "token"},
-		{name: "empty access key", opts: []Option{ep, pid, WithAccessKey("", testSK)}, field: "accessKey", want: "accessKey"},
-		{name: "empty secret key", opts: []Option{ep, pid, WithAccessKey(testAK, "")}, field: "secretKey", want: "secretKey"},
-		{name: "empty security token", opts: []Option{ep, pid, WithAccessKey(testAK, testSK), WithSecurityToken("")}, field: "securityToken", want: "securityToken"},
+		{name: "empty access key", opts: []Option{ep, pid, WithAccessKey("", testSK)}, field: "accessKey", want: "WithAccessKey: the access key is empty"},
+		{name: "empty secret key", opts: []Option{ep, pid, WithAccessKey(testAK, "")}, field: "secretKey", want: "WithAccessKey: the secret key is empty"},
+		{name: "empty security token", opts: []Option{ep, pid, WithAccessKey(testAK, testSK), WithSecurityToken("")}, field: "securityToken", want: "WithSecurityToken: the security token is empty"},
 		{name: "nil token source", opts: []Option{ep, pid, WithTokenSource(nil)}, field: "tokenSource", want: "tokenSource"},
 		{name: "nil credentials provider", opts: []Option{ep, pid, WithCredentialsProvider(nil)}, field: "credentialsProvider", want: "credentialsProvider"},
 		{name: "nil http client", opts: []Option{ep, pid, tok, WithHTTPClient(nil)}, field: "httpClient", want: "httpClient"},
@@ -94,6 +94,62 @@ func TestNewClient_Errors(t *testing.T) {
 			for _, secret := range []string{testToken, testSK, testSecurityToken, "hunter2"} {
 				assert.NotContains(t, err.Error(), secret)
 			}
+		})
+	}
+}
+
+// An option given an empty value, as WithAccessKey(os.Getenv(...)) is
+// when the variable is unset, names the option and the variable that
+// would supply the value, in the text and in Missing, and still wraps the
+// *ValidationError of the field.
+func TestNewClient_EmptyValueNamesOptionAndVariable(t *testing.T) {
+	t.Parallel()
+	ep := WithEndpoint("https://workspace.example.com")
+	pid := WithProjectID(testProjectID)
+	tok := WithToken(testToken)
+	tests := []struct {
+		name    string
+		opts    []Option
+		reason  string
+		missing []string
+		field   string
+	}{
+		{name: "access key", opts: []Option{ep, pid, WithAccessKey("", testSK)},
+			reason: "WithAccessKey: the access key is empty", missing: []string{"WithAccessKey", EnvAccessKey}, field: "accessKey"},
+		{name: "blank access key", opts: []Option{ep, pid, WithAccessKey(" \t", testSK)},
+			reason: "WithAccessKey: the access key is empty", missing: []string{"WithAccessKey", EnvAccessKey}, field: "accessKey"},
+		{name: "secret key", opts: []Option{ep, pid, WithAccessKey(testAK, "")},
+			reason: "WithAccessKey: the secret key is empty", missing: []string{"WithAccessKey", EnvSecretKey}, field: "secretKey"},
+		{name: "both keys: the access key first", opts: []Option{ep, pid, WithAccessKey("", "")},
+			reason: "WithAccessKey: the access key is empty", missing: []string{"WithAccessKey", EnvAccessKey}, field: "accessKey"},
+		{name: "security token", opts: []Option{ep, pid, WithAccessKey(testAK, testSK), WithSecurityToken("")},
+			reason: "WithSecurityToken: the security token is empty", missing: []string{"WithSecurityToken", EnvSecurityToken}, field: "securityToken"},
+		{name: "token", opts: []Option{ep, pid, WithToken("")},
+			reason: "WithToken: the token is empty", missing: []string{"WithToken", EnvToken}, field: "token"},
+		{name: "project id", opts: []Option{ep, WithProjectID(""), tok},
+			reason: "WithProjectID: the project id is empty", missing: []string{"WithProjectID", EnvProjectID}, field: "projectID"},
+		{name: "region", opts: []Option{WithRegion(""), pid, tok},
+			reason: "WithRegion: the region is empty", missing: []string{"WithRegion", EnvRegion}, field: "region"},
+		{name: "blank region", opts: []Option{WithRegion("  "), pid, tok},
+			reason: "WithRegion: the region is empty", missing: []string{"WithRegion", EnvRegion}, field: "region"},
+		{name: "endpoint", opts: []Option{WithEndpoint(""), pid, tok},
+			reason: "WithEndpoint: the endpoint is empty", missing: []string{"WithEndpoint", EnvEndpoint}, field: "endpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewClient(tt.opts...)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			var ce *ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, tt.reason, ce.Reason)
+			assert.Equal(t, tt.missing, ce.Missing)
+			assert.Equal(t, "workspace: configuration: "+tt.reason+" (set "+tt.missing[0]+", or "+tt.missing[1]+")", err.Error())
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.field, ve.Field)
+			assert.Equal(t, "must not be empty", ve.Reason)
 		})
 	}
 }
