@@ -222,7 +222,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		}
 		if err := sleep(ctx, d.delay); err != nil {
 			oc.stopped()
-			cl.last = attemptResult{notSent: true} // the next attempt was never made
+			cl.last = attemptRecord{notSent: true} // the next attempt was never made
 			return contextError(r.method, cl.path, err)
 		}
 	}
@@ -238,7 +238,7 @@ type call struct {
 	path      string // the URL's path, as errors and observers name it
 	retry     *retryer
 	st        retryState
-	last      attemptResult    // the latest attempt's
+	last      attemptRecord    // the latest attempt's
 	req       pipeline.Request // the latest attempt's request
 }
 
@@ -262,7 +262,7 @@ func (cl *call) buildURL(origin, prefix string) {
 
 // giveUp ends a call with the error of its last attempt, the n-th, naming
 // n where n > 1 or the retry budget stopped it.
-func giveUp(n int, res *attemptResult, d decision) error {
+func giveUp(n int, res *attemptRecord, d decision) error {
 	if n > 1 || d.budgetSpent {
 		return &retriesError{attempts: n, err: res.err, budgetSpent: d.budgetSpent}
 	}
@@ -299,8 +299,8 @@ func (e *regionError) Error() string {
 
 func (e *regionError) Unwrap() error { return e.err }
 
-// attemptResult is what one attempt came to.
-type attemptResult struct {
+// attemptRecord is what one attempt came to.
+type attemptRecord struct {
 	status    int // 0: no answer
 	header    http.Header
 	requestID string
@@ -314,7 +314,7 @@ type attemptResult struct {
 }
 
 // attempt authenticates, sends and classifies one try of cl.
-func (co *core) attempt(ctx context.Context, cl *call) attemptResult {
+func (co *core) attempt(ctx context.Context, cl *call) attemptRecord {
 	r := &cl.r
 	pr := &cl.req
 	co.pipe.Prepare(pr)
@@ -336,9 +336,9 @@ func (co *core) attempt(ctx context.Context, cl *call) attemptResult {
 	token, err := co.auth.authenticate(ctx, at)
 	if err != nil {
 		if ctx.Err() != nil {
-			return attemptResult{err: ctx.Err(), notSent: true}
+			return attemptRecord{err: ctx.Err(), notSent: true}
 		}
-		return attemptResult{err: err, notSent: true}
+		return attemptRecord{err: err, notSent: true}
 	}
 	pr.Method, pr.URL, pr.Path, pr.Body = r.method, cl.url, cl.path, cl.body
 	pr.Attempt.Write, pr.Attempt.Resender = r.write, cl
@@ -346,9 +346,9 @@ func (co *core) attempt(ctx context.Context, cl *call) attemptResult {
 	cl.st.resends = pr.Attempt.Resends()
 	if err != nil {
 		se, _ := err.(*pipeline.SendError)
-		return attemptResult{token: token, err: err, sent: se == nil || se.Sent}
+		return attemptRecord{token: token, err: err, sent: se == nil || se.Sent}
 	}
-	res := attemptResult{status: raw.StatusCode, header: raw.Header, requestID: pr.RequestID(raw), token: token, sent: true}
+	res := attemptRecord{status: raw.StatusCode, header: raw.Header, requestID: pr.RequestID(raw), token: token, sent: true}
 	switch {
 	case raw.StatusCode < 200 || raw.StatusCode > 299:
 		res.err = apiErrorFrom(raw.StatusCode, pipeline.ReadError(raw, pr), r.method, cl.path)

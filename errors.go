@@ -163,7 +163,7 @@ func clip(s string) string { return pipeline.Clip(s) }
 
 // outcome is the error err of a call as it ends: a write whose last
 // attempt res may have taken effect matches ErrUnknownOutcome.
-func outcome(err error, write bool, res *attemptResult) error {
+func outcome(err error, write bool, res *attemptRecord) error {
 	if err == nil || !write || !res.unknownOutcome() {
 		return err
 	}
@@ -173,7 +173,7 @@ func outcome(err error, write bool, res *attemptResult) error {
 // unknownOutcome reports whether a write whose attempt came to res may
 // have taken effect: it was sent and got no answer, a 5xx, or a 2xx whose
 // body was cut off or did not decode.
-func (res *attemptResult) unknownOutcome() bool {
+func (res *attemptRecord) unknownOutcome() bool {
 	switch {
 	case res.notSent:
 		return false

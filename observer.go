@@ -264,7 +264,7 @@ func (oc *observedCall) startAttempt(ctx context.Context, n int) context.Context
 // decided (the zero decision after a success or when ctxDone, the call's
 // context having ended); attempts counts the call's attempts so far, the
 // transport's own resends of a read included.
-func (oc *observedCall) endAttempt(ctx context.Context, n, attempts int, res *attemptResult, d decision, ctxDone bool) {
+func (oc *observedCall) endAttempt(ctx context.Context, n, attempts int, res *attemptRecord, d decision, ctxDone bool) {
 	if oc.o == nil {
 		return
 	}

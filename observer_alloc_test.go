@@ -26,7 +26,7 @@ func TestObserverPathAllocatesNothing(t *testing.T) {
 			allocs := testing.AllocsPerRun(200, func() {
 				cctx, oc := co.startCall(ctx, opShowJob, "GET", "/v2/p/workspace-jobs/j")
 				actx := oc.startAttempt(cctx, 1)
-				res := attemptResult{status: 200, requestID: "r"}
+				res := attemptRecord{status: 200, requestID: "r"}
 				oc.endAttempt(actx, 1, 1, &res, decision{}, false)
 				var err error
 				oc.end(&err)

@@ -107,7 +107,7 @@ type decision struct {
 // from the budget); otherwise a retryable failure is retried while the
 // budget lasts, after the full-jitter back-off, or after Retry-After when
 // the answer has one, capped by MaxDelay.
-func (p RetryPolicy) decide(st *retryState, res *attemptResult, write bool, auth authenticator, now func() time.Time) decision {
+func (p RetryPolicy) decide(st *retryState, res *attemptRecord, write bool, auth authenticator, now func() time.Time) decision {
 	if res.status == http.StatusUnauthorized && !st.refreshed && auth.invalidate(res.token) {
 		st.refreshed = true
 		return decision{retry: true, free: true}
@@ -148,7 +148,7 @@ func shouldRetryStatus(status int, write bool) bool {
 // could not be had and 2xx bodies that did not decode are final; a write
 // is tried again only where it surely did not take effect: a 429, or a
 // request that never reached the server.
-func shouldRetry(res *attemptResult, write bool) bool {
+func shouldRetry(res *attemptRecord, write bool) bool {
 	switch {
 	case res.notSent, res.decodeErr:
 		return false
@@ -232,7 +232,7 @@ func newRetryer(p RetryPolicy, limiter *ratelimit.Limiter) *retryer {
 
 // decide says whether and when call st tries again after the failed
 // attempt res, and takes the retry's cost from the budget.
-func (r *retryer) decide(st *retryState, res *attemptResult, write bool, auth authenticator) decision {
+func (r *retryer) decide(st *retryState, res *attemptRecord, write bool, auth authenticator) decision {
 	d := r.policy.decide(st, res, write, auth, r.now)
 	if d.retry && !d.free {
 		cost := retryCost

@@ -236,9 +236,9 @@ func TestRetryNeverSent(t *testing.T) {
 			t.Parallel()
 			assert.Equal(t, tt.want, pipeline.NeverConnected(tt.err))
 			// The guard decides "sent"; the retry decision reads it.
-			assert.True(t, shouldRetry(&attemptResult{err: tt.err, sent: false}, true), "write, not sent")
-			assert.False(t, shouldRetry(&attemptResult{err: tt.err, sent: true}, true), "write, sent")
-			assert.True(t, shouldRetry(&attemptResult{err: tt.err, sent: true}, false), "a read retries any transport error")
+			assert.True(t, shouldRetry(&attemptRecord{err: tt.err, sent: false}, true), "write, not sent")
+			assert.False(t, shouldRetry(&attemptRecord{err: tt.err, sent: true}, true), "write, sent")
+			assert.True(t, shouldRetry(&attemptRecord{err: tt.err, sent: true}, false), "a read retries any transport error")
 		})
 	}
 }
@@ -698,7 +698,7 @@ func TestRetryDecide(t *testing.T) {
 	tests := []struct {
 		name          string
 		st            retryState
-		res           attemptResult
+		res           attemptRecord
 		write         bool
 		refresh       bool
 		wantRetry     bool
@@ -708,26 +708,26 @@ func TestRetryDecide(t *testing.T) {
 		wantInvalid   []string
 	}{
 		{name: "first 401, token replaceable: free retry at once", st: retryState{attempts: 1},
-			res: attemptResult{status: 401, token: "t1"}, refresh: true,
+			res: attemptRecord{status: 401, token: "t1"}, refresh: true,
 			wantRetry: true, wantRefreshed: true, wantInvalid: []string{"t1"}},
 		{name: "first 401, nothing to refresh: final", st: retryState{attempts: 1},
-			res: attemptResult{status: 401, token: "t1"}, wantInvalid: []string{"t1"}},
+			res: attemptRecord{status: 401, token: "t1"}, wantInvalid: []string{"t1"}},
 		{name: "second 401: final, not asked again", st: retryState{attempts: 2, refreshed: true},
-			res: attemptResult{status: 401, token: "t2"}, refresh: true, wantRefreshed: true},
+			res: attemptRecord{status: 401, token: "t2"}, refresh: true, wantRefreshed: true},
 		{name: "503 within budget: back-off", st: retryState{attempts: 1},
-			res: attemptResult{status: 503}, wantRetry: true, wantRetryable: true, wantDelay: -1},
+			res: attemptRecord{status: 503}, wantRetry: true, wantRetryable: true, wantDelay: -1},
 		{name: "503 at the budget: final, retryable", st: retryState{attempts: 3},
-			res: attemptResult{status: 503}, wantRetryable: true},
+			res: attemptRecord{status: 503}, wantRetryable: true},
 		{name: "free retry not counted", st: retryState{attempts: 3, refreshed: true},
-			res: attemptResult{status: 503}, wantRetry: true, wantRetryable: true, wantDelay: -1, wantRefreshed: true},
+			res: attemptRecord{status: 503}, wantRetry: true, wantRetryable: true, wantDelay: -1, wantRefreshed: true},
 		{name: "503 on a write: final", st: retryState{attempts: 1},
-			res: attemptResult{status: 503}, write: true},
+			res: attemptRecord{status: 503}, write: true},
 		{name: "Retry-After under the cap", st: retryState{attempts: 1},
-			res: attemptResult{status: 429, header: retryAfterIn("2")}, wantRetry: true, wantRetryable: true, wantDelay: 2 * time.Second},
+			res: attemptRecord{status: 429, header: retryAfterIn("2")}, wantRetry: true, wantRetryable: true, wantDelay: 2 * time.Second},
 		{name: "Retry-After capped by MaxDelay", st: retryState{attempts: 1},
-			res: attemptResult{status: 429, header: retryAfterIn("3600")}, wantRetry: true, wantRetryable: true, wantDelay: 5 * time.Second},
+			res: attemptRecord{status: 429, header: retryAfterIn("3600")}, wantRetry: true, wantRetryable: true, wantDelay: 5 * time.Second},
 		{name: "decode error: final", st: retryState{attempts: 1},
-			res: attemptResult{status: 200, decodeErr: true}},
+			res: attemptRecord{status: 200, decodeErr: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
