@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hwcloud-go/workspace/workspacetest"
+
 	"github.com/hwcloud-go/workspace"
 )
 
@@ -51,4 +53,20 @@ func TestSnapshotReportFilters(t *testing.T) {
 func TestSnapshotReportMainOnTheFake(t *testing.T) {
 	stderr, status := runMain(t, "-demo")
 	assert.Equal(t, 0, status, stderr)
+}
+
+// Without -demo the program uses the API the environment names, here a
+// fake the test starts: what a copied example does with your cloud.
+func TestSnapshotReportWithoutDemoUsesTheEnvironment(t *testing.T) {
+	srv := workspacetest.NewServer(workspacetest.WithDemoData())
+	defer srv.Close()
+	reportClearEnv(t)
+	t.Setenv(workspace.EnvEndpoint, srv.URL)
+	t.Setenv(workspace.EnvToken, srv.Token)
+	t.Setenv(workspace.EnvProjectID, srv.ProjectID)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, nil))
+	first, _, _ := strings.Cut(out.String(), "\n")
+	assert.Contains(t, first, "named by the HUAWEICLOUD_SDK_* variables")
+	assert.Contains(t, out.String(), "360 snapshots, read in 4 pages")
 }
