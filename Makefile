@@ -53,12 +53,13 @@ otel:
 	done
 
 ## example: run the quickstart against the embedded fake server (no credentials needed)
+# -tags demo links the fake in (a plain build leaves it out); -demo uses it.
 example:
-	$(GO) run ./examples/quickstart
+	$(GO) run -tags demo ./examples/quickstart -demo
 
 ## example-telemetry: print the OpenTelemetry spans and metrics of a few calls on the fake
 example-telemetry:
-	cd examples/telemetry && $(GO) run .
+	cd examples/telemetry && $(GO) run -tags demo . -demo
 
 ## bench: benchmarks against raw net/http, resty and the vendor SDK (own module), Go 1.26 and 1.27 side by side
 bench:

@@ -1,13 +1,17 @@
 // Command cleanup-volumes batch-deletes data disks of a desktop pool and
 // waits for the job that does it, then reports each sub-job.
 //
-// With HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_TOKEN),
-// HUAWEICLOUD_SDK_PROJECT_ID and HUAWEICLOUD_SDK_REGION set it works on
-// your cloud and needs -pool and at least one -volume; otherwise it starts
-// the embedded fake server with demo data and deletes every volume of the
-// first demo pool.
+// It works on your cloud as HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or
+// HUAWEICLOUD_SDK_TOKEN), HUAWEICLOUD_SDK_PROJECT_ID and
+// HUAWEICLOUD_SDK_REGION say, and needs -pool and at least one -volume;
+// when a setting is missing it prints which and exits with status 2.
 //
-//	go run ./examples/cleanup-volumes
+// With -demo it runs on the embedded fake server with demo data instead
+// and deletes every volume of the first demo pool. The fake is in demo.go,
+// which only a build with -tags demo includes, so that a plain build (or a
+// copy of this file alone) does not carry it:
+//
+//	go run -tags demo ./examples/cleanup-volumes -demo
 //	go run ./examples/cleanup-volumes -pool POOL_ID -volume SAS:100 -volume SSD:200:VOLUME_ID
 package main
 
@@ -24,15 +28,15 @@ import (
 	"time"
 
 	"github.com/hwcloud-go/workspace"
-	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Args[1:]); err != nil {
+	err := run(ctx, os.Stdout, os.Args[1:])
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "cleanup-volumes:", err)
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }
 
@@ -66,6 +70,7 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 	handleType := fs.String("handle-type", "", "which desktops: ONLY_FOR_EXPAND, FOR_EXPAND_AND_IDLE or FOR_EXPAND_AND_ALL (default: the API's)")
 	var volumes volumeList
 	fs.Var(&volumes, "volume", "a volume to delete, TYPE:SIZE[:ID]; repeat for more (at most 10; default on the fake: all of the pool's)")
+	demo := fs.Bool("demo", false, "run on the embedded fake server with demo data, not your cloud (in a build with -tags demo)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: cleanup-volumes [flags]\n\nDeletes data disks of a desktop pool and waits for the job.\n\nFlags:")
 		fs.PrintDefaults()
@@ -75,19 +80,16 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil // -h asked for the usage, printed above
 		}
-		return err
+		return setupError{err}
 	}
 
-	c, srv := connect(out)
+	c, srv, err := connect(out, *demo)
+	if err != nil {
+		return err
+	}
 	if srv != nil {
 		defer srv.Close()
-		// On the fake, default to the first demo pool and all its volumes.
-		if pools := srv.Pools(); *poolID == "" && len(pools) > 0 {
-			*poolID = pools[0].ID
-		}
-		if p, ok := srv.Pool(*poolID); ok && len(volumes) == 0 {
-			volumes = p.Volumes
-		}
+		srv.fillDefaults(poolID, &volumes)
 	}
 	if *poolID == "" || len(volumes) == 0 {
 		return errors.New("name the pool and the volumes to delete: -pool POOL_ID -volume TYPE:SIZE[:ID]")
@@ -125,8 +127,8 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 	tw.Flush()
 
 	if srv != nil {
-		if p, ok := srv.Pool(*poolID); ok {
-			fmt.Fprintf(out, "\nThe pool now has %d volume(s).\n", len(p.Volumes))
+		if n, ok := srv.volumeCount(*poolID); ok {
+			fmt.Fprintf(out, "\nThe pool now has %d volume(s).\n", n)
 		}
 	}
 	if failed != nil {
@@ -135,24 +137,64 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 	return nil
 }
 
-// connect returns a client for your cloud when the environment names
-// credentials, a project and a region (see envHelp), and otherwise one for
-// an in-process fake Workspace API with demo data, returned as srv for the
-// caller to read and Close. Its first line of output says which.
-func connect(out io.Writer) (*workspace.Client, *workspacetest.Server) {
-	c, err := workspace.NewClient(workspace.WithEnv())
-	if err == nil {
-		fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
-		return c, nil
+// connect returns a client for your cloud built from the environment (see
+// envHelp), or, with -demo, one for the embedded fake with demo data, which
+// it returns too for the caller to read and Close. Its first line of output
+// says which. An incomplete environment is an error, a *workspace.ConfigError
+// that names what is missing, never a reason to use the fake.
+func connect(out io.Writer, demo bool) (*workspace.Client, demoServer, error) {
+	if demo {
+		if startDemo == nil {
+			return nil, nil, setupError{errNoDemo}
+		}
+		c, srv := startDemo(out)
+		return c, srv, nil
 	}
-	srv := workspacetest.NewServer(workspacetest.WithDemoData(), workspacetest.WithJobDelay(300*time.Millisecond))
-	fmt.Fprintf(out, "Using the embedded fake Workspace API with demo data at %s\n  (not the cloud: %v).\n", srv.URL, err)
-	return srv.Client(), srv // the fake's client polls jobs every 10 ms
+	c, err := workspace.NewClient(workspace.WithEnv())
+	if err != nil {
+		return nil, nil, setupError{err}
+	}
+	fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
+	return c, nil, nil
+}
+
+// demoServer is the embedded fake as this program uses it.
+type demoServer interface {
+	Close()
+	// fillDefaults sets the flags left empty from the demo data: its first
+	// pool and all of that pool's volumes.
+	fillDefaults(poolID *string, volumes *volumeList)
+	// volumeCount is how many volumes a pool has now; false for no such pool.
+	volumeCount(poolID string) (int, bool)
+}
+
+// startDemo starts the embedded fake server with demo data and returns a
+// client for it. demo.go sets it in a build with -tags demo; without the
+// tag it stays nil, and the fake (package workspacetest) is not linked in.
+var startDemo func(out io.Writer) (*workspace.Client, demoServer)
+
+// errNoDemo is the answer to -demo in a build without the fake.
+var errNoDemo = errors.New("-demo needs the embedded fake, which only a build with -tags demo has: go run -tags demo ./examples/cleanup-volumes -demo")
+
+// setupError is an error in how the program was started: a flag, or a
+// configuration that NewClient rejects (a *workspace.ConfigError, which it
+// wraps). main exits with status 2 for it, as the flag package does.
+type setupError struct{ err error }
+
+func (e setupError) Error() string { return e.err.Error() }
+func (e setupError) Unwrap() error { return e.err }
+
+// exitStatus is 2 for a setupError and 1 for any other error.
+func exitStatus(err error) int {
+	if errors.As(err, new(setupError)) {
+		return 2
+	}
+	return 1
 }
 
 // envHelp ends the -h text: what connect reads.
 const envHelp = `
-Environment (when incomplete, the embedded fake with demo data is used):
+Environment (read without -demo; a missing setting is named, exit status 2):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key and secret key (AK/SK signing)
   HUAWEICLOUD_SDK_SECURITY_TOKEN           with temporary AK/SK
   HUAWEICLOUD_SDK_TOKEN                    or an IAM token instead of AK/SK

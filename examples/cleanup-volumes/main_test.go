@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"strings"
+	"errors"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,55 +14,76 @@ import (
 	"github.com/hwcloud-go/workspace"
 )
 
-// cleanupClearEnv makes sure the example runs against the fake.
+// These tests run in every build. The ones on the embedded fake are in
+// demo_test.go: go test -tags demo ./examples/...
+
+// TestMain runs main itself, in a child process, when runMain asks.
+func TestMain(m *testing.M) {
+	if os.Getenv("CLEANUP_VOLUMES_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runMain runs the program with args and an empty environment, as a copied
+// example would run where nothing is configured, and returns its standard
+// error and exit status.
+func runMain(t *testing.T, args ...string) (stderr string, status int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = []string{"CLEANUP_VOLUMES_RUN_MAIN=1", "HOME=" + t.TempDir()}
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return errOut.String(), exit.ExitCode()
+	}
+	require.NoError(t, err)
+	return errOut.String(), 0
+}
+
+// cleanupClearEnv empties every variable the client could be configured from.
 func cleanupClearEnv(t *testing.T) {
 	for _, name := range []string{
 		workspace.EnvAccessKey, workspace.EnvSecretKey, workspace.EnvSecurityToken, workspace.EnvToken,
-		workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
+		workspace.EnvIdPID, workspace.EnvIDTokenFile, workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
 	} {
 		t.Setenv(name, "")
 	}
 }
 
-func TestCleanupVolumesOnTheFake(t *testing.T) {
+// Without -demo an incomplete environment is an error naming what is
+// missing, and never a run on the fake.
+func TestCleanupVolumesNeedsConfiguration(t *testing.T) {
 	cleanupClearEnv(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, nil))
-	text := out.String()
-	first, _, _ := strings.Cut(text, "\n")
-	assert.Contains(t, first, "embedded fake Workspace API")
-	for _, want := range []string{"Deleting 2 volume(s) of pool ", "status now: RUNNING", "SUCCESS", "The pool now has 0 volume(s)."} {
-		assert.Contains(t, text, want)
+	err := run(context.Background(), &out, nil)
+	var ce *workspace.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 2, exitStatus(err))
+	assert.Empty(t, out.String(), "nothing runs")
+
+	stderr, status := runMain(t)
+	assert.Equal(t, 2, status)
+	for _, want := range []string{"cleanup-volumes: workspace: configuration:", workspace.EnvAccessKey, workspace.EnvProjectID, workspace.EnvRegion} {
+		assert.Contains(t, stderr, want)
 	}
-	assert.NotContains(t, text, "FAILED")
+	assert.NotContains(t, stderr, "fake")
 }
 
-func TestCleanupVolumesMissingVolumeFails(t *testing.T) {
-	cleanupClearEnv(t)
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, []string{"-volume", "SAS:100", "-volume", "GPSSD:999", "-handle-type", "FOR_EXPAND_AND_ALL"}))
-	text := out.String()
-	assert.Contains(t, text, "status after")
-	assert.Contains(t, text, "FAILED")
-	assert.Contains(t, text, "The pool now has 1 volume(s).")
-	assert.Contains(t, text, "The job failed: 1 of 2 volumes could not be deleted")
-}
-
-func TestCleanupVolumesBadFlags(t *testing.T) {
-	cleanupClearEnv(t)
-	var out bytes.Buffer
-	assert.Error(t, run(context.Background(), &out, []string{"-volume", "SAS:x"}))
-	err := run(context.Background(), &out, []string{"-pool", "no-such-pool", "-volume", "SAS:100"})
-	require.ErrorIs(t, err, workspace.ErrNotFound)
-	err = run(context.Background(), &out, []string{"-pool", "no-such-pool"})
-	assert.ErrorContains(t, err, "-volume")
+func TestCleanupVolumesBadFlagExits2(t *testing.T) {
+	stderr, status := runMain(t, "-no-such-flag")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "no-such-flag")
 }
 
 // -h is not an error (exit status 0) and names the environment variables.
 func TestCleanupVolumesHelp(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, []string{"-h"}))
-	for _, want := range []string{"-volume", "-handle-type", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion} {
+	for _, want := range []string{"-volume", "-handle-type", "-demo", "-tags demo", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion} {
 		assert.Contains(t, out.String(), want)
 	}
 	assert.NotContains(t, out.String(), "Using the", "help must not connect")

@@ -2,13 +2,17 @@
 // waits for the batch-delete job. It is meant to be read: every step is a
 // few lines of the SDK.
 //
-// With HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_TOKEN),
-// HUAWEICLOUD_SDK_PROJECT_ID and HUAWEICLOUD_SDK_REGION set it talks to
-// your cloud; otherwise it starts the embedded fake server with demo data.
-// Against the cloud, name a pool and desktops with -pool and -desktops; it
+// It talks to your cloud as HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or
+// HUAWEICLOUD_SDK_TOKEN), HUAWEICLOUD_SDK_PROJECT_ID and
+// HUAWEICLOUD_SDK_REGION say; when one is missing it prints which and exits
+// with status 2. Name a pool and desktops with -pool and -desktops; it
 // deletes a volume only when told which with -delete-volume.
 //
-//	go run ./examples/quickstart
+// With -demo it runs on the embedded fake server with demo data instead.
+// The fake is in demo.go, which only a build with -tags demo includes, so
+// that a plain build (or a copy of this file alone) does not carry it:
+//
+//	go run -tags demo ./examples/quickstart -demo
 //	go run ./examples/quickstart -pool POOL_ID -desktops ID1,ID2 -delete-volume SAS:100
 package main
 
@@ -25,15 +29,15 @@ import (
 	"time"
 
 	"github.com/hwcloud-go/workspace"
-	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Args[1:]); err != nil {
+	err := run(ctx, os.Stdout, os.Args[1:])
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }
 
@@ -43,6 +47,7 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 	poolID := fs.String("pool", "", "desktop pool id (default on the fake: its first pool)")
 	desktops := fs.String("desktops", "", "comma-separated desktop ids for check-images (default on the fake: the pool's desktops)")
 	volume := fs.String("delete-volume", "", "a pool volume to delete, TYPE:SIZE[:ID] (default on the fake: the pool's first volume)")
+	demo := fs.Bool("demo", false, "run on the embedded fake server with demo data, not your cloud (in a build with -tags demo)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: quickstart [flags]\n\nCalls each Workspace operation once.\n\nFlags:")
 		fs.PrintDefaults()
@@ -52,26 +57,16 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil // -h asked for the usage, printed above
 		}
-		return err
+		return setupError{err}
 	}
 
-	c, srv := connect(out)
+	c, srv, err := connect(out, *demo)
+	if err != nil {
+		return err
+	}
 	if srv != nil {
 		defer srv.Close()
-		// On the fake, default to the demo data's first pool, its desktops
-		// and its first volume.
-		if pools := srv.Pools(); *poolID == "" && len(pools) > 0 {
-			*poolID = pools[0].ID
-			if *volume == "" && len(pools[0].Volumes) > 0 {
-				v := pools[0].Volumes[0]
-				*volume = fmt.Sprintf("%s:%d:%s", v.Type, v.Size, v.ID)
-			}
-		}
-		if *desktops == "" {
-			for _, d := range srv.Desktops(*poolID) {
-				*desktops += d.ID + ","
-			}
-		}
+		srv.fillDefaults(poolID, desktops, volume)
 	}
 
 	// 1. How many desktops of a pool differ from the pool's configuration.
@@ -246,24 +241,62 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04Z")
 }
 
-// connect returns a client for your cloud when the environment names
-// credentials, a project and a region (see envHelp), and otherwise one for
-// an in-process fake Workspace API with demo data, returned as srv for the
-// caller to read and Close. Its first line of output says which.
-func connect(out io.Writer) (*workspace.Client, *workspacetest.Server) {
-	c, err := workspace.NewClient(workspace.WithEnv())
-	if err == nil {
-		fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
-		return c, nil
+// connect returns a client for your cloud built from the environment (see
+// envHelp), or, with -demo, one for the embedded fake with demo data, which
+// it returns too for the caller to read and Close. Its first line of output
+// says which. An incomplete environment is an error, a *workspace.ConfigError
+// that names what is missing, never a reason to use the fake.
+func connect(out io.Writer, demo bool) (*workspace.Client, demoServer, error) {
+	if demo {
+		if startDemo == nil {
+			return nil, nil, setupError{errNoDemo}
+		}
+		c, srv := startDemo(out)
+		return c, srv, nil
 	}
-	srv := workspacetest.NewServer(workspacetest.WithDemoData(), workspacetest.WithJobDelay(300*time.Millisecond))
-	fmt.Fprintf(out, "Using the embedded fake Workspace API with demo data at %s\n  (not the cloud: %v).\n", srv.URL, err)
-	return srv.Client(), srv // the fake's client polls jobs every 10 ms
+	c, err := workspace.NewClient(workspace.WithEnv())
+	if err != nil {
+		return nil, nil, setupError{err}
+	}
+	fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
+	return c, nil, nil
+}
+
+// demoServer is the embedded fake as this program uses it.
+type demoServer interface {
+	Close()
+	// fillDefaults sets the flags left empty from the demo data: its first
+	// pool, that pool's desktops and its first volume.
+	fillDefaults(poolID, desktops, volume *string)
+}
+
+// startDemo starts the embedded fake server with demo data and returns a
+// client for it. demo.go sets it in a build with -tags demo; without the
+// tag it stays nil, and the fake (package workspacetest) is not linked in.
+var startDemo func(out io.Writer) (*workspace.Client, demoServer)
+
+// errNoDemo is the answer to -demo in a build without the fake.
+var errNoDemo = errors.New("-demo needs the embedded fake, which only a build with -tags demo has: go run -tags demo ./examples/quickstart -demo")
+
+// setupError is an error in how the program was started: a flag, or a
+// configuration that NewClient rejects (a *workspace.ConfigError, which it
+// wraps). main exits with status 2 for it, as the flag package does.
+type setupError struct{ err error }
+
+func (e setupError) Error() string { return e.err.Error() }
+func (e setupError) Unwrap() error { return e.err }
+
+// exitStatus is 2 for a setupError and 1 for any other error.
+func exitStatus(err error) int {
+	if errors.As(err, new(setupError)) {
+		return 2
+	}
+	return 1
 }
 
 // envHelp ends the -h text: what connect reads.
 const envHelp = `
-Environment (when incomplete, the embedded fake with demo data is used):
+Environment (read without -demo; a missing setting is named, exit status 2):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key and secret key (AK/SK signing)
   HUAWEICLOUD_SDK_SECURITY_TOKEN           with temporary AK/SK
   HUAWEICLOUD_SDK_TOKEN                    or an IAM token instead of AK/SK

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"strings"
+	"errors"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,55 +14,76 @@ import (
 	"github.com/hwcloud-go/workspace"
 )
 
-// quickstartClearEnv makes sure the example runs against the fake.
+// These tests run in every build. The ones on the embedded fake are in
+// demo_test.go: go test -tags demo ./examples/...
+
+// TestMain runs main itself, in a child process, when runMain asks.
+func TestMain(m *testing.M) {
+	if os.Getenv("QUICKSTART_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runMain runs the program with args and an empty environment, as a copied
+// example would run where nothing is configured, and returns its standard
+// error and exit status.
+func runMain(t *testing.T, args ...string) (stderr string, status int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = []string{"QUICKSTART_RUN_MAIN=1", "HOME=" + t.TempDir()}
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return errOut.String(), exit.ExitCode()
+	}
+	require.NoError(t, err)
+	return errOut.String(), 0
+}
+
+// quickstartClearEnv empties every variable the client could be configured from.
 func quickstartClearEnv(t *testing.T) {
 	for _, name := range []string{
 		workspace.EnvAccessKey, workspace.EnvSecretKey, workspace.EnvSecurityToken, workspace.EnvToken,
-		workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
+		workspace.EnvIdPID, workspace.EnvIDTokenFile, workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
 	} {
 		t.Setenv(name, "")
 	}
 }
 
-func TestQuickstartOnTheFake(t *testing.T) {
+// Without -demo an incomplete environment is an error naming what is
+// missing, and never a run on the fake.
+func TestQuickstartNeedsConfiguration(t *testing.T) {
 	quickstartClearEnv(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, nil))
-	text := out.String()
-	first, _, _ := strings.Cut(text, "\n")
-	assert.Contains(t, first, "embedded fake Workspace API")
-	for _, want := range []string{
-		"that differ from its configuration:",
-		"3 in product, 2 in image, 2 in number of data disks, 3 in data disk capacity",
-		"2. Images of 10 desktops:",
-		"image no longer exists for 1: ",
-		"3. Script execution tasks: 130 in all; the first 5:",
-		"failed in the last 7 days:",
-		"4. Snapshots: 360 in all; the 5 newest:",
-		"5. Deleting volume SAS:100:",
-		"job SUCCESS after",
-		"Next: read examples/quickstart/main.go",
-	} {
-		assert.Contains(t, text, want)
+	err := run(context.Background(), &out, nil)
+	var ce *workspace.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 2, exitStatus(err))
+	assert.Empty(t, out.String(), "nothing runs")
+
+	stderr, status := runMain(t)
+	assert.Equal(t, 2, status)
+	for _, want := range []string{"quickstart: workspace: configuration:", workspace.EnvAccessKey, workspace.EnvProjectID, workspace.EnvRegion} {
+		assert.Contains(t, stderr, want)
 	}
+	assert.NotContains(t, stderr, "fake")
 }
 
-func TestQuickstartVolumeFlag(t *testing.T) {
-	quickstartClearEnv(t)
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, []string{"-delete-volume", "SAS:10:missing"}))
-	assert.Contains(t, out.String(), "job FAILED after")
-
-	err := run(context.Background(), &out, []string{"-delete-volume", "SAS"})
-	assert.ErrorContains(t, err, "TYPE:SIZE")
-	assert.Error(t, run(context.Background(), &out, []string{"-no-such-flag"}))
+func TestQuickstartBadFlagExits2(t *testing.T) {
+	stderr, status := runMain(t, "-no-such-flag")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "no-such-flag")
 }
 
 // -h is not an error (exit status 0) and names the environment variables.
 func TestQuickstartHelp(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, []string{"-h"}))
-	for _, want := range []string{"-pool", "-delete-volume", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint} {
+	for _, want := range []string{"-pool", "-delete-volume", "-demo", "-tags demo", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint} {
 		assert.Contains(t, out.String(), want)
 	}
 	assert.NotContains(t, out.String(), "Using the", "help must not connect")

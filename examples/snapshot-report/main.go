@@ -1,11 +1,16 @@
 // Command snapshot-report ranges over every snapshot, page by page, and
 // prints a summary by status.
 //
-// With HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_TOKEN),
-// HUAWEICLOUD_SDK_PROJECT_ID and HUAWEICLOUD_SDK_REGION set it reads your
-// cloud; otherwise it starts the embedded fake server with demo data.
+// It reads your cloud as HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or
+// HUAWEICLOUD_SDK_TOKEN), HUAWEICLOUD_SDK_PROJECT_ID and
+// HUAWEICLOUD_SDK_REGION say; when one is missing it prints which and
+// exits with status 2.
 //
-//	go run ./examples/snapshot-report
+// With -demo it reads the embedded fake server with demo data instead.
+// The fake is in demo.go, which only a build with -tags demo includes, so
+// that a plain build (or a copy of this file alone) does not carry it:
+//
+//	go run -tags demo ./examples/snapshot-report -demo
 //	go run ./examples/snapshot-report -create-type MANUALLY -page-size 1000
 package main
 
@@ -21,15 +26,15 @@ import (
 	"time"
 
 	"github.com/hwcloud-go/workspace"
-	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, os.Args[1:]); err != nil {
+	err := run(ctx, os.Stdout, os.Args[1:])
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "snapshot-report:", err)
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }
 
@@ -75,6 +80,7 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 	pageSize := fs.Int("page-size", 100, "snapshots per request, 1 to 1000")
 	createType := fs.String("create-type", "", "only AUTO or MANUALLY snapshots")
 	desktop := fs.String("desktop", "", "only the snapshots of this desktop id")
+	demo := fs.Bool("demo", false, "read the embedded fake server with demo data, not your cloud (in a build with -tags demo)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: snapshot-report [flags]\n\nSums up every snapshot by status.\n\nFlags:")
 		fs.PrintDefaults()
@@ -84,10 +90,13 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil // -h asked for the usage, printed above
 		}
-		return err
+		return setupError{err}
 	}
 
-	c, srv := connect(out)
+	c, srv, err := connect(out, *demo)
+	if err != nil {
+		return err
+	}
 	if srv != nil {
 		defer srv.Close()
 	}
@@ -161,24 +170,57 @@ func day(t time.Time) string {
 	return t.UTC().Format("2006-01-02")
 }
 
-// connect returns a client for your cloud when the environment names
-// credentials, a project and a region (see envHelp), and otherwise one for
-// an in-process fake Workspace API with demo data, returned as srv for the
-// caller to read and Close. Its first line of output says which.
-func connect(out io.Writer) (*workspace.Client, *workspacetest.Server) {
-	c, err := workspace.NewClient(workspace.WithEnv())
-	if err == nil {
-		fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
-		return c, nil
+// connect returns a client for your cloud built from the environment (see
+// envHelp), or, with -demo, one for the embedded fake with demo data, which
+// it returns too for the caller to Close. Its first line of output says
+// which. An incomplete environment is an error, a *workspace.ConfigError
+// that names what is missing, never a reason to use the fake.
+func connect(out io.Writer, demo bool) (*workspace.Client, demoServer, error) {
+	if demo {
+		if startDemo == nil {
+			return nil, nil, setupError{errNoDemo}
+		}
+		c, srv := startDemo(out)
+		return c, srv, nil
 	}
-	srv := workspacetest.NewServer(workspacetest.WithDemoData(), workspacetest.WithJobDelay(300*time.Millisecond))
-	fmt.Fprintf(out, "Using the embedded fake Workspace API with demo data at %s\n  (not the cloud: %v).\n", srv.URL, err)
-	return srv.Client(), srv // the fake's client polls jobs every 10 ms
+	c, err := workspace.NewClient(workspace.WithEnv())
+	if err != nil {
+		return nil, nil, setupError{err}
+	}
+	fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables.")
+	return c, nil, nil
+}
+
+// demoServer is the embedded fake as this program uses it.
+type demoServer interface{ Close() }
+
+// startDemo starts the embedded fake server with demo data and returns a
+// client for it. demo.go sets it in a build with -tags demo; without the
+// tag it stays nil, and the fake (package workspacetest) is not linked in.
+var startDemo func(out io.Writer) (*workspace.Client, demoServer)
+
+// errNoDemo is the answer to -demo in a build without the fake.
+var errNoDemo = errors.New("-demo needs the embedded fake, which only a build with -tags demo has: go run -tags demo ./examples/snapshot-report -demo")
+
+// setupError is an error in how the program was started: a flag, or a
+// configuration that NewClient rejects (a *workspace.ConfigError, which it
+// wraps). main exits with status 2 for it, as the flag package does.
+type setupError struct{ err error }
+
+func (e setupError) Error() string { return e.err.Error() }
+func (e setupError) Unwrap() error { return e.err }
+
+// exitStatus is 2 for a setupError and 1 for any other error.
+func exitStatus(err error) int {
+	if errors.As(err, new(setupError)) {
+		return 2
+	}
+	return 1
 }
 
 // envHelp ends the -h text: what connect reads.
 const envHelp = `
-Environment (when incomplete, the embedded fake with demo data is used):
+Environment (read without -demo; a missing setting is named, exit status 2):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key and secret key (AK/SK signing)
   HUAWEICLOUD_SDK_SECURITY_TOKEN           with temporary AK/SK
   HUAWEICLOUD_SDK_TOKEN                    or an IAM token instead of AK/SK

@@ -3,8 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"regexp"
-	"strings"
+	"errors"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,51 +14,76 @@ import (
 	"github.com/hwcloud-go/workspace"
 )
 
-// reportClearEnv makes sure the example runs against the fake.
+// These tests run in every build. The ones on the embedded fake are in
+// demo_test.go: go test -tags demo ./examples/...
+
+// TestMain runs main itself, in a child process, when runMain asks.
+func TestMain(m *testing.M) {
+	if os.Getenv("SNAPSHOT_REPORT_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runMain runs the program with args and an empty environment, as a copied
+// example would run where nothing is configured, and returns its standard
+// error and exit status.
+func runMain(t *testing.T, args ...string) (stderr string, status int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = []string{"SNAPSHOT_REPORT_RUN_MAIN=1", "HOME=" + t.TempDir()}
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return errOut.String(), exit.ExitCode()
+	}
+	require.NoError(t, err)
+	return errOut.String(), 0
+}
+
+// reportClearEnv empties every variable the client could be configured from.
 func reportClearEnv(t *testing.T) {
 	for _, name := range []string{
 		workspace.EnvAccessKey, workspace.EnvSecretKey, workspace.EnvSecurityToken, workspace.EnvToken,
-		workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
+		workspace.EnvIdPID, workspace.EnvIDTokenFile, workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
 	} {
 		t.Setenv(name, "")
 	}
 }
 
-func TestSnapshotReportOnTheFake(t *testing.T) {
+// Without -demo an incomplete environment is an error naming what is
+// missing, and never a run on the fake.
+func TestSnapshotReportNeedsConfiguration(t *testing.T) {
 	reportClearEnv(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, nil))
-	text := out.String()
-	first, _, _ := strings.Cut(text, "\n")
-	assert.Contains(t, first, "embedded fake Workspace API")
-	assert.Contains(t, text, "360 snapshots, read in 4 pages of up to 100.")
-	for _, st := range statusOrder {
-		assert.Regexp(t, regexp.MustCompile(`(?m)^\s*`+string(st)+`\s+\d+`), text)
+	err := run(context.Background(), &out, nil)
+	var ce *workspace.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 2, exitStatus(err))
+	assert.Empty(t, out.String(), "nothing runs")
+
+	stderr, status := runMain(t)
+	assert.Equal(t, 2, status)
+	for _, want := range []string{"snapshot-report: workspace: configuration:", workspace.EnvAccessKey, workspace.EnvProjectID, workspace.EnvRegion} {
+		assert.Contains(t, stderr, want)
 	}
-	assert.Regexp(t, regexp.MustCompile(`(?m)^\s*all\s+360\s`), text)
-	assert.Contains(t, text, "restore failed:")
+	assert.NotContains(t, stderr, "fake")
 }
 
-func TestSnapshotReportFilters(t *testing.T) {
-	reportClearEnv(t)
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, []string{"-create-type", "MANUALLY", "-page-size", "1000"}))
-	text := out.String()
-	assert.Regexp(t, regexp.MustCompile(`read in 1 page of up to 1000`), text)
-	assert.Regexp(t, regexp.MustCompile(`(?m)^\s*all\s+(\d+)\s+0\s+`), text, "no AUTO snapshots")
-
-	out.Reset()
-	require.ErrorIs(t, run(context.Background(), &out, []string{"-create-type", "SOMETIMES"}), workspace.ErrBadRequest)
-	out.Reset()
-	require.NoError(t, run(context.Background(), &out, []string{"-desktop", "nobody"}))
-	assert.Contains(t, out.String(), "0 snapshots, read in 1 page ")
+func TestSnapshotReportBadFlagExits2(t *testing.T) {
+	stderr, status := runMain(t, "-no-such-flag")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "no-such-flag")
 }
 
 // -h is not an error (exit status 0) and names the environment variables.
 func TestSnapshotReportHelp(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, []string{"-h"}))
-	for _, want := range []string{"-page-size", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion} {
+	for _, want := range []string{"-page-size", "-demo", "-tags demo", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion} {
 		assert.Contains(t, out.String(), want)
 	}
 	assert.NotContains(t, out.String(), "Using the", "help must not connect")

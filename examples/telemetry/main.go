@@ -1,10 +1,19 @@
 // Command telemetry shows the OpenTelemetry traces and metrics of
-// otelworkspace on the embedded fake Workspace API: a page of snapshots, a
-// read retried after a 503, a call that fails, and a batch-delete with the
-// polls of its job. It prints the spans as a tree and the metrics it
-// recorded; no network but loopback, no credentials.
+// otelworkspace: a page of snapshots, a call that fails and, with -demo on
+// the embedded fake Workspace API, a read retried after a 503 and a
+// batch-delete with the polls of its job. It prints the spans as a tree
+// and the metrics it recorded.
 //
-//	go run .   (in examples/telemetry, a module of its own)
+// Without -demo it reads your cloud (and deletes nothing) as
+// HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (or HUAWEICLOUD_SDK_TOKEN),
+// HUAWEICLOUD_SDK_PROJECT_ID and HUAWEICLOUD_SDK_REGION say; when one is
+// missing it prints which and exits with status 2. The fake is in demo.go,
+// which only a build with -tags demo includes, so that a plain build (or a
+// copy of this file alone) does not carry it. In examples/telemetry, a
+// module of its own:
+//
+//	go run -tags demo . -demo   (no network but loopback, no credentials)
+//	go run .
 //
 // In a service, the tracer and meter providers come from its OpenTelemetry
 // set-up, with a real exporter (OTLP, say) where this one prints.
@@ -12,9 +21,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"slices"
 	"sort"
@@ -32,21 +42,33 @@ import (
 
 	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/otelworkspace"
-	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
 func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout); err != nil {
+	err := run(ctx, os.Stdout, os.Args[1:])
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "telemetry:", err)
-		os.Exit(1)
+		os.Exit(exitStatus(err))
 	}
 }
 
-func run(ctx context.Context, out io.Writer) error {
-	srv := workspacetest.NewServer(workspacetest.WithDemoData(), workspacetest.WithJobDelay(30*time.Millisecond))
-	defer srv.Close()
+func run(ctx context.Context, out io.Writer, args []string) error {
+	fs := flag.NewFlagSet("telemetry", flag.ContinueOnError)
+	fs.SetOutput(out)
+	demo := fs.Bool("demo", false, "run on the embedded fake server with demo data, not your cloud (in a build with -tags demo)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: telemetry [flags]\n\nPrints the OpenTelemetry spans and metrics of a few calls.\n\nFlags:")
+		fs.PrintDefaults()
+		fmt.Fprint(fs.Output(), envHelp)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil // -h asked for the usage, printed above
+		}
+		return setupError{err}
+	}
 
 	// OpenTelemetry: spans to a printer, metrics to a reader read at the
 	// end, the W3C trace context on every attempt.
@@ -58,32 +80,42 @@ func run(ctx context.Context, out io.Writer) error {
 	defer func() { _ = mp.Shutdown(context.Background()) }()
 	otel.SetTextMapPropagator(propagation.TraceContext{})
 
-	c := srv.Client(otelworkspace.WithTracerProvider(tp), otelworkspace.WithMeterProvider(mp))
+	c, srv, err := connect(out, *demo, otelworkspace.WithTracerProvider(tp), otelworkspace.WithMeterProvider(mp))
+	if err != nil {
+		return err
+	}
+	if srv != nil {
+		defer srv.Close()
+	}
 
 	ctx, root := tp.Tracer("example").Start(ctx, "cleanup-run")
 	if _, err := c.Snapshots.List(ctx, &workspace.ListSnapshotsOptions{Limit: 5}); err != nil {
 		return err
 	}
-	srv.FailNext(workspacetest.OpListSnapshots, 1, http.StatusServiceUnavailable, "")
-	if _, err := c.Snapshots.List(ctx, &workspace.ListSnapshotsOptions{Limit: 5}); err != nil {
-		return err
+	if srv != nil { // the fake answers the next list with a 503, which the client retries
+		srv.failNextList()
+		if _, err := c.Snapshots.List(ctx, &workspace.ListSnapshotsOptions{Limit: 5}); err != nil {
+			return err
+		}
 	}
 	if _, err := c.Jobs.Get(ctx, "no-such-job"); err == nil {
 		return fmt.Errorf("a job that does not exist was found")
 	}
-	pool := srv.Pools()[0]
-	res, err := c.DesktopPools.BatchDeleteVolumes(ctx, pool.ID, &workspace.BatchDeleteVolumesRequest{
-		Volumes: pool.Volumes[:1],
-	})
-	if err != nil {
-		return err
-	}
-	if _, err := c.Jobs.Wait(ctx, res.JobID, &workspace.WaitOptions{Interval: 10 * time.Millisecond}); err != nil {
-		return err
+	if srv != nil { // only on the fake: deleting a volume of your cloud is not a demo
+		poolID, volume := srv.firstVolume()
+		res, err := c.DesktopPools.BatchDeleteVolumes(ctx, poolID, &workspace.BatchDeleteVolumesRequest{
+			Volumes: []workspace.VolumeInfo{volume},
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := c.Jobs.Wait(ctx, res.JobID, &workspace.WaitOptions{Interval: 10 * time.Millisecond}); err != nil {
+			return err
+		}
 	}
 	root.End()
 
-	fmt.Fprintf(out, "Spans (OpenTelemetry semantic conventions %s), on the fake at %s:\n\n", otelworkspace.SemconvVersion, srv.URL)
+	fmt.Fprintf(out, "\nSpans (OpenTelemetry semantic conventions %s):\n\n", otelworkspace.SemconvVersion)
 	spans.print(out)
 
 	var rm metricdata.ResourceMetrics
@@ -94,6 +126,74 @@ func run(ctx context.Context, out io.Writer) error {
 	printMetrics(out, rm)
 	return nil
 }
+
+// connect returns a client with opts for your cloud built from the
+// environment (see envHelp), or, with -demo, one for the embedded fake with
+// demo data, which it returns too for the caller to use and Close. Its
+// first line of output says which. An incomplete environment is an error,
+// a *workspace.ConfigError that names what is missing, never a reason to
+// use the fake.
+func connect(out io.Writer, demo bool, opts ...workspace.Option) (*workspace.Client, demoServer, error) {
+	if demo {
+		if startDemo == nil {
+			return nil, nil, setupError{errNoDemo}
+		}
+		c, srv := startDemo(out, opts...)
+		return c, srv, nil
+	}
+	c, err := workspace.NewClient(append([]workspace.Option{workspace.WithEnv()}, opts...)...)
+	if err != nil {
+		return nil, nil, setupError{err}
+	}
+	fmt.Fprintln(out, "Using the Huawei Cloud Workspace API named by the HUAWEICLOUD_SDK_* variables (reading only).")
+	return c, nil, nil
+}
+
+// demoServer is the embedded fake as this program uses it.
+type demoServer interface {
+	Close()
+	// failNextList makes the fake answer the next snapshot list with a
+	// 503, once.
+	failNextList()
+	// firstVolume is the first demo pool and its first volume.
+	firstVolume() (poolID string, v workspace.VolumeInfo)
+}
+
+// startDemo starts the embedded fake server with demo data and returns a
+// client for it with opts. demo.go sets it in a build with -tags demo;
+// without the tag it stays nil, and the fake (package workspacetest) is not
+// linked in.
+var startDemo func(out io.Writer, opts ...workspace.Option) (*workspace.Client, demoServer)
+
+// errNoDemo is the answer to -demo in a build without the fake.
+var errNoDemo = errors.New("-demo needs the embedded fake, which only a build with -tags demo has: go run -tags demo . -demo (in examples/telemetry)")
+
+// setupError is an error in how the program was started: a flag, or a
+// configuration that NewClient rejects (a *workspace.ConfigError, which it
+// wraps). main exits with status 2 for it, as the flag package does.
+type setupError struct{ err error }
+
+func (e setupError) Error() string { return e.err.Error() }
+func (e setupError) Unwrap() error { return e.err }
+
+// exitStatus is 2 for a setupError and 1 for any other error.
+func exitStatus(err error) int {
+	if errors.As(err, new(setupError)) {
+		return 2
+	}
+	return 1
+}
+
+// envHelp ends the -h text: what connect reads.
+const envHelp = `
+Environment (read without -demo; a missing setting is named, exit status 2):
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK   access key and secret key (AK/SK signing)
+  HUAWEICLOUD_SDK_SECURITY_TOKEN           with temporary AK/SK
+  HUAWEICLOUD_SDK_TOKEN                    or an IAM token instead of AK/SK
+  HUAWEICLOUD_SDK_PROJECT_ID               the project
+  HUAWEICLOUD_SDK_REGION                   the region, e.g. ap-southeast-3
+  HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT       or an endpoint instead of the region
+`
 
 // spanPrinter is a span exporter that keeps the spans and prints them as a
 // tree, with the attributes otelworkspace records.

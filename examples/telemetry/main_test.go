@@ -3,32 +3,88 @@ package main
 import (
 	"bytes"
 	"context"
-	"strings"
+	"errors"
+	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace"
 )
 
-func TestTelemetryOnTheFake(t *testing.T) {
-	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out))
-	text := out.String()
-	for _, want := range []string{
-		"cleanup-run",
-		"  Workspace.ListDesktopSnapshot",
-		"      http.request.resend_count = 1",
-		"  Workspace.ShowJob",
-		`ERROR "GET /v2/`,
-		"  Workspace.DeleteDesktopPoolVolumes",
-		"    POST",
-		"huaweicloud.request_id = ",
-		"rpc.client.call.duration (s)",
-		"http.client.request.duration (s)",
-		"huaweicloud.workspace.client.attempts ({attempt})",
-		"huaweicloud.workspace.client.errors ({error})",
-	} {
-		assert.Contains(t, text, want)
+// These tests run in every build. The ones on the embedded fake are in
+// demo_test.go: go test -tags demo ./examples/...
+
+// TestMain runs main itself, in a child process, when runMain asks.
+func TestMain(m *testing.M) {
+	if os.Getenv("TELEMETRY_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
 	}
-	assert.Equal(t, 1, strings.Count(text, "http.request.resend_count"), "one retry")
+	os.Exit(m.Run())
+}
+
+// runMain runs the program with args and an empty environment, as a copied
+// example would run where nothing is configured, and returns its standard
+// error and exit status.
+func runMain(t *testing.T, args ...string) (stderr string, status int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = []string{"TELEMETRY_RUN_MAIN=1", "HOME=" + t.TempDir()}
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return errOut.String(), exit.ExitCode()
+	}
+	require.NoError(t, err)
+	return errOut.String(), 0
+}
+
+// telemetryClearEnv empties every variable the client could be configured from.
+func telemetryClearEnv(t *testing.T) {
+	for _, name := range []string{
+		workspace.EnvAccessKey, workspace.EnvSecretKey, workspace.EnvSecurityToken, workspace.EnvToken,
+		workspace.EnvIdPID, workspace.EnvIDTokenFile, workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
+	} {
+		t.Setenv(name, "")
+	}
+}
+
+// Without -demo an incomplete environment is an error naming what is
+// missing, and never a run on the fake.
+func TestTelemetryNeedsConfiguration(t *testing.T) {
+	telemetryClearEnv(t)
+	var out bytes.Buffer
+	err := run(context.Background(), &out, nil)
+	var ce *workspace.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 2, exitStatus(err))
+	assert.Empty(t, out.String(), "nothing runs")
+
+	stderr, status := runMain(t)
+	assert.Equal(t, 2, status)
+	for _, want := range []string{"telemetry: workspace: configuration:", workspace.EnvAccessKey, workspace.EnvProjectID, workspace.EnvRegion} {
+		assert.Contains(t, stderr, want)
+	}
+	assert.NotContains(t, stderr, "fake")
+}
+
+func TestTelemetryBadFlagExits2(t *testing.T) {
+	stderr, status := runMain(t, "-no-such-flag")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "no-such-flag")
+}
+
+// -h is not an error (exit status 0) and names the environment variables.
+func TestTelemetryHelp(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, []string{"-h"}))
+	for _, want := range []string{"-demo", "-tags demo", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion} {
+		assert.Contains(t, out.String(), want)
+	}
+	assert.NotContains(t, out.String(), "Using the", "help must not connect")
 }
