@@ -35,21 +35,25 @@ fmt-check:
 ## vet: go vet over every package
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags demo ./examples/...
 
 ## staticcheck: staticcheck (pinned) over every package
 staticcheck:
 	$(STATICCHECK) ./...
+	$(STATICCHECK) -tags demo ./examples/...
 
-## unit: every test with the race detector
+## unit: every test with the race detector, and the examples on the fake (-tags demo)
 unit:
 	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -tags demo ./examples/...
 
 ## otel: vet, staticcheck and race-enabled tests of otelworkspace and examples/telemetry (own modules)
 OTEL_MODULES = otelworkspace examples/telemetry
 otel:
 	@set -e; for m in $(OTEL_MODULES); do \
 	  echo "== $$m"; \
-	  (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -race -count=1 ./...); \
+	  (cd $$m && $(GO) vet ./... && $(STATICCHECK) ./... && $(GO) test -race -count=1 ./... && \
+	    $(GO) vet -tags demo ./... && $(STATICCHECK) -tags demo ./... && $(GO) test -race -count=1 -tags demo ./...); \
 	done
 
 ## example: run the quickstart against the embedded fake server (no credentials needed)

@@ -14,9 +14,10 @@ import (
 )
 
 // Each example program must be copyable out of the repository on its own:
-// one file that imports only the standard library, this package and
-// workspacetest, or, for an example that is a module of its own (it needs
-// OpenTelemetry, say), what its go.mod requires.
+// one main.go that imports only the standard library and this package, or,
+// for an example that is a module of its own (it needs OpenTelemetry, say),
+// what its go.mod requires; the fake it runs on with -demo is in a demo.go
+// built only with -tags demo, so a copied main.go cannot link it.
 func TestExamplesAreSelfContained(t *testing.T) {
 	t.Parallel()
 	mains, err := filepath.Glob("examples/*/main.go")
@@ -29,7 +30,8 @@ func TestExamplesAreSelfContained(t *testing.T) {
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
 			stdlib := !strings.Contains(strings.Split(p, "/")[0], ".")
-			allowed := stdlib || p == "github.com/hwcloud-go/workspace" || p == "github.com/hwcloud-go/workspace/workspacetest"
+			// The fake is no import of main.go: a copied program cannot link it.
+			allowed := stdlib || p == "github.com/hwcloud-go/workspace"
 			for _, m := range required {
 				allowed = allowed || p == m || strings.HasPrefix(p, m+"/")
 			}
@@ -38,7 +40,16 @@ func TestExamplesAreSelfContained(t *testing.T) {
 		others, err := filepath.Glob(filepath.Join(filepath.Dir(path), "*.go"))
 		require.NoError(t, err)
 		for _, o := range others {
-			assert.True(t, o == path || strings.HasSuffix(o, "_test.go"), "%s: the program must be one file, found %s", path, o)
+			if o == path || strings.HasSuffix(o, "_test.go") {
+				continue
+			}
+			if filepath.Base(o) == "demo.go" {
+				src, err := os.ReadFile(o)
+				require.NoError(t, err)
+				assert.True(t, strings.HasPrefix(string(src), "//go:build demo\n"), "%s must be built only with -tags demo", o)
+				continue
+			}
+			t.Errorf("%s: the program must be main.go (and a demo.go built only with -tags demo), found %s", path, o)
 		}
 	}
 }
