@@ -225,14 +225,12 @@ func framed(srv *testserver.H1Server) ([]framedRequest, int) {
 }
 
 // A write without a body (Client.Do's POST, PUT or PATCH with body nil)
-// must still say how long its (empty) content is: RFC 9110 8.6 has a user
-// agent send Content-Length in a POST even when it is 0, and gateways
-// answer 411 Length Required to a POST with neither Content-Length nor
-// Transfer-Encoding. Before the send guard's "identity" encoding such a
-// request went out chunked (a zero-length chunk); net/http without the
-// guard sends Content-Length: 0. The "identity" encoding is only needed
-// (and only harmless) where net/http would probe the body: GET, HEAD,
-// DELETE and the like.
+// says how long its (empty) content is, as net/http sends it: RFC 9110 8.6
+// has a user agent send Content-Length in a POST even when it is 0, and
+// gateways answer 411 Length Required to a POST with neither
+// Content-Length nor Transfer-Encoding (and some older ones refuse chunked
+// requests). Over plain HTTP/1.1 the guard knows the protocol and sends
+// http.NoBody: "Content-Length: 0".
 func TestBodylessWriteSendsContentLengthZero(t *testing.T) {
 	t.Parallel()
 	srv := testserver.NewH1(t, func(*testserver.H1Request) testserver.H1Reply { return testserver.H1Reply{Raw: rawH1OK} })

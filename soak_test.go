@@ -208,8 +208,8 @@ func errorKind(err error, method string) string {
 		return "DecodeError"
 	case errors.As(err, &opErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		// The send guard refused the transport's own replay of a read
-		// whose connection broke after it was sent (no attempt left).
+		// The guard refused the transport's own re-send of a read whose
+		// connection broke after it was sent (no attempt left), or of a write.
 		errors.Is(err, errNoAttemptsLeft), errors.Is(err, pipeline.ErrWriteNotRepeated):
 		return "transport"
 	}
