@@ -22,15 +22,19 @@ import (
 // transport of theirs), so that:
 //
 //   - a write cannot be sent twice by anything below it: its request has
-//     no GetBody, so nothing below can rewind its body, and a bodyless write
-//     gets a body of its own (see bodylessWrite);
+//     no GetBody, so nothing below can rewind its body, a bodyless write
+//     gets a body of its own (see bodylessWrite), and any further try is
+//     refused before it is written, but net/http's own HTTP/1.1 re-send of
+//     a write of which nothing was written;
 //   - a read goes out exactly as net/http sends it (a GET has no body) and
 //     every further try of the transport within the round trip is counted
-//     and asked for (Attempt.Resend: the retry policy, the retry budget and
-//     the rate limiter) before it goes out; a refused one ends the round
-//     trip;
+//     and asked for (Resender: the retry policy, the retry budget and the
+//     rate limiter) before it goes out; a refused one ends the round trip;
 //   - whether the request may have reached the server travels in the
-//     error, a *SendError, for the retry decision to read.
+//     error (Send makes it a *SendError), for the retry decision to read.
+//
+// Every try is seen at httptrace's GotConn, which both of Go's transports
+// call once per try, on the round trip's goroutine, before they write.
 //
 // Informational answers and redirects are the transport's and the HTTP
 // client's as always: no hook of the guard changes their limits.
@@ -102,8 +106,9 @@ func (a *Attempt) Resends() int { return int(a.resends.Load()) }
 func (a *Attempt) install(ctx context.Context) context.Context {
 	ctx = context.WithValue(ctx, attemptKey{}, a)
 	if a.Write {
-		// A write's re-sends are safe (nothing of it was sent) or
-		// impossible: whether it was sent is what matters.
+		// A write's tries are followed for whether it was sent, and a
+		// further one is stopped by ending the context (HTTP/2) or closing
+		// its connection (HTTP/1.1).
 		w := &writeTrace{a: a}
 		ctx, a.cancel = context.WithCancel(ctx)
 		w.cancel = a.cancel
