@@ -3,7 +3,6 @@ package workspace
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 )
@@ -68,21 +67,3 @@ func (c MetadataConfig) MarshalJSON() ([]byte, error) { return json.Marshal(c.St
 
 // LogValue logs c's String.
 func (c MetadataConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-func formatRedacted(f fmt.State, verb rune, s, gs string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, gs)
-	case verb == 'q' || verb == 'x' || verb == 'X':
-		_, _ = fmt.Fprintf(f, "%"+string(verb), s)
-	default:
-		_, _ = io.WriteString(f, s)
-	}
-}
-
-func redacted(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "REDACTED"
-}

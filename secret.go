@@ -3,6 +3,7 @@ package workspace
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 )
 
@@ -58,3 +59,21 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 
 // LogValue logs what String returns.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+func formatRedacted(f fmt.State, verb rune, s, gs string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, gs)
+	case verb == 'q' || verb == 'x' || verb == 'X':
+		_, _ = fmt.Fprintf(f, "%"+string(verb), s)
+	default:
+		_, _ = io.WriteString(f, s)
+	}
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "REDACTED"
+}
