@@ -60,6 +60,8 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // LogValue logs what String returns.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
+// formatRedacted prints s (gs for %#v) whatever the verb: a type holding a
+// secret prints only its redacted String by every route fmt offers.
 func formatRedacted(f fmt.State, verb rune, s, gs string) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
@@ -71,6 +73,7 @@ func formatRedacted(f fmt.State, verb rune, s, gs string) {
 	}
 }
 
+// redacted is "REDACTED" for a set secret and "" for an unset one.
 func redacted(s string) string {
 	if s == "" {
 		return ""
