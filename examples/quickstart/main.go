@@ -114,7 +114,7 @@ func run(ctx context.Context, out io.Writer, args []string) error {
 	}
 
 	fmt.Fprintln(out, "\nNext: read examples/quickstart/main.go (each step above is a few lines of it), then")
-	fmt.Fprintln(out, "examples/snapshot-report and examples/cleanup-volumes; the API: https://pkg.go.dev/github.com/hwcloud-go/workspace")
+	fmt.Fprintln(out, "examples/snapshot-report and examples/cleanup-volumes; the API: go doc -all github.com/hwcloud-go/workspace")
 	return nil
 }
 
@@ -220,7 +220,7 @@ func deleteVolume(ctx context.Context, out io.Writer, c *workspace.Client, poolI
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(out, "   job %s after %s, %d sub-jobs\n", job.Status, time.Since(start).Round(100*time.Millisecond), len(job.SubJobs))
+	fmt.Fprintf(out, "   job %s after %s, %s\n", job.Status, time.Since(start).Round(100*time.Millisecond), count(len(job.SubJobs), "sub-job"))
 	return nil
 }
 
@@ -304,3 +304,11 @@ Environment (read without -demo; a missing setting is named, exit status 2):
   HUAWEICLOUD_SDK_REGION                   the region, e.g. ap-southeast-3
   HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT       or an endpoint instead of the region
 `
+
+// count says n things, in the singular for one: "1 sub-job", "3 sub-jobs".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
