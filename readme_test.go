@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// readmePrelude is what README snippets may take as given: the imports a
+// readmePrelude is what README and docs snippets may take as given: the imports a
 // program using the SDK has, and the names the prose explains (c, ctx,
 // region, project, the ids, the credentials).
 const readmePrelude = `package readme
@@ -66,23 +67,41 @@ var (
 )
 `
 
-// otherModuleMark starts a README block that needs a module other than
+// otherModuleMark starts a README or docs block that needs a module other than
 // this one (otelworkspace); the program it comes from compiles in that
 // module's tests instead.
 const otherModuleMark = "// In a module that requires github.com/hwcloud-go/workspace/otelworkspace"
 
-// TestReadmeGoBlocksCompile type-checks every go block of README.md, so
-// that a snippet pasted into a program compiles (given the names in
-// readmePrelude). A block of statements goes into a function body of its
-// own; a block of declarations (func, type, import) stays at the top
-// level. Only unused variables are forgiven: a snippet shows a call, not
-// what the caller does with its result.
+// TestReadmeGoBlocksCompile type-checks every go block of README.md and of
+// docs/*.md (each file on its own), so that a snippet pasted into a program
+// compiles (given the names in readmePrelude). A block of statements goes
+// into a function body of its own; a block of declarations (func, type,
+// import) stays at the top level. Only unused variables are forgiven: a
+// snippet shows a call, not what the caller does with its result.
 func TestReadmeGoBlocksCompile(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("README.md")
+	docs, err := filepath.Glob("docs/*.md")
 	require.NoError(t, err)
-	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllSubmatch(readme, -1)
-	require.NotEmpty(t, blocks)
+	require.NotEmpty(t, docs, "docs/*.md")
+	for _, name := range append([]string{"README.md"}, docs...) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			checkGoBlocks(t, name)
+		})
+	}
+}
+
+// checkGoBlocks type-checks the go blocks of one markdown file.
+func checkGoBlocks(t *testing.T, name string) {
+	text, err := os.ReadFile(name)
+	require.NoError(t, err)
+	blocks := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllSubmatch(text, -1)
+	if name == "README.md" {
+		require.NotEmpty(t, blocks)
+	}
+	if len(blocks) == 0 {
+		return
+	}
 
 	var src strings.Builder
 	src.WriteString(readmePrelude)
@@ -98,13 +117,13 @@ func TestReadmeGoBlocksCompile(t *testing.T) {
 	}
 
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "README.go", src.String(), parser.AllErrors)
+	f, err := parser.ParseFile(fset, name+".go", src.String(), parser.AllErrors)
 	if err != nil {
 		// Name the blocks that do not parse (a "..." left in, say).
 		for i, m := range blocks {
 			one := readmePrelude + "\n" + wrap(string(m[1]))
 			if _, perr := parser.ParseFile(token.NewFileSet(), "block.go", one, 0); perr != nil && !strings.HasPrefix(string(m[1]), "import ") {
-				t.Errorf("README go block %d does not parse: %v\n%s", i+1, perr, m[1])
+				t.Errorf("%s go block %d does not parse: %v\n%s", name, i+1, perr, m[1])
 			}
 		}
 		t.FailNow()
@@ -121,7 +140,7 @@ func TestReadmeGoBlocksCompile(t *testing.T) {
 		},
 	}
 	_, _ = conf.Check("readme", fset, []*ast.File{f}, nil)
-	assert.Empty(t, problems, "README go blocks that do not compile:\n%s", numbered(src.String()))
+	assert.Empty(t, problems, "%s go blocks that do not compile:\n%s", name, numbered(src.String()))
 }
 
 // exportLookup finds the compiled export data of f's imports (and their
