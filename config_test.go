@@ -197,7 +197,7 @@ func TestWithCredentialsFile(t *testing.T) {
 	})
 }
 
-// TestConfigPrecedence pins every precedence rule of the README's table.
+// TestConfigPrecedence pins every precedence rule of the table in docs/configuration.md.
 func TestConfigPrecedence(t *testing.T) {
 	t.Parallel()
 	tokenFile := writeIDTokenFile(t)
