@@ -88,3 +88,19 @@ func TestQuickstartHelp(t *testing.T) {
 	}
 	assert.NotContains(t, out.String(), "Using the", "help must not connect")
 }
+
+// A build without -tags demo has no fake: -demo says how to get one and
+// exits with status 2.
+func TestQuickstartDemoNeedsTheTag(t *testing.T) {
+	if startDemo != nil {
+		t.Skip("built with -tags demo: this checks the build without the fake")
+	}
+	var out bytes.Buffer
+	err := run(context.Background(), &out, []string{"-demo"})
+	require.ErrorIs(t, err, errNoDemo)
+	assert.Equal(t, 2, exitStatus(err))
+
+	stderr, status := runMain(t, "-demo")
+	assert.Equal(t, 2, status)
+	assert.Contains(t, stderr, "go run -tags demo ./examples/quickstart -demo")
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -849,4 +850,53 @@ func transportResendsRead(t *testing.T, reply testserver.H2Reply) bool {
 		resp.Body.Close()
 	}
 	return len(srv.Arrivals()) == 2
+}
+
+// A client over unencrypted HTTP/2 (the transport's Protocols, Go 1.24, set
+// by reflection under the module's go 1.23) (a local sidecar or mesh proxy, say)
+// sends a bodyless write once, though the server reads it whole and then
+// resets the stream (PROTOCOL_ERROR, REFUSED_STREAM), after which Go's
+// HTTP/2 transport would send a request without a body again: the guard
+// knows the transport speaks h2c, so the write gets an empty body, and a
+// plain connection is not taken for HTTP/1.1.
+func TestGuardH2CBodylessWriteSentOnce(t *testing.T) {
+	t.Parallel()
+	for _, code := range []http2.ErrCode{http2.ErrCodeProtocol, http2.ErrCodeRefusedStream} {
+		t.Run(code.String(), func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int32
+			srv := testserver.NewH2C(t, func(*testserver.H2Request) testserver.H2Reply {
+				if n.Add(1) == 1 {
+					return testserver.H2Reply{Verdict: testserver.H2Reset, Code: code}
+				}
+				return testserver.H2Reply{Status: 204}
+			})
+			tr := h2cTransport(t)
+			t.Cleanup(tr.CloseIdleConnections)
+			c := New(&http.Client{Transport: tr}, KeepRedirects)
+			ctx := testCtx(t, 10*time.Second)
+			_, resp, err := send(t, ctx, c, http.MethodDelete, srv.URL+"/v1/things/1", nil, true, nil)
+			if err == nil {
+				resp.Body.Close()
+			}
+			arrivals := srv.Arrivals()
+			require.NotEmpty(t, arrivals)
+			assert.Len(t, arrivals, 1, "the server saw the DELETE this many times (err %v)", err)
+		})
+	}
+}
+
+// h2cTransport is an *http.Transport that speaks unencrypted HTTP/2
+// (Protocols with UnencryptedHTTP2), set by reflection: the module's go
+// directive does not name Go 1.24's field.
+func h2cTransport(t *testing.T) *http.Transport {
+	t.Helper()
+	tr := &http.Transport{}
+	f := reflect.ValueOf(tr).Elem().FieldByName("Protocols")
+	require.True(t, f.IsValid(), "this Go has no Transport.Protocols")
+	p := reflect.New(f.Type().Elem())
+	p.MethodByName("SetUnencryptedHTTP2").Call([]reflect.Value{reflect.ValueOf(true)})
+	f.Set(p)
+	require.True(t, speaksH2C(tr))
+	return tr
 }
