@@ -2,11 +2,8 @@ package workspace
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +68,14 @@ func (c Credentials) String() string {
 // GoString shows the access key only.
 func (c Credentials) GoString() string { return "workspace." + c.String() }
 
+// CredentialsInvalidator is implemented by a CredentialsProvider that can
+// fetch fresh credentials: when the API answers 401 to a request signed
+// with them, the client calls InvalidateCredentials with their access key
+// and retries the call once with what the provider gives next.
+type CredentialsInvalidator interface {
+	InvalidateCredentials(accessKey string)
+}
+
 // CredentialsProvider supplies AK/SK credentials for signing. The client
 // asks before each attempt; a provider caches and refreshes, and must be
 // safe for concurrent use.
@@ -110,28 +115,19 @@ type authenticator interface {
 	kind() string
 }
 
-// authenticator returns the authenticator the options select: exactly
-// one kind of credentials must have been given.
-func (cfg *config) authenticator() (authenticator, error) {
-	switch len(cfg.credentialKind) {
-	case 0:
-		return nil, errNoCredentials
-	case 1:
-	default:
-		return nil, fmt.Errorf("workspace: more than one kind of credentials: %s", strings.Join(cfg.credentialKind, ", "))
-	}
-	if cfg.securityToken != "" && cfg.accessKey == "" {
-		return nil, errors.New("workspace: WithSecurityToken goes with WithAccessKey")
-	}
+// authenticator returns the authenticator of the credentials option given
+// last; check has seen that there is one.
+func (cfg *config) authenticator() authenticator {
 	switch {
 	case cfg.token != "":
-		return tokenAuth{src: StaticTokenSource(cfg.token), header: new(atomic.Pointer[[]string])}, nil
+		return tokenAuth{src: StaticTokenSource(cfg.token), header: new(atomic.Pointer[[]string])}
 	case cfg.tokenSource != nil:
-		return tokenAuth{src: cfg.tokenSource, header: new(atomic.Pointer[[]string])}, nil
+		return tokenAuth{src: cfg.tokenSource, header: new(atomic.Pointer[[]string])}
 	case cfg.accessKey != "":
-		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: NewSecret(cfg.secretKey), SecurityToken: NewSecret(cfg.securityToken)})}, nil
+		return signingAuth{src: newStaticCredentials(Credentials{AccessKey: cfg.accessKey, SecretKey: NewSecret(cfg.secretKey), SecurityToken: NewSecret(cfg.securityToken)})}
 	default:
-		return signingAuth{src: cfg.credsProvider}, nil
+		inv, _ := cfg.credsProvider.(CredentialsInvalidator)
+		return signingAuth{src: cfg.credsProvider, inv: inv}
 	}
 }
 
@@ -166,7 +162,7 @@ func (a tokenAuth) authenticate(ctx context.Context, at authRequest) (string, er
 	if tok == "" {
 		return "", &credentialsError{msg: "token source returned an empty token"}
 	}
-	if badHeaderValue(tok) {
+	if !validHeaderValue(tok) {
 		return "", &credentialsError{msg: "the token source (WithTokenSource) returned a token with control characters such as CR, LF or NUL"}
 	}
 	v := a.header.Load()
@@ -189,7 +185,10 @@ func (a tokenAuth) invalidate(token string) bool {
 	return true
 }
 
-type signingAuth struct{ src CredentialsProvider }
+type signingAuth struct {
+	src CredentialsProvider
+	inv CredentialsInvalidator // src, where it can drop refused credentials; else nil
+}
 
 func (a signingAuth) kind() string { return "aksk" }
 
@@ -202,7 +201,7 @@ func (a signingAuth) authenticate(ctx context.Context, at authRequest) (string, 
 	if cred.AccessKey == "" || sk == "" {
 		return "", &credentialsError{msg: "credentials provider returned an empty access or secret key"}
 	}
-	if badHeaderValue(cred.AccessKey) || badHeaderValue(sk) || badHeaderValue(st) {
+	if !validHeaderValue(cred.AccessKey) || !validHeaderValue(sk) || !validHeaderValue(st) {
 		return "", &credentialsError{msg: "the credentials provider (WithCredentialsProvider) returned an access key, secret key or security token with control characters such as CR, LF or NUL"}
 	}
 	// The signed headers, sorted by name, in a list on the stack; the date
@@ -235,12 +234,22 @@ func (a signingAuth) authenticate(ctx context.Context, at authRequest) (string, 
 	if st != "" {
 		at.header["X-Security-Token"] = vals[3:4:4]
 	}
+	if a.inv != nil {
+		return cred.AccessKey, nil // for invalidate
+	}
 	return "", nil
 }
 
-// invalidate: a refused signature is not cured by asking the provider
-// again.
-func (signingAuth) invalidate(string) bool { return false }
+// invalidate tells a provider that can drop credentials that the API
+// refused those of accessKey: the call is tried once more with what the
+// provider gives next. Fixed keys are not cured by asking again.
+func (a signingAuth) invalidate(accessKey string) bool {
+	if a.inv == nil || accessKey == "" {
+		return false
+	}
+	a.inv.InvalidateCredentials(accessKey)
+	return true
+}
 
 // credentialsError reports a failure to obtain credentials; the request was
 // not sent.

@@ -277,52 +277,6 @@ func TestHeaderBreakingCredentialsRefused(t *testing.T) {
 	assert.Zero(t, arrivals.Load())
 }
 
-// The IAM project lookup's Authorization (now signer.SignFixed) is what
-// the generic signer.Sign computes from the request as IAM receives it:
-// its escaped path (an endpoint with a path prefix, escapes and unicode),
-// its query, Host, X-Sdk-Date and X-Security-Token (with and without
-// surrounding white space in the token).
-func TestProjectLookupSignedAsReceived(t *testing.T) {
-	t.Parallel()
-	const ak, sk = "AKADV16", "sk/lookup+secret"
-	for _, tc := range []struct{ prefix, token string }{
-		{"", ""},
-		{"/iam", "tok"},
-		{"/pre%20fix/a%2Fb/%E6%A1%8C/", "  spaced token\t"},
-		{"/a+b/c;d=e/~x", "t"},
-	} {
-		var mu sync.Mutex
-		var mismatch []string
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			h := map[string]string{"host": r.Host, "x-sdk-date": r.Header.Get("X-Sdk-Date")}
-			if v, ok := r.Header["X-Security-Token"]; ok {
-				h["x-security-token"] = v[0]
-			}
-			want := signer.Sign(&signer.Request{Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.Query(), Headers: h}, ak, sk)
-			if got := r.Header.Get("Authorization"); got != want {
-				mu.Lock()
-				mismatch = append(mismatch, fmt.Sprintf("%s: got %s, want %s", r.URL.RequestURI(), got, want))
-				mu.Unlock()
-			}
-			_, _ = io.WriteString(w, `{"projects":[{"id":"p-1","name":"ap-southeast-3"}]}`)
-		}))
-		opts := []Option{
-			WithRegion("ap-southeast-3"), WithEndpoint("http://127.0.0.1:1"), WithIAMEndpoint(srv.URL + tc.prefix),
-			WithAccessKey(ak, sk), WithRetryPolicy(fastRetries),
-		}
-		if tc.token != "" {
-			opts = append(opts, WithSecurityToken(tc.token))
-		}
-		c, err := NewClient(opts...)
-		require.NoError(t, err, tc.prefix)
-		id, err := c.core.lookup.projectID(context.Background())
-		srv.Close()
-		require.NoError(t, err, tc.prefix)
-		assert.Equal(t, "p-1", id)
-		assert.Empty(t, mismatch, tc.prefix)
-	}
-}
-
 // An AK/SK call with a query past the URL's stack buffer and more names
 // than the signer's name array is signed over what the server receives.
 func TestLongQuerySignedAsReceived(t *testing.T) {

@@ -9,10 +9,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"runtime"
 	"time"
 
+	"github.com/hwcloud-go/workspace/internal/endpoints"
 	"github.com/hwcloud-go/workspace/internal/pipeline"
 	"github.com/hwcloud-go/workspace/internal/ratelimit"
 )
@@ -43,7 +42,6 @@ type core struct {
 	base      string // the endpoint's escaped path prefix
 	prefix    string // escaped path prefix up to and including /v2/{project_id}
 	projectID string
-	lookup    *projectLookup // not nil: the project id is looked up on the first call
 	auth      authenticator
 	observer  Observer       // nil: none; WithLogger's is one
 	injector  HeaderInjector // the observer, if it adds headers; else nil
@@ -54,9 +52,13 @@ type core struct {
 }
 
 // NewClient returns a client configured by opts. It needs a project id, an
-// endpoint or region, and exactly one kind of credentials.
+// endpoint or region, and credentials; where options conflict, the later
+// one wins. It does no network or file I/O: config.Load reads the
+// configuration a program already has (the environment, the credentials
+// file, the ECS metadata service) into options for it. Every error is a
+// *ConfigError.
 func NewClient(opts ...Option) (*Client, error) {
-	cfg := &config{lookupEnv: os.LookupEnv}
+	cfg := &config{}
 	for _, o := range opts {
 		if o.apply == nil {
 			continue // the zero Option
@@ -65,21 +67,18 @@ func NewClient(opts ...Option) (*Client, error) {
 			return nil, asConfigError(err)
 		}
 	}
-	if err := cfg.resolve(); err != nil {
+	if err := cfg.check(); err != nil {
 		return nil, err
 	}
 	endpoint, region := cfg.endpoint, ""
 	if endpoint == "" {
-		endpoint, region = "https://workspace."+cfg.region+".myhuaweicloud.com", cfg.region
+		endpoint, region = endpoints.Workspace(cfg.region), cfg.region
 	}
 	origin, prefix, err := parseEndpoint("endpoint", endpoint)
 	if err != nil {
 		return nil, asConfigError(err)
 	}
-	auth, err := cfg.authenticator()
-	if err != nil {
-		return nil, asConfigError(err)
-	}
+	auth := cfg.authenticator()
 	u, _ := url.Parse(origin)
 
 	co := &core{
@@ -95,15 +94,6 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: []string{userAgent(cfg.userAgent)},
 		pipe:      pipeline.New(cfg.httpClient, pipeline.KeepRedirects),
 		wait:      cmp.Or(cfg.waitInterval, defaultWaitInterval),
-	}
-	if cfg.projectID == "" {
-		// resolve saw to it: AK/SK credentials and a region.
-		sa, ok := auth.(signingAuth)
-		if !ok {
-			return nil, missing("no project id", cfg.projectIDNames()...)
-		}
-		co.prefix = prefix + "/v2/{project_id}"
-		co.lookup = newProjectLookup(cfg.iamEndpointFor(), cfg.region, sa.src, newCredService(cfg.httpClient))
 	}
 	co.injector = injectorOf(co.observer)
 	var limiter *ratelimit.Limiter
@@ -181,25 +171,22 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 			return fmt.Errorf("workspace: encoding request: %w", err)
 		}
 	}
-	var prefix string
-	if prefix, cl.projectID, err = co.target(ctx); err != nil {
-		return err
-	}
-	cl.buildURL(co.origin, prefix)
-	ctx, oc := co.startCall(ctx, r.op, r.method, cl.path)
-	defer oc.end(&err)
+	cl.projectID = co.projectID
+	cl.buildURL(co.origin, co.prefix)
+	ctx, observed := co.startCall(ctx, r.op, r.method, cl.path)
+	defer observed.end(&err)
 	defer func() { err = outcome(err, r.write, &cl.last) }()
 
 	st := &cl.st
 	for {
 		if co.retry.limiter != nil {
 			if err := co.retry.limiter.Wait(ctx); err != nil {
-				oc.stopped()
+				observed.stopped()
 				return contextError(r.method, cl.path, err)
 			}
 		}
 		n := st.attempts + 1
-		actx := oc.startAttempt(ctx, n)
+		actx := observed.startAttempt(ctx, n)
 		start := time.Now()
 		st.resends = 0
 		cl.last = co.attempt(actx, cl)
@@ -208,7 +195,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		st.attempts += 1 + st.resends // the transport's own sends count as attempts
 
 		if res.err == nil || ctx.Err() != nil {
-			oc.endAttempt(actx, n, st.attempts, res, decision{}, ctx.Err() != nil)
+			observed.endAttempt(actx, n, st.attempts, res, decision{}, ctx.Err() != nil)
 			if res.err == nil {
 				co.retry.succeeded(st)
 				return nil
@@ -216,12 +203,12 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 			return contextError(r.method, cl.path, ctx.Err())
 		}
 		d := co.retry.decide(st, res, r.write, co.auth)
-		oc.endAttempt(actx, n, st.attempts, res, d, false)
+		observed.endAttempt(actx, n, st.attempts, res, d, false)
 		if !d.retry {
 			return co.regionHint(giveUp(st.attempts, res, d))
 		}
 		if err := sleep(ctx, d.delay); err != nil {
-			oc.stopped()
+			observed.stopped()
 			cl.last = attemptRecord{notSent: true} // the next attempt was never made
 			return contextError(r.method, cl.path, err)
 		}
@@ -406,10 +393,4 @@ func (e *retriesError) Error() string {
 func (e *retriesError) Unwrap() error { return e.err }
 
 // userAgent is the SDK's product token, with extra appended.
-func userAgent(extra string) string {
-	ua := "workspace-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
-	if extra != "" {
-		ua += " " + extra
-	}
-	return ua
-}
+func userAgent(extra string) string { return pipeline.UserAgent(Version, extra) }

@@ -465,23 +465,10 @@ func switchThenSilence(t testing.TB, w http.ResponseWriter) {
 	time.Sleep(5 * time.Second)
 }
 
-// firstSwitchesServer is a server whose first answer is switchThenSilence
-// and the others h's.
-func firstSwitchesServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
-	var calls atomic.Int32
-	return bareServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if calls.Add(1) == 1 {
-			switchThenSilence(t, w)
-			return
-		}
-		h(w, r)
-	})
-}
-
 // "101 Switching Protocols" and then silence: Go hands such an answer's
 // body over as the raw connection, which no context bounds. An API call
-// ends with its context, and an IAM or metadata refresh at its own bound;
-// a later call refreshes again.
+// ends with its context (the credential sources' refreshes: see
+// credentials/cache_test.go).
 func TestSwitchingProtocolsThenSilenceEndsAtBound(t *testing.T) {
 	t.Parallel()
 	t.Run("API call", func(t *testing.T) {
@@ -495,42 +482,9 @@ func TestSwitchingProtocolsThenSilenceEndsAtBound(t *testing.T) {
 			assert.Error(t, err)
 		})
 	})
-	t.Run("IAM token refresh", func(t *testing.T) {
-		t.Parallel()
-		fake := newFakeIAM(t, newFakeClock())
-		srv := firstSwitchesServer(t, fake.serve)
-		src := newIAMSource(t, fake, func(c *IAMConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
-		src.st().cache.timeout = 300 * time.Millisecond
-		finishesWithin(t, 3*time.Second, func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			_, err := src.Token(ctx)
-			assert.Error(t, err)
-			assert.NotErrorIs(t, err, context.DeadlineExceeded, "the refresh ends at its own bound")
-			tok, err := src.Token(ctx)
-			assert.NoError(t, err, "a later call refreshes again")
-			assert.NotEmpty(t, tok)
-		})
-	})
-	t.Run("metadata refresh", func(t *testing.T) {
-		t.Parallel()
-		fake := newFakeMetadata(t, newFakeClock())
-		srv := firstSwitchesServer(t, fake.serve)
-		p := newMetadataProvider(t, fake, func(c *MetadataConfig) { c.Endpoint, c.HTTPClient = srv.URL, srv.Client() })
-		p.st().cache.timeout = 300 * time.Millisecond
-		finishesWithin(t, 3*time.Second, func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			_, err := p.Credentials(ctx)
-			assert.Error(t, err)
-			cred, err := p.Credentials(ctx)
-			assert.NoError(t, err, "a later call refreshes again")
-			assert.NotEmpty(t, cred.AccessKey)
-		})
-	})
 }
 
-// Zero values of the client, its services and the credential sources
+// Zero values of the client and its services
 // answer with an error, never a nil-pointer panic.
 func TestZeroValuesReturnErrors(t *testing.T) {
 	t.Parallel()
@@ -581,30 +535,6 @@ func TestZeroValuesReturnErrors(t *testing.T) {
 			_, err := zc.Jobs.Wait(ctx, "j", nil)
 			return err
 		},
-		"IAMTokenSource{}.Token": func() error {
-			_, err := new(IAMTokenSource).Token(ctx)
-			return err
-		},
-		"(*IAMTokenSource)(nil).Token": func() error {
-			_, err := (*IAMTokenSource)(nil).Token(ctx)
-			return err
-		},
-		"MetadataCredentialsProvider{}.Credentials": func() error {
-			_, err := new(MetadataCredentialsProvider).Credentials(ctx)
-			return err
-		},
-		"IDTokenSource{}.Token": func() error {
-			_, err := new(IDTokenSource).Token(ctx)
-			return err
-		},
-		"(*IDTokenSource)(nil).Token": func() error {
-			_, err := (*IDTokenSource)(nil).Token(ctx)
-			return err
-		},
-		"(*MetadataCredentialsProvider)(nil).Credentials": func() error {
-			_, err := (*MetadataCredentialsProvider)(nil).Credentials(ctx)
-			return err
-		},
 	}
 	for name, call := range calls {
 		var err error
@@ -612,15 +542,7 @@ func TestZeroValuesReturnErrors(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 	require.NotPanics(t, func() {
-		new(IAMTokenSource).Invalidate("x")
-		(*IAMTokenSource)(nil).Invalidate("x")
 		_ = zc.String()
-		_ = new(IAMTokenSource).String()
-		_ = new(MetadataCredentialsProvider).String()
-		new(IDTokenSource).Invalidate("x")
-		(*IDTokenSource)(nil).Invalidate("x")
-		_ = new(IDTokenSource).String()
-		_ = (*IDTokenSource)(nil).String()
 		_ = new(ConfigError).Error()
 	})
 }

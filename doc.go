@@ -4,11 +4,17 @@
 // # Creating a client
 //
 // [NewClient] takes options: where to send requests ([WithRegion] or
-// [WithEndpoint]), the project ([WithProjectID]) and exactly one kind of
-// credentials. [WithEnv] fills whatever the other options leave unset from
-// the HUAWEICLOUD_SDK_* variables; [WithDefaultConfig] also reads the
-// vendor's credentials file ([WithCredentialsFile]) and the ECS metadata
-// service. A missing or bad setting is a [*ConfigError].
+// [WithEndpoint]), the project ([WithProjectID]) and credentials; where
+// options conflict, the later one wins. It does no network or file I/O. A
+// missing or bad setting is a [*ConfigError].
+//
+// Package [github.com/hwcloud-go/workspace/config] reads the configuration a
+// machine already has (the vendor's HUAWEICLOUD_SDK_* variables, its
+// credentials file, the ECS metadata service) into options, under a
+// context:
+//
+//	cfg, err := config.Load(ctx)
+//	c, err := workspace.NewClient(cfg.Options()...)
 //
 //	c, err := workspace.NewClient(
 //		workspace.WithRegion("ap-southeast-3"),
@@ -94,16 +100,16 @@
 //
 //   - A fixed IAM token: [WithToken].
 //   - Tokens fetched when needed: [WithTokenSource], for instance with an
-//     [IAMTokenSource] from [NewIAMTokenSource] (user name and password),
-//     cached and refreshed before expiry. A [TokenSource] that is also a
-//     [TokenInvalidator] gets one fresh-token retry after a 401.
+//     IAM password or federated ID-token source of package
+//     [github.com/hwcloud-go/workspace/credentials], cached and refreshed
+//     before expiry. A [TokenSource] that is also a [TokenInvalidator] gets
+//     one fresh-token retry after a 401.
 //   - AK/SK request signing: [WithAccessKey], with [WithSecurityToken] for
 //     temporary keys.
 //   - AK/SK fetched when needed: [WithCredentialsProvider], for instance with
-//     a [MetadataCredentialsProvider] from
-//     [NewMetadataCredentialsProvider] on an ECS instance.
-//   - A federated identity: an [IDTokenSource] from [NewIDTokenSource]
-//     exchanges an OIDC ID token for IAM tokens.
+//     the ECS metadata provider of package credentials. A
+//     [CredentialsProvider] that is also a [CredentialsInvalidator] gets one
+//     retry with fresh keys after a 401.
 //
 // # Testing code that uses this package
 //

@@ -5,6 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"time"
 
 	"github.com/hwcloud-go/workspace"
@@ -46,7 +51,7 @@ func ExampleNewClient() {
 	// Output:
 	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots auth: token
 	// snapshots: 0
-	// [WithProjectID]
+	// [WithProjectID HUAWEICLOUD_SDK_PROJECT_ID]
 }
 
 func ExampleDesktopPoolsService_GetInconsistentStatistics() {
@@ -220,4 +225,319 @@ func ExampleAPIError() {
 	// Output:
 	// 404 WKS.00010002 true
 	// true
+}
+
+// These examples run against workspacetest, the in-memory fake of the
+// Workspace API: srv.Client() is a *workspace.Client wired to it, as
+// workspace.NewClient(workspace.WithRegion(...), ...) is to the cloud.
+
+func ExampleSnapshotsService_All() {
+	srv := workspacetest.NewServer(workspacetest.WithDemoData())
+	defer srv.Close()
+	c := srv.Client()
+
+	// All fetches page after page (of opts.Limit, else 1000) as the loop
+	// asks; breaking out of the loop stops it.
+	byStatus := map[workspace.SnapshotStatus]int{}
+	for snap, err := range c.Snapshots.All(context.Background(), &workspace.ListSnapshotsOptions{
+		CreateType: workspace.CreateTypeAuto,
+		Limit:      100,
+	}) {
+		if err != nil {
+			log.Fatal(err) // yielded once; the loop then ends
+		}
+		byStatus[snap.Status]++
+	}
+	fmt.Println("automatic snapshots created:", byStatus[workspace.SnapshotStatusCreateSuccess])
+	fmt.Println("automatic snapshots that failed:", byStatus[workspace.SnapshotStatusCreateFailed])
+	fmt.Println("requests:", len(srv.RequestsFor(workspacetest.OpListSnapshots)))
+	// Output:
+	// automatic snapshots created: 150
+	// automatic snapshots that failed: 22
+	// requests: 3
+}
+
+func ExampleDesktopPoolsService_AllScriptExecutionTasks() {
+	srv := workspacetest.NewServer(workspacetest.WithDemoData())
+	defer srv.Close()
+	c := srv.Client()
+
+	failedDesktops := 0
+	tasks := 0
+	for task, err := range c.DesktopPools.AllScriptExecutionTasks(context.Background(), &workspace.ListScriptExecutionTasksOptions{
+		Status: workspace.TaskStatusFailed,
+	}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		tasks++
+		failedDesktops += task.FailedNum // desktops the task failed on
+	}
+	fmt.Println("failed tasks:", tasks, "failed on desktops:", failedDesktops)
+	// Output:
+	// failed tasks: 34 failed on desktops: 110
+}
+
+func ExampleJobsService_Get() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	// A job as the API reports it, seeded into the fake.
+	srv.AddJob(workspace.Job{
+		ID: "job-1", Type: "DELETE_POOL_VOLUMES", Status: "RUNNING", SubJobsTotal: 2,
+		SubJobs: []workspace.SubJob{
+			{ID: "sub-1", Status: "SUCCESS"},
+			{ID: "sub-2", Status: "RUNNING"},
+		},
+	})
+	c := srv.Client()
+
+	job, err := c.Jobs.Get(context.Background(), "job-1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(job.ID, job.Type, job.Status)
+	for _, sj := range job.SubJobs {
+		fmt.Println(" ", sj.ID, sj.Status)
+	}
+
+	_, err = c.Jobs.Get(context.Background(), "job-2")
+	fmt.Println("job-2 exists:", !errors.Is(err, workspace.ErrNotFound))
+	// Output:
+	// job-1 DELETE_POOL_VOLUMES RUNNING
+	//   sub-1 SUCCESS
+	//   sub-2 RUNNING
+	// job-2 exists: false
+}
+
+func ExampleJobsService_Wait() {
+	srv := workspacetest.NewServer(workspacetest.WithJobDelay(50 * time.Millisecond))
+	defer srv.Close()
+	srv.AddPool(workspacetest.Pool{ID: "pool-1", Volumes: []workspace.VolumeInfo{{ID: "vol-1", Type: "SAS", Size: 100}}})
+	c := srv.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // bounds the whole wait
+	defer cancel()
+
+	res, err := c.DesktopPools.BatchDeleteVolumes(ctx, "pool-1", &workspace.BatchDeleteVolumesRequest{
+		Volumes: []workspace.VolumeInfo{{ID: "vol-1", Type: "SAS", Size: 100}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// nil options: poll at the client's WithWaitInterval (the fake's
+	// clients: 10 ms), else every 10 s.
+	job, err := c.Jobs.Wait(ctx, res.JobID, nil)
+	var failed *workspace.JobFailedError
+	switch {
+	case errors.As(err, &failed):
+		fmt.Println("failed:", failed.Job.FailReason)
+	case err != nil:
+		log.Fatal(err) // a 404 for the job, the context's end, ...
+	default:
+		fmt.Println(job.Status, len(job.SubJobs), "sub-job")
+	}
+	// Output:
+	// SUCCESS 1 sub-job
+}
+
+func ExampleJobFailedError() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	srv.AddPool(workspacetest.Pool{ID: "pool-1"})
+	c := srv.Client()
+
+	// The pool has no such volume: the job fails.
+	res, err := c.DesktopPools.BatchDeleteVolumes(context.Background(), "pool-1", &workspace.BatchDeleteVolumesRequest{
+		Volumes: []workspace.VolumeInfo{{ID: "vol-9", Type: "SAS", Size: 100}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.Jobs.Wait(context.Background(), res.JobID, nil)
+	var failed *workspace.JobFailedError
+	if errors.As(err, &failed) {
+		for _, sj := range failed.Job.SubJobs {
+			fmt.Println(failed.Job.Status, "sub-job:", sj.Status, sj.ErrorCode)
+		}
+	}
+	// Output:
+	// FAILED sub-job: FAILED WKS.00010004
+}
+
+func ExampleWithWaitInterval() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	srv.AddJob(workspace.Job{ID: "job-1", Status: "SUCCESS"})
+
+	// Clients built by hand poll every 10 s unless told otherwise.
+	c, err := workspace.NewClient(
+		workspace.WithEndpoint(srv.URL), workspace.WithProjectID(srv.ProjectID), workspace.WithToken(srv.Token),
+		workspace.WithWaitInterval(2*time.Second),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	job, err := c.Jobs.Wait(context.Background(), "job-1", nil) // or &workspace.WaitOptions{Interval: d} per call
+	fmt.Println(job.Status, err)
+	// Output:
+	// SUCCESS <nil>
+}
+
+func ExampleWithRetryPolicy() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	srv.FailNext(workspacetest.OpListSnapshots, 2, http.StatusServiceUnavailable, "")
+
+	c, err := workspace.NewClient(
+		workspace.WithEndpoint(srv.URL), workspace.WithProjectID(srv.ProjectID), workspace.WithToken(srv.Token),
+		workspace.WithRetryPolicy(workspace.RetryPolicy{
+			MaxAttempts: 3,                      // the first try and two retries (1: no retries)
+			BaseDelay:   10 * time.Millisecond,  // back-off before the first retry, at most
+			MaxDelay:    100 * time.Millisecond, // cap on any wait, Retry-After included
+		}),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.Snapshots.List(context.Background(), nil)
+	fmt.Println("after two 503s:", err)
+
+	srv.FailNext(workspacetest.OpListSnapshots, 3, http.StatusServiceUnavailable, "")
+	_, err = c.Snapshots.List(context.Background(), nil)
+	fmt.Println("after three 503s, ErrServer:", errors.Is(err, workspace.ErrServer))
+	// Output:
+	// after two 503s: <nil>
+	// after three 503s, ErrServer: true
+}
+
+func ExampleWithLogger() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	srv.FailNext(workspacetest.OpListSnapshots, 1, http.StatusTooManyRequests, "0")
+
+	// Debug level: one record per attempt. Time, duration and request id
+	// vary, so this example leaves them out.
+	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
+		Level: slog.LevelDebug,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			switch a.Key {
+			case slog.TimeKey, "duration", "request_id", "delay", "error":
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	c := srv.Client(workspace.WithLogger(logger))
+	if _, err := c.Snapshots.List(context.Background(), nil); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// level=DEBUG msg="workspace: attempt" method=GET path=/v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots attempt=1 status=429 retry=true
+	// level=DEBUG msg="workspace: attempt" method=GET path=/v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots attempt=2 status=200 retry=false
+}
+
+func ExampleWithRateLimit() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	c := srv.Client(workspace.WithRateLimit(0.1, 1)) // one request every 10 s, no bursts
+
+	_, err := c.Snapshots.List(context.Background(), nil)
+	fmt.Println("first call:", err)
+
+	// The next token comes in 10 s; the context ends sooner.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Snapshots.List(ctx, nil)
+	fmt.Println("second call within 50 ms:", errors.Is(err, context.DeadlineExceeded))
+	// Output:
+	// first call: <nil>
+	// second call within 50 ms: true
+}
+
+func ExampleValidationError() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+
+	// Checked before anything is sent.
+	_, err := c.Snapshots.List(context.Background(), &workspace.ListSnapshotsOptions{Limit: 5000})
+	var ve *workspace.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Println(ve.Field, "-", ve.Reason)
+	}
+	fmt.Println("requests sent:", len(srv.Requests()))
+	// Output:
+	// opts.Limit - must be between 0 (not sent) and 1000, got 5000
+	// requests sent: 0
+}
+
+func ExampleDecodeError() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	// A gateway answers 200 with an HTML page instead of the API's JSON.
+	srv.InjectFault(workspacetest.OpListSnapshots, 1, workspacetest.Fault{Status: http.StatusOK, Body: "<html>maintenance</html>"})
+	c := srv.Client()
+
+	_, err := c.Snapshots.List(context.Background(), nil)
+	var de *workspace.DecodeError
+	if errors.As(err, &de) {
+		fmt.Println(de.StatusCode, de.Method, de.Path)
+	}
+	// Output:
+	// 200 GET /v2/0bec5db98280d2d02fd6c00c2de791ce/snapshots
+}
+
+// Client.Do reaches an operation the SDK does not wrap, here "list
+// desktops" (GET /v2/{project_id}/desktops), with the client's
+// credentials, retries and errors. The answer is decoded into a struct of
+// the caller's.
+func ExampleClient_Do() {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println(r.Method, r.URL.Path, r.URL.RawQuery)
+		fmt.Fprint(w, `{"total_count": 2, "desktops": [
+			{"desktop_id": "d-1", "computer_name": "FIN-001", "status": "ACTIVE"},
+			{"desktop_id": "d-2", "computer_name": "FIN-002", "status": "SHUTOFF"}]}`)
+	}))
+	defer api.Close()
+	c, err := workspace.NewClient(workspace.WithEndpoint(api.URL), workspace.WithProjectID("proj"), workspace.WithToken("t"))
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var page struct {
+		TotalCount int `json:"total_count"`
+		Desktops   []struct {
+			ID     string `json:"desktop_id"`
+			Name   string `json:"computer_name"`
+			Status string `json:"status"`
+		} `json:"desktops"`
+	}
+	err = c.Do(context.Background(), http.MethodGet, "/desktops", url.Values{"limit": {"10"}}, nil, &page)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("desktops:", page.TotalCount)
+	for _, d := range page.Desktops {
+		fmt.Println(d.ID, d.Name, d.Status)
+	}
+	// Output:
+	// GET /v2/proj/desktops limit=10
+	// desktops: 2
+	// d-1 FIN-001 ACTIVE
+	// d-2 FIN-002 SHUTOFF
+}
+
+// A path the gateway does not know is a 404 with the gateway's code
+// APIGW.0101, as the fake answers too.
+func ExampleClient_Do_noSuchAPI() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	c := srv.Client()
+
+	err := c.Do(context.Background(), http.MethodGet, "/no-such-resource", nil, nil, nil)
+	var apiErr *workspace.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.RequestID != "")
+	}
+	// Output:
+	// 404 APIGW.0101 true
 }

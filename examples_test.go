@@ -31,7 +31,7 @@ func TestExamplesAreSelfContained(t *testing.T) {
 			p, _ := strconv.Unquote(imp.Path.Value)
 			stdlib := !strings.Contains(strings.Split(p, "/")[0], ".")
 			// The fake is no import of main.go: a copied program cannot link it.
-			allowed := stdlib || p == "github.com/hwcloud-go/workspace"
+			allowed := stdlib || p == "github.com/hwcloud-go/workspace" || p == "github.com/hwcloud-go/workspace/config"
 			for _, m := range required {
 				allowed = allowed || p == m || strings.HasPrefix(p, m+"/")
 			}

@@ -242,30 +242,30 @@ func (co *core) startCall(ctx context.Context, op, method, path string) (context
 	if op == "" {
 		op = opDo
 	}
-	oc := observedCall{
+	observed := observedCall{
 		o:     co.observer,
 		call:  CallInfo{Operation: op, Method: method, Scheme: co.scheme, Host: co.host, Path: path},
 		start: time.Now(),
 	}
-	oc.ctx = orContext(oc.o.CallStart(ctx, oc.call), ctx)
-	return oc.ctx, oc
+	observed.ctx = orContext(observed.o.CallStart(ctx, observed.call), ctx)
+	return observed.ctx, observed
 }
 
 // startAttempt tells the observer that attempt n starts and returns its
 // context (ctx, the call's, without an observer).
-func (oc *observedCall) startAttempt(ctx context.Context, n int) context.Context {
-	if oc.o == nil {
+func (observed *observedCall) startAttempt(ctx context.Context, n int) context.Context {
+	if observed.o == nil {
 		return ctx
 	}
-	return orContext(oc.o.AttemptStart(oc.ctx, oc.call, n), oc.ctx)
+	return orContext(observed.o.AttemptStart(observed.ctx, observed.call, n), observed.ctx)
 }
 
 // endAttempt tells the observer how attempt n ended and what the policy
 // decided (the zero decision after a success or when ctxDone, the call's
 // context having ended); attempts counts the call's attempts so far, the
 // transport's own resends of a read included.
-func (oc *observedCall) endAttempt(ctx context.Context, n, attempts int, res *attemptRecord, d decision, ctxDone bool) {
-	if oc.o == nil {
+func (observed *observedCall) endAttempt(ctx context.Context, n, attempts int, res *attemptRecord, d decision, ctxDone bool) {
+	if observed.o == nil {
 		return
 	}
 	rd := DecisionNoRetry
@@ -277,24 +277,24 @@ func (oc *observedCall) endAttempt(ctx context.Context, n, attempts int, res *at
 	case d.retryable:
 		rd = DecisionRetriesExhausted
 	}
-	oc.last = CallResult{Attempts: attempts, StatusCode: res.status, RequestID: res.requestID, Decision: rd}
-	oc.o.AttemptEnd(ctx, oc.call, AttemptResult{
+	observed.last = CallResult{Attempts: attempts, StatusCode: res.status, RequestID: res.requestID, Decision: rd}
+	observed.o.AttemptEnd(ctx, observed.call, AttemptResult{
 		Attempt: n, StatusCode: res.status, RequestID: res.requestID, Err: res.err,
 		Duration: res.duration, Decision: rd, Delay: d.delay,
 	})
 }
 
 // stopped records that the call's context ended between attempts.
-func (oc *observedCall) stopped() { oc.last.Decision = DecisionContextDone }
+func (observed *observedCall) stopped() { observed.last.Decision = DecisionContextDone }
 
 // end tells the observer how the call ended, with the error *errp.
-func (oc *observedCall) end(errp *error) {
-	if oc.o == nil {
+func (observed *observedCall) end(errp *error) {
+	if observed.o == nil {
 		return
 	}
-	r := oc.last
-	r.Err, r.Duration = *errp, time.Since(oc.start)
-	oc.o.CallEnd(oc.ctx, oc.call, r)
+	r := observed.last
+	r.Err, r.Duration = *errp, time.Since(observed.start)
+	observed.o.CallEnd(observed.ctx, observed.call, r)
 }
 
 // injectHeaders lets a HeaderInjector add headers to an attempt whose
@@ -340,16 +340,6 @@ func validHeaderName(name string) bool {
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// validHeaderValue reports whether v has no control character but tab.
-func validHeaderValue(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
 			return false
 		}
 	}

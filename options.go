@@ -4,10 +4,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strings"
 	"time"
+
+	"github.com/hwcloud-go/workspace/internal/endpoints"
+	"github.com/hwcloud-go/workspace/internal/envnames"
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
 // Option configures a Client in NewClient; the With... functions make
@@ -22,48 +24,52 @@ func option(f func(*config) error) Option { return Option{apply: f} }
 
 // config collects the options before NewClient checks and applies them.
 type config struct {
-	endpoint       string
-	region         string
-	projectID      string
-	token          string
-	tokenSource    TokenSource
-	accessKey      string
-	secretKey      string
-	securityToken  string
-	credsProvider  CredentialsProvider
-	httpClient     *http.Client
-	retry          RetryPolicy
-	logger         Observer   // WithLogger's log observer; nil: none
-	observers      []Observer // WithObserver's, in order
-	userAgent      string
-	rateRPS        float64
-	rateBurst      int
-	waitInterval   time.Duration
-	fromEnv        bool
-	lookupEnv      func(string) (string, bool)
-	credentialKind []string     // the options that set credentials, in order
-	src            sourceConfig // WithCredentialsFile, WithDefaultConfig, WithIAMEndpoint (config.go)
+	endpoint      string
+	region        string
+	projectID     string
+	token         string
+	tokenSource   TokenSource
+	accessKey     string
+	secretKey     string
+	securityToken string
+	credsProvider CredentialsProvider
+	httpClient    *http.Client
+	retry         RetryPolicy
+	logger        Observer   // WithLogger's log observer; nil: none
+	observers     []Observer // WithObserver's, in order
+	userAgent     string
+	rateRPS       float64
+	rateBurst     int
+	waitInterval  time.Duration
+	credentials   string // the option that set the credentials: the last one given wins
 }
 
-var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+// setCredentials forgets every credential an earlier option gave, the
+// security token included: the last credentials option wins.
+func (c *config) setCredentials(option string) {
+	c.token, c.tokenSource, c.accessKey, c.secretKey, c.securityToken, c.credsProvider = "", nil, "", "", "", nil
+	c.credentials = option
+}
 
 // WithEndpoint sets the API's base URL: scheme, host and an optional path
 // prefix ("https://workspace.example.com/prefix"); a trailing slash is
-// tolerated and plain http is accepted. It wins over WithRegion.
+// tolerated and plain http is accepted. It replaces an earlier WithRegion,
+// and a later WithRegion replaces it.
 func WithEndpoint(baseURL string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(baseURL) == "" {
-			return emptyValue("WithEndpoint", "endpoint", "endpoint", EnvEndpoint)
+			return emptyValue("WithEndpoint", "endpoint", "endpoint", envnames.Endpoint)
 		}
 		if _, _, err := parseEndpoint("endpoint", baseURL); err != nil {
 			return err
 		}
-		c.endpoint = baseURL
+		c.endpoint, c.region = baseURL, ""
 		return nil
 	})
 }
 
-// WithRegion sets the endpoint to https://workspace.{region}.myhuaweicloud.com.
+// WithRegion sets the endpoint to https://workspace.{region}.myhuaweicloud.com;
+// it replaces an earlier WithEndpoint, and a later WithEndpoint replaces it.
 // NewClient does not check that the region exists; where its endpoint's
 // name does not resolve, the call's error says the region may be unknown
 // and where to look the regions up (the *net.DNSError stays reachable with
@@ -71,12 +77,12 @@ func WithEndpoint(baseURL string) Option {
 func WithRegion(region string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(region) == "" {
-			return emptyValue("WithRegion", "region", "region", EnvRegion)
+			return emptyValue("WithRegion", "region", "region", envnames.Region)
 		}
-		if !regionPattern.MatchString(region) {
+		if !endpoints.ValidRegion(region) {
 			return invalid("region", "%q is not a region name such as ap-southeast-3", clip(region))
 		}
-		c.region = region
+		c.region, c.endpoint = region, ""
 		return nil
 	})
 }
@@ -86,7 +92,7 @@ func WithRegion(region string) Option {
 func WithProjectID(id string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(id) == "" {
-			return emptyValue("WithProjectID", "project id", "projectID", EnvProjectID)
+			return emptyValue("WithProjectID", "project id", "projectID", envnames.ProjectID)
 		}
 		c.projectID = id
 		return nil
@@ -97,13 +103,13 @@ func WithProjectID(id string) Option {
 func WithToken(token string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(token) == "" {
-			return emptyValue("WithToken", "token", "token", EnvToken)
+			return emptyValue("WithToken", "token", "token", envnames.Token)
 		}
 		if err := checkHeaderValue("token", token); err != nil {
 			return err
 		}
+		c.setCredentials("WithToken")
 		c.token = token
-		c.credentialKind = append(c.credentialKind, "WithToken")
 		return nil
 	})
 }
@@ -116,8 +122,8 @@ func WithTokenSource(ts TokenSource) Option {
 		if ts == nil {
 			return invalid("tokenSource", "must not be nil")
 		}
+		c.setCredentials("WithTokenSource")
 		c.tokenSource = ts
-		c.credentialKind = append(c.credentialKind, "WithTokenSource")
 		return nil
 	})
 }
@@ -127,10 +133,10 @@ func WithTokenSource(ts TokenSource) Option {
 func WithAccessKey(ak, sk string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(ak) == "" {
-			return emptyValue("WithAccessKey", "access key", "accessKey", EnvAccessKey)
+			return emptyValue("WithAccessKey", "access key", "accessKey", envnames.AccessKey)
 		}
 		if strings.TrimSpace(sk) == "" {
-			return emptyValue("WithAccessKey", "secret key", "secretKey", EnvSecretKey)
+			return emptyValue("WithAccessKey", "secret key", "secretKey", envnames.SecretKey)
 		}
 		if err := checkHeaderValue("accessKey", ak); err != nil {
 			return err
@@ -138,8 +144,8 @@ func WithAccessKey(ak, sk string) Option {
 		if err := checkHeaderValue("secretKey", sk); err != nil {
 			return err
 		}
+		c.setCredentials("WithAccessKey")
 		c.accessKey, c.secretKey = ak, sk
-		c.credentialKind = append(c.credentialKind, "WithAccessKey")
 		return nil
 	})
 }
@@ -149,7 +155,7 @@ func WithAccessKey(ak, sk string) Option {
 func WithSecurityToken(token string) Option {
 	return option(func(c *config) error {
 		if strings.TrimSpace(token) == "" {
-			return emptyValue("WithSecurityToken", "security token", "securityToken", EnvSecurityToken)
+			return emptyValue("WithSecurityToken", "security token", "securityToken", envnames.SecurityToken)
 		}
 		if err := checkHeaderValue("securityToken", token); err != nil {
 			return err
@@ -167,8 +173,8 @@ func WithCredentialsProvider(p CredentialsProvider) Option {
 		if p == nil {
 			return invalid("credentialsProvider", "must not be nil")
 		}
+		c.setCredentials("WithCredentialsProvider")
 		c.credsProvider = p
-		c.credentialKind = append(c.credentialKind, "WithCredentialsProvider")
 		return nil
 	})
 }
@@ -264,159 +270,54 @@ func WithWaitInterval(d time.Duration) Option {
 	})
 }
 
-// Environment variables read by WithEnv (see config.go for the vendor's
-// others).
-const (
-	EnvAccessKey     = "HUAWEICLOUD_SDK_AK"
-	EnvSecretKey     = "HUAWEICLOUD_SDK_SK"
-	EnvSecurityToken = "HUAWEICLOUD_SDK_SECURITY_TOKEN"
-	EnvProjectID     = "HUAWEICLOUD_SDK_PROJECT_ID"
-	EnvRegion        = "HUAWEICLOUD_SDK_REGION"
-	EnvEndpoint      = "HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT" // ours: overrides the region's endpoint
-	EnvToken         = "HUAWEICLOUD_SDK_TOKEN"              // ours: a fixed IAM token
-)
-
-// WithEnv fills from the environment whatever the other options leave
-// unset, with the vendor SDK's variables:
-//   - the project id: HUAWEICLOUD_SDK_PROJECT_ID;
-//   - the region: HUAWEICLOUD_SDK_REGION; the endpoint:
-//     HUAWEICLOUD_SDK_REGION_WORKSPACE_{REGION} (the vendor's: region
-//     upper-cased, "-" as "_", a comma list of which the first is used)
-//     for the region given or found, else HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT
-//     (ours) where no region is given; the vendor's wins where both are set;
-//   - IAM's endpoint: HUAWEICLOUD_SDK_IAM_ENDPOINT;
-//   - credentials, when no option gives any, in the vendor's order:
-//     HUAWEICLOUD_SDK_IDP_ID and HUAWEICLOUD_SDK_ID_TOKEN_FILE (an
-//     IDTokenSource), else HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (with
-//     HUAWEICLOUD_SDK_SECURITY_TOKEN for temporary keys), else
-//     HUAWEICLOUD_SDK_TOKEN (ours: a fixed IAM token).
-//
-// HUAWEICLOUD_SDK_DOMAIN_ID is accepted and not needed. Explicit options
-// win wherever they appear; NewClient's *ConfigError names the variables
-// that would supply what is missing.
-func WithEnv() Option {
-	return option(func(c *config) error {
-		c.fromEnv = true
-		return nil
-	})
-}
-
 // parseEndpoint checks a base URL and splits it into the scheme and host
 // part and the escaped path prefix (no trailing slash). field names the
 // setting in a *ValidationError.
 func parseEndpoint(field, raw string) (origin, prefix string, err error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return "", "", invalid(field, "%q is not a URL", clip(redactURL(raw)))
+	origin, prefix, problem := pipeline.ParseEndpoint(raw)
+	if problem != "" {
+		return "", "", &ValidationError{Field: field, Reason: problem}
 	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "", "", invalid(field, "%q must start with https:// or http://", clip(redactURL(raw)))
-	case u.Host == "" || u.Opaque != "":
-		return "", "", invalid(field, "%q has no host", clip(redactURL(raw)))
-	case u.User != nil:
-		return "", "", invalid(field, "must not contain user information")
-	case u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return "", "", invalid(field, "%q must not have a query or fragment", clip(redactURL(raw)))
-	}
-	return u.Scheme + "://" + u.Host, strings.TrimRight(u.EscapedPath(), "/"), nil
-}
-
-// shownURL is raw as an error may show it: redacted and clipped.
-func shownURL(raw string) string { return clip(redactURL(raw)) }
-
-// redactURL is raw fit to print: parsed with url.Parse, it keeps the
-// scheme, the host and the path, and shows REDACTED for the user
-// information and for the query and the fragment, which may hold a
-// password or a signature. A string that does not parse, or that has an
-// '@' outside its authority (where a password holding '/', '?' or '#' puts
-// it, so that url.Parse takes part of the password for the host, the path
-// or the query), is shown as its scheme, if any, and REDACTED.
-//
-// The parts kept are cut from raw as url.Parse found them, not printed
-// from the URL, whose host and path are decoded and escaped again.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return redactedURL(raw)
-	}
-	rest := raw // after the scheme, as url.Parse sees it
-	if u.Scheme != "" {
-		rest = raw[len(u.Scheme)+1:]
-	}
-	if i := strings.IndexAny(rest, "?#"); i >= 0 {
-		rest = rest[:i]
-	}
-	if u.Opaque != "" || !strings.HasPrefix(rest, "//") || u.Scheme == "" && strings.HasPrefix(rest, "///") {
-		// No authority, so no user information: an '@' is not attributable.
-		if strings.Contains(raw, "@") {
-			return redactedURL(raw)
-		}
-		return withRedactedTail(u, raw, rawScheme(u)+rest)
-	}
-	authority, path := rest[2:], ""
-	if i := strings.IndexByte(authority, '/'); i >= 0 {
-		authority, path = authority[:i], authority[i:]
-	}
-	// Every '@' of raw must be in the authority, where the last one ends
-	// the user information: one anywhere after it means the URL was split
-	// elsewhere than its writer meant.
-	if strings.Count(raw, "@") != strings.Count(authority, "@") {
-		return redactedURL(raw)
-	}
-	host := authority
-	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
-		host = "REDACTED" + authority[at:]
-	}
-	return withRedactedTail(u, raw, rawScheme(u)+"//"+host+path)
-}
-
-// rawScheme is u's scheme with its colon, or nothing.
-func rawScheme(u *url.URL) string {
-	if u.Scheme == "" {
-		return ""
-	}
-	return u.Scheme + ":"
-}
-
-// withRedactedTail appends to s the query and the fragment of u, parsed
-// from raw, as REDACTED.
-func withRedactedTail(u *url.URL, raw, s string) string {
-	if u.RawQuery != "" || u.ForceQuery {
-		s += "?REDACTED"
-	}
-	if strings.Contains(raw, "#") {
-		s += "#REDACTED"
-	}
-	return s
-}
-
-// redactedURL shows raw, a URL that cannot be redacted part by part, as
-// its scheme (where it starts with one) and REDACTED.
-func redactedURL(raw string) string {
-	i := strings.IndexByte(raw, ':')
-	if i <= 0 || !validScheme(raw[:i]) {
-		return "REDACTED"
-	}
-	if strings.HasPrefix(raw[i+1:], "//") {
-		return raw[:i] + "://REDACTED"
-	}
-	return raw[:i] + ":REDACTED"
-}
-
-// validScheme reports whether s is a URL scheme (RFC 3986): a letter, then
-// letters, digits, '+', '-' and '.'.
-func validScheme(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		default:
-			return false
-		}
-	}
-	return s != ""
+	return origin, prefix, nil
 }
 
 var errNoCredentials = errors.New("workspace: no credentials: use WithToken, WithTokenSource, WithAccessKey or WithCredentialsProvider")
+
+// check reports what NewClient still lacks once every option is applied:
+// credentials, an endpoint or region, a project id. NewClient reads
+// nothing itself; the names of the environment variables that config.Load
+// would have read are given beside the options, so that either fixes it.
+func (c *config) check() error {
+	if c.securityToken != "" && c.accessKey == "" {
+		return &ConfigError{Reason: "WithSecurityToken goes with WithAccessKey (given after it)", Missing: []string{"WithAccessKey"}}
+	}
+	var groups []missingGroup
+	if c.credentials == "" {
+		groups = append(groups, missingGroup{"no credentials", []string{
+			"WithAccessKey", "WithToken", "WithTokenSource", "WithCredentialsProvider",
+			envnames.AccessKey + " and " + envnames.SecretKey, envnames.Token,
+		}})
+	}
+	if c.endpoint == "" && c.region == "" {
+		groups = append(groups, missingGroup{"no endpoint or region", []string{"WithRegion", "WithEndpoint", envnames.Region, envnames.Endpoint}})
+	}
+	if c.projectID == "" {
+		groups = append(groups, missingGroup{"no project id", []string{"WithProjectID", envnames.ProjectID}})
+	}
+	if len(groups) == 0 {
+		return nil
+	}
+	var reasons, names []string
+	for _, g := range groups {
+		reasons = append(reasons, g.reason)
+		names = append(names, g.names...)
+	}
+	ce := &ConfigError{Reason: strings.Join(reasons, ", "), Missing: names, groups: groups}
+	if len(groups) > 1 {
+		ce.Reason += " (the variables are read by config.Load)"
+	}
+	if c.credentials == "" && len(groups) == 1 {
+		ce.Err = errNoCredentials
+	}
+	return ce
+}

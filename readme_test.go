@@ -40,6 +40,8 @@ import (
 	"github.com/jarcoal/httpmock"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/config"
+	"github.com/hwcloud-go/workspace/credentials"
 	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
@@ -64,6 +66,8 @@ var (
 	_ time.Duration
 	_ = httpmock.NewMockTransport
 	_ = workspacetest.NewServer
+	_ = config.Load
+	_ = credentials.NewIAMTokenSource
 )
 `
 

@@ -3,8 +3,9 @@ package workspace
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
+
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
 // Secret holds a secret of a configuration value (a secret key, a security
@@ -60,18 +61,9 @@ func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) 
 // LogValue logs what String returns.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
-// formatRedacted prints s (gs for %#v) whatever the verb: a type holding a
-// secret prints only its redacted String by every route fmt offers.
-func formatRedacted(f fmt.State, verb rune, s, gs string) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		_, _ = io.WriteString(f, gs)
-	case verb == 'q' || verb == 'x' || verb == 'X':
-		_, _ = fmt.Fprintf(f, "%"+string(verb), s)
-	default:
-		_, _ = io.WriteString(f, s)
-	}
-}
+// formatRedacted prints s (gs for %#v) whatever the verb: see
+// pipeline.FormatRedacted.
+func formatRedacted(f fmt.State, verb rune, s, gs string) { pipeline.FormatRedacted(f, verb, s, gs) }
 
 // redacted is "REDACTED" for a set secret and "" for an unset one.
 func redacted(s string) string {

@@ -49,14 +49,13 @@ func secretRoutes(t *testing.T, v any) map[string]string {
 	return out
 }
 
-// %p of a Credentials or IAMConfig value (or of a struct holding one)
+// %p of a Credentials value (or of a struct holding one)
 // prints the fields raw, Format or not: the secrets live in Secret values
 // that no route reaches, for the value, a pointer to it and a struct that
 // holds it.
 func TestSecretsUnreachableByEveryRoute(t *testing.T) {
 	t.Parallel()
 	cred := Credentials{AccessKey: "AK-shown", SecretKey: NewSecret(secretTestSK), SecurityToken: NewSecret(secretTestST), Expires: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	iam := IAMConfig{Endpoint: "https://iam.example.com", Region: "ap-southeast-3", UserName: "u", Password: NewSecret(secretTestPassword), DomainName: "d", ProjectID: "p"}
 	sk := NewSecret(secretTestSK)
 	tests := []struct {
 		name    string
@@ -67,10 +66,6 @@ func TestSecretsUnreachableByEveryRoute(t *testing.T) {
 		{"*Credentials", &cred, []string{secretTestSK, secretTestST}},
 		{"a struct holding Credentials", struct{ C Credentials }{cred}, []string{secretTestSK, secretTestST}},
 		{"a slice of Credentials", []Credentials{cred}, []string{secretTestSK, secretTestST}},
-		{"IAMConfig", iam, []string{secretTestPassword}},
-		{"*IAMConfig", &iam, []string{secretTestPassword}},
-		{"a struct holding an IAMConfig", struct{ C IAMConfig }{iam}, []string{secretTestPassword}},
-		{"a map of IAMConfig", map[string]IAMConfig{"k": iam}, []string{secretTestPassword}},
 		{"Secret", sk, []string{secretTestSK}},
 		{"*Secret", &sk, []string{secretTestSK}},
 		{"a struct holding a Secret", struct{ S Secret }{sk}, []string{secretTestSK}},
@@ -90,7 +85,6 @@ func TestSecretsUnreachableByEveryRoute(t *testing.T) {
 		})
 	}
 	assert.Equal(t, secretTestSK, cred.SecretKey.Reveal(), "Reveal reads the secret")
-	assert.Equal(t, secretTestPassword, iam.Password.Reveal())
 	assert.Contains(t, fmt.Sprint(cred), "AK-shown", "the access key identifies the credentials")
 }
 
@@ -136,8 +130,6 @@ func TestSecretsZeroShownEmpty(t *testing.T) {
 		not  string
 	}{
 		{"Credentials without a security token", Credentials{AccessKey: "AK", SecretKey: NewSecret("sk")}, "SecretKey: REDACTED", "SecurityToken"},
-		{"IAMConfig without a password", IAMConfig{UserName: "u"}, "Password: ,", "REDACTED"},
-		{"IAMConfig with a password", IAMConfig{UserName: "u", Password: NewSecret("pw")}, "Password: REDACTED,", "pw"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -250,7 +250,7 @@ func bringsCredentials(opts []Option) bool {
 			_ = o.apply(&cfg)
 		}
 	}
-	return len(cfg.credentialKind) > 0
+	return cfg.credentials != ""
 }
 
 // writeJSON answers with status and a JSON body, and a request id.
@@ -483,10 +483,6 @@ type fakeClock struct {
 	mu   sync.Mutex
 	t    time.Time
 	tick time.Duration
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 }
 
 func (c *fakeClock) Now() time.Time {

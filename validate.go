@@ -37,19 +37,21 @@ func checkPage(offset, limit, maxLimit int) error {
 // control character other than tab (CR, LF and NUL among them): it would
 // break the header, or smuggle another one in. The value is not shown.
 func checkHeaderValue(field, v string) error {
-	if badHeaderValue(v) {
+	if !validHeaderValue(v) {
 		return invalid(field, "must not contain control characters such as CR, LF or NUL")
 	}
 	return nil
 }
 
-func badHeaderValue(v string) bool {
+// validHeaderValue reports whether v has no control character but tab:
+// the one header check of every value the SDK or an observer sends.
+func validHeaderValue(v string) bool {
 	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
-			return true
+		if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // validate checks one volume of a batch-delete, field naming it

@@ -16,7 +16,7 @@ import (
 
 // With -demo the program runs on the fake whatever the environment says.
 func TestCleanupVolumesOnTheFake(t *testing.T) {
-	t.Setenv(workspace.EnvRegion, "ap-southeast-3")
+	t.Setenv("HUAWEICLOUD_SDK_REGION", "ap-southeast-3")
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, []string{"-demo"}))
 	text := out.String()

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/config"
 )
 
 func main() {
@@ -150,7 +151,7 @@ func connect(out io.Writer, demo bool) (*workspace.Client, demoServer, error) {
 		c, srv := startDemo(out)
 		return c, srv, nil
 	}
-	c, err := workspace.NewClient(workspace.WithEnv())
+	c, err := clientFromConfig()
 	if err != nil {
 		return nil, nil, setupError{err}
 	}
@@ -202,3 +203,16 @@ Environment (read without -demo; a missing setting is named, exit status 2):
   HUAWEICLOUD_SDK_REGION                   the region, e.g. ap-southeast-3
   HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT       or an endpoint instead of the region
 `
+
+// clientFromConfig builds a client from the configuration this machine
+// already has (config.Load: the HUAWEICLOUD_SDK_* variables, the
+// credentials file, the ECS metadata service), with opts after it.
+func clientFromConfig(opts ...workspace.Option) (*workspace.Client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg, err := config.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return workspace.NewClient(append(cfg.Options(), opts...)...)
+}

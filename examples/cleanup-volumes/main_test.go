@@ -26,13 +26,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// noMetadata points config.Load at a closed loopback port: no test reaches
+// the real metadata service.
+const noMetadata = "HUAWEICLOUD_SDK_METADATA_ENDPOINT=http://127.0.0.1:1"
+
 // runMain runs the program with args and an empty environment, as a copied
 // example would run where nothing is configured, and returns its standard
 // error and exit status.
 func runMain(t *testing.T, args ...string) (stderr string, status int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = []string{"CLEANUP_VOLUMES_RUN_MAIN=1", "HOME=" + t.TempDir()}
+	cmd.Env = []string{"CLEANUP_VOLUMES_RUN_MAIN=1", "HOME=" + t.TempDir(), noMetadata}
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
 	err := cmd.Run()
@@ -44,11 +48,16 @@ func runMain(t *testing.T, args ...string) (stderr string, status int) {
 	return errOut.String(), 0
 }
 
-// cleanupClearEnv empties every variable the client could be configured from.
+// cleanupClearEnv empties every variable the client could be configured from,
+// points the home directory at an empty one and the metadata service at a
+// closed loopback port.
 func cleanupClearEnv(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:1") // never 169.254.169.254
 	for _, name := range []string{
-		workspace.EnvAccessKey, workspace.EnvSecretKey, workspace.EnvSecurityToken, workspace.EnvToken,
-		workspace.EnvIdPID, workspace.EnvIDTokenFile, workspace.EnvProjectID, workspace.EnvRegion, workspace.EnvEndpoint,
+		"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HUAWEICLOUD_SDK_TOKEN",
+		"HUAWEICLOUD_SDK_IDP_ID", "HUAWEICLOUD_SDK_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION",
+		"HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT", "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
 	} {
 		t.Setenv(name, "")
 	}
@@ -67,7 +76,7 @@ func TestCleanupVolumesNeedsConfiguration(t *testing.T) {
 
 	stderr, status := runMain(t)
 	assert.Equal(t, 2, status)
-	for _, want := range []string{"cleanup-volumes: workspace: configuration:", workspace.EnvAccessKey, workspace.EnvProjectID, workspace.EnvRegion} {
+	for _, want := range []string{"cleanup-volumes: workspace: configuration:", "HUAWEICLOUD_SDK_AK", "no credentials", "metadata service"} {
 		assert.Contains(t, stderr, want)
 	}
 	assert.NotContains(t, stderr, "fake")
@@ -83,7 +92,7 @@ func TestCleanupVolumesBadFlagExits2(t *testing.T) {
 func TestCleanupVolumesHelp(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, []string{"-h"}))
-	for _, want := range []string{"-volume", "-handle-type", "-demo", "-tags demo", workspace.EnvAccessKey, workspace.EnvToken, workspace.EnvProjectID, workspace.EnvRegion} {
+	for _, want := range []string{"-volume", "-handle-type", "-demo", "-tags demo", "HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_TOKEN", "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION"} {
 		assert.Contains(t, out.String(), want)
 	}
 	assert.NotContains(t, out.String(), "Using the", "help must not connect")

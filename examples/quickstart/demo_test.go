@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
@@ -62,9 +61,9 @@ func TestQuickstartWithoutDemoUsesTheEnvironment(t *testing.T) {
 	srv := workspacetest.NewServer(workspacetest.WithDemoData())
 	defer srv.Close()
 	quickstartClearEnv(t)
-	t.Setenv(workspace.EnvEndpoint, srv.URL)
-	t.Setenv(workspace.EnvToken, srv.Token)
-	t.Setenv(workspace.EnvProjectID, srv.ProjectID)
+	t.Setenv("HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT", srv.URL)
+	t.Setenv("HUAWEICLOUD_SDK_TOKEN", srv.Token)
+	t.Setenv("HUAWEICLOUD_SDK_PROJECT_ID", srv.ProjectID)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, nil))
 	first, _, _ := strings.Cut(out.String(), "\n")

@@ -19,7 +19,7 @@ import (
 
 // With -demo the program runs on the fake whatever the environment says.
 func TestSnapshotReportOnTheFake(t *testing.T) {
-	t.Setenv(workspace.EnvRegion, "ap-southeast-3")
+	t.Setenv("HUAWEICLOUD_SDK_REGION", "ap-southeast-3")
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, []string{"-demo"}))
 	text := out.String()
@@ -61,9 +61,9 @@ func TestSnapshotReportWithoutDemoUsesTheEnvironment(t *testing.T) {
 	srv := workspacetest.NewServer(workspacetest.WithDemoData())
 	defer srv.Close()
 	reportClearEnv(t)
-	t.Setenv(workspace.EnvEndpoint, srv.URL)
-	t.Setenv(workspace.EnvToken, srv.Token)
-	t.Setenv(workspace.EnvProjectID, srv.ProjectID)
+	t.Setenv("HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT", srv.URL)
+	t.Setenv("HUAWEICLOUD_SDK_TOKEN", srv.Token)
+	t.Setenv("HUAWEICLOUD_SDK_PROJECT_ID", srv.ProjectID)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, nil))
 	first, _, _ := strings.Cut(out.String(), "\n")

@@ -41,6 +41,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/config"
 	"github.com/hwcloud-go/workspace/otelworkspace"
 )
 
@@ -141,7 +142,7 @@ func connect(out io.Writer, demo bool, opts ...workspace.Option) (*workspace.Cli
 		c, srv := startDemo(out, opts...)
 		return c, srv, nil
 	}
-	c, err := workspace.NewClient(append([]workspace.Option{workspace.WithEnv()}, opts...)...)
+	c, err := clientFromConfig(opts...)
 	if err != nil {
 		return nil, nil, setupError{err}
 	}
@@ -274,4 +275,17 @@ func attrText(kvs []attribute.KeyValue) string {
 		parts[i] = string(kv.Key) + "=" + kv.Value.String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// clientFromConfig builds a client from the configuration this machine
+// already has (config.Load: the HUAWEICLOUD_SDK_* variables, the
+// credentials file, the ECS metadata service), with opts after it.
+func clientFromConfig(opts ...workspace.Option) (*workspace.Client, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg, err := config.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return workspace.NewClient(append(cfg.Options(), opts...)...)
 }

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/url"
 	"strings"
 )
@@ -66,4 +68,17 @@ func toLowerHex(c byte) byte {
 		return c + ('a' - 'A')
 	}
 	return c
+}
+
+// FormatRedacted prints s (gs for %#v) whatever the verb: a type holding a
+// secret prints only its redacted String by every route fmt offers.
+func FormatRedacted(f fmt.State, verb rune, s, gs string) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, gs)
+	case verb == 'q' || verb == 'x' || verb == 'X':
+		_, _ = fmt.Fprintf(f, "%"+string(verb), s)
+	default:
+		_, _ = io.WriteString(f, s)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -134,4 +135,14 @@ func NeverConnected(err error) bool {
 		hostErr x509.HostnameError
 	)
 	return errors.As(err, &certErr) || errors.As(err, &unknown) || errors.As(err, &hostErr)
+}
+
+// UserAgent is the SDK's product token for version, with extra appended:
+// the one User-Agent of every call the SDK makes.
+func UserAgent(version, extra string) string {
+	ua := "workspace-go/" + version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if extra != "" {
+		ua += " " + extra
+	}
+	return ua
 }

@@ -1,0 +1,70 @@
+package config
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hwcloud-go/workspace/credentials"
+	"github.com/hwcloud-go/workspace/internal/credcall"
+	"github.com/hwcloud-go/workspace/internal/envnames"
+	"github.com/hwcloud-go/workspace/internal/pipeline"
+)
+
+// metadataBound is the most time Load gives the metadata service within
+// its context: off an ECS instance, Load fails this fast.
+const metadataBound = 2 * time.Second
+
+// defaultMetadataEndpoint is the metadata service asked when neither
+// WithMetadataEndpoint nor HUAWEICLOUD_SDK_METADATA_ENDPOINT names one.
+// A variable only so that this package's tests can point it at a loopback
+// trap: no test may reach the real link-local address.
+var defaultMetadataEndpoint = credcall.MetadataEndpoint
+
+// metadataFound asks the ECS metadata service for the instance's project
+// id and region and its temporary keys, within metadataBound. A nil found
+// means the service gave nothing; note says why.
+func (l *loader) metadataFound(ctx context.Context) (*found, string) {
+	endpoint := l.opts.metadataEndpoint
+	if endpoint == "" {
+		endpoint = l.env(envnames.MetadataEndpoint)
+	}
+	if endpoint == "" {
+		endpoint = defaultMetadataEndpoint
+	}
+	note := "the ECS metadata service at " + pipeline.ShownURL(endpoint)
+	p, err := credentials.NewMetadataProvider(credentials.MetadataConfig{Endpoint: endpoint, HTTPClient: l.opts.httpClient})
+	if err != nil {
+		return nil, note + " (" + strings.TrimPrefix(err.Error(), "workspace: ") + ")"
+	}
+	origin, prefix, _ := credcall.ParseEndpoint("endpoint", endpoint) // checked by NewMetadataProvider
+	md := credcall.NewMetadataClient(origin+prefix, credcall.NewService(credcall.MetadataHTTPClient(l.opts.httpClient)), credcall.MetadataSessionTTL)
+	bounded, cancel := context.WithTimeout(ctx, metadataBound)
+	defer cancel()
+	info, err := md.InstanceInfo(bounded)
+	if err != nil {
+		return nil, note + " (" + metadataFailure(ctx, bounded, err) + ")"
+	}
+	if _, err := p.Credentials(bounded); err != nil {
+		return nil, note + " (" + metadataFailure(ctx, bounded, err) + ")"
+	}
+	infoURL := pipeline.ShownURL(endpoint) + credcall.MetadataInfoPath
+	return &found{
+		name:      "the ECS metadata service",
+		projectID: setting{value: info.ProjectID, from: "project_id of " + infoURL},
+		region:    setting{value: info.RegionID, from: "region_id of " + infoURL},
+		provider:  p,
+	}, note
+}
+
+// metadataFailure says briefly why the metadata service gave nothing:
+// the caller's context ctx ended, or its bound did, or err.
+func metadataFailure(ctx, bounded context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil:
+		return "stopped: " + ctx.Err().Error()
+	case bounded.Err() != nil:
+		return "no answer within " + metadataBound.String()
+	}
+	return strings.TrimPrefix(err.Error(), "workspace: ")
+}
