@@ -3,6 +3,7 @@ package config_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -451,4 +452,17 @@ func operations(srv *workspacetest.Server) []workspacetest.Operation {
 		ops = append(ops, r.Operation)
 	}
 	return ops
+}
+
+// Without WithLookupEnv, Load reads the process's environment.
+func TestLoadReadsTheProcessEnvironment(t *testing.T) {
+	t.Setenv("HUAWEICLOUD_SDK_TOKEN", "process-token")
+	t.Setenv("HUAWEICLOUD_SDK_PROJECT_ID", "process-project")
+	t.Setenv("HUAWEICLOUD_SDK_REGION", "ap-southeast-3")
+	cfg, err := config.Load(context.Background(), config.WithSources(config.SourceEnv))
+	require.NoError(t, err)
+	assert.Equal(t, "process-project", cfg.ProjectID)
+	assert.Equal(t, "ap-southeast-3", cfg.Region)
+	assert.Contains(t, cfg.String(), "credentials: IAM token (env HUAWEICLOUD_SDK_TOKEN)")
+	assert.NotContains(t, fmt.Sprint(cfg), "process-token")
 }
