@@ -3,6 +3,9 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"iter"
+	"net/url"
+	"slices"
 
 	"github.com/hwcloud-go/workspace/internal/wire"
 )
@@ -13,6 +16,8 @@ type DesktopsService service
 // DesktopsAPI is what DesktopsService does, for users' fakes and mocks.
 type DesktopsAPI interface {
 	CheckImages(ctx context.Context, desktopIDs []string) ([]DesktopImageInfo, error)
+	List(ctx context.Context, opts *ListDesktopsOptions) (*Page[Desktop], error)
+	All(ctx context.Context, opts *ListDesktopsOptions) iter.Seq2[Desktop, error]
 }
 
 var _ DesktopsAPI = (*DesktopsService)(nil)
@@ -21,6 +26,7 @@ var _ DesktopsAPI = (*DesktopsService)(nil)
 const (
 	MaxCheckImagesDesktops = 500
 	MaxDesktopIDLength     = 255
+	MaxDesktopsLimit       = 500 // the largest page of Desktops.List
 )
 
 // CheckImages reports the image of each desktop whose image still exists;
@@ -54,4 +60,94 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 		return nil, err
 	}
 	return imagesFromWire(w.ImageInfos), nil
+}
+
+// List lists one page of desktops, where CheckImages' ids come from. A nil
+// opts means no filters. Desktop.PoolID is left empty: the API does not
+// send it (filter by opts.PoolIDs, or use DesktopPoolsService.ListDesktops).
+//
+// GET /v2/{project_id}/desktops/detail
+func (s *DesktopsService) List(ctx context.Context, opts *ListDesktopsOptions) (*Page[Desktop], error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	q, err := opts.query()
+	if err != nil {
+		return nil, err
+	}
+	var w wire.DesktopPage
+	r := &request{op: opListDesktops, method: "GET", path: "/desktops/detail", query: q}
+	if err := (*service)(s).do(ctx, r, &w); err != nil {
+		return nil, err
+	}
+	p := &Page[Desktop]{TotalCount: w.TotalCount, Items: make([]Desktop, len(w.Desktops))}
+	for i := range w.Desktops {
+		p.Items[i] = desktopFromWire(&w.Desktops[i], "")
+	}
+	return p, nil
+}
+
+// All ranges over every desktop matching opts, fetching pages of 500 (or
+// opts.Limit) from opts.Offset on. An error is yielded once and ends the
+// sequence. opts is copied, never modified, and the sequence starts over
+// each time it is ranged.
+func (s *DesktopsService) All(ctx context.Context, opts *ListDesktopsOptions) iter.Seq2[Desktop, error] {
+	var o ListDesktopsOptions
+	if opts != nil {
+		o = *opts
+		o.PoolIDs = slices.Clone(o.PoolIDs)
+		o.UserNames = slices.Clone(o.UserNames)
+		o.ComputerNames = slices.Clone(o.ComputerNames)
+		o.DesktopIDs = slices.Clone(o.DesktopIDs)
+	}
+	if o.Limit == 0 {
+		o.Limit = MaxDesktopsLimit
+	}
+	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[Desktop], error) {
+		page := o
+		page.Offset = offset
+		return s.List(ctx, &page)
+	})
+}
+
+// query builds the desktop list's query. pool_id is one string of
+// comma-separated ids, as the reference page and the vendor's models
+// document it; the array filters go as repeated parameters, as the
+// vendor's Go SDK sends them (its Python SDK joins them with commas).
+func (o *ListDesktopsOptions) query() (url.Values, error) {
+	if o == nil {
+		return nil, nil
+	}
+	if err := checkPage(o.Offset, o.Limit, MaxDesktopsLimit); err != nil {
+		return nil, err
+	}
+	if err := checkSort(o.SortField != "", o.SortType != ""); err != nil {
+		return nil, err
+	}
+	if err := checkIDs("opts.PoolIDs", o.PoolIDs); err != nil {
+		return nil, err
+	}
+	if err := checkFilters(o.UserNames, o.ComputerNames, o.DesktopIDs); err != nil {
+		return nil, err
+	}
+	q := make(url.Values, 18)
+	setJoined(q, "pool_id", o.PoolIDs)
+	setString(q, "status", string(o.Status))
+	setStrings(q, "user_names", o.UserNames)
+	setStrings(q, "computer_names", o.ComputerNames)
+	setStrings(q, "desktop_id", o.DesktopIDs)
+	setString(q, "desktop_ip", o.DesktopIP)
+	setString(q, "image_id", o.ImageID)
+	setString(q, "subnet_id", o.SubnetID)
+	setString(q, "availability_zone", o.AvailabilityZone)
+	setString(q, "enterprise_project_id", o.EnterpriseProjectID)
+	setString(q, "tag", o.TagFilter)
+	setString(q, "desktop_type", string(o.DesktopType))
+	setBool(q, "user_attached", o.UserAttached)
+	setBool(q, "in_maintenance_mode", o.InMaintenanceMode)
+	setString(q, "sort_field", string(o.SortField))
+	setString(q, "sort_type", string(o.SortType))
+	setInt(q, "offset", o.Offset)
+	setInt(q, "limit", o.Limit)
+	return q, nil
 }

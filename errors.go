@@ -21,7 +21,8 @@ var (
 	// ErrForbidden matches an *APIError with status 403.
 	ErrForbidden = errors.New("workspace: forbidden")
 	// ErrNotFound matches an *APIError with status 404, except the
-	// gateway's "no such API" (see ErrNoSuchAPI).
+	// gateway's "no such API" (see ErrNoSuchAPI), and the API's answer for
+	// a desktop pool that does not exist, which is 400 WKS.0001.
 	ErrNotFound = errors.New("workspace: not found")
 	// ErrConflict matches an *APIError with status 409.
 	ErrConflict = errors.New("workspace: conflict")
@@ -103,7 +104,9 @@ func (e *APIError) Error() string {
 
 // Is reports whether target is the sentinel for e's status, so that
 // errors.Is(err, ErrNotFound) holds for a 404; the gateway's 404 with code
-// APIGW.0101 matches ErrNoSuchAPI instead.
+// APIGW.0101 matches ErrNoSuchAPI instead. Where the API answers a missing
+// resource with another status, ErrNotFound matches all the same: a
+// missing desktop pool is 400 WKS.0001 (which matches ErrBadRequest too).
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrBadRequest:
@@ -113,7 +116,7 @@ func (e *APIError) Is(target error) bool {
 	case ErrForbidden:
 		return e.StatusCode == http.StatusForbidden
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound && !e.noSuchAPI()
+		return e.StatusCode == http.StatusNotFound && !e.noSuchAPI() || e.missingPool()
 	case ErrNoSuchAPI:
 		return e.noSuchAPI()
 	case ErrConflict:
@@ -124,6 +127,28 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode >= 500 && e.StatusCode <= 599
 	}
 	return false
+}
+
+// codePoolNotFound is the code of the API's 400 for a desktop pool that
+// does not exist. The reference pages are silent; the vendor's Terraform
+// provider (huaweicloud_workspace_desktop_pool) reads a 400 with this code
+// on GET .../desktop-pools/{pool_id} as "gone", which is the evidence.
+const codePoolNotFound = "WKS.0001"
+
+// missingPool reports whether e is the API's answer for a desktop pool
+// that does not exist: a 400 with code WKS.0001 to a request that names
+// one pool (.../desktop-pools/{pool_id}, and the paths below it). The code
+// alone is not enough: elsewhere the API may use it for other refusals.
+func (e *APIError) missingPool() bool {
+	if e.StatusCode != http.StatusBadRequest || strings.TrimSpace(e.Code) != codePoolNotFound {
+		return false
+	}
+	_, rest, ok := strings.Cut(e.Path, "/desktop-pools/")
+	if !ok {
+		return false
+	}
+	seg, _, _ := strings.Cut(rest, "/")
+	return seg != "" && seg != "script-execution-tasks"
 }
 
 // noSuchAPI reports whether e is the gateway's 404 for an API it does not

@@ -128,6 +128,9 @@ type VolumeInfo struct {
 	Type             string // SAS, SSD, GPSSD, SATA, ...: the earlier revision's description of a pool disk
 	Size             int    // GB, 10 to 32760, with Type
 	ResourceSpecCode string // optional
+	IOPS             int    // input/output operations per second of the disk; 0: not sent
+	Throughput       int    // throughput of the disk, MiB/s; 0: not sent
+	KMSID            string // the KMS key that encrypts the disk; "": not sent
 }
 
 // BatchDeleteVolumesResult names the asynchronous job doing the deletion;

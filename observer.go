@@ -55,7 +55,12 @@ type HeaderInjector interface {
 type CallInfo struct {
 	// Operation is the API's own name for the operation:
 	// ListInconsistentStatics, DeleteDesktopPoolVolumes, CheckDesktopImages,
-	// ShowDesktopPoolsScriptExecTasks, ListDesktopSnapshot or ShowJob; "Do"
+	// ShowDesktopPoolsScriptExecTasks, ListDesktopSnapshot, ShowJob,
+	// ListDesktopPools, ShowDesktopPoolDetail, ListPoolDesktopsDetail,
+	// RebuildDesktopPool, AddDesktopPoolVolumes, ExecuteDesktopPoolScript,
+	// ListDesktopsDetail, BatchCreateDesktopSnapshot,
+	// BatchDeleteDesktopSnapshot, BatchRestoreDesktopSnapshot or
+	// ListItaSubJobs; "Do"
 	// for a request made through the escape hatch.
 	Operation string
 	Method    string // GET, POST, ...
@@ -128,6 +133,17 @@ const (
 	opScriptExecutionTasks   = "ShowDesktopPoolsScriptExecTasks"
 	opListSnapshots          = "ListDesktopSnapshot"
 	opShowJob                = "ShowJob"
+	opListPools              = "ListDesktopPools"
+	opShowPool               = "ShowDesktopPoolDetail"
+	opListPoolDesktops       = "ListPoolDesktopsDetail"
+	opRebuildPool            = "RebuildDesktopPool"
+	opAddVolumes             = "AddDesktopPoolVolumes"
+	opExecuteScripts         = "ExecuteDesktopPoolScript"
+	opListDesktops           = "ListDesktopsDetail"
+	opCreateSnapshots        = "BatchCreateDesktopSnapshot"
+	opDeleteSnapshots        = "BatchDeleteDesktopSnapshot"
+	opRestoreSnapshots       = "BatchRestoreDesktopSnapshot"
+	opListSubJobs            = "ListItaSubJobs"
 	opDo                     = "Do"
 )
 

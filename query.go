@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hwcloud-go/workspace/internal/signer"
@@ -34,6 +35,21 @@ func setStrings(q url.Values, name string, vs []string) {
 	}
 }
 
+// setBool sets name to "true" or "false" unless v is nil.
+func setBool(q url.Values, name string, v *bool) {
+	if v != nil {
+		q.Set(name, strconv.FormatBool(*v))
+	}
+}
+
+// setJoined sets name to vs joined by commas, unless vs is empty: for the
+// parameters the API documents as one string of comma-separated values.
+func setJoined(q url.Values, name string, vs []string) {
+	if len(vs) > 0 {
+		q.Set(name, strings.Join(vs, ","))
+	}
+}
+
 // setTime sets name to t as the API expects in a query, unless t is zero.
 func setTime(q url.Values, name string, t time.Time) {
 	if !t.IsZero() {
@@ -50,7 +66,7 @@ func encodeQuery(q url.Values) string { return string(appendQuery(nil, q)) }
 
 // appendQuery appends encodeQuery(q) to b.
 func appendQuery(b []byte, q url.Values) []byte {
-	var namesBuf [16]string // the most names an operation sets is 13 (snapshots)
+	var namesBuf [20]string // the most names an operation sets is 18 (a pool's desktops)
 	names := namesBuf[:0]
 	for k := range q {
 		names = append(names, k)

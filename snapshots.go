@@ -17,12 +17,18 @@ type SnapshotsService service
 type SnapshotsAPI interface {
 	List(ctx context.Context, opts *ListSnapshotsOptions) (*Page[Snapshot], error)
 	All(ctx context.Context, opts *ListSnapshotsOptions) iter.Seq2[Snapshot, error]
+	BatchCreate(ctx context.Context, req *BatchCreateSnapshotsRequest) (*BatchSnapshotsResult, error)
+	BatchDelete(ctx context.Context, snapshotIDs []string) (*BatchSnapshotsResult, error)
+	BatchRestore(ctx context.Context, snapshotIDs []string) (*BatchSnapshotsResult, error)
 }
 
 var _ SnapshotsAPI = (*SnapshotsService)(nil)
 
-// MaxSnapshotsLimit is the largest page of snapshots the API hands out.
-const MaxSnapshotsLimit = 1000
+// Limits of the snapshot operations.
+const (
+	MaxSnapshotsLimit    = 1000 // the largest page of snapshots the API hands out
+	MaxSnapshotsPerBatch = 100  // desktops per BatchCreate, snapshots per BatchDelete and BatchRestore
+)
 
 // List lists one page of snapshots. A nil opts means no filters.
 //
@@ -107,4 +113,73 @@ func (o *ListSnapshotsOptions) query() (url.Values, error) {
 	setInt(q, "offset", o.Offset)
 	setInt(q, "limit", o.Limit)
 	return q, nil
+}
+
+// BatchCreate snapshots the disks of up to 100 desktops. The snapshots
+// appear in List as creating, then create_success; the creation runs as a
+// job, which JobsService.Wait waits for. The call is retried only where it
+// surely did not take effect.
+//
+// POST /v2/{project_id}/snapshots/batch-create
+func (s *SnapshotsService) BatchCreate(ctx context.Context, req *BatchCreateSnapshotsRequest) (*BatchSnapshotsResult, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		return nil, invalid("req", "must not be nil")
+	}
+	if err := checkBatch("req.DesktopIDs", "desktops", req.DesktopIDs); err != nil {
+		return nil, err
+	}
+	return s.batch(ctx, opCreateSnapshots, "/snapshots/batch-create", req.wire())
+}
+
+// BatchDelete deletes up to 100 snapshots, as a job. The call is retried
+// only where it surely did not take effect.
+//
+// POST /v2/{project_id}/snapshots/batch-delete
+func (s *SnapshotsService) BatchDelete(ctx context.Context, snapshotIDs []string) (*BatchSnapshotsResult, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkBatch("snapshotIDs", "snapshots", snapshotIDs); err != nil {
+		return nil, err
+	}
+	return s.batch(ctx, opDeleteSnapshots, "/snapshots/batch-delete", &wire.SnapshotIDsRequest{SnapshotIDs: snapshotIDs})
+}
+
+// BatchRestore restores the desktops of up to 100 snapshots from them, as
+// a job; each snapshot is restoring meanwhile. The call is retried only
+// where it surely did not take effect.
+//
+// POST /v2/{project_id}/snapshots/batch-restore
+func (s *SnapshotsService) BatchRestore(ctx context.Context, snapshotIDs []string) (*BatchSnapshotsResult, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkBatch("snapshotIDs", "snapshots", snapshotIDs); err != nil {
+		return nil, err
+	}
+	return s.batch(ctx, opRestoreSnapshots, "/snapshots/batch-restore", &wire.SnapshotIDsRequest{SnapshotIDs: snapshotIDs})
+}
+
+// batch sends one of the snapshot batches, all of which answer a job.
+func (s *SnapshotsService) batch(ctx context.Context, op, path string, body any) (*BatchSnapshotsResult, error) {
+	var w wire.JobRef
+	r := &request{op: op, method: "POST", path: path, body: body, write: true}
+	if err := (*service)(s).do(ctx, r, &w); err != nil {
+		return nil, err
+	}
+	return &BatchSnapshotsResult{JobID: w.JobID}, nil
+}
+
+// checkBatch checks the 1 to MaxSnapshotsPerBatch ids of a snapshot batch.
+func checkBatch(field, what string, ids []string) error {
+	switch n := len(ids); {
+	case n == 0:
+		return invalid(field, "must list at least one of the %s", what)
+	case n > MaxSnapshotsPerBatch:
+		return invalid(field, "at most %d %s per call, got %d", MaxSnapshotsPerBatch, what, n)
+	}
+	return checkIDs(field, ids)
 }

@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -74,6 +75,44 @@ func (v *VolumeInfo) validate(field string) error {
 	}
 	if v.Size < MinVolumeSizeGB || v.Size > MaxVolumeSizeGB {
 		return invalid(field+".Size", "must be between %d and %d GB with a Type, got %d", MinVolumeSizeGB, MaxVolumeSizeGB, v.Size)
+	}
+	return nil
+}
+
+// checkIDs checks each id of a list, naming it field[i].
+func checkIDs(field string, ids []string) error {
+	for i, id := range ids {
+		if err := checkID(fmt.Sprintf("%s[%d]", field, i), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSort requires a sort field and a sort type together.
+func checkSort(hasField, hasType bool) error {
+	if hasField && !hasType {
+		return invalid("opts.SortType", "must be set with opts.SortField")
+	}
+	if hasType && !hasField {
+		return invalid("opts.SortField", "must be set with opts.SortType")
+	}
+	return nil
+}
+
+// checkFilters checks the list filters of the desktop lists: at most
+// MaxFilterValues values each, none empty.
+func checkFilters(userNames, computerNames, desktopIDs []string) error {
+	for _, list := range []struct {
+		field string
+		vals  []string
+	}{{"opts.UserNames", userNames}, {"opts.ComputerNames", computerNames}, {"opts.DesktopIDs", desktopIDs}} {
+		if n := len(list.vals); n > MaxFilterValues {
+			return invalid(list.field, "at most %d values, got %d", MaxFilterValues, n)
+		}
+		if err := checkIDs(list.field, list.vals); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -71,7 +71,10 @@ func serverAddr(call workspace.CallInfo) (string, int) {
 var rpcMethods = func() map[string]string {
 	m := map[string]string{}
 	for _, op := range []string{"ListInconsistentStatics", "DeleteDesktopPoolVolumes", "CheckDesktopImages",
-		"ShowDesktopPoolsScriptExecTasks", "ListDesktopSnapshot", "ShowJob", "Do"} {
+		"ShowDesktopPoolsScriptExecTasks", "ListDesktopSnapshot", "ShowJob",
+		"ListDesktopPools", "ShowDesktopPoolDetail", "ListPoolDesktopsDetail", "RebuildDesktopPool",
+		"AddDesktopPoolVolumes", "ExecuteDesktopPoolScript", "ListDesktopsDetail", "BatchCreateDesktopSnapshot",
+		"BatchDeleteDesktopSnapshot", "BatchRestoreDesktopSnapshot", "ListItaSubJobs", "Do"} {
 		m[op] = "Workspace." + op
 	}
 	return m

@@ -50,6 +50,9 @@ type Volume struct {
 	Type             string `json:"type,omitempty"`
 	Size             int    `json:"size,omitempty"`
 	ResourceSpecCode string `json:"resource_spec_code,omitempty"`
+	IOPS             int    `json:"iops,omitempty"`
+	Throughput       int    `json:"throughput,omitempty"`
+	KMSID            string `json:"kms_id,omitempty"`
 }
 
 // JobRef is the answer of an operation that starts a job.
