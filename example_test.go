@@ -223,7 +223,7 @@ func ExampleAPIError() {
 	}
 	fmt.Println(errors.Is(err, workspace.ErrNotFound))
 	// Output:
-	// 404 WKS.00010002 true
+	// 400 WKS.0001 true
 	// true
 }
 

@@ -34,7 +34,7 @@ type errCase struct {
 func errorCases(f fixture) []errCase {
 	return []errCase{
 		{
-			name: "missing pool", status: 404, code: workspacetest.ErrCodePoolNotFound, is: workspace.ErrNotFound,
+			name: "missing pool (400 WKS.0001, as the API answers it)", status: 400, code: workspacetest.ErrCodePoolNotFound, is: workspace.ErrNotFound,
 			notIs: workspace.ErrNoSuchAPI, message: true,
 			ours: func(ctx context.Context, c *workspace.Client) error {
 				_, err := c.DesktopPools.GetInconsistentStatistics(ctx, "no-such-pool")
@@ -57,7 +57,7 @@ func errorCases(f fixture) []errCase {
 			},
 		},
 		{
-			name: "batch-delete on a missing pool", status: 404, code: workspacetest.ErrCodePoolNotFound, is: workspace.ErrNotFound, message: true,
+			name: "batch-delete on a missing pool", status: 400, code: workspacetest.ErrCodePoolNotFound, is: workspace.ErrNotFound, message: true,
 			ours: func(ctx context.Context, c *workspace.Client) error {
 				_, err := c.DesktopPools.BatchDeleteVolumes(ctx, "no-such-pool", &workspace.BatchDeleteVolumesRequest{
 					Volumes: []workspace.VolumeInfo{{ID: "v-1"}},

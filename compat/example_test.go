@@ -54,5 +54,5 @@ func Example_vendorSDKAgainstWorkspacetest() {
 	}
 	// Output:
 	// 1 <nil>
-	// 404 WKS.00010002
+	// 400 WKS.0001
 }

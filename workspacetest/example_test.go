@@ -41,7 +41,7 @@ func ExampleNewServer() {
 	// desktops with another product: 1
 	// unknown pool is ErrNotFound: true
 	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/desktop-pools/pool-1/inconsistent-statics 200
-	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/desktop-pools/pool-2/inconsistent-statics 404
+	// GET /v2/0bec5db98280d2d02fd6c00c2de791ce/desktop-pools/pool-2/inconsistent-statics 400
 }
 
 // The fake can fail the next calls of an operation, here with two 503s,

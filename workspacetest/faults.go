@@ -20,6 +20,17 @@ const (
 	OpCheckImages               Operation = "CheckImages"
 	OpListSnapshots             Operation = "ListSnapshots"
 	OpGetJob                    Operation = "GetJob"
+	OpListDesktopPools          Operation = "ListDesktopPools"
+	OpGetDesktopPool            Operation = "GetDesktopPool"
+	OpListPoolDesktops          Operation = "ListPoolDesktops"
+	OpRebuildDesktopPool        Operation = "RebuildDesktopPool"
+	OpBatchAddVolumes           Operation = "BatchAddVolumes"
+	OpExecuteScripts            Operation = "ExecuteScripts"
+	OpListDesktops              Operation = "ListDesktops"
+	OpBatchCreateSnapshots      Operation = "BatchCreateSnapshots"
+	OpBatchDeleteSnapshots      Operation = "BatchDeleteSnapshots"
+	OpBatchRestoreSnapshots     Operation = "BatchRestoreSnapshots"
+	OpListSubJobs               Operation = "ListSubJobs"
 
 	// OpAny matches every operation in InjectFault, FailNext and DropNext.
 	OpAny Operation = "*"

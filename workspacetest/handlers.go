@@ -21,7 +21,7 @@ import (
 // (see the spec); the WKS codes are the fake's choice.
 const (
 	ErrCodeBadParameter   = "WKS.00010001" // 400: a bad query parameter or body
-	ErrCodePoolNotFound   = "WKS.00010002" // 404: no such desktop pool
+	ErrCodePoolNotFound   = "WKS.0001"     // 400: no such desktop pool, as the API answers it (see the Terraform provider)
 	ErrCodeJobNotFound    = "WKS.00010003" // 404: no such job
 	ErrCodeVolumeNotFound = "WKS.00010004" // in a FAILED job: the pool has no such volume
 	ErrCodeWrongProject   = "WKS.00010005" // 403: the path names another project than the credentials
@@ -102,6 +102,8 @@ func parseRoute(method, escapedPath string) route {
 	case is("GET", "workspace-jobs", "*"):
 		rt.op = OpGetJob
 		rt.jobID, ok = unescape(rest[1])
+	default:
+		rt, ok = parseWorkflowRoute(rt, is, rest)
 	}
 	if !ok {
 		return route{}
@@ -307,6 +309,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route, body [
 		out, e = s.listSnapshots(r.URL.Query())
 	case OpGetJob:
 		out, e = s.getJob(rt.jobID)
+	default:
+		out, e = s.handleWorkflow(r, rt, body)
 	}
 	if e != nil {
 		fail(e)
@@ -316,8 +320,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rt route, body [
 	writeJSON(w, status, out)
 }
 
+// poolNotFound is the API's answer for a desktop pool that does not exist:
+// 400 WKS.0001, not 404 (the vendor's Terraform provider reads it so).
 func poolNotFound(id string) *apiError {
-	return &apiError{http.StatusNotFound, ErrCodePoolNotFound, "The desktop pool does not exist: " + id}
+	return &apiError{http.StatusBadRequest, ErrCodePoolNotFound, "The desktop pool does not exist: " + id}
 }
 
 func (s *Server) getStatistics(poolID string) (any, *apiError) {
@@ -638,24 +644,31 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 	return wire.SnapshotPage{Snapshots: out, TotalCount: len(match)}, nil
 }
 
-func toWireJob(j workspace.Job) wire.Job {
+func toWireJob(j workspace.Job, limit int) wire.Job {
 	w := wire.Job{
 		ID: j.ID, Type: j.Type, BeginTime: wire.Time(j.BeginTime), EndTime: wire.Time(j.EndTime),
 		Status: string(j.Status), ErrorCode: j.ErrorCode, FailReason: j.FailReason,
 		SubJobsTotal: j.SubJobsTotal, SubJobs: []wire.SubJob{},
 	}
-	for _, sj := range j.SubJobs {
-		w.SubJobs = append(w.SubJobs, wire.SubJob{
-			ID: sj.ID, Type: sj.Type,
-			Entities:  &wire.Entities{DesktopID: sj.DesktopID, ProductID: sj.ProductID, UserName: sj.UserName, DesktopName: sj.DesktopName, IPAddress: sj.IPAddress},
-			BeginTime: wire.Time(sj.BeginTime), EndTime: wire.Time(sj.EndTime), Status: string(sj.Status),
-			ErrorCode: sj.ErrorCode, FailReason: sj.FailReason, Host: sj.Host, ProjectID: sj.ProjectID,
-			JobID: sj.JobID, Process: wire.Progress(sj.Process),
-			AttachUser: sj.AttachUser, Entity: sj.Entity, IPAddress: sj.SubJobIPAddress,
-			DesktopName: sj.SubJobDesktopName, MACAddress: sj.MACAddress, Message: sj.Message,
-		})
+	for i, sj := range j.SubJobs {
+		if limit > 0 && i == limit {
+			break
+		}
+		w.SubJobs = append(w.SubJobs, toWireSubJob(sj))
 	}
 	return w
+}
+
+func toWireSubJob(sj workspace.SubJob) wire.SubJob {
+	return wire.SubJob{
+		ID: sj.ID, Type: sj.Type,
+		Entities:  &wire.Entities{DesktopID: sj.DesktopID, ProductID: sj.ProductID, UserName: sj.UserName, DesktopName: sj.DesktopName, IPAddress: sj.IPAddress},
+		BeginTime: wire.Time(sj.BeginTime), EndTime: wire.Time(sj.EndTime), Status: string(sj.Status),
+		ErrorCode: sj.ErrorCode, FailReason: sj.FailReason, Host: sj.Host, ProjectID: sj.ProjectID,
+		JobID: sj.JobID, Process: wire.Progress(sj.Process),
+		AttachUser: sj.AttachUser, Entity: sj.Entity, IPAddress: sj.SubJobIPAddress,
+		DesktopName: sj.SubJobDesktopName, MACAddress: sj.MACAddress, Message: sj.Message,
+	}
 }
 
 func (s *Server) getJob(id string) (any, *apiError) {
@@ -666,5 +679,5 @@ func (s *Server) getJob(id string) (any, *apiError) {
 	if j == nil {
 		return nil, &apiError{http.StatusNotFound, ErrCodeJobNotFound, "The job does not exist: " + id}
 	}
-	return toWireJob(j.job), nil
+	return toWireJob(j.job, s.subJobsPerAnswer), nil
 }

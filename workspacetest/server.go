@@ -94,10 +94,13 @@ type Server struct {
 	ids      *idGen
 	jobDelay time.Duration
 	latency  time.Duration
-	faults   map[Operation][]*queuedFault
-	requests []*Request
-	st       state
-	id       identityState // the IAM and metadata fakes (iam.go, metadata.go)
+	// subJobsPerAnswer bounds the sub-jobs a job's answer carries (0: all);
+	// the rest are listed at workspace-sub-jobs.
+	subJobsPerAnswer int
+	faults           map[Operation][]*queuedFault
+	requests         []*Request
+	st               state
+	id               identityState // the IAM and metadata fakes (iam.go, metadata.go)
 }
 
 // Option configures a Server in NewServer; the With... functions of this
@@ -110,6 +113,7 @@ type serverConfig struct {
 	demo          bool
 	jobDelay      time.Duration
 	latency       time.Duration
+	subJobs       int
 	now           func() time.Time
 	projectID     string
 	token         string
@@ -133,6 +137,14 @@ func WithDemoData() Option { return Option{func(c *serverConfig) { c.demo = true
 // ends (0, the default: it has ended by the next request).
 func WithJobDelay(d time.Duration) Option {
 	return Option{func(c *serverConfig) { c.jobDelay = max(d, 0) }}
+}
+
+// WithSubJobsPerAnswer makes a job's answer carry at most n of its
+// sub-jobs, while sub_jobs_total counts them all, as the API does for
+// large jobs: the rest are listed by Jobs.ListSubJobs. 0 (the default):
+// every sub-job.
+func WithSubJobsPerAnswer(n int) Option {
+	return Option{func(c *serverConfig) { c.subJobs = max(n, 0) }}
 }
 
 // WithLatency delays every answer by d; see also Server.SetLatency.
@@ -190,24 +202,25 @@ func NewServer(opts ...Option) *Server {
 		cfg.idSeed = rand.Uint64()
 	}
 	s := &Server{
-		ProjectID:     cfg.projectID,
-		Token:         cfg.token,
-		AccessKey:     cfg.accessKey,
-		SecretKey:     cfg.secretKey,
-		SecurityToken: cfg.securityToken,
-		Region:        cfg.ident.region,
-		UserName:      DefaultUserName,
-		Password:      DefaultPassword,
-		DomainName:    DefaultDomainName,
-		IdPID:         DefaultIdPID,
-		IDToken:       DefaultIDToken,
-		now:           cfg.now,
-		ids:           newIDGen(cfg.idSeed),
-		jobDelay:      cfg.jobDelay,
-		latency:       cfg.latency,
-		faults:        make(map[Operation][]*queuedFault),
-		st:            newState(),
-		id:            newIdentityState(cfg.ident),
+		ProjectID:        cfg.projectID,
+		Token:            cfg.token,
+		AccessKey:        cfg.accessKey,
+		SecretKey:        cfg.secretKey,
+		SecurityToken:    cfg.securityToken,
+		Region:           cfg.ident.region,
+		UserName:         DefaultUserName,
+		Password:         DefaultPassword,
+		DomainName:       DefaultDomainName,
+		IdPID:            DefaultIdPID,
+		IDToken:          DefaultIDToken,
+		now:              cfg.now,
+		ids:              newIDGen(cfg.idSeed),
+		jobDelay:         cfg.jobDelay,
+		subJobsPerAnswer: cfg.subJobs,
+		latency:          cfg.latency,
+		faults:           make(map[Operation][]*queuedFault),
+		st:               newState(),
+		id:               newIdentityState(cfg.ident),
 	}
 	if cfg.demo {
 		s.loadDemo()

@@ -872,7 +872,7 @@ func TestFakeEveryAnswerHasARequestID(t *testing.T) {
 		{"GET", "/snapshots", "", nil, 200},
 		{"GET", "/snapshots", "limit=0", nil, 400},
 		{"GET", "/desktop-pools/pool-1/inconsistent-statics", "", nil, 200},
-		{"GET", "/desktop-pools/nope/inconsistent-statics", "", nil, 404},
+		{"GET", "/desktop-pools/nope/inconsistent-statics", "", nil, 400}, // a missing pool, as the API answers it
 		{"POST", "/desktops/check-images", "", []byte(`{"desktop_ids":["d-same"]}`), 200},
 		{"GET", "/workspace-jobs/nope", "", nil, 404},
 	} {

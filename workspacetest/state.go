@@ -15,6 +15,7 @@ import (
 type Pool struct {
 	ID        string                 // the pool's id; AddPool fills an empty one
 	Name      string                 // its name, shown in script tasks
+	Type      workspace.PoolType     // DYNAMIC or STATIC; "" reads as DYNAMIC
 	ProductID string                 // the configured product (package)
 	ImageID   string                 // the configured image
 	Volumes   []workspace.VolumeInfo // the configured data disks; batch-delete removes them
@@ -23,13 +24,15 @@ type Pool struct {
 // Desktop is one desktop: the pool it belongs to (if any), what it runs and
 // its data disks.
 type Desktop struct {
-	ID        string                 // the desktop's id; AddDesktop fills an empty one
-	Name      string                 // its (computer) name, shown in snapshots
-	SID       string                 // Windows security id, reported in snapshots
-	PoolID    string                 // "": not in a pool
-	ProductID string                 // the product (package) it runs; differs from the pool's: counted in ProductID
-	ImageID   string                 // an image not added with AddImage is gone: CheckImages leaves the desktop out
-	DataDisks []workspace.VolumeInfo // disk_num and disk_size compare these with the pool's Volumes
+	ID        string                  // the desktop's id; AddDesktop fills an empty one
+	Name      string                  // its (computer) name, shown in snapshots
+	SID       string                  // Windows security id, reported in snapshots
+	PoolID    string                  // "": not in a pool
+	ProductID string                  // the product (package) it runs; differs from the pool's: counted in ProductID
+	ImageID   string                  // an image not added with AddImage is gone: CheckImages leaves the desktop out
+	DataDisks []workspace.VolumeInfo  // disk_num and disk_size compare these with the pool's Volumes
+	UserName  string                  // the user it is assigned to; "": none (idle)
+	Status    workspace.DesktopStatus // "" reads as ACTIVE
 }
 
 // Image is an image desktops can run.
@@ -42,6 +45,16 @@ type Image struct {
 
 // JobTypeDeleteVolumes is the job_type of the jobs batch-delete starts.
 const JobTypeDeleteVolumes = "BATCH_DELETE_POOL_VOLUMES"
+
+// The job_type of the jobs the other operations start: the API's own
+// names, as the vendor's reference lists them for the sub-job filter.
+const (
+	JobTypeAddVolumes      = "addDesktopPoolVolumes"
+	JobTypeRebuild         = "rebuildDesktopPool"
+	JobTypeCreateSnapshots = "createWksSnapshot"
+	JobTypeDeleteSnapshots = "deleteWksSnapshot"
+	JobTypeRestoreSnapshot = "restoreDesktopBySnapshot"
+)
 
 // Job statuses the fake uses for the jobs it runs.
 const (
@@ -58,6 +71,7 @@ type state struct {
 	snapshots []workspace.Snapshot
 	tasks     []workspace.ScriptExecutionTask
 	jobs      []*fakeJob
+	taskEnds  []taskEnd // script tasks still running
 }
 
 func newState() state { return state{} }
@@ -69,6 +83,9 @@ type fakeJob struct {
 	finishAt time.Time
 	poolID   string
 	req      wire.BatchDeleteRequest
+	// finish, when set, ends the job instead of the batch-delete logic:
+	// it acts on the model and sets the sub-jobs' and the job's outcome.
+	finish func(j *fakeJob, end time.Time)
 }
 
 func (st *state) pool(id string) *Pool {
@@ -460,12 +477,17 @@ func (s *Server) startDeleteJobLocked(poolID string, req wire.BatchDeleteRequest
 // too); a volume it does not have fails its sub-job and the job.
 func (s *Server) advanceLocked() {
 	now := s.now()
+	s.endTasksLocked(now)
 	for _, j := range s.st.jobs {
 		if !j.pending || now.Before(j.finishAt) {
 			continue
 		}
 		j.pending = false
 		end := now.UTC().Truncate(time.Second)
+		if j.finish != nil {
+			j.finish(j, end)
+			continue
+		}
 		p := s.st.pool(j.poolID)
 		failed := 0
 		for i, v := range j.req.Volumes {
@@ -532,9 +554,13 @@ func (s *Server) removeVolumeLocked(p *Pool, v wire.Volume, req wire.BatchDelete
 		if d.PoolID != p.ID || (len(req.DesktopIDs) > 0 && !slices.Contains(req.DesktopIDs, d.ID)) {
 			continue
 		}
-		if k := slices.IndexFunc(d.DataDisks, func(dv workspace.VolumeInfo) bool {
-			return strings.EqualFold(dv.Type, removed.Type) && dv.Size == removed.Size
-		}); k >= 0 {
+		k := slices.IndexFunc(d.DataDisks, func(dv workspace.VolumeInfo) bool { return dv.ID == removed.ID })
+		if k < 0 {
+			k = slices.IndexFunc(d.DataDisks, func(dv workspace.VolumeInfo) bool {
+				return strings.EqualFold(dv.Type, removed.Type) && dv.Size == removed.Size
+			})
+		}
+		if k >= 0 {
 			d.DataDisks = slices.Delete(d.DataDisks, k, k+1)
 		}
 	}
