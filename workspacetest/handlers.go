@@ -543,6 +543,7 @@ func (s *Server) listTasks(q url.Values) (any, *apiError) {
 	}
 
 	s.mu.Lock()
+	s.advanceLocked() // tasks that ExecuteScripts started may have finished
 	var match []wire.Task
 	for i := range s.st.tasks {
 		t := &s.st.tasks[i]
@@ -605,6 +606,7 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 	desktopIDs, desktopNames, snapshotNames := q["desktop_ids"], q["desktop_names"], q["snapshot_names"]
 
 	s.mu.Lock()
+	s.advanceLocked() // snapshots of a finished job have moved on
 	var match []workspace.Snapshot
 	for _, sn := range s.st.snapshots {
 		switch {
