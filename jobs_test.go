@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -584,4 +585,112 @@ func TestWithWaitIntervalRejectsNonPositive(t *testing.T) {
 		require.ErrorAs(t, err, &ve, "WithWaitInterval(%v)", d)
 		assert.Equal(t, "waitInterval", ve.Field)
 	}
+}
+
+func TestJobsService_ListSubJobs(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t)
+	mux.handle("/workspace-sub-jobs", respond(http.StatusOK, `{"total_count": 2, "jobs": [
+		{"id": "s1", "job_type": "rebuildDesktops", "status": "SUCCESS", "process": 100, "job_id": "job-1",
+		 "entities": {"desktop_id": "d1"}, "begin_time": "2024-01-02T03:04:05Z", "end_time": null, "error_code": ""},
+		{"id": "s2", "status": "SOMETHING_NEW", "process": "50%", "entities": null, "attach_user": "alice"}]}`))
+	got, err := c.Jobs.ListSubJobs(testContext(t), &ListSubJobsOptions{
+		JobID: "job-1", JobType: "rebuildDesktopPool", DesktopPoolID: "p1", Status: JobStatusSuccess, Offset: 2, Limit: 1000,
+	})
+	require.NoError(t, err)
+	assert.Equal(t, &Page[SubJob]{TotalCount: 2, Items: []SubJob{
+		{ID: "s1", Type: "rebuildDesktops", Status: JobStatusSuccess, Process: 100, JobID: "job-1", DesktopID: "d1",
+			BeginTime: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{ID: "s2", Status: "SOMETHING_NEW", Process: 50, AttachUser: "alice"},
+	}}, got)
+	r := mux.last(t)
+	testMethod(t, r, "GET")
+	testPath(t, r, testPrefix+"/workspace-sub-jobs")
+	testQuery(t, r, url.Values{"job_id": {"job-1"}, "job_type": {"rebuildDesktopPool"}, "desktop_pool_id": {"p1"},
+		"status": {"SUCCESS"}, "offset": {"2"}, "limit": {"1000"}})
+	testNoBody(t, r)
+}
+
+func TestJobsListSubJobsValidation(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t)
+	ctx := testContext(t)
+	var nilCtx context.Context // a nil context, as a careless caller would pass
+	for _, tt := range []struct {
+		field string
+		opts  *ListSubJobsOptions
+		ctx   context.Context
+	}{
+		{"opts.JobID", nil, ctx},
+		{"opts.JobID", &ListSubJobsOptions{DesktopPoolID: "p1"}, ctx},
+		{"opts.Limit", &ListSubJobsOptions{JobID: "j", Limit: 1001}, ctx},
+		{"opts.Offset", &ListSubJobsOptions{JobType: "t", Offset: -1}, ctx},
+		{"ctx", &ListSubJobsOptions{JobID: "j"}, nilCtx},
+	} {
+		_, err := c.Jobs.ListSubJobs(tt.ctx, tt.opts)
+		assert.Equal(t, tt.field, errorAs[*ValidationError](t, err).Field)
+	}
+	assert.Zero(t, mux.requests())
+}
+
+// subJobsServer answers a done job carrying the sub-jobs carried (of
+// total) and lists listed at workspace-sub-jobs, in pages of the limit
+// asked.
+func subJobsServer(t *testing.T, status string, total int, carried, listed string) (*Client, *testMux) {
+	c, mux := setup(t, WithWaitInterval(time.Millisecond))
+	mux.handle("/workspace-jobs/job-1", respond(http.StatusOK, fmt.Sprintf(
+		`{"id": "job-1", "status": %q, "sub_jobs_total": %d, "sub_jobs": [%s]}`, status, total, carried)))
+	mux.handle("/workspace-sub-jobs", respond(http.StatusOK, fmt.Sprintf(`{"total_count": %d, "jobs": [%s]}`, total, listed)))
+	return c, mux
+}
+
+func TestJobsWaitReadsEverySubJob(t *testing.T) {
+	t.Parallel()
+	c, mux := subJobsServer(t, "SUCCESS", 3, `{"id": "s1", "status": "SUCCESS"}`,
+		`{"id": "s1", "status": "SUCCESS"}, {"id": "s2", "status": "SUCCESS"}, {"id": "s3", "status": "SUCCESS"}`)
+	job, err := c.Jobs.Wait(testContext(t), "job-1", nil)
+	require.NoError(t, err)
+	var ids []string
+	for _, sj := range job.SubJobs {
+		ids = append(ids, sj.ID)
+	}
+	assert.Equal(t, []string{"s1", "s2", "s3"}, ids, "each sub-job once")
+	var listed int
+	for _, r := range mux.all() {
+		if strings.HasSuffix(r.Path, "/workspace-sub-jobs") {
+			listed++
+			assert.Equal(t, "job-1", r.Query.Get("job_id"))
+		}
+	}
+	assert.Equal(t, 1, listed)
+}
+
+func TestJobsWaitJudgesOnTheListedSubJobs(t *testing.T) {
+	t.Parallel()
+	c, _ := subJobsServer(t, "SUCCESS", 2, `{"id": "s1", "status": "SUCCESS"}`,
+		`{"id": "s1", "status": "SUCCESS"}, {"id": "s2", "status": "FAILED", "error_code": "WKS.1"}`)
+	job, err := c.Jobs.Wait(testContext(t), "job-1", nil)
+	fe := errorAs[*JobFailedError](t, err)
+	assert.Same(t, job, fe.Job)
+	assert.Len(t, job.SubJobs, 2)
+	assert.Contains(t, err.Error(), "WKS.1")
+}
+
+func TestJobsWaitListsNothingWhenTheAnswerCarriesEverySubJob(t *testing.T) {
+	t.Parallel()
+	c, mux := subJobsServer(t, "SUCCESS", 1, `{"id": "s1", "status": "SUCCESS"}`, ``)
+	_, err := c.Jobs.Wait(testContext(t), "job-1", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, mux.requests())
+}
+
+func TestJobsWaitReturnsTheJobWhenTheSubJobListFails(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t)
+	mux.handle("/workspace-jobs/job-1", respond(http.StatusOK, `{"id": "job-1", "status": "SUCCESS", "sub_jobs_total": 5, "sub_jobs": []}`))
+	mux.handle("/workspace-sub-jobs", respond(http.StatusForbidden, `{"error_code": "WKS.403", "error_msg": "no"}`))
+	job, err := c.Jobs.Wait(testContext(t), "job-1", nil)
+	assert.ErrorIs(t, err, ErrForbidden)
+	require.NotNil(t, job)
+	assert.Equal(t, "job-1", job.ID)
 }

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
@@ -187,4 +188,98 @@ func TestSnapshotsService_List_ProcessPointersAreDistinct(t *testing.T) {
 	assert.NotSame(t, page.Items[0].Process, page.Items[1].Process)
 	assert.Equal(t, 10, *page.Items[0].Process)
 	assert.Equal(t, 20, *page.Items[1].Process)
+}
+
+func TestSnapshotsService_Batches(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, rel, want string
+		call            func(ctx context.Context, c *Client) (*BatchSnapshotsResult, error)
+	}{
+		{
+			name: "create, desktops only", rel: "/snapshots/batch-create", want: `{"desktop_ids":["d1","d2"]}`,
+			call: func(ctx context.Context, c *Client) (*BatchSnapshotsResult, error) {
+				return c.Snapshots.BatchCreate(ctx, &BatchCreateSnapshotsRequest{DesktopIDs: []string{"d1", "d2"}})
+			},
+		},
+		{
+			name: "create, every field", rel: "/snapshots/batch-create",
+			want: `{"desktop_ids":["d1"],"disk_type":"ALL","system_disk_snapshot":{"name":"sys","description":"before"},
+				"data_disk_snapshot":{"name":"data"}}`,
+			call: func(ctx context.Context, c *Client) (*BatchSnapshotsResult, error) {
+				return c.Snapshots.BatchCreate(ctx, &BatchCreateSnapshotsRequest{
+					DesktopIDs: []string{"d1"}, DiskType: DiskTypeAll,
+					SystemDisk: SnapshotSpec{Name: "sys", Description: "before"}, DataDisk: SnapshotSpec{Name: "data"},
+				})
+			},
+		},
+		{
+			name: "delete", rel: "/snapshots/batch-delete", want: `{"snapshot_ids":["s1","s2"]}`,
+			call: func(ctx context.Context, c *Client) (*BatchSnapshotsResult, error) {
+				return c.Snapshots.BatchDelete(ctx, []string{"s1", "s2"})
+			},
+		},
+		{
+			name: "restore", rel: "/snapshots/batch-restore", want: `{"snapshot_ids":["s1"]}`,
+			call: func(ctx context.Context, c *Client) (*BatchSnapshotsResult, error) {
+				return c.Snapshots.BatchRestore(ctx, []string{"s1"})
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux := setup(t)
+			mux.handle(tt.rel, respond(http.StatusOK, `{"job_id": "job-9", "unknown": 1}`))
+			got, err := tt.call(testContext(t), c)
+			require.NoError(t, err)
+			assert.Equal(t, &BatchSnapshotsResult{JobID: "job-9"}, got)
+			r := mux.last(t)
+			testMethod(t, r, "POST")
+			testPath(t, r, testPrefix+tt.rel)
+			testQuery(t, r, nil)
+			testJSONBody(t, r, tt.want)
+			testHeader(t, r, "X-Auth-Token", testToken)
+		})
+	}
+}
+
+func TestSnapshotsBatchValidation(t *testing.T) {
+	t.Parallel()
+	c, mux := setup(t)
+	ctx := testContext(t)
+	var nilCtx context.Context // a nil context, as a careless caller would pass
+	many := make([]string, 101)
+	for i := range many {
+		many[i] = "s"
+	}
+	tests := []struct {
+		field string
+		call  func() error
+	}{
+		{"ctx", func() error { _, err := c.Snapshots.BatchCreate(nilCtx, &BatchCreateSnapshotsRequest{}); return err }},
+		{"req", func() error { _, err := c.Snapshots.BatchCreate(ctx, nil); return err }},
+		{"req.DesktopIDs", func() error { _, err := c.Snapshots.BatchCreate(ctx, &BatchCreateSnapshotsRequest{}); return err }},
+		{"req.DesktopIDs", func() error {
+			_, err := c.Snapshots.BatchCreate(ctx, &BatchCreateSnapshotsRequest{DesktopIDs: many})
+			return err
+		}},
+		{"req.DesktopIDs[1]", func() error {
+			_, err := c.Snapshots.BatchCreate(ctx, &BatchCreateSnapshotsRequest{DesktopIDs: []string{"d", ""}})
+			return err
+		}},
+		{"ctx", func() error { _, err := c.Snapshots.BatchDelete(nilCtx, []string{"s"}); return err }},
+		{"snapshotIDs", func() error { _, err := c.Snapshots.BatchDelete(ctx, nil); return err }},
+		{"snapshotIDs", func() error { _, err := c.Snapshots.BatchDelete(ctx, many); return err }},
+		{"snapshotIDs[0]", func() error { _, err := c.Snapshots.BatchDelete(ctx, []string{" "}); return err }},
+		{"ctx", func() error { _, err := c.Snapshots.BatchRestore(nilCtx, []string{"s"}); return err }},
+		{"snapshotIDs", func() error { _, err := c.Snapshots.BatchRestore(ctx, []string{}); return err }},
+		{"snapshotIDs", func() error { _, err := c.Snapshots.BatchRestore(ctx, many); return err }},
+		{"snapshotIDs[0]", func() error { _, err := c.Snapshots.BatchRestore(ctx, []string{""}); return err }},
+	}
+	for _, tt := range tests {
+		err := tt.call()
+		assert.Equal(t, tt.field, errorAs[*ValidationError](t, err).Field, "%v", err)
+	}
+	assert.Zero(t, mux.requests())
 }

@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -453,26 +454,94 @@ var operations = []operation{
 			return c.Jobs.Get(ctx, "job-1")
 		},
 	},
+	{
+		name: "DesktopPoolsList", method: "GET", rel: "/desktop-pools",
+		ok: `{"desktop_pools":[{"id":"pool-1"}],"total_count":1}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.List(ctx, &ListDesktopPoolsOptions{Limit: 5})
+		},
+	},
+	{
+		name: "DesktopPoolsGet", method: "GET", rel: "/desktop-pools/pool-1",
+		ok: `{"id":"pool-1","data_volumes":[{"id":"v1","type":"SAS","size":10}]}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.Get(ctx, "pool-1")
+		},
+	},
+	{
+		name: "DesktopPoolsListDesktops", method: "GET", rel: "/desktop-pools/pool-1/desktops",
+		ok: `{"pool_desktops":[{"desktop_id":"d1"}],"total_count":1}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.ListDesktops(ctx, "pool-1", &ListPoolDesktopsOptions{InconsistentType: InconsistentTypeImageID})
+		},
+	},
+	{
+		name: "DesktopPoolsRebuild", method: "POST", rel: "/desktop-pools/pool-1/rebuild",
+		ok: `{"job_id":"job-1"}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.Rebuild(ctx, "pool-1", &RebuildDesktopPoolRequest{ImageID: "img-1", IsFix: true})
+		},
+	},
+	{
+		name: "DesktopPoolsBatchAddVolumes", method: "POST", rel: "/desktop-pools/pool-1/volumes/batch-add",
+		ok: `{"job_id":"job-1"}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.BatchAddVolumes(ctx, "pool-1", &BatchAddVolumesRequest{Volumes: []VolumeInfo{{Type: "SAS", Size: 10}}})
+		},
+	},
+	{
+		name: "DesktopPoolsExecuteScripts", method: "POST", rel: "/desktop-pools/pool-1/script-executions",
+		ok: `{"task_id":"task-1"}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.ExecuteScripts(ctx, "pool-1", &ExecuteScriptsRequest{ScriptIDs: []string{"s1"}})
+		},
+	},
+	{
+		name: "DesktopsList", method: "GET", rel: "/desktops/detail",
+		ok: `{"desktops":[{"desktop_id":"d1"}],"total_count":1}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Desktops.List(ctx, &ListDesktopsOptions{PoolIDs: []string{"pool-1"}})
+		},
+	},
+	{
+		name: "SnapshotsBatchCreate", method: "POST", rel: "/snapshots/batch-create",
+		ok: `{"job_id":"job-1"}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Snapshots.BatchCreate(ctx, &BatchCreateSnapshotsRequest{DesktopIDs: []string{"d1"}})
+		},
+	},
+	{
+		name: "SnapshotsBatchDelete", method: "POST", rel: "/snapshots/batch-delete",
+		ok: `{"job_id":"job-1"}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Snapshots.BatchDelete(ctx, []string{"s1"})
+		},
+	},
+	{
+		name: "SnapshotsBatchRestore", method: "POST", rel: "/snapshots/batch-restore",
+		ok: `{"job_id":"job-1"}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Snapshots.BatchRestore(ctx, []string{"s1"})
+		},
+	},
+	{
+		name: "JobsListSubJobs", method: "GET", rel: "/workspace-sub-jobs",
+		ok: `{"jobs":[{"id":"s1"}],"total_count":1}`,
+		call: func(ctx context.Context, c *Client) (any, error) {
+			return c.Jobs.ListSubJobs(ctx, &ListSubJobsOptions{JobID: "job-1"})
+		},
+	},
 }
 
 // isNilResult reports whether an operation's result is a nil pointer or
 // slice, as it must be next to an error.
 func isNilResult(v any) bool {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return true
-	case *InconsistentStatistics:
-		return x == nil
-	case *BatchDeleteVolumesResult:
-		return x == nil
-	case *Page[ScriptExecutionTask]:
-		return x == nil
-	case []DesktopImageInfo:
-		return x == nil
-	case *Page[Snapshot]:
-		return x == nil
-	case *Job:
-		return x == nil
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Pointer, reflect.Slice:
+		return rv.IsNil()
 	}
 	return false
 }
