@@ -191,3 +191,116 @@ func TestGolden_ListSnapshots(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
 	assertGolden(t, goldenFile(t, "snapshots-list.json"), res.Body)
 }
+
+// seedGoldenPool is the data of the pool and desktop goldens: a pool of
+// two desktops with the pool's data disk, one of which (FIN-03, assigned
+// to alice) runs an older image.
+func seedGoldenPool(srv *workspacetest.Server) {
+	srv.AddImage(workspacetest.Image{ID: "6f1d2d3e-58c1-4c5b-8c8e-0e1f2a3b4c5d", Name: "Windows 11 Enterprise", OSType: "Windows"})
+	srv.AddImage(workspacetest.Image{ID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", Name: "Windows 10 Enterprise", OSType: "Windows"})
+	disk := workspace.VolumeInfo{ID: "ff9b0e67-7c11-4a1e-9d2c-6c5c8d5b9a01", Type: "SAS", Size: 100}
+	srv.AddPool(workspacetest.Pool{
+		ID: "1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01", Name: "pool-finance", ProductID: "workspace.x86.ultimate.large2",
+		ImageID: "6f1d2d3e-58c1-4c5b-8c8e-0e1f2a3b4c5d", Volumes: []workspace.VolumeInfo{disk},
+	})
+	srv.AddDesktop(workspacetest.Desktop{
+		ID: "0d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d", Name: "FIN-03", SID: "S-1-5-21-1004336348-1177238915-682003330-512",
+		PoolID: "1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01", ProductID: "workspace.x86.ultimate.large2",
+		ImageID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", DataDisks: []workspace.VolumeInfo{disk}, UserName: "alice",
+	})
+	srv.AddDesktop(workspacetest.Desktop{ // like its pool in every respect
+		ID: "d-same", Name: "FIN-04", PoolID: "1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01", ProductID: "workspace.x86.ultimate.large2",
+		ImageID: "6f1d2d3e-58c1-4c5b-8c8e-0e1f2a3b4c5d", DataDisks: []workspace.VolumeInfo{disk},
+	})
+}
+
+func TestGolden_DesktopPools(t *testing.T) {
+	t.Parallel()
+	srv := fakeNewServer(t)
+	seedGoldenPool(srv)
+	res := fakeRaw(t, srv, "GET", "/desktop-pools", "", nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	assertGolden(t, goldenFile(t, "desktop-pools-list.json"), res.Body)
+	res = fakeRaw(t, srv, "GET", "/desktop-pools/1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01", "", nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	assertGolden(t, goldenFile(t, "desktop-pool-detail.json"), res.Body)
+}
+
+func TestGolden_Desktops(t *testing.T) {
+	t.Parallel()
+	srv := fakeNewServer(t)
+	seedGoldenPool(srv)
+	res := fakeRaw(t, srv, "GET", "/desktop-pools/1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01/desktops", "inconsistent_type=IMAGE_ID", nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	assertGolden(t, goldenFile(t, "pool-desktops.json"), res.Body)
+	res = fakeRaw(t, srv, "GET", "/desktops/detail", "user_names=alice", nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	assertGolden(t, goldenFile(t, "desktops-detail.json"), res.Body)
+}
+
+// assertSameFields checks that the fake's answer got has the fields of
+// the golden want, at every level, for answers whose ids and times are
+// the fake's own.
+func assertSameFields(t *testing.T, want, got []byte) {
+	t.Helper()
+	var w, g any
+	require.NoError(t, json.Unmarshal(want, &w))
+	require.NoError(t, json.Unmarshal(got, &g))
+	var walk func(path string, w, g any)
+	walk = func(path string, w, g any) {
+		switch w := w.(type) {
+		case map[string]any:
+			gm, ok := g.(map[string]any)
+			require.True(t, ok, "%s: not an object in %s", path, got)
+			for k, wv := range w {
+				gv, ok := gm[k]
+				require.True(t, ok, "%s.%s: missing in %s", path, k, got)
+				walk(path+"."+k, wv, gv)
+			}
+		case []any:
+			ga, ok := g.([]any)
+			require.True(t, ok, "%s: not an array in %s", path, got)
+			require.Len(t, ga, len(w), path)
+			for i := range w {
+				walk(path+"[]", w[i], ga[i])
+			}
+		default:
+			require.IsType(t, w, g, path)
+		}
+	}
+	walk("$", w, g)
+}
+
+func TestGolden_JobStartingWrites(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ golden, path string }{
+		{"pool-rebuild", "/desktop-pools/1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01/rebuild"},
+		{"volumes-batch-add", "/desktop-pools/1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01/volumes/batch-add"},
+		{"script-executions", "/desktop-pools/1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01/script-executions"},
+		{"snapshots-batch-create", "/snapshots/batch-create"},
+		{"snapshots-batch-delete", "/snapshots/batch-delete"},
+		{"snapshots-batch-restore", "/snapshots/batch-restore"},
+	} {
+		srv := fakeNewServer(t)
+		seedGoldenPool(srv)
+		res := fakeRaw(t, srv, "POST", tt.path, "", goldenFile(t, tt.golden+".request.json"), nil)
+		require.Equal(t, http.StatusOK, res.Status, "%s: %s", tt.golden, res.Body)
+		assertSameFields(t, goldenFile(t, tt.golden+".json"), res.Body)
+	}
+}
+
+func TestGolden_ListSubJobs(t *testing.T) {
+	t.Parallel()
+	srv := fakeNewServer(t)
+	seedGoldenPool(srv)
+	res := fakeRaw(t, srv, "POST", "/desktop-pools/1a5e2c6c-5a4b-4a10-9a4e-2f1b7a3f9c01/rebuild", "",
+		[]byte(`{"image_id": "6f1d2d3e-58c1-4c5b-8c8e-0e1f2a3b4c5d", "is_fix": true}`), nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	var ref struct {
+		JobID string `json:"job_id"`
+	}
+	require.NoError(t, json.Unmarshal(res.Body, &ref))
+	res = fakeRaw(t, srv, "GET", "/workspace-sub-jobs", "job_id="+ref.JobID, nil, nil)
+	require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+	assertSameFields(t, goldenFile(t, "sub-jobs.json"), res.Body)
+}
