@@ -34,13 +34,18 @@
 //   - [Client.DesktopPools] ([DesktopPoolsService], [DesktopPoolsAPI]):
 //     [DesktopPoolsService.GetInconsistentStatistics],
 //     [DesktopPoolsService.BatchDeleteVolumes],
-//     [DesktopPoolsService.ListScriptExecutionTasks].
+//     [DesktopPoolsService.ListScriptExecutionTasks], and the operations
+//     that finish their tasks: [DesktopPoolsService.List],
+//     [DesktopPoolsService.Get], [DesktopPoolsService.ListDesktops],
+//     [DesktopPoolsService.Rebuild], [DesktopPoolsService.BatchAddVolumes]
+//     and [DesktopPoolsService.ExecuteScripts].
 //   - [Client.Desktops] ([DesktopsService], [DesktopsAPI]):
-//     [DesktopsService.CheckImages].
+//     [DesktopsService.CheckImages] and [DesktopsService.List].
 //   - [Client.Snapshots] ([SnapshotsService], [SnapshotsAPI]):
-//     [SnapshotsService.List].
-//   - [Client.Jobs] ([JobsService], [JobsAPI]): [JobsService.Get] and
-//     [JobsService.Wait].
+//     [SnapshotsService.List], [SnapshotsService.BatchCreate],
+//     [SnapshotsService.BatchDelete] and [SnapshotsService.BatchRestore].
+//   - [Client.Jobs] ([JobsService], [JobsAPI]): [JobsService.Get],
+//     [JobsService.Wait] and [JobsService.ListSubJobs].
 //
 // [Client.Do] reaches any other operation of the API through the same
 // request path (credentials, retries, errors).
