@@ -23,6 +23,8 @@ type fixture struct {
 	scriptID      string
 	scriptName    string
 	jobID         string
+	imageID       string   // an image other than poolID's, to rebuild onto
+	snapshotIDs   []string // of the first snapshots
 	execStart     time.Time
 	execEnd       time.Time
 }
@@ -73,6 +75,13 @@ func newFixture(t *testing.T, srv *workspacetest.Server) fixture {
 	}
 	snaps := srv.Snapshots()
 	f.snapshotNames = []string{snaps[3].Name, snaps[40].Name, snaps[41].Name}
+	f.snapshotIDs = []string{snaps[0].ID, snaps[1].ID, snaps[2].ID}
+	for _, im := range srv.Images() {
+		if im.ID != pools[0].ImageID {
+			f.imageID = im.ID
+			break
+		}
+	}
 	tasks := srv.ScriptTasks()
 	f.taskIDs = []string{tasks[1].ID, tasks[5].ID, tasks[9].ID}
 	for _, task := range tasks {
@@ -308,5 +317,5 @@ func readCases(f fixture) []opCase {
 			SortType: workspace.SortTypeDesc, Offset: 2, Limit: 15,
 		}),
 	}
-	return cases
+	return append(cases, workflowReadCases(f)...)
 }

@@ -46,6 +46,18 @@ func errorCases(f fixture) []errCase {
 			},
 		},
 		{
+			name: "detail of a missing pool", status: 400, code: workspacetest.ErrCodePoolNotFound, is: workspace.ErrNotFound,
+			notIs: workspace.ErrNoSuchAPI, message: true,
+			ours: func(ctx context.Context, c *workspace.Client) error {
+				_, err := c.DesktopPools.Get(ctx, "no-such-pool")
+				return err
+			},
+			vendor: func(vc *vendorws.WorkspaceClient) error {
+				_, err := vc.ShowDesktopPoolDetail(&model.ShowDesktopPoolDetailRequest{PoolId: "no-such-pool"})
+				return err
+			},
+		},
+		{
 			name: "missing job", status: 404, code: workspacetest.ErrCodeJobNotFound, is: workspace.ErrNotFound, message: true,
 			ours: func(ctx context.Context, c *workspace.Client) error {
 				_, err := c.Jobs.Get(ctx, "no-such-job")

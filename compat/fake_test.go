@@ -82,6 +82,14 @@ func assertNotEmpty(t *testing.T, name string, v any) {
 		assert.NotEmpty(t, x.SubJobs, name)
 	case *workspace.InconsistentStatistics:
 		assert.NotZero(t, *x, name)
+	case *workspace.Page[workspace.DesktopPool]:
+		assert.NotEmpty(t, x.Items, name)
+	case *workspace.DesktopPool:
+		assert.NotEmpty(t, x.DataVolumes, name)
+	case *workspace.Page[workspace.Desktop]:
+		assert.NotEmpty(t, x.Items, name)
+	case *workspace.Page[workspace.SubJob]:
+		assert.NotEmpty(t, x.Items, name)
 	}
 }
 

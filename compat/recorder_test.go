@@ -60,6 +60,21 @@ func (r *recorder) serve(w http.ResponseWriter, req *http.Request) {
 		_, _ = io.WriteString(w, `{"script_execution_tasks":[{"id":"t-1"}],"total_count":1}`)
 	case strings.HasSuffix(p, "/snapshots"):
 		_, _ = io.WriteString(w, `{"desktop_snapshots":[{"snapshot_id":"s-1"}],"total_count":1}`)
+	case strings.HasSuffix(p, "/rebuild"), strings.HasSuffix(p, "/batch-add"),
+		strings.HasSuffix(p, "/batch-create"), strings.HasSuffix(p, "/batch-restore"):
+		_, _ = io.WriteString(w, `{"job_id":"job-1"}`)
+	case strings.HasSuffix(p, "/script-executions"):
+		_, _ = io.WriteString(w, `{"task_id":"t-1"}`)
+	case strings.HasSuffix(p, "/desktops/detail"):
+		_, _ = io.WriteString(w, `{"desktops":[{"desktop_id":"d-1"}],"total_count":1}`)
+	case strings.HasSuffix(p, "/desktops"):
+		_, _ = io.WriteString(w, `{"pool_desktops":[{"desktop_id":"d-1"}],"total_count":1}`)
+	case strings.HasSuffix(p, "/desktop-pools"):
+		_, _ = io.WriteString(w, `{"desktop_pools":[{"id":"p-1"}],"total_count":1}`)
+	case strings.HasSuffix(p, "/workspace-sub-jobs"):
+		_, _ = io.WriteString(w, `{"jobs":[{"id":"s-1"}],"total_count":1}`)
+	case strings.Contains(p, "/desktop-pools/"):
+		_, _ = io.WriteString(w, `{"id":"p-1"}`)
 	case strings.Contains(p, "/workspace-jobs/"):
 		_, _ = io.WriteString(w, `{"id":"job-1","status":"SUCCESS","sub_jobs":[{"id":"s-1","status":"SUCCESS"}]}`)
 	default:
