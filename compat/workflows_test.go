@@ -2,6 +2,7 @@ package compat
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -574,6 +575,57 @@ func workflowWriteCases(f fixture) []wireCase {
 	}
 }
 
+// workflowFieldOrderCases are writes with every field, where the vendor
+// writes its struct's field order and ours the API reference's: the same
+// JSON object, the bytes pinned.
+func workflowFieldOrderCases(f fixture) []wireCase {
+	handle := model.GetRebuildDesktopPoolReqHandleTypeEnum()
+	encrypt := model.GetEncryptTypeEnum()
+	addHandle := model.GetAddDesktopPoolVolumesReqHandleTypeEnum()
+	ids := f.desktopIDs[:2]
+	rebuildOurs := `{"image_id":"` + f.imageID + `","image_type":"private","os_type":"Windows","handle_type":"FOR_EXPAND_AND_ALL","encrypt_type":"KEEP","desktop_ids":` + mustJSONValue(ids) + `}`
+	rebuildVendor := `{"image_type":"private","image_id":"` + f.imageID + `","os_type":"Windows","handle_type":"FOR_EXPAND_AND_ALL","encrypt_type":"KEEP","desktop_ids":` + mustJSONValue(ids) + "}\n"
+	addOurs := `{"volumes":[{"type":"SSD","size":50}],"handle_type":"FOR_EXPAND_AND_IDLE","desktop_ids":` + mustJSONValue(ids) + `}`
+	addVendor := `{"handle_type":"FOR_EXPAND_AND_IDLE","desktop_ids":` + mustJSONValue(ids) + `,"volumes":[{"type":"SSD","size":50}]}` + "\n"
+	return []wireCase{
+		{post: true, extra: []string{"body bytes: vendor " + rebuildVendor + ", ours " + rebuildOurs}, opCase: opCase{
+			name: "rebuild, every field", op: workspacetest.OpRebuildDesktopPool,
+			ours: func(ctx context.Context, c *workspace.Client) (any, error) {
+				return c.DesktopPools.Rebuild(ctx, f.poolID, &workspace.RebuildDesktopPoolRequest{
+					ImageID: f.imageID, ImageType: workspace.ImageTypePrivate, OSType: workspace.OSTypeWindows,
+					HandleType: workspace.VolumeHandleForExpandAndAll, EncryptType: workspace.EncryptTypeKeep, DesktopIDs: ids,
+				})
+			},
+			vendor: func(_ *testing.T, vc *vendorws.WorkspaceClient) (any, error) {
+				return vc.RebuildDesktopPool(&model.RebuildDesktopPoolRequest{PoolId: f.poolID, Body: &model.RebuildDesktopPoolReq{
+					ImageId: f.imageID, ImageType: ptr("private"), OsType: ptr("Windows"), HandleType: &handle.FOR_EXPAND_AND_ALL,
+					EncryptType: &encrypt.KEEP, DesktopIds: ptr(append([]string(nil), ids...)),
+				}})
+			},
+		}},
+		{post: true, extra: []string{"body bytes: vendor " + addVendor + ", ours " + addOurs}, opCase: opCase{
+			name: "batch-add, every field", op: workspacetest.OpBatchAddVolumes,
+			ours: func(ctx context.Context, c *workspace.Client) (any, error) {
+				return c.DesktopPools.BatchAddVolumes(ctx, f.poolID, &workspace.BatchAddVolumesRequest{
+					Volumes: []workspace.VolumeInfo{{Type: "SSD", Size: 50}}, HandleType: workspace.VolumeHandleForExpandAndIdle, DesktopIDs: ids,
+				})
+			},
+			vendor: func(_ *testing.T, vc *vendorws.WorkspaceClient) (any, error) {
+				return vc.AddDesktopPoolVolumes(&model.AddDesktopPoolVolumesRequest{PoolId: f.poolID, Body: &model.AddDesktopPoolVolumesReq{
+					Volumes: &[]model.VolumeAddInfo{{Type: "SSD", Size: 50}}, HandleType: &addHandle.FOR_EXPAND_AND_IDLE,
+					DesktopIds: ptr(append([]string(nil), ids...)),
+				}})
+			},
+		}},
+	}
+}
+
+// mustJSONValue is v as compact JSON.
+func mustJSONValue(v any) string {
+	b, _ := json.Marshal(v) // plain values: cannot fail
+	return string(b)
+}
+
 // The vendor's client runs each write of the workflows against the fake,
 // and the jobs they start read the same through both clients, sub-jobs
 // and all (the vendor's sub-job list included).
@@ -623,7 +675,7 @@ func TestWireFormOfWorkflowWrites(t *testing.T) {
 	f := newFixture(t, demo)
 	rec := newRecorder(t)
 	p := newVendorPair(t, rec.URL, demo)
-	for _, tc := range workflowWriteCases(f) {
+	for _, tc := range append(workflowWriteCases(f), workflowFieldOrderCases(f)...) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.vendor(t, p.vendor)
 			require.NoError(t, err, "vendor")
