@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/hwcloud-go/workspace/internal/wire"
 )
@@ -126,6 +127,11 @@ func (o *ListDesktopsOptions) query() (url.Values, error) {
 	}
 	if err := checkIDs("opts.PoolIDs", o.PoolIDs); err != nil {
 		return nil, err
+	}
+	for i, id := range o.PoolIDs {
+		if strings.Contains(id, ",") {
+			return nil, invalid(fmt.Sprintf("opts.PoolIDs[%d]", i), "must not contain a comma: the ids go comma-separated")
+		}
 	}
 	if err := checkFilters(o.UserNames, o.ComputerNames, o.DesktopIDs); err != nil {
 		return nil, err

@@ -43,12 +43,10 @@ type Image struct {
 	OSType string // Windows, Linux, Other
 }
 
-// JobTypeDeleteVolumes is the job_type of the jobs batch-delete starts.
-const JobTypeDeleteVolumes = "BATCH_DELETE_POOL_VOLUMES"
-
-// The job_type of the jobs the other operations start: the API's own
-// names, as the vendor's reference lists them for the sub-job filter.
+// The job_type of the jobs the fake's writes start: the API's own names,
+// as the vendor's reference lists them for the sub-job filter.
 const (
+	JobTypeDeleteVolumes   = "deleteDesktopPoolVolumes"
 	JobTypeAddVolumes      = "addDesktopPoolVolumes"
 	JobTypeRebuild         = "rebuildDesktopPool"
 	JobTypeCreateSnapshots = "createWksSnapshot"
@@ -463,7 +461,7 @@ func (s *Server) startDeleteJobLocked(poolID string, req wire.BatchDeleteRequest
 	}
 	for _, v := range req.Volumes {
 		j.job.SubJobs = append(j.job.SubJobs, workspace.SubJob{
-			ID: s.newIDLocked(idSubJob), Type: "DELETE_POOL_VOLUME", Status: JobStatusRunning,
+			ID: s.newIDLocked(idSubJob), Type: "deleteVolumes", Status: JobStatusRunning,
 			BeginTime: now, ProjectID: s.ProjectID, JobID: j.job.ID, Process: 50,
 			Host: "fake-host-01", Entity: "volume " + volumeLabel(v), Message: "deleting",
 		})
