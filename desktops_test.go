@@ -184,6 +184,7 @@ func TestDesktopsListValidation(t *testing.T) {
 		"opts.SortType":      {SortField: DesktopSortComputerName},
 		"opts.SortField":     {SortType: SortTypeDesc},
 		"opts.PoolIDs[1]":    {PoolIDs: []string{"p1", " "}},
+		"opts.PoolIDs[0]":    {PoolIDs: []string{"p1,p2"}},
 		"opts.UserNames":     {UserNames: make([]string, 101)},
 		"opts.DesktopIDs[0]": {DesktopIDs: []string{""}},
 	} {
