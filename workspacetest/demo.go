@@ -112,7 +112,7 @@ func (s *Server) loadDemo() {
 			case di%9 == 5 && spec.os == "Windows":
 				d.ImageID = "img-win10-shared-lab"
 			}
-			s.st.desktops = append(s.st.desktops, d)
+			s.st.addDesktop(d)
 		}
 	}
 

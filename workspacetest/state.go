@@ -70,9 +70,37 @@ type state struct {
 	tasks     []workspace.ScriptExecutionTask
 	jobs      []*fakeJob
 	taskEnds  []taskEnd // script tasks still running
+
+	// Indexes of desktops, so that a page costs what the page holds:
+	// by id, and each pool's in the order they were added.
+	desktopByID  map[string]*Desktop
+	poolDesktops map[string][]*Desktop
 }
 
-func newState() state { return state{} }
+func newState() state {
+	return state{desktopByID: map[string]*Desktop{}, poolDesktops: map[string][]*Desktop{}}
+}
+
+// addDesktop appends d, a desktop the state does not have, and indexes it.
+func (st *state) addDesktop(d *Desktop) {
+	st.desktops = append(st.desktops, d)
+	st.desktopByID[d.ID] = d
+	st.poolDesktops[d.PoolID] = append(st.poolDesktops[d.PoolID], d)
+}
+
+// replaceDesktop sets old, a desktop the state has, to d (the same id),
+// moving it between pools' indexes when its pool changes.
+func (st *state) replaceDesktop(old *Desktop, d Desktop) {
+	if old.PoolID != d.PoolID {
+		st.poolDesktops[old.PoolID] = slices.DeleteFunc(st.poolDesktops[old.PoolID], func(x *Desktop) bool { return x == old })
+		st.poolDesktops[d.PoolID] = append(st.poolDesktops[d.PoolID], old)
+	}
+	*old = d
+}
+
+// desktopsOf is the desktops of a pool, in the order they were added
+// (poolID "": those in no pool). The slice is the state's: do not change it.
+func (st *state) desktopsOf(poolID string) []*Desktop { return st.poolDesktops[poolID] }
 
 // fakeJob is a job and, while it runs, what it will do when it ends.
 type fakeJob struct {
@@ -95,14 +123,7 @@ func (st *state) pool(id string) *Pool {
 	return nil
 }
 
-func (st *state) desktop(id string) *Desktop {
-	for _, d := range st.desktops {
-		if d.ID == id {
-			return d
-		}
-	}
-	return nil
-}
+func (st *state) desktop(id string) *Desktop { return st.desktopByID[id] }
 
 func (st *state) image(id string) *Image {
 	if id == "" {
@@ -203,9 +224,9 @@ func (s *Server) AddDesktop(d Desktop) Desktop {
 	}
 	stored := cloneDesktop(&d)
 	if old := s.st.desktop(d.ID); old != nil {
-		*old = stored
+		s.st.replaceDesktop(old, stored)
 	} else {
-		s.st.desktops = append(s.st.desktops, &stored)
+		s.st.addDesktop(&stored)
 	}
 	return cloneDesktop(&stored)
 }
@@ -349,11 +370,13 @@ func (s *Server) Desktops(poolID string) []Desktop {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advanceLocked()
+	all := s.st.desktops
+	if poolID != "" {
+		all = s.st.desktopsOf(poolID)
+	}
 	var out []Desktop
-	for _, d := range s.st.desktops {
-		if poolID == "" || d.PoolID == poolID {
-			out = append(out, cloneDesktop(d))
-		}
+	for _, d := range all {
+		out = append(out, cloneDesktop(d))
 	}
 	return out
 }
@@ -420,10 +443,7 @@ func (s *Server) Jobs() []workspace.Job {
 func (st *state) statistics(p *Pool) workspace.InconsistentStatistics {
 	var out workspace.InconsistentStatistics
 	want := totalSize(p.Volumes)
-	for _, d := range st.desktops {
-		if d.PoolID != p.ID {
-			continue
-		}
+	for _, d := range st.desktopsOf(p.ID) {
 		if d.ProductID != p.ProductID {
 			out.ProductID++
 		}
@@ -548,8 +568,8 @@ func (s *Server) removeVolumeLocked(p *Pool, v wire.Volume, req wire.BatchDelete
 	if req.HandleType != string(workspace.VolumeHandleForExpandAndAll) {
 		return true
 	}
-	for _, d := range s.st.desktops {
-		if d.PoolID != p.ID || (len(req.DesktopIDs) > 0 && !slices.Contains(req.DesktopIDs, d.ID)) {
+	for _, d := range s.st.desktopsOf(p.ID) {
+		if len(req.DesktopIDs) > 0 && !slices.Contains(req.DesktopIDs, d.ID) {
 			continue
 		}
 		k := slices.IndexFunc(d.DataDisks, func(dv workspace.VolumeInfo) bool { return dv.ID == removed.ID })

@@ -175,10 +175,7 @@ func (s *Server) poolToWireLocked(p *Pool) wire.Pool {
 	for i, v := range p.Volumes {
 		w.DataVolumes[i] = wire.Volume(v)
 	}
-	for _, d := range s.st.desktops {
-		if d.PoolID != p.ID {
-			continue
-		}
+	for _, d := range s.st.desktopsOf(p.ID) {
 		w.DesktopCount++
 		if d.UserName != "" {
 			w.DesktopUsed++
@@ -361,19 +358,41 @@ func (f *desktopFilter) match(d *Desktop) bool {
 	return true
 }
 
-// sort orders desktops by name when asked (by creation: as added).
-func (f *desktopFilter) sort(ds []*Desktop) {
-	if f.sortField != "computer_name" {
-		if f.sortType == "DESC" {
-			slices.Reverse(ds)
-		}
-		return
+// none reports whether f filters nothing (sorting aside).
+func (f *desktopFilter) none() bool {
+	return f.status == "" && f.typ == "" && f.imageID == "" && f.ip == "" && len(f.userNames) == 0 &&
+		len(f.computerNames) == 0 && len(f.ids) == 0 && f.userAttached == nil
+}
+
+// sort orders desktops by name when asked (by creation: as added), in a
+// copy: ds may be the state's own index.
+func (f *desktopFilter) sort(ds []*Desktop) []*Desktop {
+	if f.sortField == "" || (f.sortField == "created" && f.sortType != "DESC") {
+		return ds
+	}
+	ds = slices.Clone(ds)
+	if f.sortField == "created" {
+		slices.Reverse(ds)
+		return ds
 	}
 	sign := 1
 	if f.sortType == "DESC" {
 		sign = -1
 	}
 	slices.SortStableFunc(ds, func(a, b *Desktop) int { return sign * cmp.Compare(a.Name, b.Name) })
+	return ds
+}
+
+// desktopsForPools is the desktops of the pools named, or every desktop.
+func (st *state) desktopsForPools(pools []string) []*Desktop {
+	if len(pools) == 0 {
+		return st.desktops
+	}
+	var out []*Desktop
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(pools))) {
+		out = append(out, st.desktopsOf(id)...)
+	}
+	return out
 }
 
 func (s *Server) listPoolDesktops(poolID string, q url.Values) (any, *apiError) {
@@ -396,13 +415,16 @@ func (s *Server) listPoolDesktops(poolID string, q url.Values) (any, *apiError) 
 	if p == nil {
 		return nil, poolNotFound(poolID)
 	}
-	var match []*Desktop
-	for _, d := range s.st.desktops {
-		if d.PoolID == poolID && f.match(d) && (typ == "" || inconsistent(p, d, typ)) {
-			match = append(match, d)
+	match := s.st.desktopsOf(poolID)
+	if typ != "" || !f.none() {
+		match = nil
+		for _, d := range s.st.desktopsOf(poolID) {
+			if f.match(d) && (typ == "" || inconsistent(p, d, typ)) {
+				match = append(match, d)
+			}
 		}
 	}
-	f.sort(match)
+	match = f.sort(match)
 	items := page(match, offset, limit)
 	out := make([]wire.Desktop, len(items))
 	for i, d := range items {
@@ -424,13 +446,16 @@ func (s *Server) listDesktops(q url.Values) (any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advanceLocked()
-	var match []*Desktop
-	for _, d := range s.st.desktops {
-		if (len(pools) == 0 || slices.Contains(pools, d.PoolID)) && f.match(d) {
-			match = append(match, d)
+	match := s.st.desktops
+	if len(pools) > 0 || !f.none() {
+		match = nil
+		for _, d := range s.st.desktopsForPools(pools) {
+			if f.match(d) {
+				match = append(match, d)
+			}
 		}
 	}
-	f.sort(match)
+	match = f.sort(match)
 	items := page(match, offset, limit)
 	out := make([]wire.Desktop, len(items))
 	for i, d := range items {
@@ -541,10 +566,9 @@ func (s *Server) rebuild(poolID string, body []byte) (any, *apiError) {
 	}
 	var targets []string
 	var subs []workspace.SubJob
-	for _, d := range s.st.desktops {
+	for _, d := range s.st.desktopsOf(poolID) {
 		switch {
-		case d.PoolID != poolID,
-			len(req.DesktopIDs) > 0 && !slices.Contains(req.DesktopIDs, d.ID),
+		case len(req.DesktopIDs) > 0 && !slices.Contains(req.DesktopIDs, d.ID),
 			req.IsFix && d.ImageID == p.ImageID:
 			continue
 		}
@@ -616,8 +640,8 @@ func (s *Server) batchAdd(poolID string, body []byte) (any, *apiError) {
 			added := workspace.VolumeInfo(v)
 			added.ID = s.newIDLocked(idVolume)
 			p.Volumes = append(p.Volumes, added)
-			for _, d := range s.st.desktops {
-				if d.PoolID == poolID && appliesTo(req.HandleType, req.DesktopIDs, d) {
+			for _, d := range s.st.desktopsOf(poolID) {
+				if appliesTo(req.HandleType, req.DesktopIDs, d) {
 					d.DataDisks = append(d.DataDisks, added)
 				}
 			}
@@ -678,11 +702,7 @@ func (s *Server) executeScripts(poolID string, body []byte) (any, *apiError) {
 	}
 	n := len(req.DesktopIDs)
 	if n == 0 {
-		for _, d := range s.st.desktops {
-			if d.PoolID == poolID {
-				n++
-			}
-		}
+		n = len(s.st.desktopsOf(poolID))
 	}
 	t := workspace.ScriptExecutionTask{
 		ID: s.newIDLocked(idTask), DesktopPoolID: poolID, DesktopPoolName: p.Name,

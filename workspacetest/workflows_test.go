@@ -3,6 +3,7 @@ package workspacetest_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,4 +155,29 @@ func TestFakeWorkflowStatesWhileRunning(t *testing.T) {
 	assert.Equal(t, workspace.PoolStatusSteady, pool.Status)
 	require.Len(t, pool.DataVolumes, 1)
 	assert.NotEmpty(t, pool.DataVolumes[0].ID)
+}
+
+// A page of desktops costs what the page holds, not what the fake holds:
+// a page of 10 of a pool of 100,000 desktops took 0.35 ms, as of 1,000
+// (0.32 ms); scanning every desktop took 4.5 ms, and adding the 100,000
+// desktops (a scan for the id each) 20 s instead of 0.3 s.
+func BenchmarkFakeDesktopPage(b *testing.B) {
+	for _, n := range []int{1000, 100000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			srv := workspacetest.NewServer()
+			defer srv.Close()
+			srv.AddPool(workspacetest.Pool{ID: "p1", ImageID: "img"})
+			for i := range n {
+				srv.AddDesktop(workspacetest.Desktop{ID: "d-" + strconv.Itoa(i), PoolID: "p1", ImageID: "img"})
+			}
+			c := srv.Client()
+			ctx := context.Background()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := c.DesktopPools.ListDesktops(ctx, "p1", &workspace.ListPoolDesktopsOptions{Limit: 10, Offset: (i * 10) % n}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
