@@ -741,3 +741,29 @@ func TestConfigError_NothingConfigured(t *testing.T) {
 		})
 	}
 }
+
+// A missing desktop pool is the API's 400 WKS.0001 (the vendor's Terraform
+// provider reads it so); errors.Is(err, ErrNotFound) holds for it, and for
+// nothing else answered 400.
+func TestAPIErrorMissingPoolIsNotFound(t *testing.T) {
+	t.Parallel()
+	const prefix = "/v2/0bec5db98280d2d02fd6c00c2de791ce"
+	for _, tt := range []struct {
+		e        APIError
+		notFound bool
+	}{
+		{APIError{StatusCode: 400, Code: "WKS.0001", Path: prefix + "/desktop-pools/p1"}, true},
+		{APIError{StatusCode: 400, Code: "WKS.0001", Path: prefix + "/desktop-pools/p1/desktops"}, true},
+		{APIError{StatusCode: 400, Code: " WKS.0001 ", Path: prefix + "/desktop-pools/p1/rebuild"}, true},
+		{APIError{StatusCode: 400, Code: "WKS.0001", Path: prefix + "/desktop-pools"}, false},
+		{APIError{StatusCode: 400, Code: "WKS.0001", Path: prefix + "/desktop-pools/script-execution-tasks/detail"}, false},
+		{APIError{StatusCode: 400, Code: "WKS.0001", Path: prefix + "/desktops/d1"}, false},
+		{APIError{StatusCode: 400, Code: "WKS.00010001", Path: prefix + "/desktop-pools/p1"}, false},
+		{APIError{StatusCode: 409, Code: "WKS.0001", Path: prefix + "/desktop-pools/p1"}, false},
+		{APIError{StatusCode: 404, Path: prefix + "/desktop-pools/p1"}, true},
+	} {
+		e := tt.e
+		assert.Equal(t, tt.notFound, errors.Is(&e, ErrNotFound), "%+v", e)
+		assert.Equal(t, e.StatusCode == 400, errors.Is(&e, ErrBadRequest), "%+v", e)
+	}
+}
