@@ -279,6 +279,50 @@ func TestObserverOperationNames(t *testing.T) {
 		{"Do", "GET", "/desktops", func() error {
 			return c.Do(ctx, "GET", "/desktops", url.Values{"limit": {"1"}}, nil, nil)
 		}},
+		{"ListDesktopPools", "GET", "/desktop-pools", func() error {
+			_, err := c.DesktopPools.List(ctx, nil)
+			return err
+		}},
+		{"ShowDesktopPoolDetail", "GET", "/desktop-pools/pool-1", func() error {
+			_, err := c.DesktopPools.Get(ctx, "pool-1")
+			return err
+		}},
+		{"ListPoolDesktopsDetail", "GET", "/desktop-pools/pool-1/desktops", func() error {
+			_, err := c.DesktopPools.ListDesktops(ctx, "pool-1", nil)
+			return err
+		}},
+		{"RebuildDesktopPool", "POST", "/desktop-pools/pool-1/rebuild", func() error {
+			_, err := c.DesktopPools.Rebuild(ctx, "pool-1", &workspace.RebuildDesktopPoolRequest{ImageID: "img-1"})
+			return err
+		}},
+		{"AddDesktopPoolVolumes", "POST", "/desktop-pools/pool-1/volumes/batch-add", func() error {
+			_, err := c.DesktopPools.BatchAddVolumes(ctx, "pool-1", &workspace.BatchAddVolumesRequest{Volumes: []workspace.VolumeInfo{{Type: "SAS", Size: 10}}})
+			return err
+		}},
+		{"ExecuteDesktopPoolScript", "POST", "/desktop-pools/pool-1/script-executions", func() error {
+			_, err := c.DesktopPools.ExecuteScripts(ctx, "pool-1", &workspace.ExecuteScriptsRequest{ScriptIDs: []string{"s-1"}})
+			return err
+		}},
+		{"ListDesktopsDetail", "GET", "/desktops/detail", func() error {
+			_, err := c.Desktops.List(ctx, nil)
+			return err
+		}},
+		{"BatchCreateDesktopSnapshot", "POST", "/snapshots/batch-create", func() error {
+			_, err := c.Snapshots.BatchCreate(ctx, &workspace.BatchCreateSnapshotsRequest{DesktopIDs: []string{"d-1"}})
+			return err
+		}},
+		{"BatchDeleteDesktopSnapshot", "POST", "/snapshots/batch-delete", func() error {
+			_, err := c.Snapshots.BatchDelete(ctx, []string{"s-1"})
+			return err
+		}},
+		{"BatchRestoreDesktopSnapshot", "POST", "/snapshots/batch-restore", func() error {
+			_, err := c.Snapshots.BatchRestore(ctx, []string{"s-1"})
+			return err
+		}},
+		{"ListItaSubJobs", "GET", "/workspace-sub-jobs", func() error {
+			_, err := c.Jobs.ListSubJobs(ctx, &workspace.ListSubJobsOptions{JobID: "job-1"})
+			return err
+		}},
 	}
 	for _, cl := range calls {
 		before := len(rec.all())

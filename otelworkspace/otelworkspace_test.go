@@ -357,3 +357,27 @@ func hostPort(t *testing.T, rawURL string) (string, int) {
 	require.NoError(t, err)
 	return hp[:i], port
 }
+
+// A rebuild waited for, whose job's answer carries fewer sub-jobs than it
+// has: one call span for the rebuild, one per poll, and one for the page
+// of sub-jobs Wait lists, each named after the API's operation.
+func TestSpansOfRebuildWaitAndSubJobs(t *testing.T) {
+	t.Parallel()
+	tr := newTraced(t, []workspacetest.Option{workspacetest.WithSubJobsPerAnswer(1)})
+	tr.srv.AddImage(workspacetest.Image{ID: "img-1"})
+	pool := tr.srv.AddPool(workspacetest.Pool{ImageID: "img-1"})
+	for range 3 {
+		tr.srv.AddDesktop(workspacetest.Desktop{PoolID: pool.ID, ImageID: "img-0"})
+	}
+	res, err := tr.c.DesktopPools.Rebuild(tr.ctx, pool.ID, &workspace.RebuildDesktopPoolRequest{ImageID: "img-1"})
+	require.NoError(t, err)
+	job, err := tr.c.Jobs.Wait(tr.ctx, res.JobID, &workspace.WaitOptions{Interval: time.Millisecond})
+	require.NoError(t, err)
+	require.Len(t, job.SubJobs, 3)
+
+	var names []string
+	for _, c := range children(tr.spans(), tr.parent.SpanContext().SpanID()) {
+		names = append(names, c.Name)
+	}
+	assert.Equal(t, []string{"Workspace.RebuildDesktopPool", "Workspace.ShowJob", "Workspace.ListItaSubJobs"}, names)
+}
