@@ -230,7 +230,9 @@ type ListPoolDesktopsOptions struct {
 }
 
 // ListDesktopsOptions filters DesktopsService.List. Zero values are not
-// sent.
+// sent. Its Limit is the vendor's models' 0 to 500 for this operation
+// (desktops/detail); the reference page of the plainer desktop list
+// (/desktops), another operation, says 0 to 1000.
 type ListDesktopsOptions struct {
 	PoolIDs             []string         // desktops of these pools; one pool_id, comma-joined, as the API documents it
 	Status              DesktopStatus    // ACTIVE, SHUTOFF, ERROR, HIBERNATED
@@ -388,7 +390,9 @@ type BatchSnapshotsResult struct {
 }
 
 // ListSubJobsOptions filters JobsService.ListSubJobs: give JobID or
-// JobType.
+// JobType. The vendor's reference only recommends one of the two; a list
+// of every sub-job of the project is not what a caller means, so this SDK
+// requires one.
 type ListSubJobsOptions struct {
 	JobID         string    // the sub-jobs of this job
 	JobType       string    // sub-jobs of this type (createDesktops, addVolumes, rebuildDesktops, ...)
