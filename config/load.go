@@ -39,9 +39,22 @@ func Load(ctx context.Context, opts ...LoadOption) (*Config, error) {
 	}
 	l := &loader{opts: o, cfg: &Config{from: &origins{}}}
 	if err := l.load(ctx); err != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			// A source's complaint (a malformed file, a half-set pair of
+			// variables) read after the context ended is not the answer:
+			// a done context is, whatever was read before it stopped.
+			return nil, l.stopped(cerr)
+		}
 		return nil, err
 	}
 	return l.cfg, nil
+}
+
+// stopped is Load's error for a context that ended: a
+// *workspace.ConfigError that matches err (context.Canceled or
+// context.DeadlineExceeded) and names the sources tried.
+func (l *loader) stopped(err error) error {
+	return &workspace.ConfigError{Reason: "loading stopped: " + err.Error() + "; tried " + strings.Join(l.tried, ", "), Err: err}
 }
 
 // loader is one run of Load.
@@ -93,7 +106,7 @@ func (l *loader) load(ctx context.Context) error {
 		case SourceFile:
 			var note string
 			var err error
-			f, note, err = l.fileFound()
+			f, note, err = l.fileFound(ctx)
 			if err != nil {
 				return err
 			}
@@ -115,7 +128,7 @@ func (l *loader) load(ctx context.Context) error {
 	}
 	if err := ctx.Err(); err != nil {
 		// A done context is the answer, not the sources it stopped.
-		return &workspace.ConfigError{Reason: "loading stopped: " + err.Error() + "; tried " + strings.Join(l.tried, ", "), Err: err}
+		return l.stopped(err)
 	}
 	if err := l.regionEndpoint(); err != nil {
 		return err
