@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/credentials"
@@ -144,7 +145,7 @@ func (l *loader) load(ctx context.Context) error {
 func (l *loader) fill(f *found) error {
 	c := l.cfg
 	if c.ProjectID == "" && f.projectID.set() {
-		if strings.TrimSpace(f.projectID.value) == "" || strings.ContainsAny(f.projectID.value, "/?#% \t\r\n") {
+		if !validProjectID(f.projectID.value) {
 			return fromSource(credcall.Invalid("projectID", "is not a project id"), f.projectID.from)
 		}
 		c.ProjectID, c.from.projectID = f.projectID.value, f.projectID.from
@@ -311,6 +312,13 @@ func (l *loader) credentials(ctx context.Context) error {
 	}
 	c.ProjectID, c.from.projectID = id, "IAM project lookup ("+c.iamBase()+")"
 	return nil
+}
+
+// validProjectID reports whether id can be a project id: not blank, and
+// without a character that would change a request's path or header (a
+// path or query delimiter, a percent sign, a space, a control character).
+func validProjectID(id string) bool {
+	return strings.TrimSpace(id) != "" && !strings.ContainsAny(id, "/?#% ") && strings.IndexFunc(id, unicode.IsControl) < 0
 }
 
 // fromSource names the variable or file key a malformed value came from,

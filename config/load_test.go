@@ -386,6 +386,7 @@ func TestLoadErrorsAreConfigErrors(t *testing.T) {
 		{name: "nil HTTP client", opts: []config.LoadOption{config.WithHTTPClient(nil)}, field: "httpClient"},
 		{name: "bad region variable", env: map[string]string{envRegion: "AP South/3", envToken: "t"}, field: "region (from env HUAWEICLOUD_SDK_REGION)"},
 		{name: "bad project variable", env: map[string]string{envProjectID: "a/b", envToken: "t"}, field: "projectID (from env HUAWEICLOUD_SDK_PROJECT_ID)"},
+		{name: "project variable with NUL", env: map[string]string{envProjectID: "a\x00b", envToken: "t"}, field: "projectID (from env HUAWEICLOUD_SDK_PROJECT_ID)"},
 		{name: "bad endpoint variable", env: map[string]string{envEndpoint: "ftp://x", envToken: "t"}, field: "endpoint (from env HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT)"},
 		{name: "plain http IAM variable", env: map[string]string{envIAMEndpoint: "http://iam.example.com", envToken: "t"}, field: "iamEndpoint (from env HUAWEICLOUD_SDK_IAM_ENDPOINT)"},
 		{name: "nil context", nilContext: true, field: "ctx"},
