@@ -33,12 +33,20 @@ func (l *loader) metadataFound(ctx context.Context) (*found, string) {
 		endpoint = defaultMetadataEndpoint
 	}
 	note := "the ECS metadata service at " + pipeline.ShownURL(endpoint)
-	p, err := credentials.NewMetadataProvider(credentials.MetadataConfig{Endpoint: endpoint, HTTPClient: l.opts.httpClient})
+	// Load's reads and the provider's share one client; where Load made
+	// it (no WithHTTPClient), its kept-alive connections are closed when
+	// Load is done with them, so that none outlives Load (the provider
+	// dials again at its next refresh).
+	hc := credcall.MetadataHTTPClient(l.opts.httpClient)
+	if l.opts.httpClient == nil {
+		defer hc.CloseIdleConnections()
+	}
+	p, err := credentials.NewMetadataProvider(credentials.MetadataConfig{Endpoint: endpoint, HTTPClient: hc})
 	if err != nil {
 		return nil, note + " (" + strings.TrimPrefix(err.Error(), "workspace: ") + ")"
 	}
 	origin, prefix, _ := credcall.ParseEndpoint("endpoint", endpoint) // checked by NewMetadataProvider
-	md := credcall.NewMetadataClient(origin+prefix, credcall.NewService(credcall.MetadataHTTPClient(l.opts.httpClient)), credcall.MetadataSessionTTL)
+	md := credcall.NewMetadataClient(origin+prefix, credcall.NewService(hc), credcall.MetadataSessionTTL)
 	bounded, cancel := context.WithTimeout(ctx, metadataBound)
 	defer cancel()
 	info, err := md.InstanceInfo(bounded)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -365,4 +366,49 @@ func TestLoadStoppedByItsContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	var ce *workspace.ConfigError
 	assert.ErrorAs(t, err, &ce)
+}
+
+// settledGoroutines waits up to a few seconds for the number of
+// goroutines to come down to at most want, and returns it.
+func settledGoroutines(want int) int {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Load's one-time calls over transports of its own (no WithHTTPClient)
+// leave no kept-alive connection behind, nor the goroutines that watch
+// one, while the servers stay up: not the project lookup at IAM, not the
+// metadata service's reads. Not parallel: it counts goroutines.
+func TestLoadLeavesNoConnectionOpen(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		load func(srv *workspacetest.Server) (*Config, error)
+	}{
+		{"project lookup at IAM", func(srv *workspacetest.Server) (*Config, error) {
+			env := map[string]string{envnames.AccessKey: srv.AccessKey, envnames.SecretKey: srv.SecretKey,
+				envnames.SecurityToken: srv.SecurityToken, envnames.Region: srv.Region}
+			return loadWith(t, env, WithIAMEndpoint(srv.IAMURL()), WithSources(SourceEnv))
+		}},
+		{"ECS metadata", func(srv *workspacetest.Server) (*Config, error) {
+			return loadWith(t, nil, WithMetadataEndpoint(srv.MetadataURL()))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAgencyServer(t)
+			before := runtime.NumGoroutine()
+			cfg, err := tt.load(srv)
+			require.NoError(t, err)
+			assert.Equal(t, srv.ProjectID, cfg.ProjectID)
+			if after := settledGoroutines(before); after > before {
+				buf := make([]byte, 1<<20)
+				t.Errorf("goroutines: %d before Load, %d after; stacks:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+			}
+		})
+	}
 }

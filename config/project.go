@@ -55,6 +55,11 @@ func lookupProject(ctx context.Context, hc *http.Client, iamBase, region string,
 		} `json:"projects"`
 	}
 	svc := credcall.NewService(hc)
+	if hc == nil {
+		// A transport of the lookup's own: its connection must not
+		// outlive Load.
+		defer svc.CloseIdleConnections()
+	}
 	if err := svc.Call(ctx, r, func(_ http.Header, body io.Reader) error { return credcall.DecodeJSON(body, &out) }); err != nil {
 		return "", err
 	}
