@@ -75,6 +75,7 @@ func TestNewClient_Errors(t *testing.T) {
 		{name: "empty region", opts: []Option{WithRegion(""), pid, tok}, field: "region", want: "region"},
 		{name: "region with host", opts: []Option{WithRegion("x.evil.com"), pid, tok}, field: "region", want: "region"},
 		{name: "region with space", opts: []Option{WithRegion("ap southeast"), pid, tok}, field: "region", want: "region"},
+		{name: "region longer than a DNS label", opts: []Option{WithRegion(strings.Repeat("a", 64)), pid, tok}, field: "region", want: "region"},
 		{name: "region with at", opts: []Option{WithRegion("evil.com@ap"), pid, tok}, field: "region", want: "region"},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 	"github.com/hwcloud-go/workspace/internal/credcall"
 	"github.com/hwcloud-go/workspace/internal/endpoints"
 	"github.com/hwcloud-go/workspace/internal/envnames"
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
 // Load reads the configuration from the sources (by default the
@@ -152,7 +153,7 @@ func (l *loader) fill(f *found) error {
 	}
 	if c.Region == "" && f.region.set() {
 		if !endpoints.ValidRegion(f.region.value) {
-			return fromSource(credcall.Invalid("region", "%q is not a region name such as ap-southeast-3", f.region.value), f.region.from)
+			return fromSource(credcall.Invalid("region", "%q is not a region name such as ap-southeast-3", pipeline.Clip(f.region.value)), f.region.from)
 		}
 		c.Region, c.from.region = f.region.value, f.region.from
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -410,5 +412,32 @@ func TestLoadLeavesNoConnectionOpen(t *testing.T) {
 				t.Errorf("goroutines: %d before Load, %d after; stacks:\n%s", before, after, buf[:runtime.Stack(buf, true)])
 			}
 		})
+	}
+}
+
+// A region_id the metadata service answers that is not a region is a
+// *workspace.ConfigError that quotes it clipped and escaped: a hostile or
+// broken service cannot make the error megabytes long, nor put a line
+// break in it.
+func TestLoadMetadataMalformedRegionClipped(t *testing.T) {
+	t.Parallel()
+	for _, region := range []string{strings.Repeat("r", 1<<20), "ap-southeast-3\nforged: line"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case credcall.MetadataInfoPath:
+				_ = json.NewEncoder(w).Encode(map[string]string{"project_id": "p", "region_id": region})
+			case "/openstack/latest/securitykey":
+				_, _ = fmt.Fprintf(w, `{"credential": {"access": "AK", "secret": "SK-secret", "securitytoken": "ST", "expires_at": %q}}`,
+					time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+			default:
+				http.NotFound(w, r)
+			}
+		}))
+		t.Cleanup(srv.Close)
+		_, err := loadWith(t, nil, WithMetadataEndpoint(srv.URL))
+		var ve *workspace.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Less(t, len(err.Error()), 1000)
+		assert.NotContains(t, err.Error(), "\nforged")
 	}
 }
