@@ -441,3 +441,32 @@ func TestLoadMetadataMalformedRegionClipped(t *testing.T) {
 		assert.NotContains(t, err.Error(), "\nforged")
 	}
 }
+
+// The metadata service answers meta_data.json but not the keys, and Load's
+// context ends: Load returns, and the read of the keys it started (which a
+// source lets run on past its caller, for the next one) ends with it
+// rather than at the source's own 10 s bound. Not parallel: it counts
+// goroutines.
+func TestLoadMetadataUnansweredKeysEndWithLoad(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case credcall.MetadataInfoPath:
+			_, _ = w.Write([]byte(`{"project_id": "p", "region_id": "ap-southeast-3"}`))
+		case "/openstack/latest/securitykey":
+			<-r.Context().Done() // never answers while the client stays
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	noEnv := func(string) (string, bool) { return "", false }
+	_, err := Load(ctx, WithLookupEnv(noEnv), WithSources(SourceMetadata), WithMetadataEndpoint(srv.URL))
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	if after := settledGoroutines(before); after > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines: %d before Load, %d after; stacks:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	}
+}
