@@ -94,6 +94,11 @@ func WithProjectID(id string) Option {
 		if strings.TrimSpace(id) == "" {
 			return emptyValue("WithProjectID", "project id", "projectID", envnames.ProjectID)
 		}
+		// It is sent as X-Project-Id: a malformed value fails here, not
+		// on every call.
+		if err := checkHeaderValue("projectID", id); err != nil {
+			return err
+		}
 		c.projectID = id
 		return nil
 	})

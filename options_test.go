@@ -39,6 +39,8 @@ func TestNewClient_Errors(t *testing.T) {
 		{name: "nothing", opts: nil, want: "project id"},
 		{name: "no project id", opts: []Option{ep, tok}, want: "project id"},
 		{name: "blank project id", opts: []Option{ep, WithProjectID("  "), tok}, want: "WithProjectID: the project id is empty", field: "projectID"},
+		{name: "project id with a line break", opts: []Option{ep, WithProjectID("p\r\nX-Evil: 1"), tok}, want: "control characters", field: "projectID"},
+		{name: "project id with NUL", opts: []Option{ep, WithProjectID("p\x00"), WithAccessKey(testAK, testSK)}, want: "control characters", field: "projectID"},
 		{name: "no endpoint or region", opts: []Option{pid, tok}, want: "endpoint"},
 		{name: "no credentials", opts: []Option{ep, pid}, want: "credentials"},
 		{name: "security token with a token", opts: []Option{ep, pid, tok, WithSecurityToken(testSecurityToken)}, want: "WithSecurityToken"},
@@ -73,6 +75,7 @@ func TestNewClient_Errors(t *testing.T) {
 		{name: "empty region", opts: []Option{WithRegion(""), pid, tok}, field: "region", want: "region"},
 		{name: "region with host", opts: []Option{WithRegion("x.evil.com"), pid, tok}, field: "region", want: "region"},
 		{name: "region with space", opts: []Option{WithRegion("ap southeast"), pid, tok}, field: "region", want: "region"},
+		{name: "region longer than a DNS label", opts: []Option{WithRegion(strings.Repeat("a", 64)), pid, tok}, field: "region", want: "region"},
 		{name: "region with at", opts: []Option{WithRegion("evil.com@ap"), pid, tok}, field: "region", want: "region"},
 	}
 	for _, tt := range tests {

@@ -190,3 +190,27 @@ func TestSecretsNotInReflectionDump(t *testing.T) {
 		})
 	}
 }
+
+// A Secret, and the Credentials that hold them, are values users keep and
+// compare (assert.Equal prints both with go-spew when they differ): a
+// reflection-based dumper that follows pointers finds no secret in them.
+func TestSecretValuesNotInReflectionDump(t *testing.T) {
+	t.Parallel()
+	const sk, st = "dump-value-secret-key", "dump-value-security-token"
+	creds := Credentials{AccessKey: "dump-ak", SecretKey: NewSecret(sk), SecurityToken: NewSecret(st)}
+	for name, v := range map[string]any{
+		"Secret":       NewSecret(sk),
+		"*Secret":      &creds.SecretKey,
+		"Credentials":  creds,
+		"*Credentials": &creds,
+	} {
+		found := testdump.Strings(v)
+		for _, secret := range []string{sk, st} {
+			assert.NotContains(t, found, secret, name)
+		}
+	}
+	assert.Contains(t, testdump.Strings(creds), "dump-ak", "the walk does reach the fields")
+	assert.Equal(t, sk, creds.SecretKey.Reveal())
+	assert.True(t, Secret{}.IsZero())
+	assert.False(t, creds.SecurityToken.IsZero())
+}

@@ -13,22 +13,25 @@ import (
 // and slog show "REDACTED" for a Secret that holds one and nothing for the
 // zero Secret. Reveal is the only way to read it.
 //
-// The secret sits behind a pointer. fmt prints a struct without its
-// methods where it reports a bad verb (%p of a struct value, which no
-// Format method sees): the fields raw, none of their methods called. There
-// a pointer field shows as a bare address, never what it points to, so a
-// Secret field stays hidden even then. A string field would not.
+// The secret sits in a closure behind a pointer. fmt prints a struct
+// without its methods where it reports a bad verb (%p of a struct value,
+// which no Format method sees): the fields raw, none of their methods
+// called. There a pointer field shows as a bare address, never what it
+// points to, so a Secret field stays hidden even then. A string field
+// would not. Reflection-based dumpers (go-spew, which testify uses in its
+// failure output) follow pointers, but cannot open a closure.
 //
 // Make one with NewSecret; the zero Secret holds nothing. Secrets are
 // compared with Reveal: == compares the pointers.
-type Secret struct{ p *string }
+type Secret struct{ p *func() string }
 
 // NewSecret returns a Secret that holds s; NewSecret("") is the zero Secret.
 func NewSecret(s string) Secret {
 	if s == "" {
 		return Secret{}
 	}
-	return Secret{p: &s}
+	get := func() string { return s }
+	return Secret{p: &get}
 }
 
 // Reveal returns the secret ("" for the zero Secret). It is the only way
@@ -37,11 +40,11 @@ func (s Secret) Reveal() string {
 	if s.p == nil {
 		return ""
 	}
-	return *s.p
+	return (*s.p)()
 }
 
 // IsZero reports whether s holds no secret (or an empty one).
-func (s Secret) IsZero() bool { return s.p == nil || *s.p == "" }
+func (s Secret) IsZero() bool { return s.Reveal() == "" }
 
 // String returns "REDACTED", or "" for the zero Secret.
 func (s Secret) String() string { return redacted(s.Reveal()) }

@@ -3,6 +3,7 @@ package config
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/internal/credcall"
@@ -27,7 +29,8 @@ const credentialsSection = "basic"
 // readCredentialsFile returns the keys of the [basic] section of the INI
 // file at path. Every error is a *workspace.ConfigError; one for a file that does
 // not exist matches os.ErrNotExist. No error repeats a value of the file.
-func readCredentialsFile(path string) (map[string]string, error) {
+// The reading of a pipe ends when ctx does.
+func readCredentialsFile(ctx context.Context, path string) (map[string]string, error) {
 	f, err := credcall.OpenFile(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -37,6 +40,11 @@ func readCredentialsFile(path string) (map[string]string, error) {
 		return nil, &workspace.ConfigError{Reason: "reading the credentials file " + path + ": " + err.Error(), Err: err}
 	}
 	defer f.Close()
+	// A pipe whose writer says nothing would hold Load for the whole of
+	// OpenFile's bound; a done ctx ends the read at once (a regular file
+	// has no deadline, and is read whole).
+	stop := context.AfterFunc(ctx, func() { _ = f.SetReadDeadline(time.Now()) })
+	defer stop()
 	data, err := io.ReadAll(io.LimitReader(f, maxCredentialsFile+1))
 	if err != nil {
 		return nil, &workspace.ConfigError{Reason: "reading the credentials file " + path + ": " + err.Error(), Err: err}
@@ -135,7 +143,7 @@ func fileInvalid(path string, line int, reason string) *workspace.ConfigError {
 // fileFound reads the credentials file, if there is one to read. note
 // says what was tried, for the error of a configuration without
 // credentials.
-func (l *loader) fileFound() (f *found, note string, err error) {
+func (l *loader) fileFound(ctx context.Context) (f *found, note string, err error) {
 	path, named := l.opts.file, l.opts.file != ""
 	if !named {
 		if v := l.env(envnames.CredentialsFile); v != "" {
@@ -149,7 +157,7 @@ func (l *loader) fileFound() (f *found, note string, err error) {
 		}
 		path = filepath.Join(dir, ".huaweicloud", "credentials")
 	}
-	kv, err := readCredentialsFile(path)
+	kv, err := readCredentialsFile(ctx, path)
 	switch {
 	case err == nil:
 	case errors.Is(err, os.ErrNotExist) && !named:

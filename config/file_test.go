@@ -110,21 +110,21 @@ func TestParseINI(t *testing.T) {
 
 func TestReadCredentialsFile(t *testing.T) {
 	t.Parallel()
-	_, err := readCredentialsFile(filepath.Join(t.TempDir(), "absent"))
+	_, err := readCredentialsFile(context.Background(), filepath.Join(t.TempDir(), "absent"))
 	var ce *workspace.ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 
-	_, err = readCredentialsFile(writeTempFile(t, "[global]\nak = x\n"))
+	_, err = readCredentialsFile(context.Background(), writeTempFile(t, "[global]\nak = x\n"))
 	require.ErrorAs(t, err, &ce)
 	assert.Contains(t, err.Error(), "has no [basic] section")
 
-	_, err = readCredentialsFile(writeTempFile(t, "[basic]\nsk = "+strings.Repeat("x", maxCredentialsFile)+"\n"))
+	_, err = readCredentialsFile(context.Background(), writeTempFile(t, "[basic]\nsk = "+strings.Repeat("x", maxCredentialsFile)+"\n"))
 	require.ErrorAs(t, err, &ce)
 	assert.ErrorContains(t, err, "larger than")
 	assert.Less(t, len(err.Error()), 500)
 
-	_, err = readCredentialsFile(t.TempDir()) // a directory
+	_, err = readCredentialsFile(context.Background(), t.TempDir()) // a directory
 	require.ErrorAs(t, err, &ce)
 }
 
@@ -140,7 +140,7 @@ func TestCredentialsFileShapes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			kv, err := readCredentialsFile(writeTempFile(t, content))
+			kv, err := readCredentialsFile(context.Background(), writeTempFile(t, content))
 			require.NoError(t, err)
 			assert.Equal(t, "file-ak", kv["ak"])
 			assert.Equal(t, "sk=with=equals", kv["sk"])
@@ -153,20 +153,20 @@ func TestCredentialsFileShapes(t *testing.T) {
 		if err := os.Symlink(target, link); err != nil {
 			t.Skipf("no symlinks here: %v", err)
 		}
-		kv, err := readCredentialsFile(link)
+		kv, err := readCredentialsFile(context.Background(), link)
 		require.NoError(t, err)
 		assert.Equal(t, "file-ak", kv["ak"])
 	})
 	t.Run("10 MB of one line", func(t *testing.T) {
 		t.Parallel()
-		_, err := readCredentialsFile(writeTempFile(t, "[basic]\nsk = "+strings.Repeat("s", 10<<20)))
+		_, err := readCredentialsFile(context.Background(), writeTempFile(t, "[basic]\nsk = "+strings.Repeat("s", 10<<20)))
 		var ce *workspace.ConfigError
 		require.ErrorAs(t, err, &ce)
 		assert.Less(t, len(err.Error()), 500)
 	})
 	t.Run("a line just under the bound", func(t *testing.T) {
 		t.Parallel()
-		_, err := readCredentialsFile(writeTempFile(t, "[basic]\nsk = "+strings.Repeat("s", maxCredentialsFile-20)))
+		_, err := readCredentialsFile(context.Background(), writeTempFile(t, "[basic]\nsk = "+strings.Repeat("s", maxCredentialsFile-20)))
 		require.NoError(t, err)
 	})
 }

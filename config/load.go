@@ -5,12 +5,14 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/credentials"
 	"github.com/hwcloud-go/workspace/internal/credcall"
 	"github.com/hwcloud-go/workspace/internal/endpoints"
 	"github.com/hwcloud-go/workspace/internal/envnames"
+	"github.com/hwcloud-go/workspace/internal/pipeline"
 )
 
 // Load reads the configuration from the sources (by default the
@@ -39,9 +41,22 @@ func Load(ctx context.Context, opts ...LoadOption) (*Config, error) {
 	}
 	l := &loader{opts: o, cfg: &Config{from: &origins{}}}
 	if err := l.load(ctx); err != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			// A source's complaint (a malformed file, a half-set pair of
+			// variables) read after the context ended is not the answer:
+			// a done context is, whatever was read before it stopped.
+			return nil, l.stopped(cerr)
+		}
 		return nil, err
 	}
 	return l.cfg, nil
+}
+
+// stopped is Load's error for a context that ended: a
+// *workspace.ConfigError that matches err (context.Canceled or
+// context.DeadlineExceeded) and names the sources tried.
+func (l *loader) stopped(err error) error {
+	return &workspace.ConfigError{Reason: "loading stopped: " + err.Error() + "; tried " + strings.Join(l.tried, ", "), Err: err}
 }
 
 // loader is one run of Load.
@@ -93,7 +108,7 @@ func (l *loader) load(ctx context.Context) error {
 		case SourceFile:
 			var note string
 			var err error
-			f, note, err = l.fileFound()
+			f, note, err = l.fileFound(ctx)
 			if err != nil {
 				return err
 			}
@@ -115,7 +130,7 @@ func (l *loader) load(ctx context.Context) error {
 	}
 	if err := ctx.Err(); err != nil {
 		// A done context is the answer, not the sources it stopped.
-		return &workspace.ConfigError{Reason: "loading stopped: " + err.Error() + "; tried " + strings.Join(l.tried, ", "), Err: err}
+		return l.stopped(err)
 	}
 	if err := l.regionEndpoint(); err != nil {
 		return err
@@ -131,14 +146,14 @@ func (l *loader) load(ctx context.Context) error {
 func (l *loader) fill(f *found) error {
 	c := l.cfg
 	if c.ProjectID == "" && f.projectID.set() {
-		if strings.TrimSpace(f.projectID.value) == "" || strings.ContainsAny(f.projectID.value, "/?#% \t\r\n") {
+		if !validProjectID(f.projectID.value) {
 			return fromSource(credcall.Invalid("projectID", "is not a project id"), f.projectID.from)
 		}
 		c.ProjectID, c.from.projectID = f.projectID.value, f.projectID.from
 	}
 	if c.Region == "" && f.region.set() {
 		if !endpoints.ValidRegion(f.region.value) {
-			return fromSource(credcall.Invalid("region", "%q is not a region name such as ap-southeast-3", f.region.value), f.region.from)
+			return fromSource(credcall.Invalid("region", "%q is not a region name such as ap-southeast-3", pipeline.Clip(f.region.value)), f.region.from)
 		}
 		c.Region, c.from.region = f.region.value, f.region.from
 	}
@@ -298,6 +313,13 @@ func (l *loader) credentials(ctx context.Context) error {
 	}
 	c.ProjectID, c.from.projectID = id, "IAM project lookup ("+c.iamBase()+")"
 	return nil
+}
+
+// validProjectID reports whether id can be a project id: not blank, and
+// without a character that would change a request's path or header (a
+// path or query delimiter, a percent sign, a space, a control character).
+func validProjectID(id string) bool {
+	return strings.TrimSpace(id) != "" && !strings.ContainsAny(id, "/?#% ") && strings.IndexFunc(id, unicode.IsControl) < 0
 }
 
 // fromSource names the variable or file key a malformed value came from,

@@ -386,6 +386,7 @@ func TestLoadErrorsAreConfigErrors(t *testing.T) {
 		{name: "nil HTTP client", opts: []config.LoadOption{config.WithHTTPClient(nil)}, field: "httpClient"},
 		{name: "bad region variable", env: map[string]string{envRegion: "AP South/3", envToken: "t"}, field: "region (from env HUAWEICLOUD_SDK_REGION)"},
 		{name: "bad project variable", env: map[string]string{envProjectID: "a/b", envToken: "t"}, field: "projectID (from env HUAWEICLOUD_SDK_PROJECT_ID)"},
+		{name: "project variable with NUL", env: map[string]string{envProjectID: "a\x00b", envToken: "t"}, field: "projectID (from env HUAWEICLOUD_SDK_PROJECT_ID)"},
 		{name: "bad endpoint variable", env: map[string]string{envEndpoint: "ftp://x", envToken: "t"}, field: "endpoint (from env HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT)"},
 		{name: "plain http IAM variable", env: map[string]string{envIAMEndpoint: "http://iam.example.com", envToken: "t"}, field: "iamEndpoint (from env HUAWEICLOUD_SDK_IAM_ENDPOINT)"},
 		{name: "nil context", nilContext: true, field: "ctx"},
@@ -465,4 +466,38 @@ func TestLoadReadsTheProcessEnvironment(t *testing.T) {
 	assert.Equal(t, "ap-southeast-3", cfg.Region)
 	assert.Contains(t, cfg.String(), "credentials: IAM token (env HUAWEICLOUD_SDK_TOKEN)")
 	assert.NotContains(t, fmt.Sprint(cfg), "process-token")
+}
+
+// A context that is done is Load's answer, whatever a source would have
+// complained of: the error matches context.Canceled and is a
+// *workspace.ConfigError, even where the environment or the credentials
+// file is malformed or incomplete.
+func TestLoadDoneContextWinsOverSourceErrors(t *testing.T) {
+	t.Parallel()
+	malformed := writeFile(t, "not an INI file")
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+	}{
+		{"malformed credentials file", map[string]string{envCredentialsFile: malformed}},
+		{"missing named credentials file", map[string]string{envCredentialsFile: filepath.Join(t.TempDir(), "absent")}},
+		{"half an AK/SK pair", map[string]string{envAK: "ak"}},
+		{"half an ID-token pair", map[string]string{envIdPID: "idp"}},
+		{"malformed region", map[string]string{envRegion: "../x", envToken: "t"}},
+		{"malformed project id", map[string]string{envProjectID: "a/b", envToken: "t"}},
+		{"malformed endpoint", map[string]string{envEndpoint: "ftp://x", envToken: "t"}},
+		{"complete", map[string]string{envToken: "t", envProjectID: "p", envRegion: "ap-southeast-3"}},
+		{"nothing", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			cfg, err := config.Load(ctx, lookupEnv(withHome(t, tt.env)), config.WithMetadataEndpoint(closedPort(t)))
+			assert.Nil(t, cfg)
+			assert.ErrorIs(t, err, context.Canceled)
+			var ce *workspace.ConfigError
+			assert.ErrorAs(t, err, &ce)
+		})
+	}
 }

@@ -2,12 +2,15 @@ package config
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -365,4 +368,105 @@ func TestLoadStoppedByItsContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	var ce *workspace.ConfigError
 	assert.ErrorAs(t, err, &ce)
+}
+
+// settledGoroutines waits up to a few seconds for the number of
+// goroutines to come down to at most want, and returns it.
+func settledGoroutines(want int) int {
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= want || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Load's one-time calls over transports of its own (no WithHTTPClient)
+// leave no kept-alive connection behind, nor the goroutines that watch
+// one, while the servers stay up: not the project lookup at IAM, not the
+// metadata service's reads. Not parallel: it counts goroutines.
+func TestLoadLeavesNoConnectionOpen(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		load func(srv *workspacetest.Server) (*Config, error)
+	}{
+		{"project lookup at IAM", func(srv *workspacetest.Server) (*Config, error) {
+			env := map[string]string{envnames.AccessKey: srv.AccessKey, envnames.SecretKey: srv.SecretKey,
+				envnames.SecurityToken: srv.SecurityToken, envnames.Region: srv.Region}
+			return loadWith(t, env, WithIAMEndpoint(srv.IAMURL()), WithSources(SourceEnv))
+		}},
+		{"ECS metadata", func(srv *workspacetest.Server) (*Config, error) {
+			return loadWith(t, nil, WithMetadataEndpoint(srv.MetadataURL()))
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newAgencyServer(t)
+			before := runtime.NumGoroutine()
+			cfg, err := tt.load(srv)
+			require.NoError(t, err)
+			assert.Equal(t, srv.ProjectID, cfg.ProjectID)
+			if after := settledGoroutines(before); after > before {
+				buf := make([]byte, 1<<20)
+				t.Errorf("goroutines: %d before Load, %d after; stacks:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+			}
+		})
+	}
+}
+
+// A region_id the metadata service answers that is not a region is a
+// *workspace.ConfigError that quotes it clipped and escaped: a hostile or
+// broken service cannot make the error megabytes long, nor put a line
+// break in it.
+func TestLoadMetadataMalformedRegionClipped(t *testing.T) {
+	t.Parallel()
+	for _, region := range []string{strings.Repeat("r", 1<<20), "ap-southeast-3\nforged: line"} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case credcall.MetadataInfoPath:
+				_ = json.NewEncoder(w).Encode(map[string]string{"project_id": "p", "region_id": region})
+			case "/openstack/latest/securitykey":
+				_, _ = fmt.Fprintf(w, `{"credential": {"access": "AK", "secret": "SK-secret", "securitytoken": "ST", "expires_at": %q}}`,
+					time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+			default:
+				http.NotFound(w, r)
+			}
+		}))
+		t.Cleanup(srv.Close)
+		_, err := loadWith(t, nil, WithMetadataEndpoint(srv.URL))
+		var ve *workspace.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Less(t, len(err.Error()), 1000)
+		assert.NotContains(t, err.Error(), "\nforged")
+	}
+}
+
+// The metadata service answers meta_data.json but not the keys, and Load's
+// context ends: Load returns, and the read of the keys it started (which a
+// source lets run on past its caller, for the next one) ends with it
+// rather than at the source's own 10 s bound. Not parallel: it counts
+// goroutines.
+func TestLoadMetadataUnansweredKeysEndWithLoad(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case credcall.MetadataInfoPath:
+			_, _ = w.Write([]byte(`{"project_id": "p", "region_id": "ap-southeast-3"}`))
+		case "/openstack/latest/securitykey":
+			<-r.Context().Done() // never answers while the client stays
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	noEnv := func(string) (string, bool) { return "", false }
+	_, err := Load(ctx, WithLookupEnv(noEnv), WithSources(SourceMetadata), WithMetadataEndpoint(srv.URL))
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	if after := settledGoroutines(before); after > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("goroutines: %d before Load, %d after; stacks:\n%s", before, after, buf[:runtime.Stack(buf, true)])
+	}
 }

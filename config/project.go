@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,6 +55,11 @@ func lookupProject(ctx context.Context, hc *http.Client, iamBase, region string,
 		} `json:"projects"`
 	}
 	svc := credcall.NewService(hc)
+	if hc == nil {
+		// A transport of the lookup's own: its connection must not
+		// outlive Load.
+		defer svc.CloseIdleConnections()
+	}
 	if err := svc.Call(ctx, r, func(_ http.Header, body io.Reader) error { return credcall.DecodeJSON(body, &out) }); err != nil {
 		return "", err
 	}
@@ -61,12 +67,19 @@ func lookupProject(ctx context.Context, hc *http.Client, iamBase, region string,
 	for _, p := range out.Projects {
 		// IAM matches the name exactly; a fake or proxy that does not
 		// filter must not make the client pick another region's project.
-		if p.Name == region && strings.TrimSpace(p.ID) != "" {
-			found = append(found, p.ID)
+		// The same project listed twice is one project.
+		if id := strings.TrimSpace(p.ID); p.Name == region && id != "" && !slices.Contains(found, id) {
+			found = append(found, id)
 		}
 	}
 	switch len(found) {
 	case 1:
+		if !validProjectID(found[0]) {
+			// It would go into every request's path and X-Project-Id
+			// header: checked as a project id from any other source is.
+			return "", credcall.Missing(fmt.Sprintf("IAM answered %q for the project of region %q, which is not a project id",
+				pipeline.Clip(found[0]), region), envnames.ProjectID, "workspace.WithProjectID")
+		}
 		return found[0], nil
 	case 0:
 		return "", credcall.Missing(fmt.Sprintf("IAM knows no project named %q (the region) for these credentials", region),

@@ -298,3 +298,46 @@ func TestLookupProjectSignedAsReceived(t *testing.T) {
 		assert.Empty(t, mismatch, tc.prefix)
 	}
 }
+
+// The project id IAM answers goes into every request's path and
+// X-Project-Id header, so it is checked as one from the environment is:
+// padding is trimmed, the same project listed twice is one project, and an
+// id with a path delimiter, a percent sign, a space or a control character
+// is a *workspace.ConfigError, never a Config.
+func TestLookupProjectCheckedAnswers(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, projects string
+		want           string // the project id; "": a *workspace.ConfigError
+	}{
+		{"padded", `[{"id": " p1 ", "name": "ap-southeast-3"}]`, "p1"},
+		{"listed twice", `[{"id": "p1", "name": "ap-southeast-3"}, {"id": "p1 ", "name": "ap-southeast-3"}]`, "p1"},
+		{"slash", `[{"id": "a/b", "name": "ap-southeast-3"}]`, ""},
+		{"line break", `[{"id": "a\nb", "name": "ap-southeast-3"}]`, ""},
+		{"NUL", `[{"id": "a\u0000b", "name": "ap-southeast-3"}]`, ""},
+		{"percent", `[{"id": "a%2Fb", "name": "ap-southeast-3"}]`, ""},
+		{"inner space", `[{"id": "a b", "name": "ap-southeast-3"}]`, ""},
+		{"query", `[{"id": "a?b=c", "name": "ap-southeast-3"}]`, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			iam := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = io.WriteString(w, `{"projects": `+tt.projects+`}`)
+			}))
+			t.Cleanup(iam.Close)
+			cfg, err := load(t, map[string]string{envAK: "AK", envSK: "SK-secret", envRegion: "ap-southeast-3"}, config.WithIAMEndpoint(iam.URL))
+			if tt.want != "" {
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, cfg.ProjectID)
+				return
+			}
+			assert.Nil(t, cfg)
+			var ce *workspace.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Contains(t, ce.Reason, "not a project id")
+			assert.Contains(t, ce.Missing, envProjectID)
+			assert.NotContains(t, err.Error(), "\n-", "no raw line break from IAM in the error")
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/internal/testdump"
 )
 
 // assertNoSecret fails if s contains one of secrets.
@@ -167,4 +168,19 @@ func assertEchoRedacted(t *testing.T, err error, secrets ...string) {
 			assert.NotContains(t, text, form, "secret %q echoed in %v", s, err)
 		}
 	}
+}
+
+// The configuration types, which hold the password as a workspace.Secret,
+// show no secret to a reflection-based dumper (go-spew, which testify uses
+// in its failure output) either, as a value or behind a pointer.
+func TestConfigTypesNotInReflectionDump(t *testing.T) {
+	t.Parallel()
+	const password = "dump-iam-password-secret"
+	cfg := IAMConfig{Region: "ap-southeast-3", UserName: "dump-user", Password: workspace.NewSecret(password), DomainName: "d", ProjectID: "p"}
+	src, err := NewIAMTokenSource(cfg)
+	require.NoError(t, err)
+	for name, v := range map[string]any{"IAMConfig": cfg, "*IAMConfig": &cfg, "*IAMTokenSource": src} {
+		assert.NotContains(t, testdump.Strings(v), password, name)
+	}
+	assert.Contains(t, testdump.Strings(cfg), "dump-user", "the walk does reach the fields")
 }

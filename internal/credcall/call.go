@@ -41,6 +41,12 @@ func NewService(hc *http.Client) Service {
 	return Service{pipe: pipeline.New(hc, pipeline.NoRedirects), userAgent: []string{pipeline.UserAgent(workspace.Version, "")}}
 }
 
+// CloseIdleConnections closes the kept-alive connections of s's
+// transport. A one-time caller (config.Load) that made s over a nil
+// client, so over a transport of its own, calls it when done, so that no
+// connection, nor the goroutines that watch it, outlives the call.
+func (s Service) CloseIdleConnections() { s.pipe.CloseIdleConnections() }
+
 // Request is one call to a credential service.
 type Request struct {
 	Method  string

@@ -8,9 +8,16 @@ import "regexp"
 var regionPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // ValidRegion reports whether region is shaped like a region name such as
-// ap-southeast-3: lower-case letters and digits in dash-separated parts.
-// Whether the region exists is for DNS to say.
-func ValidRegion(region string) bool { return regionPattern.MatchString(region) }
+// ap-southeast-3: lower-case letters and digits in dash-separated parts,
+// 63 bytes at the most (it is one label of the endpoint's host name, and a
+// longer one can never resolve). Whether the region exists is for DNS to
+// say.
+func ValidRegion(region string) bool {
+	return len(region) <= maxRegion && regionPattern.MatchString(region)
+}
+
+// maxRegion is the longest DNS label.
+const maxRegion = 63
 
 // Workspace is the Workspace API's endpoint in region.
 func Workspace(region string) string { return "https://workspace." + region + ".myhuaweicloud.com" }

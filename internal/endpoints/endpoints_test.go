@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,6 +13,8 @@ func TestValidRegion(t *testing.T) {
 		"ap-southeast-3": true, "cn-north-4": true, "eu-west-101": true, "la-north-2": true,
 		"": false, "AP-SOUTHEAST-3": false, "ap_southeast_3": false, "-ap": false, "ap-": false,
 		"ap--x": false, "ap.southeast": false, "ap/southeast": false, "evil.example.com#": false,
+		strings.Repeat("a", 63): true, strings.Repeat("a", 64): false, strings.Repeat("ap-", 1<<18) + "x": false,
+		"ap-southeast-3\nx": false,
 	} {
 		assert.Equal(t, want, ValidRegion(region), "%q", region)
 	}
