@@ -49,6 +49,7 @@ type core struct {
 	retry     *retryer       // policy, budget and rate limit of every call: see retry.go
 	pipe      *pipeline.Client
 	wait      time.Duration // Jobs.Wait's default poll interval
+	parallel  int           // WithConcurrency's: requests one method may have in flight
 }
 
 // NewClient returns a client configured by opts. It needs a project id, an
@@ -94,6 +95,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: []string{userAgent(cfg.userAgent)},
 		pipe:      pipeline.New(cfg.httpClient, pipeline.KeepRedirects),
 		wait:      cmp.Or(cfg.waitInterval, defaultWaitInterval),
+		parallel:  cmp.Or(cfg.concurrency, defaultConcurrency),
 	}
 	co.injector = injectorOf(co.observer)
 	var limiter *ratelimit.Limiter
@@ -146,9 +148,26 @@ func escapeSegment(s string) string {
 	return url.PathEscape(s)
 }
 
+// concurrency is how many requests one method of c may have in flight;
+// 1 for a nil or zero client (whose calls fail anyway).
+func (c *Client) concurrency() int {
+	if c == nil || c.core == nil || c.core.parallel < 1 {
+		return 1
+	}
+	return c.core.parallel
+}
+
 // errZeroClient is the error of a call on a Client, or a service, that
 // NewClient did not make.
 var errZeroClient = errors.New("workspace: the client was not made by NewClient")
+
+// clientOrNil is the service's client; nil for a nil service.
+func (s *service) clientOrNil() *Client {
+	if s == nil {
+		return nil
+	}
+	return s.client
+}
 
 // do is Client.do for the services; a nil or zero service is an error.
 func (s *service) do(ctx context.Context, r *request, out any) error {

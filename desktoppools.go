@@ -144,9 +144,12 @@ func (s *DesktopPoolsService) ListScriptExecutionTasks(ctx context.Context, opts
 }
 
 // AllScriptExecutionTasks ranges over every task matching opts, fetching
-// pages of 100 (or opts.Limit) from opts.Offset on. An error is yielded
-// once and ends the sequence. opts is copied, never modified, and the
-// sequence starts over each time it is ranged.
+// pages of 100 (or opts.Limit) from opts.Offset on, up to WithConcurrency
+// pages at once (the one being yielded included). Tasks come in the API's
+// order, each id once. An error is yielded once and ends the sequence; so
+// does a page that repeats the one before it. Breaking out of the loop
+// cancels the pages in flight and waits for them. opts is copied, never
+// modified, and the sequence starts over each time it is ranged.
 func (s *DesktopPoolsService) AllScriptExecutionTasks(ctx context.Context, opts *ListScriptExecutionTasksOptions) iter.Seq2[ScriptExecutionTask, error] {
 	var o ListScriptExecutionTasksOptions
 	if opts != nil {
@@ -156,12 +159,15 @@ func (s *DesktopPoolsService) AllScriptExecutionTasks(ctx context.Context, opts 
 	if o.Limit == 0 {
 		o.Limit = MaxScriptTasksLimit
 	}
-	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[ScriptExecutionTask], error) {
+	return paginate(ctx, (*service)(s).clientOrNil(), o.Offset, o.Limit, func(ctx context.Context, offset int) (*Page[ScriptExecutionTask], error) {
 		page := o
 		page.Offset = offset
 		return s.ListScriptExecutionTasks(ctx, &page)
-	})
+	}, taskID)
 }
+
+// taskID names a script execution task for AllScriptExecutionTasks.
+func taskID(t *ScriptExecutionTask) string { return t.ID }
 
 func (o *ListScriptExecutionTasksOptions) query() (url.Values, error) {
 	if o == nil {
@@ -227,11 +233,11 @@ func (s *DesktopPoolsService) All(ctx context.Context, opts *ListDesktopPoolsOpt
 	if o.Limit == 0 {
 		o.Limit = MaxDesktopPoolsLimit
 	}
-	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[DesktopPool], error) {
+	return paginate(ctx, (*service)(s).clientOrNil(), o.Offset, o.Limit, func(ctx context.Context, offset int) (*Page[DesktopPool], error) {
 		page := o
 		page.Offset = offset
 		return s.List(ctx, &page)
-	})
+	}, idOfPool)
 }
 
 func (o *ListDesktopPoolsOptions) query() (url.Values, error) {
@@ -317,11 +323,11 @@ func (s *DesktopPoolsService) AllDesktops(ctx context.Context, poolID string, op
 	if o.Limit == 0 {
 		o.Limit = MaxPoolDesktopsLimit
 	}
-	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[Desktop], error) {
+	return paginate(ctx, (*service)(s).clientOrNil(), o.Offset, o.Limit, func(ctx context.Context, offset int) (*Page[Desktop], error) {
 		page := o
 		page.Offset = offset
 		return s.ListDesktops(ctx, poolID, &page)
-	})
+	}, idOfDesktop)
 }
 
 func (o *ListPoolDesktopsOptions) query() (url.Values, error) {

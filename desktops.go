@@ -104,11 +104,11 @@ func (s *DesktopsService) All(ctx context.Context, opts *ListDesktopsOptions) it
 	if o.Limit == 0 {
 		o.Limit = MaxDesktopsLimit
 	}
-	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[Desktop], error) {
+	return paginate(ctx, (*service)(s).clientOrNil(), o.Offset, o.Limit, func(ctx context.Context, offset int) (*Page[Desktop], error) {
 		page := o
 		page.Offset = offset
 		return s.List(ctx, &page)
-	})
+	}, idOfDesktop)
 }
 
 // query builds the desktop list's query. pool_id is one string of

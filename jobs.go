@@ -167,11 +167,11 @@ func (s *JobsService) AllSubJobs(ctx context.Context, opts *ListSubJobsOptions) 
 	if o.Limit == 0 {
 		o.Limit = MaxSubJobsLimit
 	}
-	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[SubJob], error) {
+	return paginate(ctx, (*service)(s).clientOrNil(), o.Offset, o.Limit, func(ctx context.Context, offset int) (*Page[SubJob], error) {
 		page := o
 		page.Offset = offset
 		return s.ListSubJobs(ctx, &page)
-	})
+	}, idOfSubJob)
 }
 
 func (o *ListSubJobsOptions) query() (url.Values, error) {

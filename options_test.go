@@ -322,6 +322,41 @@ func TestRateLimitOptionRejectsBadValues(t *testing.T) {
 	}
 }
 
+func TestConcurrencyOption(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts []Option
+		want int // 0: NewClient fails
+	}{
+		{name: "default", want: defaultConcurrency},
+		{name: "one at a time", opts: []Option{WithConcurrency(1)}, want: 1},
+		{name: "many", opts: []Option{WithConcurrency(64)}, want: 64},
+		{name: "the later wins", opts: []Option{WithConcurrency(3), WithConcurrency(5)}, want: 5},
+		{name: "zero", opts: []Option{WithConcurrency(0)}},
+		{name: "negative", opts: []Option{WithConcurrency(-2)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := append([]Option{WithEndpoint("http://127.0.0.1:1"), WithProjectID(testProjectID), WithToken(testToken)}, tt.opts...)
+			c, err := NewClient(opts...)
+			if tt.want == 0 {
+				var ce *ConfigError
+				require.ErrorAs(t, err, &ce)
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, "concurrency", ve.Field)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, c.concurrency())
+		})
+	}
+	var nilClient *Client
+	assert.Equal(t, 1, nilClient.concurrency(), "a nil client's calls fail anyway")
+}
+
 // countingSource counts the calls of a token source or credentials
 // provider.
 type countingSource struct{ calls atomic.Int32 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -156,15 +157,16 @@ func (s *pageServer) offsets() []int {
 	return out
 }
 
-// client is a client wired to the server; retries are off unless policy
-// says otherwise.
+// client is a client wired to the server that fetches one page at a time
+// (WithConcurrency(1)), so that the pages asked for are exactly those a
+// sequential listing needs; retries are off unless policy says otherwise.
 func (s *pageServer) client(policy ...RetryPolicy) *Client {
 	s.t.Helper()
 	p := RetryPolicy{MaxAttempts: 1}
 	if len(policy) > 0 {
 		p = policy[0]
 	}
-	return s.mux.client(s.t, WithRetryPolicy(p))
+	return s.mux.client(s.t, WithRetryPolicy(p), WithConcurrency(1))
 }
 
 // collect ranges over seq to its end, returning the items and the
@@ -505,8 +507,7 @@ func TestAllErrorEndsEvenIfTheLoopContinues(t *testing.T) {
 func TestAllLyingTotalCount(t *testing.T) {
 	t.Parallel()
 	full := func(offset, limit int) []json.RawMessage {
-		items := snapshotItems(limit)
-		return items
+		return snapshotItems(offset + limit)[offset:]
 	}
 	tests := []struct {
 		name        string
@@ -553,7 +554,7 @@ func TestAllLyingTotalCount(t *testing.T) {
 				if offset >= 3000 {
 					return nil, 3000
 				}
-				return full(offset, 1500), 3000
+				return snapshotItems(offset + 1500)[offset:], 3000
 			},
 			wantItems: 3000, wantOffsets: []int{0, 1500},
 		},
@@ -686,9 +687,9 @@ func TestAllValidationErrors(t *testing.T) {
 
 func TestPaginateHelper(t *testing.T) {
 	t.Parallel()
-	pages := func(sizes ...int) (func(int) (*Page[int], error), *[]int) {
+	pages := func(sizes ...int) (func(context.Context, int) (*Page[int], error), *[]int) {
 		var offsets []int
-		return func(offset int) (*Page[int], error) {
+		return func(_ context.Context, offset int) (*Page[int], error) {
 			offsets = append(offsets, offset)
 			i := len(offsets) - 1
 			if i >= len(sizes) {
@@ -704,14 +705,14 @@ func TestPaginateHelper(t *testing.T) {
 
 	t.Run("short page", func(t *testing.T) {
 		fetch, offsets := pages(3, 3, 1)
-		items, errs := collect(paginate(context.Background(), 5, 3, fetch))
+		items, errs := collect(paginate(context.Background(), nil, 5, 3, fetch, intID))
 		assert.Empty(t, errs)
 		assert.Equal(t, []int{5, 6, 7, 8, 9, 10, 11}, items)
 		assert.Equal(t, []int{5, 8, 11}, *offsets)
 	})
 	t.Run("empty page", func(t *testing.T) {
 		fetch, offsets := pages(3, 0)
-		items, errs := collect(paginate(context.Background(), 0, 3, fetch))
+		items, errs := collect(paginate(context.Background(), nil, 0, 3, fetch, intID))
 		assert.Empty(t, errs)
 		assert.Len(t, items, 3)
 		assert.Equal(t, []int{0, 3}, *offsets)
@@ -719,7 +720,7 @@ func TestPaginateHelper(t *testing.T) {
 	t.Run("yield after the error is not called", func(t *testing.T) {
 		fetch, _ := pages(3)
 		calls := 0
-		paginate(context.Background(), 0, 3, fetch)(func(_ int, err error) bool {
+		paginate(context.Background(), nil, 0, 3, fetch, intID)(func(_ int, err error) bool {
 			calls++
 			return true // a careless consumer that asks for more after the error
 		})
@@ -776,17 +777,20 @@ func TestAllRangedConcurrently(t *testing.T) {
 	assert.Len(t, s.requests(), 12)
 }
 
+// intID names an int item of paginate's own tests.
+func intID(i *int) string { return strconv.Itoa(*i) }
+
 // A lying server cannot make All run forever.
 func TestAllBoundedAgainstALyingServer(t *testing.T) {
 	t.Parallel()
-	// A server that ignores offset and claims more with every page.
+	// A server that claims more with every page.
 	var pages atomic.Int32
 	srv := bareServer(t, func(w http.ResponseWriter, r *http.Request) {
 		n := pages.Add(1)
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"total_count":%d,"desktop_snapshots":[{"snapshot_id":"s-1"},{"snapshot_id":"s-2"}]}`, 10*n)
+		fmt.Fprintf(w, `{"total_count":%d,"desktop_snapshots":[{"snapshot_id":"s-%d-1"},{"snapshot_id":"s-%d-2"}]}`, 10*n, n, n)
 	})
-	c := clientFor(t, srv.URL)
+	c := clientFor(t, srv.URL, WithConcurrency(1))
 	items := 0
 	for _, err := range c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 2}) {
 		require.NoError(t, err)
@@ -797,11 +801,11 @@ func TestAllBoundedAgainstALyingServer(t *testing.T) {
 	assert.EqualValues(t, 5, pages.Load())
 
 	// A total_count too large to believe: maxListPages pages, then an error.
-	var fetched int
-	seq := paginate(context.Background(), 0, 2, func(offset int) (*Page[int], error) {
-		fetched++
-		return &Page[int]{Items: []int{1, 2}, TotalCount: 1 << 62}, nil
-	})
+	var fetched atomic.Int32
+	seq := paginate(context.Background(), c, 0, 2, func(_ context.Context, offset int) (*Page[int], error) {
+		fetched.Add(1)
+		return &Page[int]{Items: []int{offset, offset + 1}, TotalCount: 1 << 62}, nil
+	}, intID)
 	var got int
 	var last error
 	for _, err := range seq {
@@ -813,6 +817,310 @@ func TestAllBoundedAgainstALyingServer(t *testing.T) {
 	}
 	require.Error(t, last)
 	assert.Contains(t, last.Error(), "10000 pages")
-	assert.Equal(t, maxListPages, fetched)
+	assert.EqualValues(t, maxListPages, fetched.Load())
 	assert.Equal(t, 2*maxListPages, got)
+}
+
+// intPages is a fetch for paginate's own tests: pages of limit ints from
+// offset on, total of them; hook, when set, runs first and may answer the
+// page itself (ok true). It counts fetches and fetches in flight.
+type intPages struct {
+	total, limit int
+	hook         func(ctx context.Context, offset int) (p *Page[int], err error, ok bool)
+
+	calls, inFlight, maxInFlight atomic.Int32
+	mu                           sync.Mutex
+	offsets                      []int
+}
+
+func (p *intPages) fetch(ctx context.Context, offset int) (*Page[int], error) {
+	p.calls.Add(1)
+	n := p.inFlight.Add(1)
+	defer p.inFlight.Add(-1)
+	for m := p.maxInFlight.Load(); n > m && !p.maxInFlight.CompareAndSwap(m, n); m = p.maxInFlight.Load() {
+	}
+	p.mu.Lock()
+	p.offsets = append(p.offsets, offset)
+	p.mu.Unlock()
+	if p.hook != nil {
+		if page, err, ok := p.hook(ctx, offset); ok {
+			return page, err
+		}
+	}
+	page := &Page[int]{TotalCount: p.total}
+	for i := offset; i < min(offset+p.limit, p.total); i++ {
+		page.Items = append(page.Items, i)
+	}
+	return page, nil
+}
+
+// concurrentClient is a client that only lends paginate its concurrency.
+func concurrentClient(t *testing.T, n int) *Client {
+	t.Helper()
+	c, err := NewClient(WithEndpoint("http://127.0.0.1:1"), WithProjectID("p"), WithToken("t"), WithConcurrency(n))
+	require.NoError(t, err)
+	return c
+}
+
+// Pages are fetched ahead, up to WithConcurrency held at once (the one
+// being yielded included), and the items still come in the API's order.
+func TestPaginateFetchesAheadInOrder(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 2, 4, 8, 32} {
+		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
+			t.Parallel()
+			pages := &intPages{total: 100, limit: 5}
+			var yielding atomic.Int32 // the page whose items are being yielded
+			var maxHeld atomic.Int32
+			pages.hook = func(_ context.Context, offset int) (*Page[int], error, bool) {
+				held := int32(offset/5) - yielding.Load() + 1
+				for m := maxHeld.Load(); held > m && !maxHeld.CompareAndSwap(m, held); m = maxHeld.Load() {
+				}
+				return nil, nil, false
+			}
+			var got []int
+			for v, err := range paginate(context.Background(), concurrentClient(t, n), 0, 5, pages.fetch, intID) {
+				require.NoError(t, err)
+				// A page is let go once its last item is yielded.
+				yielding.Store(int32(v/5 + v%5/4))
+				if v == 0 {
+					// Page 1 in hand: the pages after it are asked for.
+					require.Eventually(t, func() bool { return pages.calls.Load() == int32(min(n, 20)) }, 5*time.Second, time.Millisecond)
+				}
+				got = append(got, v)
+			}
+			want := make([]int, 100)
+			for i := range want {
+				want[i] = i
+			}
+			assert.Equal(t, want, got)
+			assert.EqualValues(t, 20, pages.calls.Load(), "each page once")
+			assert.LessOrEqual(t, maxHeld.Load(), int32(n), "pages held")
+			assert.LessOrEqual(t, pages.maxInFlight.Load(), int32(n), "fetches in flight")
+			assert.Zero(t, pages.inFlight.Load())
+		})
+	}
+}
+
+// Items that move between pages while the listing runs are yielded once;
+// items without an id are always yielded; a page that repeats the one
+// before it ends the listing with an error.
+func TestPaginateDuplicates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		pages    map[int][]int // offset to items; total 12, limit 4
+		idOf     func(*int) string
+		want     []int
+		wantErr  string
+		maxCalls int32
+	}{
+		{
+			name:  "an item moved onto the next page is yielded once",
+			pages: map[int][]int{0: {0, 1, 2, 3}, 4: {3, 4, 5, 6}, 8: {7, 8, 9, 10}},
+			idOf:  intID, want: []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, maxCalls: 3,
+		},
+		{
+			name:  "items without an id are all yielded",
+			pages: map[int][]int{0: {0, 1, 2, 3}, 4: {3, 4, 5, 6}, 8: {7, 8, 9, 10}},
+			idOf:  func(*int) string { return "" }, want: []int{0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9, 10}, maxCalls: 3,
+		},
+		{
+			name:  "a server that ignores offset",
+			pages: map[int][]int{0: {0, 1, 2, 3}, 4: {0, 1, 2, 3}, 8: {0, 1, 2, 3}},
+			idOf:  intID, want: []int{0, 1, 2, 3}, wantErr: "repeats the page before it", maxCalls: 3,
+		},
+		{
+			name:  "the same items in another order are not a repeat",
+			pages: map[int][]int{0: {0, 1, 2, 3}, 4: {3, 2, 1, 0}, 8: {8, 9, 10, 11}},
+			idOf:  intID, want: []int{0, 1, 2, 3, 8, 9, 10, 11}, maxCalls: 3,
+		},
+	}
+	for _, tt := range tests {
+		for _, n := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s, concurrency %d", tt.name, n), func(t *testing.T) {
+				t.Parallel()
+				pages := &intPages{total: 12, limit: 4}
+				pages.hook = func(_ context.Context, offset int) (*Page[int], error, bool) {
+					return &Page[int]{Items: tt.pages[offset], TotalCount: 12}, nil, true
+				}
+				got, errs := collect(paginate(context.Background(), concurrentClient(t, n), 0, 4, pages.fetch, tt.idOf))
+				assert.Equal(t, tt.want, got)
+				if tt.wantErr == "" {
+					assert.Empty(t, errs)
+				} else {
+					require.Len(t, errs, 1)
+					assert.Contains(t, errs[0].Error(), tt.wantErr)
+				}
+				assert.LessOrEqual(t, pages.calls.Load(), tt.maxCalls)
+			})
+		}
+	}
+}
+
+// A caller that stops early, or a page that fails, cancels the pages in
+// flight and waits for them: no fetch runs once the range loop is over.
+func TestPaginateStopCancelsPagesInFlight(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("page 3 failed")
+	tests := []struct {
+		name string
+		// hook answers offsets past the first page; it blocks until ctx
+		// ends unless it says otherwise.
+		hook      func(ctx context.Context, offset int) (*Page[int], error, bool)
+		breakAt   int // break after this many items; 0: range to the end
+		wantItems int
+		wantErr   error
+	}{
+		{
+			name: "break on the first page",
+			hook: func(ctx context.Context, offset int) (*Page[int], error, bool) {
+				<-ctx.Done()
+				return nil, ctx.Err(), true
+			},
+			breakAt: 3, wantItems: 3,
+		},
+		{
+			name: "a later page fails while an earlier one is slow: the earlier one's items, then the error",
+			hook: func(ctx context.Context, offset int) (*Page[int], error, bool) {
+				switch offset {
+				case 10:
+					time.Sleep(20 * time.Millisecond)
+					return nil, nil, false
+				case 20:
+					return nil, boom, true
+				}
+				<-ctx.Done()
+				return nil, ctx.Err(), true
+			},
+			wantItems: 20, wantErr: boom,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pages := &intPages{total: 100, limit: 10}
+			pages.hook = func(ctx context.Context, offset int) (*Page[int], error, bool) {
+				if offset == 0 {
+					return nil, nil, false
+				}
+				return tt.hook(ctx, offset)
+			}
+			var items []int
+			var errs []error
+			for v, err := range paginate(context.Background(), concurrentClient(t, 4), 0, 10, pages.fetch, intID) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				items = append(items, v)
+				if len(items) == tt.breakAt {
+					break
+				}
+			}
+			assert.Zero(t, pages.inFlight.Load(), "no fetch outlives the loop")
+			assert.Len(t, items, tt.wantItems)
+			if tt.wantErr == nil {
+				assert.Empty(t, errs)
+			} else {
+				require.Len(t, errs, 1)
+				assert.ErrorIs(t, errs[0], tt.wantErr)
+			}
+		})
+	}
+}
+
+// Over the wire: every page asked for once, the snapshots in the API's
+// order, and a broken-off listing leaves no request running at the server.
+func TestSnapshotsAllFetchesAhead(t *testing.T) {
+	t.Parallel()
+	t.Run("order", func(t *testing.T) {
+		t.Parallel()
+		s := newSnapshotPageServer(t, 2345)
+		c := s.mux.client(t, WithConcurrency(4))
+		items, errs := collect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 100}))
+		require.Empty(t, errs)
+		assert.Equal(t, wantSnapshotIDs(0, 2345), snapshotIDs(items))
+		offsets := s.offsets()
+		slices.Sort(offsets)
+		want := make([]int, 0, 24)
+		for o := 0; o < 2345; o += 100 {
+			want = append(want, o)
+		}
+		assert.Equal(t, want, offsets)
+	})
+	t.Run("break", func(t *testing.T) {
+		t.Parallel()
+		var running, arrived atomic.Int32
+		s := newSnapshotPageServer(t, 2345)
+		s.fault = func(n int, w http.ResponseWriter) bool {
+			return false
+		}
+		inner := s.serve
+		s.mux.handle(strings.TrimPrefix(s.path, testPrefix), func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("offset") != "" { // the pages after the first hang
+				arrived.Add(1)
+				running.Add(1)
+				defer running.Add(-1)
+				<-r.Context().Done()
+				return
+			}
+			inner(w, r)
+		})
+		c := s.mux.client(t, WithConcurrency(4))
+		n := 0
+		for _, err := range c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 100}) {
+			require.NoError(t, err)
+			if n++; n == 1 {
+				require.Eventually(t, func() bool { return arrived.Load() == 3 }, 5*time.Second, time.Millisecond)
+			}
+			if n == 50 {
+				break
+			}
+		}
+		assert.Equal(t, 50, n)
+		assert.Eventually(t, func() bool { return running.Load() == 0 }, 5*time.Second, time.Millisecond, "the server sees every request cancelled")
+	})
+}
+
+// Every page goes through the client's rate limiter and retry budget, as
+// any call does.
+func TestAllPagesUnderRateLimitAndRetryBudget(t *testing.T) {
+	t.Parallel()
+	t.Run("rate limit", func(t *testing.T) {
+		t.Parallel()
+		s := newSnapshotPageServer(t, 5000)
+		// Two tokens, then one a day: two pages go out, whatever the
+		// concurrency.
+		c := s.mux.client(t, WithConcurrency(8), WithRateLimit(1.0/86400, 2))
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		items, errs := collect(c.Snapshots.All(ctx, &ListSnapshotsOptions{Limit: 100}))
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], context.DeadlineExceeded)
+		// The second token went to one of the pages ahead, not
+		// necessarily the next.
+		assert.Contains(t, []int{100, 200}, len(items))
+		assert.Len(t, s.requests(), 2)
+	})
+	t.Run("retry budget", func(t *testing.T) {
+		t.Parallel()
+		s := newSnapshotPageServer(t, 5000)
+		s.fault = func(n int, w http.ResponseWriter) bool {
+			if n == 1 {
+				return false
+			}
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return true
+		}
+		// Attempts without end but for the budget: 500 tokens at 5 a
+		// retry are 100 retries for the whole client.
+		c := s.mux.client(t, WithConcurrency(8), WithRetryPolicy(RetryPolicy{MaxAttempts: 1 << 20, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond}))
+		items, errs := collect(c.Snapshots.All(context.Background(), &ListSnapshotsOptions{Limit: 100}))
+		assert.Equal(t, 100, len(items))
+		require.Len(t, errs, 1)
+		assert.ErrorIs(t, errs[0], ErrServer)
+		assert.Contains(t, errs[0].Error(), "retry budget")
+		assert.LessOrEqual(t, len(s.requests()), 1+8+100, "first attempts and the budget's retries")
+	})
 }

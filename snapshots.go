@@ -54,9 +54,12 @@ func (s *SnapshotsService) List(ctx context.Context, opts *ListSnapshotsOptions)
 }
 
 // All ranges over every snapshot matching opts, fetching pages of 1000 (or
-// opts.Limit) from opts.Offset on. An error is yielded once and ends the
-// sequence. opts is copied, never modified, and the sequence starts over
-// each time it is ranged.
+// opts.Limit) from opts.Offset on, up to WithConcurrency pages at once
+// (the one being yielded included). Snapshots come in the API's order,
+// each snapshot_id once. An error is yielded once and ends the sequence;
+// so does a page that repeats the one before it. Breaking out of the loop
+// cancels the pages in flight and waits for them. opts is copied, never
+// modified, and the sequence starts over each time it is ranged.
 func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions) iter.Seq2[Snapshot, error] {
 	var o ListSnapshotsOptions
 	if opts != nil {
@@ -68,12 +71,15 @@ func (s *SnapshotsService) All(ctx context.Context, opts *ListSnapshotsOptions) 
 	if o.Limit == 0 {
 		o.Limit = MaxSnapshotsLimit
 	}
-	return paginate(ctx, o.Offset, o.Limit, func(offset int) (*Page[Snapshot], error) {
+	return paginate(ctx, (*service)(s).clientOrNil(), o.Offset, o.Limit, func(ctx context.Context, offset int) (*Page[Snapshot], error) {
 		page := o
 		page.Offset = offset
 		return s.List(ctx, &page)
-	})
+	}, snapshotID)
 }
+
+// snapshotID names a snapshot for All: by its snapshot_id.
+func snapshotID(s *Snapshot) string { return s.ID }
 
 func (o *ListSnapshotsOptions) query() (url.Values, error) {
 	if o == nil {
