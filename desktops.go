@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -25,25 +26,27 @@ var _ DesktopsAPI = (*DesktopsService)(nil)
 
 // Limits of CheckImages.
 const (
-	MaxCheckImagesDesktops = 500
+	MaxCheckImagesDesktops = 500 // ids per request: CheckImages sends more in chunks of this size
 	MaxDesktopIDLength     = 255
 	MaxDesktopsLimit       = 500 // the largest page of Desktops.List
 )
 
-// CheckImages reports the image of each desktop whose image still exists;
-// a desktop whose image is gone is left out of the answer. It takes 1 to
-// 500 ids and, since it changes nothing, is retried like a read.
+// CheckImages reports the image of each desktop whose image still exists,
+// in the order of desktopIDs (each desktop once); a desktop whose image is
+// gone is left out of the answer, so the answer is not index-aligned with
+// desktopIDs. It takes any number of ids, at least one, and checks every
+// id before it sends anything. It sends them in chunks of 500, the API's
+// limit, up to WithConcurrency chunks at once; one chunk's error fails the
+// call and cancels the chunks still in flight. Since it changes nothing,
+// each chunk is retried like a read.
 //
 // POST /v2/{project_id}/desktops/check-images
 func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) ([]DesktopImageInfo, error) {
 	if err := checkContext(ctx); err != nil {
 		return nil, err
 	}
-	switch n := len(desktopIDs); {
-	case n == 0:
+	if len(desktopIDs) == 0 {
 		return nil, invalid("desktopIDs", "must list at least one desktop")
-	case n > MaxCheckImagesDesktops:
-		return nil, invalid("desktopIDs", "at most %d desktops per call, got %d", MaxCheckImagesDesktops, n)
 	}
 	for i, id := range desktopIDs {
 		field := fmt.Sprintf("desktopIDs[%d]", i)
@@ -54,13 +57,66 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 			return nil, invalid(field, "longer than %d characters", MaxDesktopIDLength)
 		}
 	}
+	parts := chunks(len(desktopIDs), MaxCheckImagesDesktops)
+	answers := make([][]wire.ImageInfo, len(parts))
+	err := inParallel(ctx, len(parts), (*service)(s).clientOrNil().concurrency(), func(ctx context.Context, i int) error {
+		var err error
+		answers[i], err = s.checkImages(ctx, desktopIDs[parts[i][0]:parts[i][1]])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(answers) == 1 {
+		return imagesFromWire(inOrder(desktopIDs, answers[0])), nil
+	}
+	return imagesFromWire(inOrder(desktopIDs, slices.Concat(answers...))), nil
+}
+
+// checkImages checks the images of one chunk of at most 500 valid ids.
+func (s *DesktopsService) checkImages(ctx context.Context, desktopIDs []string) ([]wire.ImageInfo, error) {
 	body := wire.CheckImagesRequest{DesktopIDs: desktopIDs}
 	var w wire.Images
 	r := &request{op: opCheckImages, method: "POST", path: "/desktops/check-images", body: body}
 	if err := (*service)(s).do(ctx, r, &w); err != nil {
 		return nil, err
 	}
-	return imagesFromWire(w.ImageInfos), nil
+	return w.ImageInfos, nil
+}
+
+// inOrder orders the answers by the position of their desktop in ids,
+// each desktop once; an answer for a desktop not asked about comes last,
+// in the API's order. It reorders only where the API's order differs.
+func inOrder(ids []string, infos []wire.ImageInfo) []wire.ImageInfo {
+	pos := make(map[string]int, len(ids))
+	for i, id := range ids {
+		if _, ok := pos[id]; !ok {
+			pos[id] = i
+		}
+	}
+	rank := func(info *wire.ImageInfo) int {
+		if p, ok := pos[info.DesktopID]; ok {
+			return p
+		}
+		return len(ids)
+	}
+	sorted := slices.IsSortedFunc(infos, func(a, b wire.ImageInfo) int { return cmp.Compare(rank(&a), rank(&b)) })
+	if !sorted {
+		infos = slices.Clone(infos)
+		slices.SortStableFunc(infos, func(a, b wire.ImageInfo) int { return cmp.Compare(rank(&a), rank(&b)) })
+	}
+	out := infos[:0:0]
+	seen := make(map[string]struct{}, len(infos))
+	for _, info := range infos {
+		if _, ok := pos[info.DesktopID]; ok {
+			if _, dup := seen[info.DesktopID]; dup {
+				continue
+			}
+			seen[info.DesktopID] = struct{}{}
+		}
+		out = append(out, info)
+	}
+	return out
 }
 
 // List lists one page of desktops, where CheckImages' ids come from. A nil

@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -194,4 +198,141 @@ func TestDesktopsListValidation(t *testing.T) {
 	_, err := c.Desktops.List(nilCtx, nil)
 	assert.Equal(t, "ctx", errorAs[*ValidationError](t, err).Field)
 	assert.Zero(t, mux.requests())
+}
+
+// checkImagesServer answers check-images for any ids, in reverse order,
+// leaving out the desktops whose id ends in "-gone"; it counts requests
+// and requests in flight. hook, when set, may answer a request itself.
+type checkImagesServer struct {
+	requests, inFlight, maxInFlight atomic.Int32
+	mu                              sync.Mutex
+	sizes                           []int
+	hook                            func(w http.ResponseWriter, r *http.Request, ids []string) bool
+}
+
+func (s *checkImagesServer) serve(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	n := s.inFlight.Add(1)
+	defer s.inFlight.Add(-1)
+	for m := s.maxInFlight.Load(); n > m && !s.maxInFlight.CompareAndSwap(m, n); m = s.maxInFlight.Load() {
+	}
+	var body struct {
+		DesktopIDs []string `json:"desktop_ids"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.DesktopIDs) > MaxCheckImagesDesktops {
+		writeAPIError(w, http.StatusBadRequest, "")
+		return
+	}
+	s.mu.Lock()
+	s.sizes = append(s.sizes, len(body.DesktopIDs))
+	s.mu.Unlock()
+	if s.hook != nil && s.hook(w, r, body.DesktopIDs) {
+		return
+	}
+	time.Sleep(2 * time.Millisecond) // long enough for the chunks to overlap
+	var b strings.Builder
+	b.WriteString(`{"image_infos":[`)
+	first := true
+	for i := len(body.DesktopIDs) - 1; i >= 0; i-- {
+		id := body.DesktopIDs[i]
+		if strings.HasSuffix(id, "-gone") {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		fmt.Fprintf(&b, `{"desktop_id":%q,"image_id":"img-%s"}`, id, id)
+	}
+	b.WriteString("]}")
+	writeJSON(w, http.StatusOK, b.String())
+}
+
+func desktopIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("d-%05d", i)
+		if i%100 == 7 {
+			ids[i] += "-gone"
+		}
+	}
+	return ids
+}
+
+// CheckImages takes any number of ids: chunks of 500, up to
+// WithConcurrency at once, the answers in the order of the ids given.
+func TestCheckImagesInChunks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		ids       []string
+		conc      int
+		wantSizes []int
+	}{
+		{name: "one chunk", ids: desktopIDs(500), conc: 8, wantSizes: []int{500}},
+		{name: "three chunks, three at once", ids: desktopIDs(1234), conc: 3, wantSizes: []int{234, 500, 500}},
+		{name: "eleven chunks, four at once", ids: desktopIDs(5001), conc: 4, wantSizes: []int{1, 500, 500, 500, 500, 500, 500, 500, 500, 500, 500}},
+		{name: "three chunks, one at a time", ids: desktopIDs(1001), conc: 1, wantSizes: []int{1, 500, 500}},
+		{name: "an id given twice is answered once", ids: []string{"a", "b", "a"}, conc: 8, wantSizes: []int{3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := &checkImagesServer{}
+			_, mux := setup(t)
+			mux.handle("/desktops/check-images", srv.serve)
+			c := mux.client(t, WithConcurrency(tt.conc))
+			got, err := c.Desktops.CheckImages(testContext(t), tt.ids)
+			require.NoError(t, err)
+
+			var want []string
+			seen := map[string]bool{}
+			for _, id := range tt.ids {
+				if !strings.HasSuffix(id, "-gone") && !seen[id] {
+					want = append(want, id)
+					seen[id] = true
+				}
+			}
+			gotIDs := make([]string, len(got))
+			for i, info := range got {
+				gotIDs[i] = info.DesktopID
+				require.Equal(t, "img-"+info.DesktopID, info.ImageID)
+			}
+			assert.Equal(t, want, gotIDs, "the ids' order; the gone left out")
+			slices.Sort(srv.sizes)
+			assert.Equal(t, tt.wantSizes, srv.sizes)
+			assert.LessOrEqual(t, srv.maxInFlight.Load(), int32(tt.conc))
+			if tt.conc > 1 && len(tt.wantSizes) > 1 {
+				assert.Greater(t, srv.maxInFlight.Load(), int32(1), "chunks overlap")
+			}
+		})
+	}
+}
+
+// One chunk's error fails the call and cancels the chunks in flight.
+func TestCheckImagesChunkErrorCancelsTheOthers(t *testing.T) {
+	t.Parallel()
+	srv := &checkImagesServer{}
+	var cancelled atomic.Int32
+	srv.hook = func(w http.ResponseWriter, r *http.Request, ids []string) bool {
+		switch ids[0] {
+		case "d-00500": // the second chunk fails once the others are in flight
+			assert.Eventually(t, func() bool { return srv.inFlight.Load() == 3 }, 5*time.Second, time.Millisecond)
+			w.WriteHeader(http.StatusForbidden)
+			return true
+		default: // the others hang until the client gives up on them
+			<-r.Context().Done()
+			cancelled.Add(1)
+			return true
+		}
+	}
+	_, mux := setup(t)
+	mux.handle("/desktops/check-images", srv.serve)
+	c := mux.client(t, WithConcurrency(3))
+	got, err := c.Desktops.CheckImages(testContext(t), desktopIDs(5000))
+	assert.Nil(t, got)
+	assert.ErrorIs(t, err, ErrForbidden)
+	assert.NotErrorIs(t, err, context.Canceled, "the chunk's own error, not a cancelled one's")
+	assert.EqualValues(t, 3, srv.requests.Load(), "no chunk is started after the failure")
+	assert.Eventually(t, func() bool { return cancelled.Load() == 2 }, 5*time.Second, time.Millisecond, "the chunks in flight were cancelled")
 }

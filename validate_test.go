@@ -102,7 +102,9 @@ func TestValidation_NothingIsSent(t *testing.T) {
 		// check-images
 		{"check-images nil ids", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, nil) }, "desktopIDs"},
 		{"check-images 0 ids", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, []string{}) }, "desktopIDs"},
-		{"check-images 501 ids", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, makeIDs(501)) }, "desktopIDs"},
+		{"check-images 1200 ids, the last blank", func(c *Client) (any, error) {
+			return c.Desktops.CheckImages(bg, append(makeIDs(1199), " "))
+		}, "desktopIDs[1199]"},
 		{"check-images blank id", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, []string{"a", " "}) }, "desktopIDs[1]"},
 		{"check-images empty id", func(c *Client) (any, error) { return c.Desktops.CheckImages(bg, []string{""}) }, "desktopIDs[0]"},
 		{"check-images 256-char id", func(c *Client) (any, error) {
