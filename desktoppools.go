@@ -20,6 +20,7 @@ type DesktopPoolsService service
 type DesktopPoolsAPI interface {
 	GetInconsistentStatistics(ctx context.Context, poolID string) (*InconsistentStatistics, error)
 	BatchDeleteVolumes(ctx context.Context, poolID string, req *BatchDeleteVolumesRequest) (*BatchDeleteVolumesResult, error)
+	BatchDeleteVolumesAndWait(ctx context.Context, poolID string, req *BatchDeleteVolumesRequest, opts *WaitOptions) ([]*Job, error)
 	ListScriptExecutionTasks(ctx context.Context, opts *ListScriptExecutionTasksOptions) (*Page[ScriptExecutionTask], error)
 	AllScriptExecutionTasks(ctx context.Context, opts *ListScriptExecutionTasksOptions) iter.Seq2[ScriptExecutionTask, error]
 	List(ctx context.Context, opts *ListDesktopPoolsOptions) (*Page[DesktopPool], error)
@@ -94,14 +95,20 @@ func (s *DesktopPoolsService) BatchDeleteVolumes(ctx context.Context, poolID str
 }
 
 func (req *BatchDeleteVolumesRequest) validate() error {
+	if req != nil && len(req.Volumes) > MaxVolumesPerBatchDelete {
+		return invalid("req.Volumes", "at most %d volumes per call, got %d", MaxVolumesPerBatchDelete, len(req.Volumes))
+	}
+	return req.validateAll()
+}
+
+// validateAll checks req but for the bound on its volumes: what a bulk
+// delete, which sends them in chunks, checks.
+func (req *BatchDeleteVolumesRequest) validateAll() error {
 	if req == nil {
 		return invalid("req", "must not be nil")
 	}
-	switch n := len(req.Volumes); {
-	case n == 0:
+	if len(req.Volumes) == 0 {
 		return invalid("req.Volumes", "must list at least one volume")
-	case n > MaxVolumesPerBatchDelete:
-		return invalid("req.Volumes", "at most %d volumes per call, got %d", MaxVolumesPerBatchDelete, n)
 	}
 	for i := range req.Volumes {
 		if err := req.Volumes[i].validate(fmt.Sprintf("req.Volumes[%d]", i)); err != nil {
@@ -117,6 +124,40 @@ func (req *BatchDeleteVolumesRequest) validate() error {
 		}
 	}
 	return nil
+}
+
+// BatchDeleteVolumesAndWait deletes any number of data disks from a
+// pool's desktops and waits for the deletions to finish. It checks every
+// volume before it sends anything, then sends them in chunks of ten (the
+// API's limit), each with req's HandleType and DesktopIDs, one chunk at a
+// time, and waits for each chunk's job (JobsService.Wait with opts) before
+// sending the next. A chunk refused because the pool is busy with another
+// operation (409 WKS.00010032) did not take effect: it is sent again, as a
+// new call, every wait interval until the pool takes it or ctx ends. Any
+// other failure stops the deletion: the chunks after it are not sent, and
+// the error is a *BulkError that reports every chunk. No chunk is sent
+// again once it may have taken effect. It returns every job it started,
+// also with an error.
+func (s *DesktopPoolsService) BatchDeleteVolumesAndWait(ctx context.Context, poolID string, req *BatchDeleteVolumesRequest, opts *WaitOptions) ([]*Job, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("poolID", poolID); err != nil {
+		return nil, err
+	}
+	if err := req.validateAll(); err != nil {
+		return nil, err
+	}
+	bulk := bulkWrite{n: len(req.Volumes), size: MaxVolumesPerBatchDelete, send: func(ctx context.Context, from, to int) (string, error) {
+		chunk := *req
+		chunk.Volumes = req.Volumes[from:to]
+		res, err := s.BatchDeleteVolumes(ctx, poolID, &chunk)
+		if err != nil {
+			return "", err
+		}
+		return res.JobID, nil
+	}}
+	return bulk.run(ctx, (*JobsService)(s), opts)
 }
 
 // ListScriptExecutionTasks lists one page of the script execution tasks of

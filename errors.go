@@ -46,6 +46,11 @@ var (
 	// effect. Reads never match it. A context that ended matches both it
 	// and context.Canceled or context.DeadlineExceeded.
 	ErrUnknownOutcome = errors.New("workspace: the request may have taken effect")
+	// ErrNotSent matches the error of a chunk of a bulk write (an
+	// ...AndWait method) that was not sent because an earlier chunk
+	// failed, or because the context ended before its turn: it surely did
+	// not take effect. See BulkError.
+	ErrNotSent = errors.New("workspace: not sent")
 )
 
 // codeNoSuchAPI is the gateway's error code for a path or method it does

@@ -1,0 +1,331 @@
+package workspace
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace/internal/wire"
+)
+
+func TestChunks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		n, size int
+		want    [][2]int
+	}{
+		{n: 0, size: 10, want: nil},
+		{n: 1, size: 10, want: [][2]int{{0, 1}}},
+		{n: 10, size: 10, want: [][2]int{{0, 10}}},
+		{n: 35, size: 10, want: [][2]int{{0, 10}, {10, 20}, {20, 30}, {30, 35}}},
+		{n: 5, size: 0, want: nil},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, chunks(tt.n, tt.size), "chunks(%d, %d)", tt.n, tt.size)
+	}
+}
+
+// volumeServer is a pool that deletes volumes as a script says, one
+// action per batch-delete request in the order they arrive (past the end
+// of the script: "ok"):
+//   - "ok": the volumes are deleted by a job that succeeds;
+//   - "busy": 409 WKS.00010032, nothing deleted;
+//   - "503": 503, nothing deleted;
+//   - "429": 429, nothing deleted;
+//   - "400": 400, nothing deleted;
+//   - "drop": the connection closes after the request arrived, nothing deleted;
+//   - "drop-after": the volumes are deleted, then the connection closes;
+//   - "job-fails": a job starts and fails, nothing deleted.
+type volumeServer struct {
+	t      *testing.T
+	script []string
+
+	mu       sync.Mutex
+	arrivals []wire.BatchDeleteRequest
+	deleted  map[string]int // volume id -> times deleted
+	failed   map[string]bool
+	jobs     int
+}
+
+func newVolumeServer(t *testing.T, script ...string) (*volumeServer, *testMux) {
+	s := &volumeServer{t: t, script: script, deleted: map[string]int{}, failed: map[string]bool{}}
+	_, mux := setup(t)
+	mux.handleAny(s.serve)
+	return s, mux
+}
+
+func (s *volumeServer) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, testPrefix+"/workspace-jobs/"):
+		id := strings.TrimPrefix(r.URL.Path, testPrefix+"/workspace-jobs/")
+		s.mu.Lock()
+		failed := s.failed[id]
+		s.mu.Unlock()
+		if failed {
+			writeJSON(w, http.StatusOK, fmt.Sprintf(`{"id":%q,"status":"FAILED","job_error_code":"WKS.0002","fail_reason":"disk in use"}`, id))
+			return
+		}
+		writeJSON(w, http.StatusOK, fmt.Sprintf(`{"id":%q,"status":"SUCCESS"}`, id))
+	case r.Method == http.MethodPost && r.URL.Path == testPrefix+"/desktop-pools/pool-1/volumes/batch-delete":
+		var req wire.BatchDeleteRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			s.t.Errorf("batch-delete body: %v", err)
+		}
+		s.mu.Lock()
+		s.arrivals = append(s.arrivals, req)
+		action := "ok"
+		if n := len(s.arrivals); n <= len(s.script) {
+			action = s.script[n-1]
+		}
+		deleteAll := func() {
+			for _, v := range req.Volumes {
+				s.deleted[v.ID]++
+			}
+		}
+		var jobID string
+		switch action {
+		case "ok", "drop-after":
+			deleteAll()
+			s.jobs++
+			jobID = fmt.Sprintf("job-%d", s.jobs)
+		case "job-fails":
+			s.jobs++
+			jobID = fmt.Sprintf("job-%d", s.jobs)
+			s.failed[jobID] = true
+		}
+		s.mu.Unlock()
+		switch action {
+		case "ok", "job-fails":
+			writeJSON(w, http.StatusOK, fmt.Sprintf(`{"job_id":%q}`, jobID))
+		case "busy":
+			writeJSON(w, http.StatusConflict, `{"error_code":"WKS.00010032","error_msg":"The desktop pool is busy with another operation."}`)
+		case "503":
+			writeAPIError(w, http.StatusServiceUnavailable, "")
+		case "429":
+			writeAPIError(w, http.StatusTooManyRequests, "0")
+		case "400":
+			writeAPIError(w, http.StatusBadRequest, "")
+		case "drop", "drop-after":
+			hijackClose(s.t, w)
+		default:
+			s.t.Errorf("unknown action %q", action)
+		}
+	default:
+		s.t.Errorf("unexpected request %s %s", r.Method, r.URL.Path)
+		http.Error(w, "unexpected", http.StatusTeapot)
+	}
+}
+
+// volumes is n volumes by id, vol-00 on.
+func volumes(n int) []VolumeInfo {
+	vs := make([]VolumeInfo, n)
+	for i := range vs {
+		vs[i] = VolumeInfo{ID: fmt.Sprintf("vol-%02d", i)}
+	}
+	return vs
+}
+
+// outcome names what became of a chunk, for the table below.
+func chunkOutcome(c ChunkResult) string {
+	var jf *JobFailedError
+	var ae *APIError
+	switch {
+	case c.Err == nil:
+		return "done"
+	case errors.Is(c.Err, context.DeadlineExceeded):
+		// Whether the deadline came during the wait for the pool, before
+		// the next try or during it.
+		return "context"
+	case errors.Is(c.Err, ErrNotSent):
+		return "not sent"
+	case errors.Is(c.Err, ErrUnknownOutcome):
+		return "unknown"
+	case errors.As(c.Err, &jf):
+		return "job failed"
+	case errors.As(c.Err, &ae):
+		return fmt.Sprintf("refused %d", ae.StatusCode)
+	}
+	return "other: " + c.Err.Error()
+}
+
+// Deleting 35 volumes is four chunks (10, 10, 10, 5), one at a time, each
+// waited for; under every fault, no volume is deleted twice and every
+// chunk's outcome is reported.
+func TestBatchDeleteVolumesAndWait(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		script       []string
+		timeout      time.Duration // 0: no bound
+		wantOutcomes []string      // nil: no error
+		wantArrivals int
+		wantDeleted  int
+		wantJobs     []string
+	}{
+		{name: "all done", wantArrivals: 4, wantDeleted: 35, wantJobs: []string{"job-1", "job-2", "job-3", "job-4"}},
+		{
+			name: "pool busy twice, then taken", script: []string{"ok", "busy", "busy", "ok"},
+			wantArrivals: 6, wantDeleted: 35, wantJobs: []string{"job-1", "job-2", "job-3", "job-4"},
+		},
+		{
+			name: "429 is retried: it did not take effect", script: []string{"429", "ok"},
+			wantArrivals: 5, wantDeleted: 35, wantJobs: []string{"job-1", "job-2", "job-3", "job-4"},
+		},
+		{
+			name: "503 on the second chunk: unknown, not sent again, the rest not sent", script: []string{"ok", "503"},
+			wantOutcomes: []string{"done", "unknown", "not sent", "not sent"},
+			wantArrivals: 2, wantDeleted: 10, wantJobs: []string{"job-1"},
+		},
+		{
+			name: "connection dropped after the third chunk took effect", script: []string{"ok", "ok", "drop-after"},
+			wantOutcomes: []string{"done", "done", "unknown", "not sent"},
+			wantArrivals: 3, wantDeleted: 30, wantJobs: []string{"job-1", "job-2"},
+		},
+		{
+			name: "connection dropped after the first chunk was written", script: []string{"drop"},
+			wantOutcomes: []string{"unknown", "not sent", "not sent", "not sent"},
+			wantArrivals: 1, wantDeleted: 0,
+		},
+		{
+			name: "the second chunk's job fails", script: []string{"ok", "job-fails"},
+			wantOutcomes: []string{"done", "job failed", "not sent", "not sent"},
+			wantArrivals: 2, wantDeleted: 10, wantJobs: []string{"job-1", "job-2"},
+		},
+		{
+			name: "the last chunk is refused", script: []string{"ok", "ok", "ok", "400"},
+			wantOutcomes: []string{"done", "done", "done", "refused 400"},
+			wantArrivals: 4, wantDeleted: 30, wantJobs: []string{"job-1", "job-2", "job-3"},
+		},
+		{
+			name: "the pool stays busy until the context ends", script: append([]string{"ok"}, strings.Fields(strings.Repeat("busy ", 1000))...),
+			timeout:      150 * time.Millisecond,
+			wantOutcomes: []string{"done", "context", "not sent", "not sent"},
+			wantArrivals: -1, wantDeleted: 10, wantJobs: []string{"job-1"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, mux := newVolumeServer(t, tt.script...)
+			c := mux.client(t, WithWaitInterval(5*time.Millisecond), WithRetryPolicy(fastRetries))
+			ctx := testContext(t)
+			if tt.timeout > 0 {
+				ctx = timeoutContext(t, tt.timeout)
+			}
+			req := &BatchDeleteVolumesRequest{Volumes: volumes(35), HandleType: VolumeHandleForExpandAndIdle, DesktopIDs: []string{"d-1", "d-2"}}
+			jobs, err := c.DesktopPools.BatchDeleteVolumesAndWait(ctx, "pool-1", req, nil)
+
+			var jobIDs []string
+			for _, j := range jobs {
+				jobIDs = append(jobIDs, j.ID)
+			}
+			assert.Equal(t, tt.wantJobs, jobIDs, "every job started is returned")
+			if tt.wantOutcomes == nil {
+				require.NoError(t, err)
+			} else {
+				var be *BulkError
+				require.ErrorAs(t, err, &be)
+				require.Len(t, be.Chunks, 4)
+				var outcomes []string
+				for i, ch := range be.Chunks {
+					outcomes = append(outcomes, chunkOutcome(ch))
+					assert.Len(t, ch.Indexes, min(10, 35-10*i))
+					assert.Equal(t, 10*i, ch.Indexes[0])
+				}
+				assert.Equal(t, tt.wantOutcomes, outcomes)
+				assert.Contains(t, err.Error(), "chunks done")
+			}
+
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			total := 0
+			for id, n := range s.deleted {
+				assert.Equal(t, 1, n, "volume %s deleted %d times", id, n)
+				total += n
+			}
+			assert.Equal(t, tt.wantDeleted, total, "volumes deleted")
+			if tt.wantArrivals >= 0 {
+				assert.Len(t, s.arrivals, tt.wantArrivals, "batch-delete requests")
+			}
+			for _, a := range s.arrivals {
+				assert.Equal(t, string(VolumeHandleForExpandAndIdle), a.HandleType, "every chunk carries the request's other fields")
+				assert.Equal(t, []string{"d-1", "d-2"}, a.DesktopIDs)
+				assert.LessOrEqual(t, len(a.Volumes), MaxVolumesPerBatchDelete)
+			}
+		})
+	}
+}
+
+// Every item is checked before anything is sent.
+func TestBatchDeleteVolumesAndWaitValidates(t *testing.T) {
+	t.Parallel()
+	bad := volumes(35)
+	bad[23] = VolumeInfo{Type: "SSD"}
+	bg := context.Background()
+	tests := []struct {
+		name      string
+		call      func(c *Client) ([]*Job, error)
+		wantField string
+	}{
+		{"nil ctx", func(c *Client) ([]*Job, error) {
+			//lint:ignore SA1012 a nil context is what is tested
+			return c.DesktopPools.BatchDeleteVolumesAndWait(nil, "pool-1", &BatchDeleteVolumesRequest{Volumes: volumes(1)}, nil)
+		}, "ctx"},
+		{"blank pool", func(c *Client) ([]*Job, error) {
+			return c.DesktopPools.BatchDeleteVolumesAndWait(bg, " ", &BatchDeleteVolumesRequest{Volumes: volumes(1)}, nil)
+		}, "poolID"},
+		{"nil request", func(c *Client) ([]*Job, error) {
+			return c.DesktopPools.BatchDeleteVolumesAndWait(bg, "pool-1", nil, nil)
+		}, "req"},
+		{"no volumes", func(c *Client) ([]*Job, error) {
+			return c.DesktopPools.BatchDeleteVolumesAndWait(bg, "pool-1", &BatchDeleteVolumesRequest{}, nil)
+		}, "req.Volumes"},
+		{"a bad volume in the third chunk", func(c *Client) ([]*Job, error) {
+			return c.DesktopPools.BatchDeleteVolumesAndWait(bg, "pool-1", &BatchDeleteVolumesRequest{Volumes: bad}, nil)
+		}, "req.Volumes[23].Size"},
+		{"negative interval", func(c *Client) ([]*Job, error) {
+			return c.DesktopPools.BatchDeleteVolumesAndWait(bg, "pool-1", &BatchDeleteVolumesRequest{Volumes: volumes(35)}, &WaitOptions{Interval: -time.Second})
+		}, "opts.Interval"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, mux := newVolumeServer(t)
+			jobs, err := tt.call(mux.client(t))
+			assert.Nil(t, jobs)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.wantField, ve.Field)
+			s.mu.Lock()
+			assert.Empty(t, s.arrivals, "nothing is sent")
+			s.mu.Unlock()
+		})
+	}
+}
+
+// BulkError reaches every chunk's error with errors.Is and errors.As.
+func TestBulkErrorUnwrap(t *testing.T) {
+	t.Parallel()
+	failed := &JobFailedError{Job: &Job{ID: "job-2", Status: "FAILED"}}
+	e := &BulkError{Chunks: []ChunkResult{
+		{Indexes: []int{0, 1}, Job: &Job{ID: "job-1"}},
+		{Indexes: []int{2, 3}, Job: failed.Job, Err: failed},
+		{Indexes: []int{4}, Err: ErrNotSent},
+	}}
+	var err error = e
+	var jf *JobFailedError
+	require.ErrorAs(t, err, &jf)
+	assert.Equal(t, "job-2", jf.Job.ID)
+	assert.ErrorIs(t, err, ErrNotSent)
+	assert.NotErrorIs(t, err, ErrUnknownOutcome)
+	assert.Equal(t, "workspace: bulk write: 1 of 3 chunks done; items 2-3: workspace: job job-2 FAILED; 1 chunks after it not sent", err.Error())
+}
