@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"slices"
 	"sync"
@@ -40,7 +41,8 @@ func paginate[T any](ctx context.Context, c *Client, start, limit int, fetch fun
 			yield(zero, err)
 			return
 		}
-		l := &lister[T]{start: start, limit: max(limit, 1), window: c.concurrency(), fetch: fetch, idOf: idOf}
+		l := &lister[T]{start: start, limit: max(limit, 1), window: c.concurrency(), fetch: fetch, idOf: idOf,
+			seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
 		l.run(ctx, yield)
 	}
 }
@@ -52,14 +54,21 @@ type lister[T any] struct {
 	fetch        func(ctx context.Context, offset int) (*Page[T], error)
 	idOf         func(*T) string
 
-	ctx     context.Context // cancelled when the range ends
-	wg      sync.WaitGroup  // the fetches in flight
-	ahead   []*pageAhead[T] // fetched or being fetched, in order
-	next    int             // the offset of the next page to ask for
-	planned int             // pages asked for, the first included
-	total   int             // the first page's total_count: no page is asked for at or past it
-	seen    map[string]struct{}
+	ctx     context.Context    // cancelled when the range ends
+	wg      sync.WaitGroup     // the fetches in flight
+	ahead   []*pageAhead[T]    // fetched or being fetched, in order
+	next    int                // the offset of the next page to ask for
+	planned int                // pages asked for, the first included
+	total   int                // the first page's total_count: no page is asked for at or past it
+	seen    map[idKey]struct{} // the ids yielded
+	seeds   [2]maphash.Seed
 }
+
+// idKey is an id as the lister remembers it: 128 bits of two seeded
+// hashes, not the string, which would keep alive every string of its item
+// (the page decoder gives an item's strings one allocation). Two ids that
+// differ collide with a chance of about 2^-128 per pair.
+type idKey [2]uint64
 
 // pageAhead is a page asked for ahead of the one being yielded.
 type pageAhead[T any] struct {
@@ -89,11 +98,11 @@ func (l *lister[T]) run(parent context.Context, yield func(T, error) bool) {
 	}
 	offset := l.start
 	l.total, l.planned, l.next = page.TotalCount, 1, l.start+len(page.Items)
-	var prev []string // the ids of the page before, in order
+	var prev []idKey // the ids of the page before, in order
 	for {
 		n := len(page.Items)
 		more := n > 0 && n >= l.limit && offset+n < page.TotalCount && offset+n < l.total
-		ids := l.ids(page)
+		ids := l.keys(page)
 		if repeats(ids, prev) {
 			yield(zero, fmt.Errorf("workspace: listing stopped at offset %d: the page there repeats the page before it, as from a server that ignores offset", offset))
 			return
@@ -155,34 +164,38 @@ func (l *lister[T]) fill(held int) {
 
 // repeats says whether a page with ids repeats the page before it, with
 // prev: the same ids in the same order, not all of them empty.
-func repeats(ids, prev []string) bool {
-	return slices.Equal(ids, prev) && slices.ContainsFunc(ids, func(id string) bool { return id != "" })
+func repeats(ids, prev []idKey) bool {
+	return slices.Equal(ids, prev) && slices.ContainsFunc(ids, func(k idKey) bool { return k != idKey{} })
 }
 
-// ids lists the ids of page's items, in order; nil without idOf.
-func (l *lister[T]) ids(page *Page[T]) []string {
+// keys lists the ids of page's items, in order, as idKeys (the zero
+// idKey for an item without an id); nil without idOf.
+func (l *lister[T]) keys(page *Page[T]) []idKey {
 	if l.idOf == nil {
 		return nil
 	}
-	ids := make([]string, len(page.Items))
+	keys := make([]idKey, len(page.Items))
 	for i := range page.Items {
-		ids[i] = l.idOf(&page.Items[i])
+		if id := l.idOf(&page.Items[i]); id != "" {
+			keys[i] = idKey{maphash.String(l.seeds[0], id), maphash.String(l.seeds[1], id)}
+		}
 	}
-	return ids
+	return keys
 }
 
-// yieldPage yields the items of page not yielded before (by id); false:
-// the caller stopped.
-func (l *lister[T]) yieldPage(page *Page[T], ids []string, yield func(T, error) bool) bool {
+// yieldPage yields the items of page not yielded before (by id, keys
+// being their idKeys); false: the caller stopped.
+func (l *lister[T]) yieldPage(page *Page[T], keys []idKey, yield func(T, error) bool) bool {
 	for i := range page.Items {
-		if ids != nil && ids[i] != "" {
-			if _, dup := l.seen[ids[i]]; dup {
+		if keys != nil && keys[i] != (idKey{}) {
+			if l.seen == nil {
+				l.seen = make(map[idKey]struct{}, max(len(page.Items), min(l.total, 1<<16)))
+			}
+			k := keys[i]
+			if _, dup := l.seen[k]; dup {
 				continue
 			}
-			if l.seen == nil {
-				l.seen = make(map[string]struct{}, max(len(page.Items), min(l.total, 1<<16)))
-			}
-			l.seen[ids[i]] = struct{}{}
+			l.seen[k] = struct{}{}
 		}
 		if !yield(page.Items[i], nil) {
 			return false

@@ -55,42 +55,74 @@ func benchServer(b *testing.B, pages [][]byte) *httptest.Server {
 }
 
 // BenchmarkSnapshotsAll ranges over 1,000 to 100,000 snapshots served on
-// loopback. B/item (all bytes allocated in the process, the loopback
-// server's included, per snapshot) stays flat when the iterator holds one
-// page at a time; peak-live-B is the largest growth of the live heap
-// (measured after a forced GC in the middle of every page, in one extra
-// untimed pass) over the heap before ranging, and stays about one page.
+// loopback, one page at a time (conc=1) and with the default
+// WithConcurrency's pages ahead. B/item (all bytes allocated in the
+// process, the loopback server's included, per snapshot) stays flat;
+// peak-live-B is the largest growth of the live heap (measured after a
+// forced GC in the middle of every page, in one extra untimed pass) over
+// the heap before ranging; page-B is the live heap one decoded page of
+// 1,000 holds, and peak-pages their ratio: at most the pages held
+// (WithConcurrency, the one being yielded included) plus the ids
+// remembered, which ids-B estimates (16-byte keys in a map: about 40 B an
+// id).
 //
 //	go test -run '^$' -bench BenchmarkSnapshotsAll -benchmem -benchtime 3x .
 func BenchmarkSnapshotsAll(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		pages := benchPages(n)
 		srv := benchServer(b, pages)
-		c, err := NewClient(WithEndpoint(srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Run(fmt.Sprintf("items=%d", n), func(b *testing.B) {
-			ctx := context.Background()
-			b.ReportAllocs()
-			// One untimed range first, so that what the client keeps
-			// between calls (connections, pooled buffers) is in place.
-			benchRange(b, c.Snapshots.All(ctx, nil), nil)
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if got := benchRange(b, c.Snapshots.All(ctx, nil), nil); got != n {
-					b.Fatalf("got %d snapshots, want %d", got, n)
-				}
+		for _, conc := range []int{1, defaultConcurrency} {
+			c, err := NewClient(WithEndpoint(srv.URL), WithProjectID(testProjectID), WithToken(testToken), WithRetryPolicy(RetryPolicy{MaxAttempts: 1}), WithConcurrency(conc))
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.StopTimer()
-			runtime.ReadMemStats(&after)
-			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(n), "B/item")
-			b.ReportMetric(float64(benchPeakLive(b, c, n)), "peak-live-B")
-		})
+			b.Run(fmt.Sprintf("items=%d/conc=%d", n, conc), func(b *testing.B) {
+				ctx := context.Background()
+				b.ReportAllocs()
+				// One untimed range first, so that what the client keeps
+				// between calls (connections, pooled buffers) is in place.
+				benchRange(b, c.Snapshots.All(ctx, nil), nil)
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if got := benchRange(b, c.Snapshots.All(ctx, nil), nil); got != n {
+						b.Fatalf("got %d snapshots, want %d", got, n)
+					}
+				}
+				b.StopTimer()
+				runtime.ReadMemStats(&after)
+				b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(n), "B/item")
+				peak, page := benchPeakLive(b, c, n), benchPageLive(b, c)
+				b.ReportMetric(float64(peak), "peak-live-B")
+				b.ReportMetric(float64(page), "page-B")
+				b.ReportMetric(float64(peak)/float64(page), "peak-pages")
+				b.ReportMetric(float64(40*n), "ids-B")
+			})
+			c.core.pipe.CloseIdleConnections()
+		}
 		srv.Close()
 	}
+}
+
+// benchPageLive is the live heap that one page of snapshots, as List
+// returns it, holds.
+func benchPageLive(b *testing.B, c *Client) uint64 {
+	var ms runtime.MemStats
+	liveHeap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	base := liveHeap()
+	p, err := c.Snapshots.List(context.Background(), &ListSnapshotsOptions{Limit: MaxSnapshotsLimit})
+	if err != nil {
+		b.Fatal(err)
+	}
+	held := liveHeap()
+	runtime.KeepAlive(p)
+	return held - base
 }
 
 // benchRange counts the snapshots of seq, calling sample (if not nil)
