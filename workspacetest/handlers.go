@@ -259,7 +259,13 @@ func writeError(w http.ResponseWriter, e *apiError, reqID string) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	var b []byte
+	var err error
+	if raw, ok := v.(rawJSON); ok {
+		b = raw
+	} else {
+		b, err = json.Marshal(v)
+	}
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error_code":"WKS.00000001","error_msg":"encoding failed"}`)
 	}
@@ -605,10 +611,7 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 	desktopID, desktopName, snapshotName := q.Get("desktop_id"), q.Get("desktop_name"), q.Get("snapshot_name")
 	desktopIDs, desktopNames, snapshotNames := q["desktop_ids"], q["desktop_names"], q["snapshot_names"]
 
-	s.mu.Lock()
-	s.advanceLocked() // snapshots of a finished job have moved on
-	var match []workspace.Snapshot
-	for _, sn := range s.st.snapshots {
+	skip := func(sn *workspace.Snapshot) bool {
 		switch {
 		case desktopID != "" && sn.DesktopID != desktopID,
 			desktopName != "" && sn.DesktopName != desktopName,
@@ -620,30 +623,46 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 			diskType == "DATA_DISKS" && sn.IsSystemDisk,
 			createType != "" && string(sn.CreateType) != createType,
 			status != "" && string(sn.Status) != status:
+			return true
+		}
+		return false
+	}
+
+	// Only the page is copied and encoded, so that answering a page takes
+	// time in proportion to the page, not to every snapshot held.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advanceLocked() // snapshots of a finished job have moved on
+	var items []*workspace.Snapshot
+	total := 0
+	for i := range s.st.snapshots {
+		sn := &s.st.snapshots[i]
+		if skip(sn) {
 			continue
 		}
-		match = append(match, cloneSnapshot(sn))
+		if sortField != "" || (total >= offset && total < offset+limit) {
+			items = append(items, sn)
+		}
+		total++
 	}
-	s.mu.Unlock()
-
 	if sortField != "" {
 		sign := 1
 		if sortType == "DESC" {
 			sign = -1
 		}
-		slices.SortStableFunc(match, func(a, b workspace.Snapshot) int {
+		slices.SortStableFunc(items, func(a, b *workspace.Snapshot) int {
 			if sortField == "snapshot_name" {
 				return sign * cmp.Compare(a.Name, b.Name)
 			}
 			return sign * a.CreateTime.Compare(b.CreateTime)
 		})
+		items = page(items, offset, limit)
 	}
-	items := page(match, offset, limit)
 	out := make([]wire.Snapshot, len(items))
 	for i, sn := range items {
-		out[i] = toWireSnapshot(sn)
+		out[i] = toWireSnapshot(cloneSnapshot(*sn))
 	}
-	return wire.SnapshotPage{Snapshots: out, TotalCount: len(match)}, nil
+	return encodeSnapshotPage(wire.SnapshotPage{Snapshots: out, TotalCount: total}), nil
 }
 
 func toWireJob(j workspace.Job, limit int) wire.Job {
