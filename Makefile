@@ -65,9 +65,10 @@ example:
 example-telemetry:
 	cd examples/telemetry && $(GO) run -tags demo . -demo
 
-## bench: benchmarks against raw net/http, resty and the vendor SDK (own module), Go 1.26 and 1.27 side by side
+## bench: benchmarks against raw net/http, resty and the vendor SDK (own module), Go 1.26 and 1.27 side by side; then the round trips of the bulk work against the vendor and the floor
 bench:
-	cd bench && $(GO) run ./cmd/benchtable -count $(BENCHCOUNT) -go $(BENCHGO)
+	cd bench && $(GO) run ./cmd/benchtable -count $(BENCHCOUNT) -go $(BENCHGO) -bench BenchmarkCall
+	cd bench && $(GO) run ./cmd/roundtrips -count 5
 
 ## compat: the vendor's own Go SDK against workspacetest, and both clients' wire forms (own module)
 compat:
