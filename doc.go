@@ -33,7 +33,9 @@
 //
 //   - [Client.DesktopPools] ([DesktopPoolsService], [DesktopPoolsAPI]):
 //     [DesktopPoolsService.GetInconsistentStatistics],
-//     [DesktopPoolsService.BatchDeleteVolumes],
+//     [DesktopPoolsService.BatchDeleteVolumes] (and
+//     [DesktopPoolsService.BatchDeleteVolumesAndWait] for any number of
+//     volumes),
 //     [DesktopPoolsService.ListScriptExecutionTasks], and the operations
 //     that finish their tasks: [DesktopPoolsService.List],
 //     [DesktopPoolsService.Get], [DesktopPoolsService.ListDesktops],
@@ -53,10 +55,12 @@
 // # Pages and iterators
 //
 // A list operation returns one [Page] (its items and the server's total
-// count). Its iterator walks every page for you, keeping one page in
-// memory: [SnapshotsService.All] and
-// [DesktopPoolsService.AllScriptExecutionTasks] return an [iter.Seq2] of
-// items and errors; an error is yielded once and ends the sequence.
+// count). Its iterator walks every page for you, fetching up to
+// [WithConcurrency] pages ahead (8 unless set; the page being yielded
+// included) and yielding the items in the API's order, each id once:
+// [SnapshotsService.All] and [DesktopPoolsService.AllScriptExecutionTasks]
+// return an [iter.Seq2] of items and errors; an error is yielded once and
+// ends the sequence. Breaking out of the loop cancels the pages in flight.
 //
 //	for snap, err := range c.Snapshots.All(ctx, nil) {
 //		if err != nil {
