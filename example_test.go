@@ -541,3 +541,83 @@ func ExampleClient_Do_noSuchAPI() {
 	// Output:
 	// 404 APIGW.0101 true
 }
+
+func ExampleDesktopPoolsService_BatchDeleteVolumesAndWait() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	srv.AddPool(workspacetest.Pool{ID: "pool-1"})
+	var volumes []workspace.VolumeInfo
+	for range 35 {
+		v, err := srv.AddVolume("pool-1", workspace.VolumeInfo{Type: "SSD", Size: 50})
+		if err != nil {
+			log.Fatal(err)
+		}
+		volumes = append(volumes, workspace.VolumeInfo{ID: v.ID})
+	}
+	// The pool is busy with another operation for the first two tries:
+	// the chunk did not take effect and is sent again a wait interval later.
+	srv.InjectFault(workspacetest.OpBatchDeleteVolumes, 2, workspacetest.Fault{Status: http.StatusConflict, Code: "WKS.00010032"})
+	c := srv.Client()
+
+	jobs, err := c.DesktopPools.BatchDeleteVolumesAndWait(context.Background(), "pool-1", &workspace.BatchDeleteVolumesRequest{Volumes: volumes}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pool, _ := srv.Pool("pool-1")
+	fmt.Println(len(jobs), "jobs,", len(srv.RequestsFor(workspacetest.OpBatchDeleteVolumes)), "requests,", len(pool.Volumes), "volumes left")
+	// Output:
+	// 4 jobs, 6 requests, 0 volumes left
+}
+
+func ExampleBulkError() {
+	srv := workspacetest.NewServer()
+	defer srv.Close()
+	srv.AddPool(workspacetest.Pool{ID: "pool-1"})
+	var volumes []workspace.VolumeInfo
+	for range 15 {
+		v, _ := srv.AddVolume("pool-1", workspace.VolumeInfo{Type: "SSD", Size: 50})
+		volumes = append(volumes, workspace.VolumeInfo{ID: v.ID})
+	}
+	// The first chunk takes effect, and its answer is lost with the
+	// connection: it is not sent again, nor is the chunk after it.
+	srv.InjectFault(workspacetest.OpBatchDeleteVolumes, 1, workspacetest.Fault{Drop: true, AfterEffect: true})
+	c := srv.Client()
+
+	jobs, err := c.DesktopPools.BatchDeleteVolumesAndWait(context.Background(), "pool-1", &workspace.BatchDeleteVolumesRequest{Volumes: volumes}, nil)
+	var bulk *workspace.BulkError
+	if errors.As(err, &bulk) {
+		for _, ch := range bulk.Chunks {
+			switch {
+			case ch.Err == nil:
+				fmt.Println(len(ch.Indexes), "volumes: done")
+			case errors.Is(ch.Err, workspace.ErrNotSent):
+				fmt.Println(len(ch.Indexes), "volumes: not sent")
+			case errors.Is(ch.Err, workspace.ErrUnknownOutcome):
+				fmt.Println(len(ch.Indexes), "volumes: may have been deleted; look before sending them again")
+			}
+		}
+	}
+	pool, _ := srv.Pool("pool-1")
+	fmt.Println(len(jobs), "jobs returned,", len(pool.Volumes), "volumes left")
+	// Output:
+	// 10 volumes: may have been deleted; look before sending them again
+	// 5 volumes: not sent
+	// 0 jobs returned, 5 volumes left
+}
+
+func ExampleWithConcurrency() {
+	srv := workspacetest.NewServer(workspacetest.WithDemoData())
+	defer srv.Close()
+	// Up to 4 pages in flight, the one being yielded included; 1 fetches
+	// strictly one page at a time.
+	c := srv.Client(workspace.WithConcurrency(4))
+	n := 0
+	for _, err := range c.Snapshots.All(context.Background(), &workspace.ListSnapshotsOptions{Limit: 2}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		n++
+	}
+	fmt.Println(n == len(srv.Snapshots()))
+	// Output: true
+}
