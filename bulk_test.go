@@ -13,7 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 
+	"github.com/hwcloud-go/workspace/internal/testserver"
 	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
@@ -328,4 +330,60 @@ func TestBulkErrorUnwrap(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNotSent)
 	assert.NotErrorIs(t, err, ErrUnknownOutcome)
 	assert.Equal(t, "workspace: bulk write: 1 of 3 chunks done; items 2-3: workspace: job job-2 FAILED; 1 chunks after it not sent", err.Error())
+}
+
+// Over HTTP/2, a stream reset or a connection closed after the second
+// chunk's request arrived: that chunk's outcome is unknown, it is not sent
+// again (neither by the SDK nor by the transport), and the chunks after it
+// are not sent.
+func TestBatchDeleteVolumesAndWaitHTTP2Faults(t *testing.T) {
+	t.Parallel()
+	for name, fault := range map[string]testserver.H2Reply{
+		"RST_STREAM INTERNAL_ERROR": {Verdict: testserver.H2Reset, Code: http2.ErrCodeInternal},
+		"connection closed":         {Verdict: testserver.H2Close},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			arrivals := map[string]int{}
+			deletes := 0
+			ts := testserver.NewH2(t, func(r *testserver.H2Request) testserver.H2Reply {
+				switch {
+				case r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/v2/"+testProjectID+"/workspace-jobs/"):
+					return testserver.H2Reply{Body: `{"id":"job-1","status":"SUCCESS"}`}
+				case r.Method == http.MethodPost && r.Path == deletePath:
+					var req wire.BatchDeleteRequest
+					if err := json.Unmarshal(r.Body, &req); err != nil {
+						t.Errorf("body %q: %v", r.Body, err)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					for _, v := range req.Volumes {
+						arrivals[v.ID]++
+					}
+					if deletes++; deletes == 2 {
+						return fault
+					}
+					return testserver.H2Reply{Body: `{"job_id":"job-1"}`}
+				}
+				return testserver.H2Reply{Status: http.StatusNotFound}
+			})
+			c := clientFor(t, ts.URL, WithHTTPClient(ts.Client()), WithWaitInterval(time.Millisecond))
+			jobs, err := c.DesktopPools.BatchDeleteVolumesAndWait(testContext(t), "pool-1", &BatchDeleteVolumesRequest{Volumes: volumes(35)}, nil)
+			assert.Len(t, jobs, 1)
+			var be *BulkError
+			require.ErrorAs(t, err, &be)
+			var outcomes []string
+			for _, ch := range be.Chunks {
+				outcomes = append(outcomes, chunkOutcome(ch))
+			}
+			assert.Equal(t, []string{"done", "unknown", "not sent", "not sent"}, outcomes)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Len(t, arrivals, 20, "the first two chunks arrived")
+			for id, n := range arrivals {
+				assert.Equal(t, 1, n, "volume %s arrived %d times", id, n)
+			}
+		})
+	}
 }
