@@ -387,3 +387,18 @@ func TestBatchDeleteVolumesAndWaitHTTP2Faults(t *testing.T) {
 		})
 	}
 }
+
+// A client NewClient did not make fails the bulk methods with an error,
+// never a panic.
+func TestBulkOnZeroClient(t *testing.T) {
+	t.Parallel()
+	var c Client
+	ctx := context.Background()
+	_, err := c.Desktops.CheckImages(ctx, []string{"d-1", "d-2"})
+	assert.ErrorIs(t, err, errZeroClient)
+	_, err = c.DesktopPools.BatchDeleteVolumesAndWait(ctx, "pool-1", &BatchDeleteVolumesRequest{Volumes: volumes(25)}, nil)
+	assert.ErrorIs(t, err, errZeroClient)
+	_, errs := collect(c.Snapshots.All(ctx, nil))
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], errZeroClient)
+}
