@@ -124,6 +124,7 @@ func (l *lister[T]) run(parent context.Context, yield func(T, error) bool) {
 			return
 		}
 		head := l.ahead[0]
+		l.ahead[0] = nil // the queue's array must not keep the page once it is let go
 		l.ahead = l.ahead[1:]
 		<-head.done
 		if err := parent.Err(); err != nil {
