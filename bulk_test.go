@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -401,4 +402,164 @@ func TestBulkOnZeroClient(t *testing.T) {
 	_, errs := collect(c.Snapshots.All(ctx, nil))
 	require.Len(t, errs, 1)
 	assert.ErrorIs(t, errs[0], errZeroClient)
+}
+
+// bulkServer answers every batch write with a job and every job as done;
+// it counts the writes (the mux records them) and may refuse the n-th
+// (from 1) with busy (409 WKS.00010032) once.
+type bulkServer struct {
+	writes atomic.Int32
+	busyAt int
+}
+
+// posts are the writes that arrived at mux.
+func posts(mux *testMux) []recordedRequest {
+	var out []recordedRequest
+	for _, r := range mux.all() {
+		if r.Method == http.MethodPost {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *bulkServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		writeJSON(w, http.StatusOK, `{"id":"job","status":"SUCCESS"}`)
+		return
+	}
+	n := int(s.writes.Add(1))
+	if n == s.busyAt {
+		writeJSON(w, http.StatusConflict, `{"error_code":"WKS.00010032","error_msg":"busy"}`)
+		return
+	}
+	writeJSON(w, http.StatusOK, fmt.Sprintf(`{"job_id":"job-%d"}`, n))
+}
+
+// The other bulk writes chunk to their API's limits, one chunk at a time
+// with the request's other fields in each, through the same runner.
+func TestBulkWritesChunkToTheLimits(t *testing.T) {
+	t.Parallel()
+	ids := func(prefix string, n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("%s-%03d", prefix, i)
+		}
+		return out
+	}
+	addVolumes := make([]VolumeInfo, 23)
+	for i := range addVolumes {
+		addVolumes[i] = VolumeInfo{Type: "SSD", Size: 10 + i}
+	}
+	tests := []struct {
+		name      string
+		call      func(c *Client) ([]*Job, error)
+		path      string
+		items     string // the body's list that is chunked
+		wantSizes []int
+		other     map[string]any // fields every chunk carries
+	}{
+		{
+			name: "add volumes", path: testPrefix + "/desktop-pools/pool-1/volumes/batch-add", items: "volumes",
+			call: func(c *Client) ([]*Job, error) {
+				return c.DesktopPools.BatchAddVolumesAndWait(testContext(t), "pool-1", &BatchAddVolumesRequest{Volumes: addVolumes, HandleType: VolumeHandleForExpandAndAll, DesktopIDs: []string{"d-1"}}, nil)
+			},
+			wantSizes: []int{10, 10, 3}, other: map[string]any{"handle_type": "FOR_EXPAND_AND_ALL", "desktop_ids": []any{"d-1"}},
+		},
+		{
+			name: "create snapshots", path: testPrefix + "/snapshots/batch-create", items: "desktop_ids",
+			call: func(c *Client) ([]*Job, error) {
+				return c.Snapshots.BatchCreateAndWait(testContext(t), &BatchCreateSnapshotsRequest{DesktopIDs: ids("d", 250), DiskType: DiskTypeAll, SystemDisk: SnapshotSpec{Name: "nightly"}}, nil)
+			},
+			wantSizes: []int{100, 100, 50}, other: map[string]any{"disk_type": "ALL", "system_disk_snapshot": map[string]any{"name": "nightly"}},
+		},
+		{
+			name: "delete snapshots", path: testPrefix + "/snapshots/batch-delete", items: "snapshot_ids",
+			call: func(c *Client) ([]*Job, error) {
+				return c.Snapshots.BatchDeleteAndWait(testContext(t), ids("s", 101), nil)
+			},
+			wantSizes: []int{100, 1},
+		},
+		{
+			name: "restore snapshots", path: testPrefix + "/snapshots/batch-restore", items: "snapshot_ids",
+			call: func(c *Client) ([]*Job, error) {
+				return c.Snapshots.BatchRestoreAndWait(testContext(t), ids("s", 100), nil)
+			},
+			wantSizes: []int{100},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &bulkServer{busyAt: 2}
+			_, mux := setup(t)
+			mux.handleAny(s.serve)
+			jobs, err := tt.call(mux.client(t, WithWaitInterval(time.Millisecond)))
+			require.NoError(t, err)
+			assert.Len(t, jobs, len(tt.wantSizes))
+			var sizes []int
+			for i, w := range posts(mux) {
+				assert.Equal(t, tt.path, w.Path)
+				var body map[string]any
+				require.NoError(t, json.Unmarshal(w.Body, &body))
+				items, _ := body[tt.items].([]any)
+				if i != 1 { // the second write was refused as busy and sent again
+					sizes = append(sizes, len(items))
+				}
+				for k, v := range tt.other {
+					assert.Equal(t, v, body[k], "write %d carries %s", i, k)
+				}
+			}
+			assert.Equal(t, tt.wantSizes, sizes)
+		})
+	}
+}
+
+// Every item of the other bulk writes is checked before anything is sent.
+func TestBulkWritesValidateEveryItemFirst(t *testing.T) {
+	t.Parallel()
+	bad := make([]string, 250)
+	for i := range bad {
+		bad[i] = fmt.Sprintf("s-%d", i)
+	}
+	bad[222] = " "
+	vols := make([]VolumeInfo, 15)
+	for i := range vols {
+		vols[i] = VolumeInfo{Type: "SSD", Size: 10}
+	}
+	vols[12].Size = 5
+	tests := []struct {
+		name      string
+		call      func(c *Client) ([]*Job, error)
+		wantField string
+	}{
+		{"add volumes", func(c *Client) ([]*Job, error) {
+			return c.DesktopPools.BatchAddVolumesAndWait(testContext(t), "pool-1", &BatchAddVolumesRequest{Volumes: vols}, nil)
+		}, "req.Volumes[12].Size"},
+		{"add no volumes", func(c *Client) ([]*Job, error) {
+			return c.DesktopPools.BatchAddVolumesAndWait(testContext(t), "pool-1", &BatchAddVolumesRequest{}, nil)
+		}, "req.Volumes"},
+		{"create", func(c *Client) ([]*Job, error) {
+			return c.Snapshots.BatchCreateAndWait(testContext(t), &BatchCreateSnapshotsRequest{DesktopIDs: bad}, nil)
+		}, "req.DesktopIDs[222]"},
+		{"create nil", func(c *Client) ([]*Job, error) { return c.Snapshots.BatchCreateAndWait(testContext(t), nil, nil) }, "req"},
+		{"delete", func(c *Client) ([]*Job, error) { return c.Snapshots.BatchDeleteAndWait(testContext(t), bad, nil) }, "snapshotIDs[222]"},
+		{"restore none", func(c *Client) ([]*Job, error) { return c.Snapshots.BatchRestoreAndWait(testContext(t), nil, nil) }, "snapshotIDs"},
+		{"restore nil ctx", func(c *Client) ([]*Job, error) {
+			//lint:ignore SA1012 a nil context is what is tested
+			return c.Snapshots.BatchRestoreAndWait(nil, []string{"s"}, nil)
+		}, "ctx"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := &bulkServer{}
+			_, mux := setup(t)
+			mux.handleAny(s.serve)
+			jobs, err := tt.call(mux.client(t))
+			assert.Nil(t, jobs)
+			assert.Equal(t, tt.wantField, errorAs[*ValidationError](t, err).Field)
+			assert.Empty(t, posts(mux), "nothing is sent")
+		})
+	}
 }

@@ -30,6 +30,7 @@ type DesktopPoolsAPI interface {
 	AllDesktops(ctx context.Context, poolID string, opts *ListPoolDesktopsOptions) iter.Seq2[Desktop, error]
 	Rebuild(ctx context.Context, poolID string, req *RebuildDesktopPoolRequest) (*RebuildDesktopPoolResult, error)
 	BatchAddVolumes(ctx context.Context, poolID string, req *BatchAddVolumesRequest) (*BatchAddVolumesResult, error)
+	BatchAddVolumesAndWait(ctx context.Context, poolID string, req *BatchAddVolumesRequest, opts *WaitOptions) ([]*Job, error)
 	ExecuteScripts(ctx context.Context, poolID string, req *ExecuteScriptsRequest) (*ExecuteScriptsResult, error)
 }
 
@@ -480,15 +481,50 @@ func (s *DesktopPoolsService) BatchAddVolumes(ctx context.Context, poolID string
 	return &BatchAddVolumesResult{JobID: w.JobID}, nil
 }
 
+// BatchAddVolumesAndWait adds any number of data disks to a pool's
+// desktops and waits for them, as BatchDeleteVolumesAndWait deletes them:
+// every volume checked first, chunks of ten with req's HandleType and
+// DesktopIDs, one at a time, each job waited for with opts, a pool-busy
+// chunk (409 WKS.00010032) sent again every wait interval, any other
+// failure stopping the rest with a *BulkError. It returns every job it
+// started, also with an error.
+func (s *DesktopPoolsService) BatchAddVolumesAndWait(ctx context.Context, poolID string, req *BatchAddVolumesRequest, opts *WaitOptions) ([]*Job, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("poolID", poolID); err != nil {
+		return nil, err
+	}
+	if err := req.validateAll(); err != nil {
+		return nil, err
+	}
+	bulk := bulkWrite{n: len(req.Volumes), size: MaxVolumesPerBatchAdd, send: func(ctx context.Context, from, to int) (string, error) {
+		chunk := *req
+		chunk.Volumes = req.Volumes[from:to]
+		res, err := s.BatchAddVolumes(ctx, poolID, &chunk)
+		if err != nil {
+			return "", err
+		}
+		return res.JobID, nil
+	}}
+	return bulk.run(ctx, (*JobsService)(s), opts)
+}
+
 func (req *BatchAddVolumesRequest) validate() error {
+	if req != nil && len(req.Volumes) > MaxVolumesPerBatchAdd {
+		return invalid("req.Volumes", "at most %d volumes per call, got %d", MaxVolumesPerBatchAdd, len(req.Volumes))
+	}
+	return req.validateAll()
+}
+
+// validateAll checks req but for the bound on its volumes: what a bulk
+// add, which sends them in chunks, checks.
+func (req *BatchAddVolumesRequest) validateAll() error {
 	if req == nil {
 		return invalid("req", "must not be nil")
 	}
-	switch n := len(req.Volumes); {
-	case n == 0:
+	if len(req.Volumes) == 0 {
 		return invalid("req.Volumes", "must list at least one volume")
-	case n > MaxVolumesPerBatchAdd:
-		return invalid("req.Volumes", "at most %d volumes per call, got %d", MaxVolumesPerBatchAdd, n)
 	}
 	for i, v := range req.Volumes {
 		field := fmt.Sprintf("req.Volumes[%d]", i)

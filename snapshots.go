@@ -20,6 +20,9 @@ type SnapshotsAPI interface {
 	BatchCreate(ctx context.Context, req *BatchCreateSnapshotsRequest) (*BatchSnapshotsResult, error)
 	BatchDelete(ctx context.Context, snapshotIDs []string) (*BatchSnapshotsResult, error)
 	BatchRestore(ctx context.Context, snapshotIDs []string) (*BatchSnapshotsResult, error)
+	BatchCreateAndWait(ctx context.Context, req *BatchCreateSnapshotsRequest, opts *WaitOptions) ([]*Job, error)
+	BatchDeleteAndWait(ctx context.Context, snapshotIDs []string, opts *WaitOptions) ([]*Job, error)
+	BatchRestoreAndWait(ctx context.Context, snapshotIDs []string, opts *WaitOptions) ([]*Job, error)
 }
 
 var _ SnapshotsAPI = (*SnapshotsService)(nil)
@@ -167,6 +170,64 @@ func (s *SnapshotsService) BatchRestore(ctx context.Context, snapshotIDs []strin
 		return nil, err
 	}
 	return s.batch(ctx, opRestoreSnapshots, "/snapshots/batch-restore", &wire.SnapshotIDsRequest{SnapshotIDs: snapshotIDs})
+}
+
+// BatchCreateAndWait snapshots any number of desktops and waits for the
+// snapshots: every desktop id checked first, chunks of 100 with req's
+// other fields, one at a time, each job waited for with opts, a
+// pool-busy chunk (409 WKS.00010032) sent again every wait interval, any
+// other failure stopping the rest with a *BulkError. It returns every job
+// it started, also with an error.
+func (s *SnapshotsService) BatchCreateAndWait(ctx context.Context, req *BatchCreateSnapshotsRequest, opts *WaitOptions) ([]*Job, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		return nil, invalid("req", "must not be nil")
+	}
+	return s.idsAndWait(ctx, "req.DesktopIDs", "desktops", req.DesktopIDs, opts, func(ctx context.Context, ids []string) (*BatchSnapshotsResult, error) {
+		chunk := *req
+		chunk.DesktopIDs = ids
+		return s.BatchCreate(ctx, &chunk)
+	})
+}
+
+// BatchDeleteAndWait deletes any number of snapshots and waits for the
+// deletions, in chunks of 100, as BatchCreateAndWait creates them.
+func (s *SnapshotsService) BatchDeleteAndWait(ctx context.Context, snapshotIDs []string, opts *WaitOptions) ([]*Job, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	return s.idsAndWait(ctx, "snapshotIDs", "snapshots", snapshotIDs, opts, s.BatchDelete)
+}
+
+// BatchRestoreAndWait restores the desktops of any number of snapshots
+// and waits for the restores, in chunks of 100, as BatchCreateAndWait
+// creates snapshots.
+func (s *SnapshotsService) BatchRestoreAndWait(ctx context.Context, snapshotIDs []string, opts *WaitOptions) ([]*Job, error) {
+	if err := checkContext(ctx); err != nil {
+		return nil, err
+	}
+	return s.idsAndWait(ctx, "snapshotIDs", "snapshots", snapshotIDs, opts, s.BatchRestore)
+}
+
+// idsAndWait checks every id (at least one), then sends them in chunks of
+// MaxSnapshotsPerBatch through send, one at a time, each job waited for.
+func (s *SnapshotsService) idsAndWait(ctx context.Context, field, what string, ids []string, opts *WaitOptions, send func(context.Context, []string) (*BatchSnapshotsResult, error)) ([]*Job, error) {
+	if len(ids) == 0 {
+		return nil, invalid(field, "must list at least one of the %s", what)
+	}
+	if err := checkIDs(field, ids); err != nil {
+		return nil, err
+	}
+	bulk := bulkWrite{n: len(ids), size: MaxSnapshotsPerBatch, send: func(ctx context.Context, from, to int) (string, error) {
+		res, err := send(ctx, ids[from:to])
+		if err != nil {
+			return "", err
+		}
+		return res.JobID, nil
+	}}
+	return bulk.run(ctx, (*JobsService)(s), opts)
 }
 
 // batch sends one of the snapshot batches, all of which answer a job.
