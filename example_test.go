@@ -621,3 +621,87 @@ func ExampleWithConcurrency() {
 	fmt.Println(n == len(srv.Snapshots()))
 	// Output: true
 }
+
+func ExampleDesktopPoolsService_BatchAddVolumesAndWait() {
+	srv := examplePool()
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+
+	volumes := make([]workspace.VolumeInfo, 12) // more than the API's 10 a call
+	for i := range volumes {
+		volumes[i] = workspace.VolumeInfo{Type: workspace.VolumeTypeSSD, Size: 50}
+	}
+	jobs, err := c.DesktopPools.BatchAddVolumesAndWait(ctx, "pool-1", &workspace.BatchAddVolumesRequest{Volumes: volumes}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pool, err := c.DesktopPools.Get(ctx, "pool-1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(jobs), "jobs,", len(pool.DataVolumes), "data volumes")
+	// Output:
+	// 2 jobs, 13 data volumes
+}
+
+func ExampleSnapshotsService_BatchCreateAndWait() {
+	srv := examplePool()
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+
+	jobs, err := c.Snapshots.BatchCreateAndWait(ctx, &workspace.BatchCreateSnapshotsRequest{
+		DesktopIDs: []string{"d-1", "d-2", "d-3"}, // any number: sent 100 at a time
+		DiskType:   workspace.DiskTypeSystemDisk,
+		SystemDisk: workspace.SnapshotSpec{Name: "before-upgrade"},
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	page, err := c.Snapshots.List(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(jobs), "job,", page.TotalCount, "snapshots")
+	// Output:
+	// 1 job, 3 snapshots
+}
+
+func ExampleSnapshotsService_BatchDeleteAndWait() {
+	srv := examplePool()
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+
+	jobs, err := c.Snapshots.BatchDeleteAndWait(ctx, snapshotIDs(srv, "d-1", "d-2", "d-3"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	page, err := c.Snapshots.List(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(jobs), "job, snapshots left:", page.TotalCount)
+	// Output:
+	// 1 job, snapshots left: 0
+}
+
+func ExampleSnapshotsService_BatchRestoreAndWait() {
+	srv := examplePool()
+	defer srv.Close()
+	c := srv.Client()
+	ctx := context.Background()
+
+	jobs, err := c.Snapshots.BatchRestoreAndWait(ctx, snapshotIDs(srv, "d-3"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	page, err := c.Snapshots.List(ctx, &workspace.ListSnapshotsOptions{DesktopID: "d-3"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(jobs), "job,", page.Items[0].Status)
+	// Output:
+	// 1 job, restore_success
+}
