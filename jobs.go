@@ -108,7 +108,8 @@ const MaxSubJobsLimit = 1000
 // completeSubJobs replaces job's sub-jobs with every sub-job the API lists
 // for it, each once (by id; by value where the API sends none), in the
 // API's order; a sub-job of the answer that the list leaves out is kept
-// after them. Nothing is sized by the job's SubJobsTotal, which the server
+// after them, and one the list says belongs to another job is left out.
+// Nothing is sized by the job's SubJobsTotal, which the server
 // may overstate, and a listing that repeats itself (a whole page of
 // sub-jobs already seen) ends there: the rest would be the same again.
 func (s *JobsService) completeSubJobs(ctx context.Context, job *Job) error {
@@ -118,6 +119,9 @@ func (s *JobsService) completeSubJobs(ctx context.Context, job *Job) error {
 	for sj, err := range s.AllSubJobs(ctx, &ListSubJobsOptions{JobID: job.ID, Limit: MaxSubJobsLimit}) {
 		if err != nil {
 			return err
+		}
+		if sj.JobID != "" && sj.JobID != job.ID {
+			continue // another job's: a server that ignored the job_id filter
 		}
 		k := subJobKey(sj)
 		if seen[k] {

@@ -740,3 +740,18 @@ func TestJobsWaitSurvivesALyingSubJobCount(t *testing.T) {
 		})
 	}
 }
+
+// A sub-job listing that ignores the job_id filter does not make Wait
+// judge the job on another job's sub-jobs.
+func TestJobsWaitLeavesOutAnotherJobsSubJobs(t *testing.T) {
+	t.Parallel()
+	c, _ := subJobsServer(t, "SUCCESS", 2, `{"id": "s1", "status": "SUCCESS", "job_id": "job-1"}`,
+		`{"id": "s1", "status": "SUCCESS", "job_id": "job-1"}, {"id": "x9", "status": "FAILED", "job_id": "job-2"}, {"id": "s2", "status": "SUCCESS"}`)
+	job, err := c.Jobs.Wait(testContext(t), "job-1", nil)
+	require.NoError(t, err)
+	var ids []string
+	for _, sj := range job.SubJobs {
+		ids = append(ids, sj.ID)
+	}
+	assert.Equal(t, []string{"s1", "s2"}, ids)
+}
