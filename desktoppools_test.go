@@ -725,3 +725,52 @@ func TestDesktopPoolsWorkflowValidation(t *testing.T) {
 	}
 	assert.Zero(t, mux.requests(), "nothing is sent")
 }
+
+// A job-starting write answered 2xx without the id of what it started
+// (job_id, or ExecuteScripts' task_id) has lost that id: a *DecodeError
+// that is ErrUnknownOutcome, sent once, never a result with an empty id
+// that Jobs.Wait would refuse.
+func TestWritesAnsweredWithoutAnIDAreUnknownOutcomes(t *testing.T) {
+	t.Parallel()
+	writes := []struct {
+		name string
+		call func(context.Context, *Client) (any, error)
+	}{
+		{"Rebuild", func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.Rebuild(ctx, "p1", &RebuildDesktopPoolRequest{ImageID: "img"})
+		}},
+		{"BatchAddVolumes", func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.BatchAddVolumes(ctx, "p1", &BatchAddVolumesRequest{Volumes: []VolumeInfo{{Type: "SSD", Size: 10}}})
+		}},
+		{"BatchDeleteVolumes", func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.BatchDeleteVolumes(ctx, "p1", &BatchDeleteVolumesRequest{Volumes: []VolumeInfo{{ID: "v1"}}})
+		}},
+		{"ExecuteScripts", func(ctx context.Context, c *Client) (any, error) {
+			return c.DesktopPools.ExecuteScripts(ctx, "p1", &ExecuteScriptsRequest{ScriptIDs: []string{"s1"}})
+		}},
+		{"Snapshots.BatchCreate", func(ctx context.Context, c *Client) (any, error) {
+			return c.Snapshots.BatchCreate(ctx, &BatchCreateSnapshotsRequest{DesktopIDs: []string{"d1"}})
+		}},
+		{"Snapshots.BatchDelete", func(ctx context.Context, c *Client) (any, error) {
+			return c.Snapshots.BatchDelete(ctx, []string{"s1"})
+		}},
+		{"Snapshots.BatchRestore", func(ctx context.Context, c *Client) (any, error) {
+			return c.Snapshots.BatchRestore(ctx, []string{"s1"})
+		}},
+	}
+	bodies := []string{`{}`, `{"job_id": "", "task_id": ""}`, `{"job_id": null, "task_id": null}`, `{"job_id": " ", "task_id": "\t"}`, `{"jobId": "j1", "taskId": "t1"}`}
+	for _, w := range writes {
+		for _, body := range bodies {
+			t.Run(w.name+" "+body, func(t *testing.T) {
+				t.Parallel()
+				c, mux := setup(t, WithRetryPolicy(RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond}))
+				mux.handleAny(respond(http.StatusOK, body))
+				got, err := w.call(testContext(t), c)
+				assert.True(t, isNilResult(got), "no result: %+v", got)
+				errorAs[*DecodeError](t, err)
+				assert.ErrorIs(t, err, ErrUnknownOutcome)
+				assert.Equal(t, 1, mux.requests(), "a write whose outcome is unknown is not sent again")
+			})
+		}
+	}
+}

@@ -106,28 +106,51 @@ func (s *JobsService) Wait(ctx context.Context, jobID string, opts *WaitOptions)
 const MaxSubJobsLimit = 1000
 
 // completeSubJobs replaces job's sub-jobs with every sub-job the API lists
-// for it, each once (by id), in the API's order; a sub-job of the answer
-// that the list leaves out is kept after them.
+// for it, each once (by id; by value where the API sends none), in the
+// API's order; a sub-job of the answer that the list leaves out is kept
+// after them, and one the list says belongs to another job is left out.
+// Nothing is sized by the job's SubJobsTotal, which the server
+// may overstate, and a listing that repeats itself (a whole page of
+// sub-jobs already seen) ends there: the rest would be the same again.
 func (s *JobsService) completeSubJobs(ctx context.Context, job *Job) error {
-	seen := make(map[string]bool, job.SubJobsTotal)
-	all := make([]SubJob, 0, job.SubJobsTotal)
-	for sj, err := range s.AllSubJobs(ctx, &ListSubJobsOptions{JobID: job.ID}) {
+	seen := make(map[SubJob]bool)
+	var all []SubJob
+	repeated := 0
+	for sj, err := range s.AllSubJobs(ctx, &ListSubJobsOptions{JobID: job.ID, Limit: MaxSubJobsLimit}) {
 		if err != nil {
 			return err
 		}
-		if sj.ID != "" && seen[sj.ID] {
+		if sj.JobID != "" && sj.JobID != job.ID {
+			continue // another job's: a server that ignored the job_id filter
+		}
+		k := subJobKey(sj)
+		if seen[k] {
+			if repeated++; repeated >= MaxSubJobsLimit {
+				break
+			}
 			continue
 		}
-		seen[sj.ID] = true
+		repeated = 0
+		seen[k] = true
 		all = append(all, sj)
 	}
 	for _, sj := range job.SubJobs {
-		if !seen[sj.ID] {
+		if k := subJobKey(sj); !seen[k] {
+			seen[k] = true
 			all = append(all, sj)
 		}
 	}
 	job.SubJobs = all
 	return nil
+}
+
+// subJobKey is what tells sub-jobs apart: the id, or the whole sub-job
+// where the API sent no id.
+func subJobKey(sj SubJob) SubJob {
+	if sj.ID != "" {
+		return SubJob{ID: sj.ID}
+	}
+	return sj
 }
 
 // ListSubJobs lists one page of sub-jobs: those of a job (opts.JobID) or

@@ -694,3 +694,64 @@ func TestJobsWaitReturnsTheJobWhenTheSubJobListFails(t *testing.T) {
 	require.NotNil(t, job)
 	assert.Equal(t, "job-1", job.ID)
 }
+
+// subJobItems is n listed sub-jobs of status SUCCESS, s0 to s(n-1), or
+// without ids (told apart by their desktop) when withIDs is false.
+func subJobItems(n int, withIDs bool) string {
+	items := make([]string, n)
+	for i := range items {
+		if withIDs {
+			items[i] = fmt.Sprintf(`{"id": "s%d", "status": "SUCCESS"}`, i)
+		} else {
+			items[i] = fmt.Sprintf(`{"status": "SUCCESS", "entities": {"desktop_id": "d%d"}}`, i)
+		}
+	}
+	return strings.Join(items, ",")
+}
+
+// A done job whose sub_jobs_total or whose sub-job listing lies is judged
+// on the sub-jobs listed, each once, in a bounded number of requests and
+// without sizing anything by the claimed total.
+func TestJobsWaitSurvivesALyingSubJobCount(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		total   int // sub_jobs_total of the job and total_count of every page
+		carried string
+		listed  string // every page, whatever its offset
+		want    int    // sub-jobs of the returned job
+	}{
+		{"a total far beyond memory", 1 << 62, `{"id": "s0", "status": "SUCCESS"}`, subJobItems(2, true), 2},
+		{"a total beyond int32", 1 << 40, ``, subJobItems(3, true), 3},
+		{"a total of a million", 1 << 20, ``, subJobItems(3, true), 3},
+		{"the same full page again and again", 1 << 40, ``, subJobItems(MaxSubJobsLimit, true), MaxSubJobsLimit},
+		{"the same full page of id-less sub-jobs again", 1 << 40, ``, subJobItems(MaxSubJobsLimit, false), MaxSubJobsLimit},
+		{"an id-less sub-job carried and listed", 2, `{"status": "SUCCESS", "entities": {"desktop_id": "d0"}}`, subJobItems(1, false), 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, mux := subJobsServer(t, "SUCCESS", tt.total, tt.carried, tt.listed)
+			var job *Job
+			var err error
+			finishesWithin(t, 5*time.Second, func() { job, err = c.Jobs.Wait(testContext(t), "job-1", nil) })
+			require.NoError(t, err)
+			assert.Len(t, job.SubJobs, tt.want, "each sub-job once")
+			assert.LessOrEqual(t, mux.requests(), 3, "one poll, and a listing that ends when it repeats itself")
+		})
+	}
+}
+
+// A sub-job listing that ignores the job_id filter does not make Wait
+// judge the job on another job's sub-jobs.
+func TestJobsWaitLeavesOutAnotherJobsSubJobs(t *testing.T) {
+	t.Parallel()
+	c, _ := subJobsServer(t, "SUCCESS", 2, `{"id": "s1", "status": "SUCCESS", "job_id": "job-1"}`,
+		`{"id": "s1", "status": "SUCCESS", "job_id": "job-1"}, {"id": "x9", "status": "FAILED", "job_id": "job-2"}, {"id": "s2", "status": "SUCCESS"}`)
+	job, err := c.Jobs.Wait(testContext(t), "job-1", nil)
+	require.NoError(t, err)
+	var ids []string
+	for _, sj := range job.SubJobs {
+		ids = append(ids, sj.ID)
+	}
+	assert.Equal(t, []string{"s1", "s2"}, ids)
+}

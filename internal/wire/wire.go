@@ -12,6 +12,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -58,6 +59,26 @@ type Volume struct {
 // JobRef is the answer of an operation that starts a job.
 type JobRef struct {
 	JobID string `json:"job_id"`
+}
+
+// UnmarshalJSON refuses an answer without a job_id: the job started and
+// its id was lost, which the caller must hear of rather than wait on "".
+func (r *JobRef) UnmarshalJSON(data []byte) error {
+	type plain JobRef
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	if strings.TrimSpace(p.JobID) == "" {
+		return errNoID("job_id")
+	}
+	*r = JobRef(p)
+	return nil
+}
+
+// errNoID is the error of an answer that lacks the id of what it started.
+func errNoID(field string) error {
+	return fmt.Errorf("the answer has no %s: what it started cannot be followed", field)
 }
 
 // CheckImagesRequest is the body of POST .../desktops/check-images.

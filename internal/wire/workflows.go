@@ -4,6 +4,11 @@ package wire
 // desktops, desktop lists, the snapshot lifecycle and sub-jobs. Names are
 // the vendor's API reference's and its Go SDK models' (v0.1.207).
 
+import (
+	"encoding/json"
+	"strings"
+)
+
 // PoolPage is the answer of GET .../desktop-pools.
 type PoolPage struct {
 	Pools      []Pool `json:"desktop_pools"`
@@ -190,6 +195,21 @@ type ExecuteScriptsRequest struct {
 // TaskRef is the answer of POST .../script-executions.
 type TaskRef struct {
 	TaskID string `json:"task_id"`
+}
+
+// UnmarshalJSON refuses an answer without a task_id, as JobRef's does
+// without a job_id.
+func (r *TaskRef) UnmarshalJSON(data []byte) error {
+	type plain TaskRef
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	if strings.TrimSpace(p.TaskID) == "" {
+		return errNoID("task_id")
+	}
+	*r = TaskRef(p)
+	return nil
 }
 
 // CreateSnapshotsRequest is the body of POST .../snapshots/batch-create.
