@@ -109,8 +109,11 @@ const MaxSubJobsLimit = 1000
 // for it, each once (by id), in the API's order; a sub-job of the answer
 // that the list leaves out is kept after them.
 func (s *JobsService) completeSubJobs(ctx context.Context, job *Job) error {
-	seen := make(map[string]bool, job.SubJobsTotal)
-	all := make([]SubJob, 0, job.SubJobsTotal)
+	// The server's count sizes no more than a page: a count no memory
+	// holds would otherwise fail the allocation.
+	hint := min(job.SubJobsTotal, MaxSubJobsLimit)
+	seen := make(map[string]bool, hint)
+	all := make([]SubJob, 0, hint)
 	for sj, err := range s.AllSubJobs(ctx, &ListSubJobsOptions{JobID: job.ID}) {
 		if err != nil {
 			return err
