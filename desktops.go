@@ -65,6 +65,11 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 		return err
 	})
 	if err != nil {
+		if c := (*service)(s).clientOrNil(); err == ctx.Err() && c != nil && c.core != nil {
+			// The context ended before a chunk was sent: name the
+			// request, as a chunk's own error does.
+			err = contextError("POST", c.core.prefix+"/desktops/check-images", err)
+		}
 		return nil, err
 	}
 	if len(answers) == 1 {

@@ -336,3 +336,27 @@ func TestCheckImagesChunkErrorCancelsTheOthers(t *testing.T) {
 	assert.EqualValues(t, 3, srv.requests.Load(), "no chunk is started after the failure")
 	assert.Eventually(t, func() bool { return cancelled.Load() == 2 }, 5*time.Second, time.Millisecond, "the chunks in flight were cancelled")
 }
+
+// A context done before the call fails CheckImages with its error, naming
+// the request, however many chunks the ids make, and sends nothing.
+func TestCheckImagesContextDoneNamesTheRequest(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 501, 5000} {
+		for _, conc := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%d ids, concurrency %d", n, conc), func(t *testing.T) {
+				t.Parallel()
+				srv := &checkImagesServer{}
+				_, mux := setup(t)
+				mux.handle("/desktops/check-images", srv.serve)
+				c := mux.client(t, WithConcurrency(conc))
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				got, err := c.Desktops.CheckImages(ctx, desktopIDs(n))
+				assert.Nil(t, got)
+				require.ErrorIs(t, err, context.Canceled)
+				assert.Equal(t, "workspace: POST "+testPrefix+"/desktops/check-images: context canceled", err.Error())
+				assert.Zero(t, srv.requests.Load(), "nothing is sent")
+			})
+		}
+	}
+}
