@@ -92,8 +92,10 @@ type ChunkResult struct {
 	Job     *Job  // the job it started; nil if none
 	// Err is nil when the chunk is done; else why not: the API's refusal
 	// (an *APIError), a *JobFailedError, an error matching
-	// ErrUnknownOutcome (sent, and nothing says whether it took effect), a
-	// done context, or ErrNotSent for a chunk after the failure.
+	// ErrUnknownOutcome (sent, and nothing says whether it took effect:
+	// also a chunk whose job started and could not be waited for, the
+	// poll's error or the done context reachable in it), a done context,
+	// or ErrNotSent for a chunk after the failure.
 	Err error
 }
 
@@ -216,6 +218,12 @@ func (b bulkWrite) chunk(ctx context.Context, jobs *JobsService, from, to int, i
 		job, err := jobs.Wait(ctx, jobID, opts)
 		if job == nil {
 			job = &Job{ID: jobID} // the job started; polling it failed
+		}
+		var failed *JobFailedError
+		if err != nil && !errors.As(err, &failed) {
+			// The job started and may have done its work: the chunk is
+			// not to be taken for refused and sent again.
+			err = &unknownOutcomeError{err: fmt.Errorf("workspace: waiting for job %s: %w", jobID, err)}
 		}
 		return job, err
 	}
