@@ -360,3 +360,39 @@ func TestCheckImagesContextDoneNamesTheRequest(t *testing.T) {
 		}
 	}
 }
+
+// Answers about desktops not asked for come after the others, each
+// desktop once, however many chunks carry them.
+func TestCheckImagesUnaskedDesktopsOnce(t *testing.T) {
+	t.Parallel()
+	for _, conc := range []int{1, 4} {
+		t.Run(fmt.Sprintf("concurrency %d", conc), func(t *testing.T) {
+			t.Parallel()
+			srv := &checkImagesServer{}
+			srv.hook = func(w http.ResponseWriter, r *http.Request, ids []string) bool {
+				var b strings.Builder
+				b.WriteString(`{"image_infos":[{"desktop_id":"d-extra","image_id":"img-x"}`)
+				for _, id := range ids {
+					fmt.Fprintf(&b, `,{"desktop_id":%q,"image_id":"img-%s"}`, id, id)
+				}
+				b.WriteString(`]}`)
+				writeJSON(w, http.StatusOK, b.String())
+				return true
+			}
+			_, mux := setup(t)
+			mux.handle("/desktops/check-images", srv.serve)
+			c := mux.client(t, WithConcurrency(conc))
+			ids := []string{}
+			for i := range 1200 {
+				ids = append(ids, fmt.Sprintf("d-%04d", i))
+			}
+			got, err := c.Desktops.CheckImages(testContext(t), ids)
+			require.NoError(t, err)
+			require.Equal(t, 1201, len(got), "each desktop once")
+			for i, id := range ids {
+				assert.Equal(t, id, got[i].DesktopID)
+			}
+			assert.Equal(t, "d-extra", got[1200].DesktopID)
+		})
+	}
+}
