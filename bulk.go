@@ -26,7 +26,8 @@ func chunks(n, size int) [][2]int {
 // inParallel runs do(ctx, i) for i in [0, n), at most workers at once, and
 // returns once none is running. The first error cancels the context of
 // the others and is the one returned (the cancelled ones' errors are not);
-// a done ctx stops it from starting more.
+// a done ctx stops it from starting more, and is the error then. Once
+// every do has run without error, it returns nil.
 func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context, i int) error) error {
 	if n == 1 || workers <= 1 {
 		for i := range n {
@@ -44,6 +45,7 @@ func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context
 		first error
 	)
 	sem := make(chan struct{}, workers)
+	started := 0
 	for i := range n {
 		select {
 		case sem <- struct{}{}:
@@ -52,6 +54,7 @@ func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context
 		if ctx.Err() != nil {
 			break
 		}
+		started++
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -62,8 +65,8 @@ func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context
 		}()
 	}
 	wg.Wait()
-	if first == nil {
-		first = ctx.Err() // the caller's context ended before any chunk failed
+	if first == nil && started < n {
+		first = ctx.Err() // the caller's context ended before every chunk was started
 	}
 	return first
 }

@@ -396,3 +396,47 @@ func TestCheckImagesUnaskedDesktopsOnce(t *testing.T) {
 		})
 	}
 }
+
+// cancelAfterCalls is an Observer that cancels a context once n calls
+// have ended, each with its answer in hand.
+type cancelAfterCalls struct {
+	n      atomic.Int32
+	cancel context.CancelFunc
+}
+
+func (o *cancelAfterCalls) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
+func (o *cancelAfterCalls) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context {
+	return ctx
+}
+func (o *cancelAfterCalls) AttemptEnd(context.Context, CallInfo, AttemptResult) {}
+func (o *cancelAfterCalls) CallEnd(_ context.Context, _ CallInfo, r CallResult) {
+	if r.Err == nil && o.n.Add(-1) == 0 {
+		o.cancel()
+	}
+}
+
+// Once every chunk has its answer, a context that ends before CheckImages
+// returns does not throw the answers away: one chunk or many, concurrency 1
+// or more, the call succeeds as a single call would.
+func TestCheckImagesEveryChunkAnsweredIsASuccess(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{500, 1500} {
+		for _, conc := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%d ids, concurrency %d", n, conc), func(t *testing.T) {
+				t.Parallel()
+				srv := &checkImagesServer{}
+				_, mux := setup(t)
+				mux.handle("/desktops/check-images", srv.serve)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				obs := &cancelAfterCalls{cancel: cancel}
+				obs.n.Store(int32((n + MaxCheckImagesDesktops - 1) / MaxCheckImagesDesktops))
+				c := mux.client(t, WithConcurrency(conc), WithObserver(obs))
+				got, err := c.Desktops.CheckImages(ctx, desktopIDs(n))
+				require.NoError(t, err)
+				assert.NotEmpty(t, got)
+				require.Error(t, ctx.Err(), "the context ended before CheckImages returned")
+			})
+		}
+	}
+}
