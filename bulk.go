@@ -26,7 +26,8 @@ func chunks(n, size int) [][2]int {
 // inParallel runs do(ctx, i) for i in [0, n), at most workers at once, and
 // returns once none is running. The first error cancels the context of
 // the others and is the one returned (the cancelled ones' errors are not);
-// a done ctx stops it from starting more.
+// a done ctx stops it from starting more, and is the error then. Once
+// every do has run without error, it returns nil.
 func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context, i int) error) error {
 	if n == 1 || workers <= 1 {
 		for i := range n {
@@ -44,6 +45,7 @@ func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context
 		first error
 	)
 	sem := make(chan struct{}, workers)
+	started := 0
 	for i := range n {
 		select {
 		case sem <- struct{}{}:
@@ -52,6 +54,7 @@ func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context
 		if ctx.Err() != nil {
 			break
 		}
+		started++
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -62,8 +65,8 @@ func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context
 		}()
 	}
 	wg.Wait()
-	if first == nil {
-		first = ctx.Err() // the caller's context ended before any chunk failed
+	if first == nil && started < n {
+		first = ctx.Err() // the caller's context ended before every chunk was started
 	}
 	return first
 }
@@ -92,8 +95,10 @@ type ChunkResult struct {
 	Job     *Job  // the job it started; nil if none
 	// Err is nil when the chunk is done; else why not: the API's refusal
 	// (an *APIError), a *JobFailedError, an error matching
-	// ErrUnknownOutcome (sent, and nothing says whether it took effect), a
-	// done context, or ErrNotSent for a chunk after the failure.
+	// ErrUnknownOutcome (sent, and nothing says whether it took effect:
+	// also a chunk whose job started and could not be waited for, the
+	// poll's error or the done context reachable in it), a done context,
+	// or ErrNotSent for a chunk after the failure.
 	Err error
 }
 
@@ -216,6 +221,12 @@ func (b bulkWrite) chunk(ctx context.Context, jobs *JobsService, from, to int, i
 		job, err := jobs.Wait(ctx, jobID, opts)
 		if job == nil {
 			job = &Job{ID: jobID} // the job started; polling it failed
+		}
+		var failed *JobFailedError
+		if err != nil && !errors.As(err, &failed) {
+			// The job started and may have done its work: the chunk is
+			// not to be taken for refused and sent again.
+			err = &unknownOutcomeError{err: fmt.Errorf("workspace: waiting for job %s: %w", jobID, err)}
 		}
 		return job, err
 	}

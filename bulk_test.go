@@ -563,3 +563,66 @@ func TestBulkWritesValidateEveryItemFirst(t *testing.T) {
 		})
 	}
 }
+
+// A chunk whose job started, then could not be waited for (the job's
+// poll failed, or the context ended while the job ran), may well have
+// taken effect: its error matches ErrUnknownOutcome, so that no caller
+// takes it for a refusal and sends it again; the cause is still reachable,
+// the job is reported, and the chunks after it are not sent.
+func TestBulkChunkWhoseJobCannotBeWaitedForIsUnknown(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		poll    func(w http.ResponseWriter)
+		timeout time.Duration
+		wantIs  error
+		wantAs  bool // an *APIError is reachable
+	}{
+		{name: "the poll fails with 500", poll: func(w http.ResponseWriter) { writeAPIError(w, http.StatusInternalServerError, "") }, wantIs: ErrServer, wantAs: true},
+		{name: "the job is not found", poll: func(w http.ResponseWriter) { writeAPIError(w, http.StatusNotFound, "") }, wantIs: ErrNotFound, wantAs: true},
+		{name: "the poll answers no job", poll: func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, `<html>gateway</html>`) }},
+		{
+			name: "the context ends while the job runs", timeout: 100 * time.Millisecond,
+			poll:   func(w http.ResponseWriter) { writeJSON(w, http.StatusOK, `{"id":"job-1","status":"RUNNING"}`) },
+			wantIs: context.DeadlineExceeded,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var writes atomic.Int32
+			_, mux := setup(t)
+			mux.handleAny(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet {
+					tt.poll(w)
+					return
+				}
+				writeJSON(w, http.StatusOK, fmt.Sprintf(`{"job_id":"job-%d"}`, writes.Add(1)))
+			})
+			c := mux.client(t, WithWaitInterval(time.Millisecond), WithRetryPolicy(fastRetries))
+			ctx := testContext(t)
+			if tt.timeout > 0 {
+				ctx = timeoutContext(t, tt.timeout)
+			}
+			jobs, err := c.DesktopPools.BatchDeleteVolumesAndWait(ctx, "pool-1", &BatchDeleteVolumesRequest{Volumes: volumes(25)}, nil)
+			require.Len(t, jobs, 1)
+			assert.Equal(t, "job-1", jobs[0].ID)
+			var be *BulkError
+			require.ErrorAs(t, err, &be)
+			require.Len(t, be.Chunks, 3)
+			first := be.Chunks[0]
+			require.Error(t, first.Err)
+			assert.Same(t, jobs[0], first.Job)
+			assert.ErrorIs(t, first.Err, ErrUnknownOutcome)
+			assert.NotErrorIs(t, first.Err, ErrNotSent)
+			if tt.wantIs != nil {
+				assert.ErrorIs(t, first.Err, tt.wantIs)
+			}
+			var ae *APIError
+			assert.Equal(t, tt.wantAs, errors.As(first.Err, &ae))
+			assert.ErrorIs(t, be.Chunks[1].Err, ErrNotSent)
+			assert.ErrorIs(t, be.Chunks[2].Err, ErrNotSent)
+			assert.EqualValues(t, 1, writes.Load(), "nothing sent after the chunk")
+		})
+	}
+}

@@ -65,6 +65,11 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 		return err
 	})
 	if err != nil {
+		if c := (*service)(s).clientOrNil(); err == ctx.Err() && c != nil && c.core != nil {
+			// The context ended before a chunk was sent: name the
+			// request, as a chunk's own error does.
+			err = contextError("POST", c.core.prefix+"/desktops/check-images", err)
+		}
 		return nil, err
 	}
 	if len(answers) == 1 {
@@ -86,7 +91,7 @@ func (s *DesktopsService) checkImages(ctx context.Context, desktopIDs []string) 
 
 // inOrder orders the answers by the position of their desktop in ids,
 // each desktop once; an answer for a desktop not asked about comes last,
-// in the API's order. It reorders only where the API's order differs.
+// in the API's order, also once. It reorders only where the API's order differs.
 func inOrder(ids []string, infos []wire.ImageInfo) []wire.ImageInfo {
 	pos := make(map[string]int, len(ids))
 	for i, id := range ids {
@@ -108,7 +113,7 @@ func inOrder(ids []string, infos []wire.ImageInfo) []wire.ImageInfo {
 	out := infos[:0:0]
 	seen := make(map[string]struct{}, len(infos))
 	for _, info := range infos {
-		if _, ok := pos[info.DesktopID]; ok {
+		if info.DesktopID != "" { // each desktop once, asked about or not (each chunk may name it)
 			if _, dup := seen[info.DesktopID]; dup {
 				continue
 			}

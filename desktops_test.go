@@ -279,6 +279,16 @@ func TestCheckImagesInChunks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := &checkImagesServer{}
+			if tt.conc > 1 && len(tt.wantSizes) > 1 {
+				// No chunk is answered before two were in flight at once, so that
+				// the overlap does not hang on the scheduler.
+				srv.hook = func(http.ResponseWriter, *http.Request, []string) bool {
+					for deadline := time.Now().Add(5 * time.Second); srv.maxInFlight.Load() < 2 && time.Now().Before(deadline); {
+						time.Sleep(100 * time.Microsecond)
+					}
+					return false
+				}
+			}
 			_, mux := setup(t)
 			mux.handle("/desktops/check-images", srv.serve)
 			c := mux.client(t, WithConcurrency(tt.conc))
@@ -335,4 +345,108 @@ func TestCheckImagesChunkErrorCancelsTheOthers(t *testing.T) {
 	assert.NotErrorIs(t, err, context.Canceled, "the chunk's own error, not a cancelled one's")
 	assert.EqualValues(t, 3, srv.requests.Load(), "no chunk is started after the failure")
 	assert.Eventually(t, func() bool { return cancelled.Load() == 2 }, 5*time.Second, time.Millisecond, "the chunks in flight were cancelled")
+}
+
+// A context done before the call fails CheckImages with its error, naming
+// the request, however many chunks the ids make, and sends nothing.
+func TestCheckImagesContextDoneNamesTheRequest(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 501, 5000} {
+		for _, conc := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%d ids, concurrency %d", n, conc), func(t *testing.T) {
+				t.Parallel()
+				srv := &checkImagesServer{}
+				_, mux := setup(t)
+				mux.handle("/desktops/check-images", srv.serve)
+				c := mux.client(t, WithConcurrency(conc))
+				ctx, cancel := context.WithCancel(context.Background())
+				cancel()
+				got, err := c.Desktops.CheckImages(ctx, desktopIDs(n))
+				assert.Nil(t, got)
+				require.ErrorIs(t, err, context.Canceled)
+				assert.Equal(t, "workspace: POST "+testPrefix+"/desktops/check-images: context canceled", err.Error())
+				assert.Zero(t, srv.requests.Load(), "nothing is sent")
+			})
+		}
+	}
+}
+
+// Answers about desktops not asked for come after the others, each
+// desktop once, however many chunks carry them.
+func TestCheckImagesUnaskedDesktopsOnce(t *testing.T) {
+	t.Parallel()
+	for _, conc := range []int{1, 4} {
+		t.Run(fmt.Sprintf("concurrency %d", conc), func(t *testing.T) {
+			t.Parallel()
+			srv := &checkImagesServer{}
+			srv.hook = func(w http.ResponseWriter, r *http.Request, ids []string) bool {
+				var b strings.Builder
+				b.WriteString(`{"image_infos":[{"desktop_id":"d-extra","image_id":"img-x"}`)
+				for _, id := range ids {
+					fmt.Fprintf(&b, `,{"desktop_id":%q,"image_id":"img-%s"}`, id, id)
+				}
+				b.WriteString(`]}`)
+				writeJSON(w, http.StatusOK, b.String())
+				return true
+			}
+			_, mux := setup(t)
+			mux.handle("/desktops/check-images", srv.serve)
+			c := mux.client(t, WithConcurrency(conc))
+			ids := []string{}
+			for i := range 1200 {
+				ids = append(ids, fmt.Sprintf("d-%04d", i))
+			}
+			got, err := c.Desktops.CheckImages(testContext(t), ids)
+			require.NoError(t, err)
+			require.Equal(t, 1201, len(got), "each desktop once")
+			for i, id := range ids {
+				assert.Equal(t, id, got[i].DesktopID)
+			}
+			assert.Equal(t, "d-extra", got[1200].DesktopID)
+		})
+	}
+}
+
+// cancelAfterCalls is an Observer that cancels a context once n calls
+// have ended, each with its answer in hand.
+type cancelAfterCalls struct {
+	n      atomic.Int32
+	cancel context.CancelFunc
+}
+
+func (o *cancelAfterCalls) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
+func (o *cancelAfterCalls) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context {
+	return ctx
+}
+func (o *cancelAfterCalls) AttemptEnd(context.Context, CallInfo, AttemptResult) {}
+func (o *cancelAfterCalls) CallEnd(_ context.Context, _ CallInfo, r CallResult) {
+	if r.Err == nil && o.n.Add(-1) == 0 {
+		o.cancel()
+	}
+}
+
+// Once every chunk has its answer, a context that ends before CheckImages
+// returns does not throw the answers away: one chunk or many, concurrency 1
+// or more, the call succeeds as a single call would.
+func TestCheckImagesEveryChunkAnsweredIsASuccess(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{500, 1500} {
+		for _, conc := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%d ids, concurrency %d", n, conc), func(t *testing.T) {
+				t.Parallel()
+				srv := &checkImagesServer{}
+				_, mux := setup(t)
+				mux.handle("/desktops/check-images", srv.serve)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				obs := &cancelAfterCalls{cancel: cancel}
+				obs.n.Store(int32((n + MaxCheckImagesDesktops - 1) / MaxCheckImagesDesktops))
+				c := mux.client(t, WithConcurrency(conc), WithObserver(obs))
+				got, err := c.Desktops.CheckImages(ctx, desktopIDs(n))
+				require.NoError(t, err)
+				assert.NotEmpty(t, got)
+				require.Error(t, ctx.Err(), "the context ended before CheckImages returned")
+			})
+		}
+	}
 }

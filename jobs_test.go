@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -763,4 +765,23 @@ func TestJobsWaitLeavesOutAnotherJobsSubJobs(t *testing.T) {
 		ids = append(ids, sj.ID)
 	}
 	assert.Equal(t, []string{"s1", "s2"}, ids)
+}
+
+// A job that claims more sub-jobs than memory holds is waited for like
+// any other: the claim sizes nothing, the sub-job list answers.
+func TestJobsWaitSurvivesAHugeSubJobsTotal(t *testing.T) {
+	t.Parallel()
+	for _, total := range []int{1 << 40, 1 << 50, math.MaxInt64} {
+		t.Run(strconv.Itoa(total), func(t *testing.T) {
+			t.Parallel()
+			c, _ := subJobsServer(t, "FAILED", total, ``, `{"id": "s1", "status": "FAILED", "error_code": "WKS.1"}`)
+			var job *Job
+			var err error
+			require.NotPanics(t, func() { job, err = c.Jobs.Wait(testContext(t), "job-1", nil) })
+			errorAs[*JobFailedError](t, err)
+			require.NotNil(t, job)
+			require.Len(t, job.SubJobs, 1)
+			assert.Equal(t, "s1", job.SubJobs[0].ID)
+		})
+	}
 }

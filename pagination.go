@@ -119,7 +119,11 @@ func (l *lister[T]) run(parent context.Context, yield func(T, error) bool) {
 			return
 		}
 		l.fill(0)              // this page is let go
-		if len(l.ahead) == 0 { // more, yet nothing planned: only the bound stops it
+		if len(l.ahead) == 0 { // more, yet nothing planned: the context ended since, or the bound
+			if err := l.ctx.Err(); err != nil {
+				yield(zero, stoppedAt(offset+n, err))
+				return
+			}
 			yield(zero, fmt.Errorf("workspace: listing stopped after %d pages at offset %d: the server's total_count is not to be believed", maxListPages, offset+n))
 			return
 		}

@@ -1124,3 +1124,52 @@ func TestAllPagesUnderRateLimitAndRetryBudget(t *testing.T) {
 		assert.LessOrEqual(t, len(s.requests()), 1+8+100, "first attempts and the budget's retries")
 	})
 }
+
+// endsAfterCheck is a context that ends just after the listing looked at
+// it, once armed: its first Err after arming cancels it and still answers
+// nil, as a deadline that passes between two instructions does.
+type endsAfterCheck struct {
+	context.Context
+	cancel context.CancelFunc
+	armed  atomic.Bool
+}
+
+func (c *endsAfterCheck) Err() error {
+	if c.armed.CompareAndSwap(true, false) {
+		c.cancel()
+		return nil
+	}
+	return c.Context.Err()
+}
+
+// A context that ends between two pages ends the listing with an error
+// that matches the context's, at every concurrency, however close the end
+// comes to the listing's own check.
+func TestPaginateContextEndingBetweenPagesIsTheError(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 2, 4} {
+		t.Run(fmt.Sprintf("concurrency %d", n), func(t *testing.T) {
+			t.Parallel()
+			inner, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ctx := &endsAfterCheck{Context: inner, cancel: cancel}
+			pages := &intPages{total: 100, limit: 10}
+			var items []int
+			var errs []error
+			for v, err := range paginate(ctx, concurrentClient(t, n), 0, 10, pages.fetch, intID) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				items = append(items, v)
+				if len(items) == 10*n { // the last item of the pages held
+					ctx.armed.Store(true)
+				}
+			}
+			assert.Len(t, items, 10*n)
+			require.Len(t, errs, 1)
+			assert.ErrorIs(t, errs[0], context.Canceled)
+			assert.Zero(t, pages.inFlight.Load())
+		})
+	}
+}
