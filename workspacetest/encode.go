@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
@@ -16,21 +17,69 @@ type rawJSON []byte
 // largest answer, and its encoding, not the client, would otherwise set
 // the pace of every test and benchmark that lists many snapshots.
 func encodeSnapshotPage(p wire.SnapshotPage) rawJSON {
-	b := make([]byte, 0, 64+350*len(p.Snapshots))
 	if p.Snapshots == nil {
-		b = append(b, `{"desktop_snapshots":null,"total_count":`...)
+		b := append([]byte(nil), `{"desktop_snapshots":null,"total_count":`...)
 		return append(strconv.AppendInt(b, int64(p.TotalCount), 10), '}')
 	}
-	b = append(b, `{"desktop_snapshots":[`...)
+	encs := make([][]byte, len(p.Snapshots))
 	for i := range p.Snapshots {
+		encs[i] = appendSnapshot(nil, &p.Snapshots[i])
+	}
+	return joinSnapshotPage(encs, p.TotalCount)
+}
+
+// joinSnapshotPage is the page of snapshots whose encodings (each as
+// appendSnapshot's) are encs, as encodeSnapshotPage encodes it: one
+// allocation of the answer's size.
+func joinSnapshotPage(encs [][]byte, total int) rawJSON {
+	const head, tail = `{"desktop_snapshots":[`, `],"total_count":`
+	n := len(head) + len(encs) + len(tail) + 21
+	for _, e := range encs {
+		n += len(e)
+	}
+	b := append(make([]byte, 0, n), head...)
+	for i, e := range encs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendSnapshot(b, &p.Snapshots[i])
+		b = append(b, e...)
 	}
-	b = append(b, `],"total_count":`...)
-	b = strconv.AppendInt(b, int64(p.TotalCount), 10)
+	b = append(b, tail...)
+	b = strconv.AppendInt(b, int64(total), 10)
 	return append(b, '}')
+}
+
+// snapshotJSON is the encoding of a stored snapshot, with a copy of the
+// snapshot it was made from (and of its progress, which a pointer does
+// not pin down).
+type snapshotJSON struct {
+	sn      workspace.Snapshot
+	process int
+	enc     []byte
+}
+
+// snapshotJSONLocked is the encoding of the stored snapshot at index k in
+// s.st.snapshots, as appendSnapshot makes it: the one made before if that
+// was made from a snapshot equal to it, field by field, or a new one. Any
+// change to the stored snapshot, its removal or another one moving to its
+// index, makes a new one: the cache needs no invalidation and cannot go
+// stale. An encoding is never modified once made, so that a page may use
+// it after s.mu is released.
+func (s *Server) snapshotJSONLocked(k int) []byte {
+	sn := &s.st.snapshots[k]
+	if k >= len(s.snapJSON) {
+		s.snapJSON = append(s.snapJSON, make([]snapshotJSON, k+1-len(s.snapJSON))...)
+	}
+	c := &s.snapJSON[k]
+	if c.enc != nil && c.sn == *sn && (sn.Process == nil || *sn.Process == c.process) {
+		return c.enc
+	}
+	w := toWireSnapshot(*sn)
+	c.sn, c.enc = *sn, appendSnapshot(nil, &w)
+	if sn.Process != nil {
+		c.process = *sn.Process
+	}
+	return c.enc
 }
 
 func appendSnapshot(b []byte, s *wire.Snapshot) []byte {

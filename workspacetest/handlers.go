@@ -269,7 +269,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error_code":"WKS.00000001","error_msg":"encoding failed"}`)
 	}
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	// As a server that has the whole answer at hand says (net/http says it
+	// by itself only of a small one): the client can read it into one
+	// buffer of its size.
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -628,29 +633,44 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 		return false
 	}
 
-	// Only the page is copied and encoded, so that answering a page takes
-	// time in proportion to the page, not to every snapshot held.
+	// Only the page is encoded, so that answering a page takes time in
+	// proportion to the page, not to every snapshot held; and each
+	// snapshot's encoding is kept while the snapshot stays as it was, so
+	// that a page is mostly copied, not encoded (see snapshotJSONLocked),
+	// and that outside the lock.
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.advanceLocked() // snapshots of a finished job have moved on
-	var items []*workspace.Snapshot
+	var items []int   // indexes into s.st.snapshots
 	total := 0
-	for i := range s.st.snapshots {
-		sn := &s.st.snapshots[i]
-		if skip(sn) {
-			continue
+	filtered := desktopID != "" || desktopName != "" || snapshotName != "" || len(desktopIDs) > 0 ||
+		len(desktopNames) > 0 || len(snapshotNames) > 0 || diskType == "SYSTEM_DISK" || diskType == "DATA_DISKS" ||
+		createType != "" || status != ""
+	if !filtered && sortField == "" {
+		// Every snapshot matches (skip would skip none): the page is a
+		// range of them.
+		total = len(s.st.snapshots)
+		items = make([]int, 0, max(0, min(total, offset+limit)-offset))
+		for i := offset; i < min(total, offset+limit); i++ {
+			items = append(items, i)
 		}
-		if sortField != "" || (total >= offset && total < offset+limit) {
-			items = append(items, sn)
+	} else {
+		for i := range s.st.snapshots {
+			if skip(&s.st.snapshots[i]) {
+				continue
+			}
+			if sortField != "" || (total >= offset && total < offset+limit) {
+				items = append(items, i)
+			}
+			total++
 		}
-		total++
 	}
 	if sortField != "" {
 		sign := 1
 		if sortType == "DESC" {
 			sign = -1
 		}
-		slices.SortStableFunc(items, func(a, b *workspace.Snapshot) int {
+		slices.SortStableFunc(items, func(i, j int) int {
+			a, b := &s.st.snapshots[i], &s.st.snapshots[j]
 			if sortField == "snapshot_name" {
 				return sign * cmp.Compare(a.Name, b.Name)
 			}
@@ -658,11 +678,12 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 		})
 		items = page(items, offset, limit)
 	}
-	out := make([]wire.Snapshot, len(items))
-	for i, sn := range items {
-		out[i] = toWireSnapshot(cloneSnapshot(*sn))
+	encs := make([][]byte, len(items))
+	for i, k := range items {
+		encs[i] = s.snapshotJSONLocked(k)
 	}
-	return encodeSnapshotPage(wire.SnapshotPage{Snapshots: out, TotalCount: total}), nil
+	s.mu.Unlock()
+	return joinSnapshotPage(encs, total), nil
 }
 
 func toWireJob(j workspace.Job, limit int) wire.Job {
