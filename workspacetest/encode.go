@@ -2,7 +2,9 @@ package workspacetest
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hwcloud-go/workspace"
@@ -25,19 +27,19 @@ func encodeSnapshotPage(p wire.SnapshotPage) rawJSON {
 	for i := range p.Snapshots {
 		encs[i] = appendSnapshot(nil, &p.Snapshots[i])
 	}
-	return joinSnapshotPage(encs, p.TotalCount)
+	return appendSnapshotPage(nil, encs, p.TotalCount)
 }
 
-// joinSnapshotPage is the page of snapshots whose encodings (each as
-// appendSnapshot's) are encs, as encodeSnapshotPage encodes it: one
-// allocation of the answer's size.
-func joinSnapshotPage(encs [][]byte, total int) rawJSON {
+// appendSnapshotPage appends to b the page of snapshots whose encodings
+// (each as appendSnapshot's) are encs, as encodeSnapshotPage encodes it,
+// growing b at most once.
+func appendSnapshotPage(b []byte, encs [][]byte, total int) []byte {
 	const head, tail = `{"desktop_snapshots":[`, `],"total_count":`
 	n := len(head) + len(encs) + len(tail) + 21
 	for _, e := range encs {
 		n += len(e)
 	}
-	b := append(make([]byte, 0, n), head...)
+	b = append(slices.Grow(b, n), head...)
 	for i, e := range encs {
 		if i > 0 {
 			b = append(b, ',')
@@ -47,6 +49,26 @@ func joinSnapshotPage(encs [][]byte, total int) rawJSON {
 	b = append(b, tail...)
 	b = strconv.AppendInt(b, int64(total), 10)
 	return append(b, '}')
+}
+
+// pooledJSON is an answer already encoded in a buffer of answerBufs:
+// writeJSON sends it as it is and gives the buffer back. A page of 1,000
+// snapshots is some 400 KB: without the pool, every page would be that
+// much garbage for the collector of the process the fake runs in, which
+// is the process of the client under test.
+type pooledJSON struct{ buf *[]byte }
+
+var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledAnswer bounds the buffers kept in answerBufs.
+const maxPooledAnswer = 4 << 20
+
+// release gives the buffer back; the answer is not to be used after.
+func (p pooledJSON) release() {
+	if cap(*p.buf) <= maxPooledAnswer {
+		*p.buf = (*p.buf)[:0]
+		answerBufs.Put(p.buf)
+	}
 }
 
 // snapshotJSON is the encoding of a stored snapshot, with a copy of the

@@ -77,7 +77,9 @@ func TestSnapshotPageFollowsChanges(t *testing.T) {
 		}
 		b, err := json.Marshal(want)
 		require.NoError(t, err)
-		assert.Equal(t, string(b), string(got.(rawJSON)))
+		page := got.(pooledJSON)
+		assert.Equal(t, string(b), string(*page.buf))
+		page.release()
 	}
 	check(nil)
 	s.mu.Lock()

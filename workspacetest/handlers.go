@@ -261,9 +261,13 @@ func writeError(w http.ResponseWriter, e *apiError, reqID string) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var b []byte
 	var err error
-	if raw, ok := v.(rawJSON); ok {
-		b = raw
-	} else {
+	switch v := v.(type) {
+	case rawJSON:
+		b = v
+	case pooledJSON:
+		b = *v.buf
+		defer v.release() // once written: a Writer does not keep what it was given
+	default:
 		b, err = json.Marshal(v)
 	}
 	if err != nil {
@@ -683,7 +687,9 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 		encs[i] = s.snapshotJSONLocked(k)
 	}
 	s.mu.Unlock()
-	return joinSnapshotPage(encs, total), nil
+	buf := answerBufs.Get().(*[]byte)
+	*buf = appendSnapshotPage((*buf)[:0], encs, total)
+	return pooledJSON{buf}, nil
 }
 
 func toWireJob(j workspace.Job, limit int) wire.Job {
