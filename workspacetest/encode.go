@@ -30,6 +30,30 @@ func encodeSnapshotPage(p wire.SnapshotPage) rawJSON {
 	return appendSnapshotPage(nil, encs, p.TotalCount)
 }
 
+// encodeImages encodes the answer of check-images byte for byte as
+// json.Marshal would, without reflection: checking thousands of desktops
+// is calls of 500 images each.
+func encodeImages(im wire.Images) rawJSON {
+	if im.ImageInfos == nil {
+		return rawJSON(`{"image_infos":null}`)
+	}
+	b := make([]byte, 0, 32+128*len(im.ImageInfos))
+	b = append(b, `{"image_infos":[`...)
+	for i := range im.ImageInfos {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		info := &im.ImageInfos[i]
+		b = appendField(b, `{"desktop_id":`, info.DesktopID)
+		b = appendField(b, `,"image_id":`, info.ImageID)
+		b = appendField(b, `,"image_name":`, info.ImageName)
+		b = appendField(b, `,"image_type":`, info.ImageType)
+		b = appendField(b, `,"os_type":`, info.OSType)
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
 // appendSnapshotPage appends to b the page of snapshots whose encodings
 // (each as appendSnapshot's) are encs, as encodeSnapshotPage encodes it,
 // growing b at most once.

@@ -47,6 +47,21 @@ func TestEncodeSnapshotPageAsJSONMarshal(t *testing.T) {
 	}
 }
 
+// The fast encoding of check-images' answer is json.Marshal's, byte for
+// byte.
+func TestEncodeImagesAsJSONMarshal(t *testing.T) {
+	t.Parallel()
+	for _, infos := range [][]wire.ImageInfo{
+		nil, {},
+		{{DesktopID: "d-1", ImageID: "i-1", ImageName: "Windows 11", ImageType: "gold", OSType: "Windows"}, {}},
+		{{DesktopID: `q"uote\`, ImageName: "<b>&amp;</b> 桌面 \xff", ImageType: "tab\t", OSType: "\u2028"}},
+	} {
+		want, err := json.Marshal(wire.Images{ImageInfos: infos})
+		require.NoError(t, err)
+		assert.Equal(t, string(want), string(encodeImages(wire.Images{ImageInfos: infos})))
+	}
+}
+
 // A page of stored snapshots is json.Marshal's encoding of them as they
 // are now, however they changed since the last page was encoded: the
 // encodings kept (snapshotJSONLocked) never go stale.

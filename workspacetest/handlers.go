@@ -116,22 +116,29 @@ func unescape(seg string) (string, bool) {
 	return v, err == nil && v != ""
 }
 
-// statusWriter remembers the status written.
+// statusWriter records the status written in its request's record before
+// the answer goes out: a client that has the whole answer (its
+// Content-Length read) may look at Requests before the handler returns.
 type statusWriter struct {
 	http.ResponseWriter
+	s      *Server
+	rec    *Request
 	status int
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.s.mu.Lock()
+		w.rec.Status = code
+		w.s.mu.Unlock()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -159,32 +166,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	latency := s.latency + fault.Latency
 	s.mu.Unlock()
 
-	status := 0
-	defer func() {
-		s.mu.Lock()
-		rec.Status = status
-		s.mu.Unlock()
-	}()
-
 	if !sleepContext(r, latency) {
-		return // the client went away
+		return // the client went away: no status
 	}
 	w.Header().Set("X-Request-Id", reqID)
 	if faulty && fault.AfterEffect {
 		s.handle(httptest.NewRecorder(), r, rt, body)
 	}
+	sw := &statusWriter{ResponseWriter: w, s: s, rec: rec}
 	switch {
 	case faulty && fault.Drop:
-		dropConnection(w)
-		return
+		dropConnection(w) // no status
 	case faulty && fault.Status != 0:
-		status = fault.Status
-		writeFault(w, fault, reqID)
-		return
+		writeFault(sw, fault, reqID)
+	default:
+		s.handle(sw, r, rt, body)
 	}
-	sw := &statusWriter{ResponseWriter: w}
-	s.handle(sw, r, rt, body)
-	status = sw.status
 }
 
 // sleepContext waits for d unless the request's context ends first.
@@ -445,7 +442,7 @@ func (s *Server) checkImages(body []byte) (any, *apiError) {
 		}
 		infos = append(infos, wire.ImageInfo{DesktopID: d.ID, ImageID: im.ID, ImageName: im.Name, ImageType: im.Type, OSType: im.OSType})
 	}
-	return wire.Images{ImageInfos: infos}, nil
+	return encodeImages(wire.Images{ImageInfos: infos}), nil
 }
 
 // pageParams reads offset (from 0) and limit (minLimit to maxLimit, or
