@@ -37,6 +37,17 @@ func taskFromWire(w *wire.Task) ScriptExecutionTask {
 	}
 }
 
+// snapshotFields points at the fields of s, for the fast path to decode
+// into as snapshotFromWire would convert.
+func snapshotFields(s *Snapshot) wire.SnapshotFields {
+	return wire.SnapshotFields{
+		ID: &s.ID, Name: &s.Name, DesktopID: &s.DesktopID, DesktopName: &s.DesktopName, DesktopSID: &s.DesktopSID,
+		DesktopPoolID: &s.DesktopPoolID, IsSystemDisk: &s.IsSystemDisk, Status: (*string)(&s.Status), Process: &s.Process,
+		Description: &s.Description, CreateTime: &s.CreateTime, LastRestoreTime: &s.LastRestoreTime,
+		CreateType: (*string)(&s.CreateType), RestoreFailReason: &s.RestoreFailReason,
+	}
+}
+
 func snapshotFromWire(w *wire.Snapshot) Snapshot {
 	return Snapshot{
 		ID: w.ID, Name: w.Name, DesktopID: w.DesktopID, DesktopName: w.DesktopName,

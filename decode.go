@@ -28,6 +28,16 @@ var errBodyTooLarge = fmt.Errorf("body larger than %d bytes", maxSuccessBody)
 // then.
 type fastDecoder interface{ DecodeFast(data []byte) bool }
 
+// wireDecoder is a public result with a fast decoder of its own, decoded
+// from its wire form otherwise: what DecodeFast declines, encoding/json
+// decodes into wireForm() (with that type's errors, word for word), which
+// fromWire then converts.
+type wireDecoder interface {
+	fastDecoder
+	wireForm() any
+	fromWire()
+}
+
 // decodeBody decodes one JSON value from body into out. An empty body, a
 // bare null, a body that is not JSON, trailing data other than white
 // space and a body larger than maxSuccessBody are errors.
@@ -115,8 +125,15 @@ func decodeBytes(data []byte, out any) error {
 		// null would leave out untouched: a zero value, not a result.
 		return errors.New("null body")
 	}
+	wd, viaWire := out.(wireDecoder)
+	if viaWire {
+		out = wd.wireForm()
+	}
 	if err := wire.Unmarshal(data, out); err != nil {
 		return unmarshalError(data, err)
+	}
+	if viaWire {
+		wd.fromWire()
 	}
 	return nil
 }

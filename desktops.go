@@ -49,13 +49,14 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 		return nil, invalid("desktopIDs", "must list at least one desktop")
 	}
 	for i, id := range desktopIDs {
+		if checkID("", id) == nil && len(id) <= MaxDesktopIDLength {
+			continue // valid: no field name to make (for 5,000 ids, a millisecond of Sprintf)
+		}
 		field := fmt.Sprintf("desktopIDs[%d]", i)
 		if err := checkID(field, id); err != nil {
 			return nil, err
 		}
-		if len(id) > MaxDesktopIDLength {
-			return nil, invalid(field, "longer than %d characters", MaxDesktopIDLength)
-		}
+		return nil, invalid(field, "longer than %d characters", MaxDesktopIDLength)
 	}
 	parts := chunks(len(desktopIDs), MaxCheckImagesDesktops)
 	answers := make([][]wire.ImageInfo, len(parts))

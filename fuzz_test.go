@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -68,9 +69,26 @@ func FuzzDecodeSuccessBodies(f *testing.F) {
 			_ = imagesFromWire(images.ImageInfos)
 		}
 		var snaps wire.SnapshotPage
-		if check("snapshots", decodeBody(bytes.NewReader(data), &snaps)) {
+		snapsErr := decodeBody(bytes.NewReader(data), &snaps)
+		if check("snapshots", snapsErr) {
 			for i := range snaps.Snapshots {
 				_ = snapshotFromWire(&snaps.Snapshots[i])
+			}
+		}
+		// List decodes into the public type directly: it takes what the
+		// wire form takes, with the same error, to the same snapshots.
+		var pub snapshotPage
+		pubErr := decodeBody(bytes.NewReader(data), &pub)
+		switch {
+		case (snapsErr == nil) != (pubErr == nil):
+			t.Fatalf("snapshots: wire form error %v, public %v", snapsErr, pubErr)
+		case snapsErr != nil && snapsErr.Error() != pubErr.Error():
+			t.Fatalf("snapshots: wire form error %q, public %q", snapsErr, pubErr)
+		case snapsErr == nil:
+			want := snapshotPage{w: snaps}
+			want.fromWire()
+			if !reflect.DeepEqual(pub.page, want.page) {
+				t.Fatalf("snapshots: public page %+v, converted wire page %+v", pub.page, want.page)
 			}
 		}
 		var job wire.Job

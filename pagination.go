@@ -196,11 +196,11 @@ func (l *lister[T]) yieldPage(page *Page[T], keys []idKey, yield func(T, error) 
 			if l.seen == nil {
 				l.seen = make(map[idKey]struct{}, max(len(page.Items), min(l.total, 1<<16)))
 			}
-			k := keys[i]
-			if _, dup := l.seen[k]; dup {
-				continue
+			n := len(l.seen)
+			l.seen[keys[i]] = struct{}{} // one map operation, not a lookup and an insert
+			if len(l.seen) == n {
+				continue // yielded before
 			}
-			l.seen[k] = struct{}{}
 		}
 		if !yield(page.Items[i], nil) {
 			return false

@@ -2,9 +2,12 @@ package workspacetest
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
+	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/internal/wire"
 )
 
@@ -16,21 +19,113 @@ type rawJSON []byte
 // largest answer, and its encoding, not the client, would otherwise set
 // the pace of every test and benchmark that lists many snapshots.
 func encodeSnapshotPage(p wire.SnapshotPage) rawJSON {
-	b := make([]byte, 0, 64+350*len(p.Snapshots))
 	if p.Snapshots == nil {
-		b = append(b, `{"desktop_snapshots":null,"total_count":`...)
+		b := append([]byte(nil), `{"desktop_snapshots":null,"total_count":`...)
 		return append(strconv.AppendInt(b, int64(p.TotalCount), 10), '}')
 	}
-	b = append(b, `{"desktop_snapshots":[`...)
+	encs := make([][]byte, len(p.Snapshots))
 	for i := range p.Snapshots {
+		encs[i] = appendSnapshot(nil, &p.Snapshots[i])
+	}
+	return appendSnapshotPage(nil, encs, p.TotalCount)
+}
+
+// encodeImages encodes the answer of check-images byte for byte as
+// json.Marshal would, without reflection: checking thousands of desktops
+// is calls of 500 images each.
+func encodeImages(im wire.Images) rawJSON {
+	if im.ImageInfos == nil {
+		return rawJSON(`{"image_infos":null}`)
+	}
+	b := make([]byte, 0, 32+128*len(im.ImageInfos))
+	b = append(b, `{"image_infos":[`...)
+	for i := range im.ImageInfos {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendSnapshot(b, &p.Snapshots[i])
+		info := &im.ImageInfos[i]
+		b = appendField(b, `{"desktop_id":`, info.DesktopID)
+		b = appendField(b, `,"image_id":`, info.ImageID)
+		b = appendField(b, `,"image_name":`, info.ImageName)
+		b = appendField(b, `,"image_type":`, info.ImageType)
+		b = appendField(b, `,"os_type":`, info.OSType)
+		b = append(b, '}')
 	}
-	b = append(b, `],"total_count":`...)
-	b = strconv.AppendInt(b, int64(p.TotalCount), 10)
+	return append(b, "]}"...)
+}
+
+// appendSnapshotPage appends to b the page of snapshots whose encodings
+// (each as appendSnapshot's) are encs, as encodeSnapshotPage encodes it,
+// growing b at most once.
+func appendSnapshotPage(b []byte, encs [][]byte, total int) []byte {
+	const head, tail = `{"desktop_snapshots":[`, `],"total_count":`
+	n := len(head) + len(encs) + len(tail) + 21
+	for _, e := range encs {
+		n += len(e)
+	}
+	b = append(slices.Grow(b, n), head...)
+	for i, e := range encs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e...)
+	}
+	b = append(b, tail...)
+	b = strconv.AppendInt(b, int64(total), 10)
 	return append(b, '}')
+}
+
+// pooledJSON is an answer already encoded in a buffer of answerBufs:
+// writeJSON sends it as it is and gives the buffer back. A page of 1,000
+// snapshots is some 400 KB: without the pool, every page would be that
+// much garbage for the collector of the process the fake runs in, which
+// is the process of the client under test.
+type pooledJSON struct{ buf *[]byte }
+
+var answerBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledAnswer bounds the buffers kept in answerBufs.
+const maxPooledAnswer = 4 << 20
+
+// release gives the buffer back; the answer is not to be used after.
+func (p pooledJSON) release() {
+	if cap(*p.buf) <= maxPooledAnswer {
+		*p.buf = (*p.buf)[:0]
+		answerBufs.Put(p.buf)
+	}
+}
+
+// snapshotJSON is the encoding of a stored snapshot, with a copy of the
+// snapshot it was made from (and of its progress, which a pointer does
+// not pin down).
+type snapshotJSON struct {
+	sn      workspace.Snapshot
+	process int
+	enc     []byte
+}
+
+// snapshotJSONLocked is the encoding of the stored snapshot at index k in
+// s.st.snapshots, as appendSnapshot makes it: the one made before if that
+// was made from a snapshot equal to it, field by field, or a new one. Any
+// change to the stored snapshot, its removal or another one moving to its
+// index, makes a new one: the cache needs no invalidation and cannot go
+// stale. An encoding is never modified once made, so that a page may use
+// it after s.mu is released.
+func (s *Server) snapshotJSONLocked(k int) []byte {
+	sn := &s.st.snapshots[k]
+	if k >= len(s.snapJSON) {
+		s.snapJSON = append(s.snapJSON, make([]snapshotJSON, k+1-len(s.snapJSON))...)
+	}
+	c := &s.snapJSON[k]
+	if c.enc != nil && c.sn == *sn && (sn.Process == nil || *sn.Process == c.process) {
+		return c.enc
+	}
+	w := toWireSnapshot(*sn)
+	c.sn, c.enc = *sn, appendSnapshot(nil, &w)
+	if sn.Process != nil {
+		c.process = *sn.Process
+	}
+	return c.enc
 }
 
 func appendSnapshot(b []byte, s *wire.Snapshot) []byte {

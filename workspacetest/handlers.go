@@ -116,22 +116,29 @@ func unescape(seg string) (string, bool) {
 	return v, err == nil && v != ""
 }
 
-// statusWriter remembers the status written.
+// statusWriter records the status written in its request's record before
+// the answer goes out: a client that has the whole answer (its
+// Content-Length read) may look at Requests before the handler returns.
 type statusWriter struct {
 	http.ResponseWriter
+	s      *Server
+	rec    *Request
 	status int
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.s.mu.Lock()
+		w.rec.Status = code
+		w.s.mu.Unlock()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.WriteHeader(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
@@ -159,32 +166,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	latency := s.latency + fault.Latency
 	s.mu.Unlock()
 
-	status := 0
-	defer func() {
-		s.mu.Lock()
-		rec.Status = status
-		s.mu.Unlock()
-	}()
-
 	if !sleepContext(r, latency) {
-		return // the client went away
+		return // the client went away: no status
 	}
 	w.Header().Set("X-Request-Id", reqID)
 	if faulty && fault.AfterEffect {
 		s.handle(httptest.NewRecorder(), r, rt, body)
 	}
+	sw := &statusWriter{ResponseWriter: w, s: s, rec: rec}
 	switch {
 	case faulty && fault.Drop:
-		dropConnection(w)
-		return
+		dropConnection(w) // no status
 	case faulty && fault.Status != 0:
-		status = fault.Status
-		writeFault(w, fault, reqID)
-		return
+		writeFault(sw, fault, reqID)
+	default:
+		s.handle(sw, r, rt, body)
 	}
-	sw := &statusWriter{ResponseWriter: w}
-	s.handle(sw, r, rt, body)
-	status = sw.status
 }
 
 // sleepContext waits for d unless the request's context ends first.
@@ -261,15 +258,24 @@ func writeError(w http.ResponseWriter, e *apiError, reqID string) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var b []byte
 	var err error
-	if raw, ok := v.(rawJSON); ok {
-		b = raw
-	} else {
+	switch v := v.(type) {
+	case rawJSON:
+		b = v
+	case pooledJSON:
+		b = *v.buf
+		defer v.release() // once written: a Writer does not keep what it was given
+	default:
 		b, err = json.Marshal(v)
 	}
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"error_code":"WKS.00000001","error_msg":"encoding failed"}`)
 	}
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	h := w.Header()
+	h.Set("Content-Type", "application/json;charset=UTF-8")
+	// As a server that has the whole answer at hand says (net/http says it
+	// by itself only of a small one): the client can read it into one
+	// buffer of its size.
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -436,7 +442,7 @@ func (s *Server) checkImages(body []byte) (any, *apiError) {
 		}
 		infos = append(infos, wire.ImageInfo{DesktopID: d.ID, ImageID: im.ID, ImageName: im.Name, ImageType: im.Type, OSType: im.OSType})
 	}
-	return wire.Images{ImageInfos: infos}, nil
+	return encodeImages(wire.Images{ImageInfos: infos}), nil
 }
 
 // pageParams reads offset (from 0) and limit (minLimit to maxLimit, or
@@ -628,29 +634,44 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 		return false
 	}
 
-	// Only the page is copied and encoded, so that answering a page takes
-	// time in proportion to the page, not to every snapshot held.
+	// Only the page is encoded, so that answering a page takes time in
+	// proportion to the page, not to every snapshot held; and each
+	// snapshot's encoding is kept while the snapshot stays as it was, so
+	// that a page is mostly copied, not encoded (see snapshotJSONLocked),
+	// and that outside the lock.
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.advanceLocked() // snapshots of a finished job have moved on
-	var items []*workspace.Snapshot
+	var items []int   // indexes into s.st.snapshots
 	total := 0
-	for i := range s.st.snapshots {
-		sn := &s.st.snapshots[i]
-		if skip(sn) {
-			continue
+	filtered := desktopID != "" || desktopName != "" || snapshotName != "" || len(desktopIDs) > 0 ||
+		len(desktopNames) > 0 || len(snapshotNames) > 0 || diskType == "SYSTEM_DISK" || diskType == "DATA_DISKS" ||
+		createType != "" || status != ""
+	if !filtered && sortField == "" {
+		// Every snapshot matches (skip would skip none): the page is a
+		// range of them.
+		total = len(s.st.snapshots)
+		items = make([]int, 0, max(0, min(total, offset+limit)-offset))
+		for i := offset; i < min(total, offset+limit); i++ {
+			items = append(items, i)
 		}
-		if sortField != "" || (total >= offset && total < offset+limit) {
-			items = append(items, sn)
+	} else {
+		for i := range s.st.snapshots {
+			if skip(&s.st.snapshots[i]) {
+				continue
+			}
+			if sortField != "" || (total >= offset && total < offset+limit) {
+				items = append(items, i)
+			}
+			total++
 		}
-		total++
 	}
 	if sortField != "" {
 		sign := 1
 		if sortType == "DESC" {
 			sign = -1
 		}
-		slices.SortStableFunc(items, func(a, b *workspace.Snapshot) int {
+		slices.SortStableFunc(items, func(i, j int) int {
+			a, b := &s.st.snapshots[i], &s.st.snapshots[j]
 			if sortField == "snapshot_name" {
 				return sign * cmp.Compare(a.Name, b.Name)
 			}
@@ -658,11 +679,14 @@ func (s *Server) listSnapshots(q url.Values) (any, *apiError) {
 		})
 		items = page(items, offset, limit)
 	}
-	out := make([]wire.Snapshot, len(items))
-	for i, sn := range items {
-		out[i] = toWireSnapshot(cloneSnapshot(*sn))
+	encs := make([][]byte, len(items))
+	for i, k := range items {
+		encs[i] = s.snapshotJSONLocked(k)
 	}
-	return encodeSnapshotPage(wire.SnapshotPage{Snapshots: out, TotalCount: total}), nil
+	s.mu.Unlock()
+	buf := answerBufs.Get().(*[]byte)
+	*buf = appendSnapshotPage((*buf)[:0], encs, total)
+	return pooledJSON{buf}, nil
 }
 
 func toWireJob(j workspace.Job, limit int) wire.Job {

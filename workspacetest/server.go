@@ -101,6 +101,10 @@ type Server struct {
 	requests         []*Request
 	st               state
 	id               identityState // the IAM and metadata fakes (iam.go, metadata.go)
+
+	// snapJSON caches the encodings of the snapshots listed, by their
+	// index in st.snapshots (see snapshotJSONLocked).
+	snapJSON []snapshotJSON
 }
 
 // Option configures a Server in NewServer; the With... functions of this

@@ -16,6 +16,7 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 )
@@ -53,8 +54,12 @@ func List[T any](d *Decoder, out *[]T, capacity int, item func(*Decoder, *T) boo
 	}
 	list := make([]T, 0, capacity)
 	ok := d.Array(func() bool {
-		var zero T
-		list = append(list, zero)
+		if len(list) < cap(list) {
+			list = list[:len(list)+1] // zero already: only appended to
+		} else {
+			var zero T
+			list = append(list, zero)
+		}
 		return item(d, &list[len(list)-1])
 	})
 	*out = list
@@ -101,6 +106,9 @@ func (d *Decoder) Unknown(key []byte, known ...string) bool {
 
 // ws skips white space.
 func (d *Decoder) ws() {
+	if d.i < len(d.data) && d.data[d.i] > ' ' {
+		return // none, as in a compact answer
+	}
 	for d.i < len(d.data) {
 		switch d.data[d.i] {
 		case ' ', '\t', '\n', '\r':
@@ -206,8 +214,9 @@ func (d *Decoder) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := d.i + 1
+	j := plainRun(d.data, start)
 	ascii := true
-	for j := start; j < len(d.data); j++ {
+	for ; j < len(d.data); j++ {
 		c := d.data[j]
 		switch {
 		case c == '"':
@@ -224,6 +233,33 @@ func (d *Decoder) str() ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// plainRun returns the offset, from i on, of the first group of 8 bytes
+// of data that may hold a byte that is not plain ASCII inside a string
+// ('"', '\\', a control byte, a byte of 0x80 or more), or of the last
+// bytes too few to make a group: str reads on from there byte by byte.
+// Eight bytes are tested at once (SWAR): a string of the API is mostly
+// letters, digits and dashes.
+func plainRun(data []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(data); i += 8 {
+		w := binary.LittleEndian.Uint64(data[i:])
+		q := w ^ ('"' * ones)  // a zero byte where '"' is
+		b := w ^ ('\\' * ones) // a zero byte where '\\' is
+		// A byte's high bit is set in ((x - ones) &^ x) & highs where a
+		// byte of x is zero (and, for the bytes after such a one, maybe
+		// elsewhere too: only whether there is any matters); in
+		// (w - 0x20*ones) &^ w & highs where a byte of w is below 0x20;
+		// and in w & highs where a byte is 0x80 or more.
+		if ((q-ones)&^q|(b-ones)&^b|(w-0x20*ones)&^w|w)&highs != 0 {
+			break
+		}
+	}
+	return i
 }
 
 // String decodes a string, or null (leaving *out as it is). The string

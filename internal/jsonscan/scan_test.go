@@ -119,3 +119,26 @@ func FuzzScanner(f *testing.F) {
 	}
 	f.Fuzz(checkScanner)
 }
+
+// str reads eight bytes at a time until a group may hold a byte it must
+// look at: whichever byte that is, at whichever place of a group, it is
+// not missed.
+func TestStrEveryByteAtEveryPlace(t *testing.T) {
+	t.Parallel()
+	for _, special := range []string{`\n`, "\\", "\x00", "\x01", "\x1f", "\x7f", "\x80", "é", "\xff", "桌", " ", "~"} {
+		for at := 0; at <= 20; at++ {
+			for tail := 0; tail <= 9; tail++ {
+				s := strings.Repeat("a", at) + special + strings.Repeat("b", tail)
+				data := []byte(`"` + s + `"`)
+				var want string
+				wantOK := json.Unmarshal(data, &want) == nil && !strings.ContainsAny(s, "\\") && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 }) && want == s
+				d := NewDecoder(data)
+				got, ok := d.str()
+				if ok != wantOK || (ok && (string(got) != s || d.i != len(data))) {
+					t.Fatalf("str(%q) = %q, %v; want %q, %v", data, got, ok, s, wantOK)
+				}
+				checkScanner(t, data)
+			}
+		}
+	}
+}

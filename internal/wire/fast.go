@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/hwcloud-go/workspace/internal/jsonscan"
 )
@@ -26,11 +27,43 @@ const (
 // DecodeFast decodes data into *p and reports true, or reports false and
 // leaves *p untouched.
 func (p *SnapshotPage) DecodeFast(data []byte) bool {
-	items, total, ok := page(data, "desktop_snapshots", maxSnapshotsPage, snapshot)
+	items, total, ok := DecodeSnapshotPage(data, (*Snapshot).fields)
 	if ok {
 		*p = SnapshotPage{Snapshots: items, TotalCount: total}
 	}
 	return ok
+}
+
+// SnapshotFields points at the fields of one snapshot: a Snapshot's, or
+// those of another type with the same fields (the public one), which
+// DecodeSnapshotPage then decodes into without a Snapshot in between.
+type SnapshotFields struct {
+	ID, Name, DesktopID, DesktopName, DesktopSID, DesktopPoolID *string
+	IsSystemDisk                                                *bool
+	Status                                                      *string
+	Process                                                     **int
+	Description                                                 *string
+	CreateTime, LastRestoreTime                                 *time.Time
+	CreateType, RestoreFailReason                               *string
+}
+
+func (s *Snapshot) fields() SnapshotFields {
+	return SnapshotFields{
+		ID: &s.ID, Name: &s.Name, DesktopID: &s.DesktopID, DesktopName: &s.DesktopName, DesktopSID: &s.DesktopSID,
+		DesktopPoolID: &s.DesktopPoolID, IsSystemDisk: &s.IsSystemDisk, Status: &s.Status, Process: &s.Process,
+		Description: &s.Description, CreateTime: (*time.Time)(&s.CreateTime), LastRestoreTime: (*time.Time)(&s.LastRestoreTime),
+		CreateType: &s.CreateType, RestoreFailReason: &s.RestoreFailReason,
+	}
+}
+
+// DecodeSnapshotPage is SnapshotPage's DecodeFast into a list of any type
+// T whose fields fields points at: whenever it reports true, each field
+// holds what json.Unmarshal puts into the Snapshot field of its name, in
+// a zero SnapshotPage.
+func DecodeSnapshotPage[T any](data []byte, fields func(*T) SnapshotFields) (items []T, total int, ok bool) {
+	return page(data, "desktop_snapshots", maxSnapshotsPage, func(d *jsonscan.Decoder, t *T) bool {
+		return snapshot(d, fields(t))
+	})
 }
 
 // DecodeFast decodes data into *p and reports true, or reports false and
@@ -89,6 +122,59 @@ func page[T any](data []byte, listKey string, maxItems int, item func(*jsonscan.
 	return items, total, ok && d.End()
 }
 
+// DecodeFast decodes data into *p and reports true, or reports false and
+// leaves *p untouched. CheckImages splits its ids into calls of 500, each
+// answered with up to 500 images: encoding/json took most of the CPU time
+// of checking thousands of desktops.
+func (p *Images) DecodeFast(data []byte) bool {
+	var items []ImageInfo
+	var seen uint
+	d := jsonscan.NewDecoder(data)
+	ok := d.Object(func(key []byte) bool {
+		if string(key) == "image_infos" {
+			return jsonscan.Once(&seen, 1) && jsonscan.List(&d, &items, d.CountHint(maxImageInfos), imageInfo)
+		}
+		return d.Unknown(key, "image_infos")
+	})
+	if ok && d.End() {
+		*p = Images{ImageInfos: items}
+		return true
+	}
+	return false
+}
+
+// maxImageInfos is the most images one answer carries (the ids a call
+// takes, workspace.MaxCheckImagesDesktops): only a bound on a list's first
+// capacity.
+const maxImageInfos = 500
+
+// ImageInfoKeys are the JSON names of an ImageInfo's fields.
+var ImageInfoKeys = []string{"desktop_id", "image_id", "image_name", "image_type", "os_type"}
+
+// imageInfo decodes one image object, or null (the zero image).
+func imageInfo(d *jsonscan.Decoder, im *ImageInfo) bool {
+	if d.Null() {
+		return true
+	}
+	var seen uint
+	ok := d.Object(func(key []byte) bool {
+		switch string(key) {
+		case "desktop_id":
+			return jsonscan.Once(&seen, 1<<0) && d.String(&im.DesktopID)
+		case "image_id":
+			return jsonscan.Once(&seen, 1<<1) && d.String(&im.ImageID)
+		case "image_name":
+			return jsonscan.Once(&seen, 1<<2) && d.String(&im.ImageName)
+		case "image_type":
+			return jsonscan.Once(&seen, 1<<3) && d.String(&im.ImageType)
+		case "os_type":
+			return jsonscan.Once(&seen, 1<<4) && d.String(&im.OSType)
+		}
+		return d.Unknown(key, ImageInfoKeys...)
+	})
+	return d.Flush(ok)
+}
+
 // SnapshotKeys are the JSON names of a Snapshot's fields.
 var SnapshotKeys = []string{
 	"snapshot_id", "snapshot_name", "desktop_id", "desktop_name", "desktop_sid",
@@ -96,8 +182,9 @@ var SnapshotKeys = []string{
 	"create_time", "last_restore_time", "create_type", "restore_fail_reason",
 }
 
-// snapshot decodes one snapshot object, or null (the zero snapshot).
-func snapshot(d *jsonscan.Decoder, s *Snapshot) bool {
+// snapshot decodes one snapshot object, or null (the zero snapshot), into
+// the fields of s.
+func snapshot(d *jsonscan.Decoder, s SnapshotFields) bool {
 	if d.Null() {
 		return true
 	}
@@ -105,33 +192,33 @@ func snapshot(d *jsonscan.Decoder, s *Snapshot) bool {
 	ok := d.Object(func(key []byte) bool {
 		switch string(key) {
 		case "snapshot_id":
-			return jsonscan.Once(&seen, 1<<0) && d.String(&s.ID)
+			return jsonscan.Once(&seen, 1<<0) && d.String(s.ID)
 		case "snapshot_name":
-			return jsonscan.Once(&seen, 1<<1) && d.String(&s.Name)
+			return jsonscan.Once(&seen, 1<<1) && d.String(s.Name)
 		case "desktop_id":
-			return jsonscan.Once(&seen, 1<<2) && d.String(&s.DesktopID)
+			return jsonscan.Once(&seen, 1<<2) && d.String(s.DesktopID)
 		case "desktop_name":
-			return jsonscan.Once(&seen, 1<<3) && d.String(&s.DesktopName)
+			return jsonscan.Once(&seen, 1<<3) && d.String(s.DesktopName)
 		case "desktop_sid":
-			return jsonscan.Once(&seen, 1<<4) && d.String(&s.DesktopSID)
+			return jsonscan.Once(&seen, 1<<4) && d.String(s.DesktopSID)
 		case "desktop_pool_id":
-			return jsonscan.Once(&seen, 1<<5) && d.String(&s.DesktopPoolID)
+			return jsonscan.Once(&seen, 1<<5) && d.String(s.DesktopPoolID)
 		case "is_system_disk":
-			return jsonscan.Once(&seen, 1<<6) && d.Bool(&s.IsSystemDisk)
+			return jsonscan.Once(&seen, 1<<6) && d.Bool(s.IsSystemDisk)
 		case "status":
-			return jsonscan.Once(&seen, 1<<7) && d.Enum(&s.Status, snapshotStatuses)
+			return jsonscan.Once(&seen, 1<<7) && d.Enum(s.Status, snapshotStatuses)
 		case "process":
-			return jsonscan.Once(&seen, 1<<8) && d.IntPtr(&s.Process)
+			return jsonscan.Once(&seen, 1<<8) && d.IntPtr(s.Process)
 		case "description":
-			return jsonscan.Once(&seen, 1<<9) && d.String(&s.Description)
+			return jsonscan.Once(&seen, 1<<9) && d.String(s.Description)
 		case "create_time":
-			return jsonscan.Once(&seen, 1<<10) && timeField(d, &s.CreateTime)
+			return jsonscan.Once(&seen, 1<<10) && timeField(d, s.CreateTime)
 		case "last_restore_time":
-			return jsonscan.Once(&seen, 1<<11) && timeField(d, &s.LastRestoreTime)
+			return jsonscan.Once(&seen, 1<<11) && timeField(d, s.LastRestoreTime)
 		case "create_type":
-			return jsonscan.Once(&seen, 1<<12) && d.Enum(&s.CreateType, createTypes)
+			return jsonscan.Once(&seen, 1<<12) && d.Enum(s.CreateType, createTypes)
 		case "restore_fail_reason":
-			return jsonscan.Once(&seen, 1<<13) && d.String(&s.RestoreFailReason)
+			return jsonscan.Once(&seen, 1<<13) && d.String(s.RestoreFailReason)
 		}
 		return d.Unknown(key, SnapshotKeys...)
 	})
@@ -165,9 +252,9 @@ func task(d *jsonscan.Decoder, t *Task) bool {
 		case "command_type":
 			return jsonscan.Once(&seen, 1<<5) && d.Enum(&t.CommandType, commandTypes)
 		case "start_time":
-			return jsonscan.Once(&seen, 1<<6) && timeField(d, &t.StartTime)
+			return jsonscan.Once(&seen, 1<<6) && timeField(d, (*time.Time)(&t.StartTime))
 		case "end_time":
-			return jsonscan.Once(&seen, 1<<7) && timeField(d, &t.EndTime)
+			return jsonscan.Once(&seen, 1<<7) && timeField(d, (*time.Time)(&t.EndTime))
 		case "status":
 			return jsonscan.Once(&seen, 1<<8) && d.Enum(&t.Status, taskStatuses)
 		case "success_num":
@@ -202,7 +289,7 @@ func script(d *jsonscan.Decoder, s *Script) bool {
 
 // timeField decodes a time in any form ParseTime takes, "" (the zero
 // time) or null (leaving *out as it is).
-func timeField(d *jsonscan.Decoder, out *Time) bool {
+func timeField(d *jsonscan.Decoder, out *time.Time) bool {
 	q, ok := d.Quoted()
 	switch {
 	case !ok:
@@ -210,7 +297,7 @@ func timeField(d *jsonscan.Decoder, out *Time) bool {
 	case q == nil: // null
 		return true
 	case len(q) == 2: // ""
-		*out = Time{}
+		*out = time.Time{}
 		return true
 	}
 	t, ok := ParseQuotedUTC(q)
@@ -220,7 +307,7 @@ func timeField(d *jsonscan.Decoder, out *Time) bool {
 		t, ok = ParseTime(string(q[1 : len(q)-1]))
 	}
 	if ok {
-		*out = Time(t)
+		*out = t
 	}
 	return ok
 }

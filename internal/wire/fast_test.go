@@ -89,7 +89,8 @@ func checkSnapshots(t *testing.T, data []byte) bool {
 	t.Helper()
 	return checkFast[SnapshotPage](t, data)
 }
-func checkTasks(t *testing.T, data []byte) bool { t.Helper(); return checkFast[TaskPage](t, data) }
+func checkTasks(t *testing.T, data []byte) bool  { t.Helper(); return checkFast[TaskPage](t, data) }
+func checkImages(t *testing.T, data []byte) bool { t.Helper(); return checkFast[Images](t, data) }
 func checkStatistics(t *testing.T, data []byte) bool {
 	t.Helper()
 	return checkFast[Statistics](t, data)
@@ -290,6 +291,15 @@ func FuzzFastDecodeSnapshotPage(f *testing.F) {
 	})
 }
 
+func FuzzFastDecodeImages(f *testing.F) {
+	fuzzSeeds(f)
+	f.Add([]byte(`{"image_infos":[{"desktop_id":"d","image_id":"i","image_name":"n","image_type":"gold","os_type":"Windows"},null]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkImages(t, data)
+		checkImages(t, []byte(bytesGen(data).images()))
+	})
+}
+
 func FuzzFastDecodeTaskPage(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -464,6 +474,21 @@ func (g docGen) snapshotPage() string {
 	})
 }
 
+func (g docGen) images() string {
+	image := func() string {
+		if g.next(8) == 0 {
+			return g.scalar()
+		}
+		return g.object(append(append([]string{}, ImageInfoKeys...), "OS_type", "x"), g.scalar)
+	}
+	return g.object([]string{"image_infos", "Image_Infos", "x"}, func() string {
+		if g.next(3) != 0 {
+			return g.list(image)
+		}
+		return g.scalar()
+	})
+}
+
 func (g docGen) statistics() string {
 	return g.object([]string{"product_id", "image_id", "disk_num", "disk_size", "Disk_Num", "x"}, g.scalar)
 }
@@ -513,9 +538,12 @@ func TestFastDecodeRandomDocuments(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	g := docGen{next: rng.IntN}
-	var tookSnap, tookTask, tookStats int
+	var tookSnap, tookTask, tookStats, tookImages int
 	const n = 20000
 	for i := 0; i < n; i++ {
+		if checkImages(t, []byte(g.images())) {
+			tookImages++
+		}
 		if checkSnapshots(t, []byte(g.snapshotPage())) {
 			tookSnap++
 		}
@@ -533,6 +561,9 @@ func TestFastDecodeRandomDocuments(t *testing.T) {
 	assert.Less(t, tookTask, n-n/20)
 	assert.Greater(t, tookStats, n/20)
 	assert.Less(t, tookStats, n-n/20)
+	assert.Greater(t, tookImages, n/20)
+	assert.Less(t, tookImages, n-n/20)
+	t.Logf("fast path took %d of %d image answers", tookImages, n)
 	t.Logf("fast path took %d of %d snapshot pages, %d of %d task pages, %d of %d statistics", tookSnap, n, tookTask, n, tookStats, n)
 }
 
