@@ -60,11 +60,27 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 	}
 	parts := chunks(len(desktopIDs), MaxCheckImagesDesktops)
 	answers := make([][]wire.ImageInfo, len(parts))
+	// Each chunk's answers are put in order as they arrive, while other
+	// chunks are still on the wire, so that little is left to do after
+	// the last one; distinct says whether that order is the whole call's
+	// (no id given twice), found meanwhile too.
+	ordered := make([][]DesktopImageInfo, len(parts))
+	distinct := make(chan bool, 1)
+	if len(parts) > 1 {
+		go func() { distinct <- !hasDuplicates(desktopIDs) }()
+	}
 	err := inParallel(ctx, len(parts), (*service)(s).clientOrNil().concurrency(), func(ctx context.Context, i int) error {
-		var err error
-		answers[i], err = s.checkImages(ctx, desktopIDs[parts[i][0]:parts[i][1]])
+		ids := desktopIDs[parts[i][0]:parts[i][1]]
+		w, err := s.checkImages(ctx, ids)
+		answers[i] = w
+		if err == nil && len(parts) > 1 {
+			ordered[i] = chunkInOrder(ids, w)
+		}
 		return err
 	})
+	if len(parts) > 1 && <-distinct && err == nil && allOrdered(ordered) {
+		return slices.Concat(ordered...), nil
+	}
 	if err != nil {
 		if c := (*service)(s).clientOrNil(); err == ctx.Err() && c != nil && c.core != nil {
 			// The context ended before a chunk was sent: name the
@@ -88,6 +104,70 @@ func (s *DesktopsService) checkImages(ctx context.Context, desktopIDs []string) 
 		return nil, err
 	}
 	return w.ImageInfos, nil
+}
+
+// chunkInOrder is a chunk's answers in the order of its ids as public
+// values, or nil where an answer names a desktop the chunk did not ask
+// about or names one twice: then the whole call's answers are ordered
+// together (inOrder).
+func chunkInOrder(ids []string, infos []wire.ImageInfo) []DesktopImageInfo {
+	pos := make(map[string]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	at := make([]int, len(infos))
+	seen := make(map[int]struct{}, len(infos))
+	for k := range infos {
+		p, ok := pos[infos[k].DesktopID]
+		if _, dup := seen[p]; !ok || dup {
+			return nil
+		}
+		seen[p] = struct{}{}
+		at[k] = p
+	}
+	out := make([]DesktopImageInfo, len(infos))
+	for k := range infos {
+		out[k] = DesktopImageInfo(infos[k])
+	}
+	if !slices.IsSorted(at) {
+		order := make([]int, len(infos))
+		for k := range order {
+			order[k] = k
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(at[a], at[b]) })
+		sorted := make([]DesktopImageInfo, len(infos))
+		for k, o := range order {
+			sorted[k] = out[o]
+		}
+		out = sorted
+	}
+	if len(out) == 0 {
+		return []DesktopImageInfo{} // not nil: nil means "order the whole call"
+	}
+	return out
+}
+
+// allOrdered reports whether every chunk's answers could be ordered on
+// their own.
+func allOrdered(ordered [][]DesktopImageInfo) bool {
+	for _, o := range ordered {
+		if o == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// hasDuplicates reports whether an id is given twice.
+func hasDuplicates(ids []string) bool {
+	seen := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; dup {
+			return true
+		}
+		seen[id] = struct{}{}
+	}
+	return false
 }
 
 // inOrder orders the answers by the position of their desktop in ids,

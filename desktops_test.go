@@ -450,3 +450,52 @@ func TestCheckImagesEveryChunkAnsweredIsASuccess(t *testing.T) {
 		}
 	}
 }
+
+// An id given in two chunks is answered once, at its first place, and the
+// answers of chunks that came back out of order are put in the ids' order:
+// for the chunks ordered one by one as they arrive and for the whole call
+// ordered at the end alike.
+func TestCheckImagesOrderAcrossChunks(t *testing.T) {
+	t.Parallel()
+	ids := make([]string, 0, 1201)
+	for i := range 1200 {
+		ids = append(ids, fmt.Sprintf("d-%04d", i))
+	}
+	for _, tt := range []struct {
+		name string
+		ids  []string
+	}{
+		{"distinct ids, each chunk answered backwards", ids},
+		{"an id given again in a later chunk", append(slices.Clone(ids), "d-0003")},
+	} {
+		for _, conc := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s, concurrency %d", tt.name, conc), func(t *testing.T) {
+				t.Parallel()
+				srv := &checkImagesServer{}
+				srv.hook = func(w http.ResponseWriter, r *http.Request, asked []string) bool {
+					var b strings.Builder
+					b.WriteString(`{"image_infos":[`)
+					for k := len(asked) - 1; k >= 0; k-- {
+						if k < len(asked)-1 {
+							b.WriteByte(',')
+						}
+						fmt.Fprintf(&b, `{"desktop_id":%q,"image_id":"img-%s"}`, asked[k], asked[k])
+					}
+					b.WriteString(`]}`)
+					writeJSON(w, http.StatusOK, b.String())
+					return true
+				}
+				_, mux := setup(t)
+				mux.handle("/desktops/check-images", srv.serve)
+				c := mux.client(t, WithConcurrency(conc))
+				got, err := c.Desktops.CheckImages(testContext(t), tt.ids)
+				require.NoError(t, err)
+				require.Len(t, got, 1200, "each desktop once")
+				for i, id := range ids {
+					assert.Equal(t, id, got[i].DesktopID)
+					assert.Equal(t, "img-"+id, got[i].ImageID)
+				}
+			})
+		}
+	}
+}
