@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,11 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/workspacetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 const idTokenSecret = "oidc-id-token-secret"
@@ -292,4 +292,42 @@ func TestIDTokenSourceRedactsEchoedToken(t *testing.T) {
 			assertEchoRedacted(t, err, idToken)
 		})
 	}
+}
+
+// An ID token file that is a named pipe nobody writes must not hang the
+// exchange forever: opening it blocked until a writer came. Nothing is
+// sent to IAM without a token.
+func TestIDTokenSourceFileFIFONobodyWrites(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	mkfifo(t, fifo)
+	f := newFakeIDTokenExchange(t, newFakeClock())
+	ts, err := NewIDTokenSource(IDTokenConfig{IdPID: "idp-1", TokenFile: fifo, ProjectID: "project-1", Endpoint: f.srv.URL})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := ts.Token(context.Background())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "ID token file")
+	case <-time.After(5 * time.Second):
+		t.Fatal("Token hangs on an ID token file that is a FIFO")
+	}
+	assert.Empty(t, f.tokens())
+}
+
+// mkfifo makes a named pipe at path with the system's mkfifo, and skips
+// the test where there is none (Windows): pipes and devices given as
+// configuration files are a Unix matter.
+func mkfifo(t *testing.T, path string) {
+	t.Helper()
+	bin, err := exec.LookPath("mkfifo")
+	if err != nil {
+		t.Skip("no mkfifo on this system")
+	}
+	out, err := exec.Command(bin, "-m", "600", path).CombinedOutput()
+	require.NoError(t, err, "mkfifo: %s", out)
 }
