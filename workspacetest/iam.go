@@ -79,8 +79,8 @@ func (s *Server) AddProject(p Project) {
 	s.id.projects = append(s.id.projects, p)
 }
 
-// IAMURL is the base URL of the IAM fake, for workspace.WithIAMEndpoint,
-// HUAWEICLOUD_SDK_IAM_ENDPOINT or IAMConfig.Endpoint: the server serves
+// IAMURL is the base URL of the IAM fake, for config.WithIAMEndpoint,
+// HUAWEICLOUD_SDK_IAM_ENDPOINT or credentials.IAMConfig.Endpoint: the server serves
 // IAM's paths beside the Workspace API's.
 func (s *Server) IAMURL() string { return s.URL }
 

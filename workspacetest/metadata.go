@@ -36,7 +36,7 @@ func WithMetadataTokens(m MetadataTokens) Option {
 }
 
 // MetadataURL is the base URL of the ECS metadata fake, for
-// HUAWEICLOUD_SDK_METADATA_ENDPOINT or MetadataConfig.Endpoint: the server
+// config.WithMetadataEndpoint or credentials.MetadataConfig.Endpoint: the server
 // serves the metadata paths beside the Workspace API's. Its securitykey
 // hands out the server's AccessKey, SecretKey and SecurityToken (set one
 // with WithSecurityToken, as an ECS agency's keys have one), its

@@ -22,8 +22,8 @@
 // The same server also fakes IAM (password and ID-token tokens, the signed
 // project lookup: Server.IAMURL) and the ECS metadata service (session
 // tokens, securitykey, meta_data.json: Server.MetadataURL), each checking
-// what it is sent, so that workspace.WithDefaultConfig, the project id
-// lookup and every token source run end to end on loopback.
+// what it is sent, so that config.Load (the project id lookup included)
+// and every credentials source run end to end on loopback.
 //
 // Tests seed state with typed helpers (AddPool, AddDesktop, AddVolume,
 // AddImage, AddSnapshot, AddScriptTask, AddJob), ask for faults (FailNext,
