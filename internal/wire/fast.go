@@ -143,6 +143,31 @@ func (p *Images) DecodeFast(data []byte) bool {
 	return false
 }
 
+// DecodeFast decodes data into *r and reports true, or reports false and
+// leaves *r untouched. It is how the fake server (workspacetest) reads
+// the ids of check-images: with encoding/json, reading 500 ids took a
+// third of its time per call, time that every chunk of a user's
+// concurrent CheckImages waited for behind the others.
+func (r *CheckImagesRequest) DecodeFast(data []byte) bool {
+	var ids []string
+	var seen uint
+	d := jsonscan.NewDecoder(data)
+	ok := d.Object(func(key []byte) bool {
+		if string(key) == "desktop_ids" {
+			hint := min(bytes.Count(data, []byte{','})+1, maxImageInfos)
+			return jsonscan.Once(&seen, 1) && jsonscan.List(&d, &ids, hint, func(d *jsonscan.Decoder, id *string) bool {
+				return d.Flush(d.String(id))
+			})
+		}
+		return d.Unknown(key, "desktop_ids")
+	})
+	if ok && d.End() {
+		*r = CheckImagesRequest{DesktopIDs: ids}
+		return true
+	}
+	return false
+}
+
 // maxImageInfos is the most images one answer carries (the ids a call
 // takes, workspace.MaxCheckImagesDesktops): only a bound on a list's first
 // capacity.

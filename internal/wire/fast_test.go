@@ -581,3 +581,60 @@ func TestFastDecodeCapacityBounded(t *testing.T) {
 	require.True(t, q.DecodeFast(tasks))
 	assert.LessOrEqual(t, cap(q.Tasks), maxTasksPage)
 }
+
+func checkIDs(t *testing.T, data []byte) bool {
+	t.Helper()
+	return checkFast[CheckImagesRequest](t, data)
+}
+
+// The check-images request the fake reads: what the fast path takes and
+// what it leaves to encoding/json, each checked against encoding/json.
+func TestFastDecodeCheckImagesRequest(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		body string
+		fast bool
+	}{
+		{"ids", `{"desktop_ids":["a","b-1","桌面"]}`, true},
+		{"white space", " { \"desktop_ids\" : [ \"a\" , \"b\" ] } ", true},
+		{"empty list", `{"desktop_ids":[]}`, true},
+		{"null list", `{"desktop_ids":null}`, true},
+		{"null id", `{"desktop_ids":["a",null,""]}`, true},
+		{"no ids", `{}`, true},
+		{"unknown key skipped", `{"x":[1,{"y":null}],"desktop_ids":["a"]}`, true},
+		{"key in another case", `{"Desktop_IDs":["a"]}`, false},
+		{"key twice", `{"desktop_ids":["a"],"desktop_ids":["b"]}`, false},
+		{"escape", `{"desktop_ids":["a\u0062"]}`, false},
+		{"number id", `{"desktop_ids":[1]}`, false},
+		{"not a list", `{"desktop_ids":"a"}`, false},
+		{"trailing data", `{"desktop_ids":["a"]} x`, false},
+		{"truncated", `{"desktop_ids":["a"`, false},
+		{"empty body", ``, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.fast, checkIDs(t, []byte(tc.body)))
+		})
+	}
+	// As the SDK sends them: 500 ids, taken and equal to encoding/json's.
+	ids := make([]string, 500)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("0b5a1c2d-%08d-4e5f-9a8b-7c6d5e4f3a2b", i)
+	}
+	body, err := json.Marshal(CheckImagesRequest{DesktopIDs: ids})
+	require.NoError(t, err)
+	var r CheckImagesRequest
+	require.True(t, r.DecodeFast(body))
+	assert.Equal(t, ids, r.DesktopIDs)
+	assert.True(t, checkIDs(t, body))
+}
+
+func FuzzFastDecodeCheckImagesRequest(f *testing.F) {
+	f.Add([]byte(`{"desktop_ids":["a","b",null]}`))
+	f.Add([]byte(`{"Desktop_ids":["a"],"x":{}}`))
+	f.Add([]byte(`{"desktop_ids":["\u00e9"]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkIDs(t, data)
+	})
+}
