@@ -30,28 +30,46 @@ func encodeSnapshotPage(p wire.SnapshotPage) rawJSON {
 	return appendSnapshotPage(nil, encs, p.TotalCount)
 }
 
-// encodeImages encodes the answer of check-images byte for byte as
-// json.Marshal would, without reflection: checking thousands of desktops
-// is calls of 500 images each.
-func encodeImages(im wire.Images) rawJSON {
+// appendImages appends to b the answer of check-images, byte for byte as
+// json.Marshal encodes it, without reflection: checking thousands of
+// desktops is calls of 500 images each. The handler streams the same
+// pieces (imagesHead, appendImageInfo, imagesTail) from the stored
+// desktops.
+func appendImages(b []byte, im wire.Images) []byte {
 	if im.ImageInfos == nil {
-		return rawJSON(`{"image_infos":null}`)
+		return append(b, `{"image_infos":null}`...)
 	}
-	b := make([]byte, 0, 32+128*len(im.ImageInfos))
-	b = append(b, `{"image_infos":[`...)
+	b = append(slices.Grow(b, len(imagesHead)+128*len(im.ImageInfos)+len(imagesTail)), imagesHead...)
+	var fields []byte
 	for i := range im.ImageInfos {
-		if i > 0 {
-			b = append(b, ',')
-		}
 		info := &im.ImageInfos[i]
-		b = appendField(b, `{"desktop_id":`, info.DesktopID)
-		b = appendField(b, `,"image_id":`, info.ImageID)
-		b = appendField(b, `,"image_name":`, info.ImageName)
-		b = appendField(b, `,"image_type":`, info.ImageType)
-		b = appendField(b, `,"os_type":`, info.OSType)
-		b = append(b, '}')
+		fields = appendImageFields(fields[:0], info.ImageID, info.ImageName, info.ImageType, info.OSType)
+		b = appendImageInfo(b, i == 0, info.DesktopID, fields)
 	}
-	return append(b, "]}"...)
+	return append(b, imagesTail...)
+}
+
+// The start and end of check-images' answer around its image infos.
+const imagesHead, imagesTail = `{"image_infos":[`, `]}`
+
+// appendImageInfo appends one image info, after a comma unless it is the
+// first: the desktop's id and its image's fields as appendImageFields
+// encodes them (the same for every desktop of the image).
+func appendImageInfo(b []byte, first bool, desktopID string, imageFields []byte) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = appendField(b, `{"desktop_id":`, desktopID)
+	return append(append(b, imageFields...), '}')
+}
+
+// appendImageFields appends the fields of an image info that come from
+// the image.
+func appendImageFields(b []byte, id, name, typ, osType string) []byte {
+	b = appendField(b, `,"image_id":`, id)
+	b = appendField(b, `,"image_name":`, name)
+	b = appendField(b, `,"image_type":`, typ)
+	return appendField(b, `,"os_type":`, osType)
 }
 
 // appendSnapshotPage appends to b the page of snapshots whose encodings

@@ -58,7 +58,8 @@ func TestEncodeImagesAsJSONMarshal(t *testing.T) {
 	} {
 		want, err := json.Marshal(wire.Images{ImageInfos: infos})
 		require.NoError(t, err)
-		assert.Equal(t, string(want), string(encodeImages(wire.Images{ImageInfos: infos})))
+		assert.Equal(t, string(want), string(appendImages(nil, wire.Images{ImageInfos: infos})))
+		assert.Equal(t, "x"+string(want), string(appendImages([]byte("x"), wire.Images{ImageInfos: infos})), "appended")
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hwcloud-go/workspace"
 	"github.com/hwcloud-go/workspace/internal/signer"
+	"github.com/hwcloud-go/workspace/internal/wire"
 	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
@@ -191,6 +192,27 @@ func TestFakeCheckImages(t *testing.T) {
 	infos, err = srv.Client().Desktops.CheckImages(context.Background(), []string{"d-same"})
 	require.NoError(t, err)
 	assert.Empty(t, infos)
+}
+
+// The fake's own answer, read raw: each desktop asked about once, in the
+// order asked, unknown desktops and gone images left out, the image's
+// fields right however the images alternate (they are encoded once for
+// a run of desktops of one image), byte for byte json.Marshal's encoding.
+func TestFakeCheckImagesRawAnswer(t *testing.T) {
+	t.Parallel()
+	srv := fakeNewServer(t)
+	fakeSeedPool(srv)
+	body := []byte(`{"desktop_ids":["d-gone","d-same","d-prod","unknown","d-img","d-same","d-other","d-gone","d-prod"]}`)
+	res := fakeRaw(t, srv, "POST", "/desktops/check-images", "", body, nil)
+	require.Equal(t, http.StatusOK, res.Status)
+	a := wire.ImageInfo{ImageID: "img-a", ImageName: "Image A", ImageType: "gold", OSType: "Windows"}
+	b := wire.ImageInfo{ImageID: "img-b", ImageName: "Image B", ImageType: "private", OSType: "Linux"}
+	with := func(im wire.ImageInfo, desktop string) wire.ImageInfo { im.DesktopID = desktop; return im }
+	want, err := json.Marshal(wire.Images{ImageInfos: []wire.ImageInfo{
+		with(a, "d-same"), with(a, "d-prod"), with(b, "d-img"), with(b, "d-other"),
+	}})
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(res.Body))
 }
 
 func TestFakeCheckImagesBadBodyIs400(t *testing.T) {
