@@ -198,21 +198,6 @@ func readBody(r *http.Request) []byte {
 	return b
 }
 
-// sleepContext waits for d unless the request's context ends first.
-func sleepContext(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
 // dropConnection closes the connection without an answer.
 func dropConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
