@@ -23,8 +23,10 @@ func chunks(n, size int) [][2]int {
 	return out
 }
 
-// inParallel runs do(ctx, i) for i in [0, n), at most workers at once, and
-// returns once none is running. The first error cancels the context of
+// inParallel runs do(ctx, i) for i in [0, n), at most workers requests in
+// flight at once, and returns once none is running: each do makes one
+// call with ctx, whose place is freed once its answer is in hand
+// (answered), before it is decoded. The first error cancels the context of
 // the others and is the one returned (the cancelled ones' errors are not);
 // a done ctx stops it from starting more, and is the error then. Once
 // every do has run without error, it returns nil.
@@ -58,8 +60,9 @@ func inParallel(ctx context.Context, n, workers int, do func(ctx context.Context
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			if err := do(ctx, i); err != nil {
+			release := sync.OnceFunc(func() { <-sem })
+			defer release()
+			if err := do(withAnswered(ctx, release), i); err != nil {
 				once.Do(func() { first = err; cancel() })
 			}
 		}()

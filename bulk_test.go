@@ -626,3 +626,36 @@ func TestBulkChunkWhoseJobCannotBeWaitedForIsUnknown(t *testing.T) {
 		})
 	}
 }
+
+// inParallel counts requests in flight: a call's place is freed once its
+// answer is in hand (answered), so that the next one starts while it is
+// decoded; never more than workers before that.
+func TestInParallelFreesThePlaceOnceAnswered(t *testing.T) {
+	t.Parallel()
+	const n, workers = 6, 2
+	started := make([]chan struct{}, n)
+	for i := range started {
+		started[i] = make(chan struct{})
+	}
+	var onWire, maxOnWire atomic.Int32
+	err := inParallel(context.Background(), n, workers, func(ctx context.Context, i int) error {
+		w := onWire.Add(1)
+		for m := maxOnWire.Load(); w > m && !maxOnWire.CompareAndSwap(m, w); m = maxOnWire.Load() {
+		}
+		close(started[i])
+		onWire.Add(-1)
+		answered(ctx)
+		answered(ctx) // a second call frees nothing more
+		if next := i + workers; next < n {
+			// Still "decoding": the call after the next must start meanwhile.
+			select {
+			case <-started[next]:
+			case <-time.After(5 * time.Second):
+				return fmt.Errorf("call %d did not start while call %d was decoded", next, i)
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, maxOnWire.Load(), int32(workers))
+}

@@ -364,6 +364,7 @@ func (co *core) attempt(ctx context.Context, cl *call) attemptRecord {
 		// cut off: nothing worth draining either way.
 		raw.Body.Close()
 		if err == nil {
+			answered(ctx)
 			err = decodeBytes(data.bytes(), cl.out)
 			if err != nil {
 				err = describeBody(raw.Header.Get("Content-Type"), data.bytes(), err)
