@@ -54,14 +54,17 @@ type lister[T any] struct {
 	fetch        func(ctx context.Context, offset int) (*Page[T], error)
 	idOf         func(*T) string
 
-	ctx     context.Context    // cancelled when the range ends
-	wg      sync.WaitGroup     // the fetches in flight
-	ahead   []*pageAhead[T]    // fetched or being fetched, in order
-	next    int                // the offset of the next page to ask for
-	planned int                // pages asked for, the first included
-	total   int                // the first page's total_count: no page is asked for at or past it
-	seen    map[idKey]struct{} // the ids yielded
-	seeds   [2]maphash.Seed
+	ctx   context.Context // cancelled when the range ends
+	wg    sync.WaitGroup  // the fetches in flight
+	ahead []*pageAhead[T] // fetched or being fetched, in order
+	// lastDone is closed once the latest page asked for is fetched and
+	// decoded: the next page is decoded after that.
+	lastDone chan struct{}
+	next     int                // the offset of the next page to ask for
+	planned  int                // pages asked for, the first included
+	total    int                // the first page's total_count: no page is asked for at or past it
+	seen     map[idKey]struct{} // the ids yielded
+	seeds    [2]maphash.Seed
 }
 
 // idKey is an id as the lister remembers it: 128 bits of two seeded
@@ -155,14 +158,26 @@ func stoppedAt(offset int, err error) error {
 func (l *lister[T]) fill(held int) {
 	for held+len(l.ahead) < l.window && l.next < l.total && l.planned < maxListPages && l.ctx.Err() == nil {
 		p := &pageAhead[T]{offset: l.next, done: make(chan struct{})}
+		// The page is decoded once the page before it is: pages that
+		// arrive together are decoded in the order they are yielded.
+		ctx := l.ctx
+		if prev := l.lastDone; prev != nil {
+			ctx = withAnswered(ctx, func() {
+				select {
+				case <-prev:
+				case <-l.ctx.Done():
+				}
+			})
+		}
 		l.ahead = append(l.ahead, p)
+		l.lastDone = p.done
 		l.next += l.limit
 		l.planned++
 		l.wg.Add(1)
 		go func() {
 			defer l.wg.Done()
 			defer close(p.done)
-			p.page, p.err = l.fetch(l.ctx, p.offset)
+			p.page, p.err = l.fetch(ctx, p.offset)
 		}()
 	}
 }

@@ -1173,3 +1173,85 @@ func TestPaginateContextEndingBetweenPagesIsTheError(t *testing.T) {
 		})
 	}
 }
+
+// Pages whose answers arrive together, or the later first, are decoded in
+// the order they are yielded: a page's decoding (after answered) waits for
+// the page before it to be fetched and decoded.
+func TestPaginateDecodesPagesInOrder(t *testing.T) {
+	t.Parallel()
+	const limit, total = 5, 25 // the first page, then four ahead
+	arrive := map[int]chan struct{}{}
+	for off := limit; off < total; off += limit {
+		arrive[off] = make(chan struct{})
+	}
+	var mu sync.Mutex
+	var decoded []int
+	pages := &intPages{total: total, limit: limit}
+	pages.hook = func(ctx context.Context, offset int) (*Page[int], error, bool) {
+		if ch, ok := arrive[offset]; ok {
+			<-ch // the answer arrives
+		}
+		answered(ctx) // in hand: wait for the page before to be decoded
+		mu.Lock()
+		decoded = append(decoded, offset)
+		mu.Unlock()
+		return nil, nil, false
+	}
+	go func() {
+		// The answers arrive last page first, once all four are asked for.
+		for pages.calls.Load() < 5 {
+			time.Sleep(100 * time.Microsecond)
+		}
+		for off := total - limit; off >= limit; off -= limit {
+			close(arrive[off])
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	var got []int
+	for v, err := range paginate(context.Background(), concurrentClient(t, 8), 0, limit, pages.fetch, intID) {
+		require.NoError(t, err)
+		got = append(got, v)
+	}
+	assert.Len(t, got, total)
+	assert.Equal(t, []int{0, 5, 10, 15, 20}, decoded, "decoded in the order yielded, whatever the order of arrival")
+}
+
+// A page waiting for the one before it to be decoded does not outlive a
+// caller that stops: the range returns, nothing left running.
+func TestPaginateStopWhileAPageWaitsToDecode(t *testing.T) {
+	t.Parallel()
+	const limit, total = 5, 15
+	block := make(chan struct{})
+	defer close(block)
+	pages := &intPages{total: total, limit: limit}
+	pages.hook = func(ctx context.Context, offset int) (*Page[int], error, bool) {
+		switch offset {
+		case 5: // the page after the first never arrives until the caller has gone
+			select {
+			case <-block:
+			case <-ctx.Done():
+			}
+			return nil, ctx.Err(), true
+		case 10:
+			answered(ctx) // waits for page 5, which waits for the caller's stop
+		}
+		return nil, nil, false
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for v, err := range paginate(context.Background(), concurrentClient(t, 4), 0, limit, pages.fetch, intID) {
+			require.NoError(t, err)
+			if v == limit-1 {
+				require.Eventually(t, func() bool { return pages.calls.Load() == 3 }, 5*time.Second, time.Millisecond)
+				break
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the range did not return")
+	}
+	assert.Zero(t, pages.inFlight.Load(), "no fetch left running")
+}
