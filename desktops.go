@@ -61,25 +61,39 @@ func (s *DesktopsService) CheckImages(ctx context.Context, desktopIDs []string) 
 	parts := chunks(len(desktopIDs), MaxCheckImagesDesktops)
 	answers := make([][]wire.ImageInfo, len(parts))
 	// Each chunk's answers are put in order as they arrive, while other
-	// chunks are still on the wire, so that little is left to do after
-	// the last one; distinct says whether that order is the whole call's
-	// (no id given twice), found meanwhile too.
-	ordered := make([][]DesktopImageInfo, len(parts))
-	distinct := make(chan bool, 1)
+	// chunks are still on the wire, into the chunk's own part of one
+	// slice for the whole call (all, room for an answer per id), so that
+	// little is left to do after the last one. distinct says whether that
+	// order is the whole call's (no id given twice); it and all are made
+	// meanwhile, before ready is closed.
+	var (
+		all      []DesktopImageInfo
+		placed   = make([]int, len(parts)) // answers placed per chunk; -1: not ordered on its own
+		distinct bool
+		ready    = make(chan struct{})
+	)
 	if len(parts) > 1 {
-		go func() { distinct <- !hasDuplicates(desktopIDs) }()
+		go func() {
+			all = make([]DesktopImageInfo, len(desktopIDs))
+			distinct = !hasDuplicates(desktopIDs)
+			close(ready)
+		}()
 	}
 	err := inParallel(ctx, len(parts), (*service)(s).clientOrNil().concurrency(), func(ctx context.Context, i int) error {
-		ids := desktopIDs[parts[i][0]:parts[i][1]]
-		w, err := s.checkImages(ctx, ids)
+		from, to := parts[i][0], parts[i][1]
+		w, err := s.checkImages(ctx, desktopIDs[from:to])
 		answers[i] = w
 		if err == nil && len(parts) > 1 {
-			ordered[i] = chunkInOrder(ids, w)
+			<-ready
+			placed[i] = placeInOrder(all[from:to], desktopIDs[from:to], w)
 		}
 		return err
 	})
-	if len(parts) > 1 && <-distinct && err == nil && allOrdered(ordered) {
-		return slices.Concat(ordered...), nil
+	if len(parts) > 1 {
+		<-ready
+		if distinct && err == nil && !slices.Contains(placed, -1) {
+			return joinPlaced(all, parts, placed), nil
+		}
 	}
 	if err != nil {
 		if c := (*service)(s).clientOrNil(); err == ctx.Err() && c != nil && c.core != nil {
@@ -106,11 +120,19 @@ func (s *DesktopsService) checkImages(ctx context.Context, desktopIDs []string) 
 	return w.ImageInfos, nil
 }
 
-// chunkInOrder is a chunk's answers in the order of its ids as public
-// values, or nil where an answer names a desktop the chunk did not ask
-// about or names one twice: then the whole call's answers are ordered
-// together (inOrder).
-func chunkInOrder(ids []string, infos []wire.ImageInfo) []DesktopImageInfo {
+// placeInOrder puts a chunk's answers, as public values, into dst (room
+// for one per id of the chunk) in the order of its ids and returns how
+// many it put, or -1 where an answer names a desktop the chunk did not
+// ask about or names one twice: then the whole call's answers are
+// ordered together (inOrder). The ids are distinct (the caller uses the
+// answer only then).
+func placeInOrder(dst []DesktopImageInfo, ids []string, infos []wire.ImageInfo) int {
+	if len(infos) > len(dst) {
+		return -1 // more answers than ids: one is not asked, or twice
+	}
+	if asAsked(dst, ids, infos) {
+		return len(infos)
+	}
 	pos := make(map[string]int, len(ids))
 	for i, id := range ids {
 		pos[id] = i
@@ -120,42 +142,53 @@ func chunkInOrder(ids []string, infos []wire.ImageInfo) []DesktopImageInfo {
 	for k := range infos {
 		p, ok := pos[infos[k].DesktopID]
 		if _, dup := seen[p]; !ok || dup {
-			return nil
+			return -1
 		}
 		seen[p] = struct{}{}
 		at[k] = p
 	}
-	out := make([]DesktopImageInfo, len(infos))
-	for k := range infos {
-		out[k] = DesktopImageInfo(infos[k])
+	order := make([]int, len(infos))
+	for k := range order {
+		order[k] = k
 	}
-	if !slices.IsSorted(at) {
-		order := make([]int, len(infos))
-		for k := range order {
-			order[k] = k
-		}
-		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(at[a], at[b]) })
-		sorted := make([]DesktopImageInfo, len(infos))
-		for k, o := range order {
-			sorted[k] = out[o]
-		}
-		out = sorted
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(at[a], at[b]) })
+	for k, o := range order {
+		dst[k] = DesktopImageInfo(infos[o])
 	}
-	if len(out) == 0 {
-		return []DesktopImageInfo{} // not nil: nil means "order the whole call"
-	}
-	return out
+	return len(infos)
 }
 
-// allOrdered reports whether every chunk's answers could be ordered on
-// their own.
-func allOrdered(ordered [][]DesktopImageInfo) bool {
-	for _, o := range ordered {
-		if o == nil {
-			return false
+// asAsked puts infos into dst as public values and reports true when they
+// name desktops of ids in the order of ids, each at most once (ids being
+// distinct), as the API answers: one walk over both, with no map of
+// positions. Otherwise it reports false, dst partly written.
+func asAsked(dst []DesktopImageInfo, ids []string, infos []wire.ImageInfo) bool {
+	j := 0
+	for k := range infos {
+		for j < len(ids) && ids[j] != infos[k].DesktopID {
+			j++
 		}
+		if j == len(ids) {
+			return false // not asked, or out of order
+		}
+		j++
+		dst[k] = DesktopImageInfo(infos[k])
 	}
 	return true
+}
+
+// joinPlaced is the call's answers: chunk i's placed[i] answers, placed
+// at parts[i]'s start in all, moved together. Nothing moves where every
+// desktop had an answer.
+func joinPlaced(all []DesktopImageInfo, parts [][2]int, placed []int) []DesktopImageInfo {
+	n := 0
+	for i, p := range parts {
+		if n != p[0] {
+			copy(all[n:], all[p[0]:p[0]+placed[i]])
+		}
+		n += placed[i]
+	}
+	return all[:n]
 }
 
 // hasDuplicates reports whether an id is given twice.

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hwcloud-go/workspace/internal/wire"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -497,5 +498,90 @@ func TestCheckImagesOrderAcrossChunks(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A chunk's answers are ordered on their own when each names a desktop of
+// the chunk once, whatever their order; otherwise (a desktop twice, one not
+// asked, more answers than ids) the chunk says so with -1 and the whole
+// call is ordered at the end.
+func TestPlaceInOrder(t *testing.T) {
+	t.Parallel()
+	ids := []string{"a", "b", "c", "d"}
+	infos := func(names ...string) []wire.ImageInfo {
+		out := make([]wire.ImageInfo, len(names))
+		for i, n := range names {
+			out[i] = wire.ImageInfo{DesktopID: n, ImageID: "img-" + n}
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name    string
+		answers []wire.ImageInfo
+		want    []string // nil: not ordered on its own
+	}{
+		{"in order", infos("a", "b", "c", "d"), []string{"a", "b", "c", "d"}},
+		{"in order with gaps", infos("b", "d"), []string{"b", "d"}},
+		{"none", infos(), []string{}},
+		{"backwards", infos("d", "c", "a"), []string{"a", "c", "d"}},
+		{"in order, then back", infos("a", "c", "b"), []string{"a", "b", "c"}},
+		{"twice in a row", infos("a", "a"), nil},
+		{"twice apart", infos("a", "c", "a"), nil},
+		{"not asked", infos("a", "x"), nil},
+		{"not asked first", infos("x", "a"), nil},
+		{"more answers than ids", infos("a", "b", "c", "d", "a"), nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dst := make([]DesktopImageInfo, len(ids))
+			n := placeInOrder(dst, ids, tt.answers)
+			if tt.want == nil {
+				assert.Equal(t, -1, n)
+				return
+			}
+			require.Equal(t, len(tt.want), n)
+			names := make([]string, n)
+			for i, g := range dst[:n] {
+				names[i] = g.DesktopID
+				assert.Equal(t, "img-"+g.DesktopID, g.ImageID, "the answer stays with its desktop")
+			}
+			assert.Equal(t, tt.want, names)
+		})
+	}
+}
+
+// The chunks' answers, each at its chunk's start, are moved together:
+// gaps (desktops without an answer) closed, order kept.
+func TestJoinPlaced(t *testing.T) {
+	t.Parallel()
+	mk := func(names ...string) []DesktopImageInfo {
+		out := make([]DesktopImageInfo, len(names))
+		for i, n := range names {
+			out[i] = DesktopImageInfo{DesktopID: n}
+		}
+		return out
+	}
+	parts := [][2]int{{0, 3}, {3, 6}, {6, 7}}
+	for _, tt := range []struct {
+		name   string
+		all    []DesktopImageInfo
+		placed []int
+		want   []string
+	}{
+		{"full", mk("a", "b", "c", "d", "e", "f", "g"), []int{3, 3, 1}, []string{"a", "b", "c", "d", "e", "f", "g"}},
+		{"gaps", mk("a", "", "", "d", "e", "", ""), []int{1, 2, 0}, []string{"a", "d", "e"}},
+		{"first empty", mk("", "", "", "d", "", "", "g"), []int{0, 1, 1}, []string{"d", "g"}},
+		{"none", mk("", "", "", "", "", "", ""), []int{0, 0, 0}, []string{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := joinPlaced(tt.all, parts, tt.placed)
+			names := make([]string, len(got))
+			for i, g := range got {
+				names[i] = g.DesktopID
+			}
+			assert.Equal(t, tt.want, names)
+			assert.NotNil(t, got, "no answer is an empty slice, not nil")
+		})
 	}
 }
