@@ -151,7 +151,10 @@ func WithSubJobsPerAnswer(n int) Option {
 	return Option{func(c *serverConfig) { c.subJobs = max(n, 0) }}
 }
 
-// WithLatency delays every answer by d; see also Server.SetLatency.
+// WithLatency delays every answer by d, from when the request is read:
+// never less, and on Linux seldom half a millisecond more, however many
+// requests wait at once (a Go timer alone fires up to a millisecond late
+// when several are due together); see also Server.SetLatency.
 func WithLatency(d time.Duration) Option {
 	return Option{func(c *serverConfig) { c.latency = max(d, 0) }}
 }
