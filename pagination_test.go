@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -1441,4 +1442,69 @@ func TestPaginateRandomArrivalsErrorsAndBreaks(t *testing.T) {
 			assert.LessOrEqual(t, pages.maxInFlight.Load(), int32(conc))
 		})
 	}
+}
+
+// attemptDurations records each attempt's Duration by the answer's
+// request id.
+type attemptDurations struct {
+	mu sync.Mutex
+	d  map[string]time.Duration
+}
+
+func (o *attemptDurations) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
+func (o *attemptDurations) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context {
+	return ctx
+}
+func (o *attemptDurations) CallEnd(context.Context, CallInfo, CallResult) {}
+func (o *attemptDurations) AttemptEnd(_ context.Context, _ CallInfo, r AttemptResult) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.d[r.RequestID] = r.Duration
+}
+
+// A page in hand that waits for the page before it to be decoded does not
+// count that wait in its attempt's Duration (what observers and the
+// OpenTelemetry metrics report as the request's time): the wait is the
+// listing's, not the server's.
+func TestPaginateWaitForThePageBeforeIsNotTheAttemptsTime(t *testing.T) {
+	t.Parallel()
+	const hold = 100 * time.Millisecond
+	sent10 := make(chan struct{})
+	_, mux := setup(t)
+	mux.handle(strings.TrimPrefix(snapshotsPath, testPrefix), func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		switch offset {
+		case 5: // slow: answers once the page after it is in hand, after hold
+			<-sent10
+			time.Sleep(hold) // the server's time, which this page's Duration counts
+		}
+		var b strings.Builder
+		b.WriteString(`{"total_count":15,"desktop_snapshots":[`)
+		for i := offset; i < offset+5; i++ {
+			if i > offset {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"snapshot_id":"s-%d"}`, i)
+		}
+		b.WriteString(`]}`)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", fmt.Sprintf("off-%d", offset))
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, b.String())
+		if offset == 10 {
+			close(sent10)
+		}
+	})
+	obs := &attemptDurations{d: map[string]time.Duration{}}
+	c := mux.client(t, WithConcurrency(3), WithObserver(obs))
+	n := 0
+	for _, err := range c.Snapshots.All(testContext(t), &ListSnapshotsOptions{Limit: 5}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 15, n)
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	assert.GreaterOrEqual(t, obs.d["off-5"], hold, "the slow page's own time")
+	assert.Less(t, obs.d["off-10"], hold/2, "the page after it, answered at once, waited for it outside its attempt's time")
 }
