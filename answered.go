@@ -1,6 +1,9 @@
 package workspace
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // A call's answer is "in hand" once its 2xx body has been read whole:
 // whatever follows (decoding it) sends nothing more, since a body that
@@ -25,9 +28,15 @@ func withAnswered(ctx context.Context, f func()) context.Context {
 	return context.WithValue(ctx, answeredKey{}, f)
 }
 
-// answered calls ctx's function, if any: the call's answer is in hand.
-func answered(ctx context.Context) {
+// answered calls ctx's function, if any: the call's answer is in hand. It
+// returns the time the function took (an All iterator's page waits there
+// for the page before it), which is not the attempt's: its Duration, that
+// observers report as the request's time, leaves it out.
+func answered(ctx context.Context) time.Duration {
 	if f, ok := ctx.Value(answeredKey{}).(func()); ok {
+		start := time.Now()
 		f()
+		return time.Since(start)
 	}
+	return 0
 }

@@ -210,7 +210,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) (err error) {
 		st.resends = 0
 		cl.last = co.attempt(actx, cl)
 		res := &cl.last
-		res.duration = time.Since(start)
+		res.duration = time.Since(start) - res.waited
 		st.attempts += 1 + st.resends // the transport's own sends count as attempts
 
 		if res.err == nil || ctx.Err() != nil {
@@ -317,6 +317,7 @@ type attemptRecord struct {
 	bodyCut   bool   // a 2xx answer whose body the connection cut off
 	decodeErr bool   // a 2xx whose body arrived whole and did not decode
 	duration  time.Duration
+	waited    time.Duration // in answered, after the body was read: not the attempt's time
 }
 
 // attempt authenticates, sends and classifies one try of cl.
@@ -364,7 +365,7 @@ func (co *core) attempt(ctx context.Context, cl *call) attemptRecord {
 		// cut off: nothing worth draining either way.
 		raw.Body.Close()
 		if err == nil {
-			answered(ctx)
+			res.waited = answered(ctx)
 			err = decodeBytes(data.bytes(), cl.out)
 			if err != nil {
 				err = describeBody(raw.Header.Get("Content-Type"), data.bytes(), err)

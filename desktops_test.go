@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -582,6 +584,145 @@ func TestJoinPlaced(t *testing.T) {
 			}
 			assert.Equal(t, tt.want, names)
 			assert.NotNil(t, got, "no answer is an empty slice, not nil")
+		})
+	}
+}
+
+// hostileImages answers a chunk of check-images as a careless or hostile
+// server might, chosen by mode: in order with gaps, shuffled, a desktop
+// twice (with different images), a desktop not asked, a desktop of another
+// chunk, nothing, null, a null entry, more answers than ids.
+func hostileImages(asked, others []string, mode int, rng *rand.Rand) string {
+	type entry struct {
+		id, image string
+		null      bool
+	}
+	var es []entry
+	for _, id := range asked {
+		if rng.IntN(4) != 0 {
+			es = append(es, entry{id: id, image: "img-" + id})
+		}
+	}
+	switch mode {
+	case 0: // as asked, with gaps
+	case 1:
+		rng.Shuffle(len(es), func(i, j int) { es[i], es[j] = es[j], es[i] })
+	case 2:
+		if len(es) > 0 {
+			k := rng.IntN(len(es))
+			es = slices.Insert(es, rng.IntN(len(es)+1), entry{id: es[k].id, image: "dup-" + es[k].id})
+		}
+	case 3:
+		es = slices.Insert(es, rng.IntN(len(es)+1), entry{id: "not-asked", image: "img-not-asked"})
+	case 4:
+		if len(others) > 0 {
+			o := others[rng.IntN(len(others))]
+			es = slices.Insert(es, rng.IntN(len(es)+1), entry{id: o, image: "other-" + o})
+		}
+	case 5:
+		es = nil
+	case 6:
+		return `{"image_infos":null}`
+	case 7:
+		es = slices.Insert(es, rng.IntN(len(es)+1), entry{null: true})
+	case 8:
+		for _, id := range asked {
+			es = append(es, entry{id: id, image: "again-" + id})
+		}
+		rng.Shuffle(len(es), func(i, j int) { es[i], es[j] = es[j], es[i] })
+	}
+	var b strings.Builder
+	b.WriteString(`{"image_infos":[`)
+	for i, e := range es {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if e.null {
+			b.WriteString("null")
+			continue
+		}
+		fmt.Fprintf(&b, `{"desktop_id":%q,"image_id":%q,"os_type":"Linux"}`, e.id, e.image)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+// Whatever a server answers each chunk, CheckImages gives what ordering
+// the whole call's answers at the end gives (inOrder over the chunks'
+// answers in chunk order): the chunks placed in the one slice as they
+// arrive, the fast walk, the fallbacks, at every concurrency, with ids
+// repeated across chunks or not, 1 to 10,001 ids.
+func TestCheckImagesHostileAnswersAsWholeCallOrder(t *testing.T) {
+	t.Parallel()
+	mkIDs := func(n int, repeat bool) []string {
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("d-%05d", i)
+			if repeat && i%301 == 300 {
+				ids[i] = ids[i/7] // an id of an earlier chunk, often
+			}
+		}
+		return ids
+	}
+	type tc struct {
+		ids   []string
+		conc  int
+		seeds int
+	}
+	var cases []tc
+	for _, conc := range []int{1, 2, 8, 64} {
+		cases = append(cases,
+			tc{mkIDs(1, false), conc, 18},
+			tc{mkIDs(501, false), conc, 18},
+			tc{mkIDs(1100, false), conc, 18},
+			tc{mkIDs(1100, true), conc, 6},
+		)
+	}
+	cases = append(cases, tc{mkIDs(10001, false), 8, 2}, tc{mkIDs(10001, true), 64, 1})
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%d ids, repeats %v, concurrency %d", len(c.ids), hasDuplicates(c.ids), c.conc), func(t *testing.T) {
+			t.Parallel()
+			for seed := range c.seeds {
+				var mu sync.Mutex
+				sent := map[string][]wire.ImageInfo{} // by the chunk's ids
+				_, mux := setup(t)
+				mux.handle("/desktops/check-images", func(w http.ResponseWriter, r *http.Request) {
+					var req wire.CheckImagesRequest
+					if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+						writeAPIError(w, http.StatusBadRequest, "")
+						return
+					}
+					key := strings.Join(req.DesktopIDs, "\x00")
+					h := fnv.New64a()
+					_, _ = h.Write([]byte(key))
+					rng := rand.New(rand.NewPCG(h.Sum64(), uint64(seed)))
+					// Even seeds: answers every chunk can place on its
+					// own (the fast path); odd ones: every mode, for
+					// chunks at any place.
+					mode := []int{0, 1, 5, 6}[rng.IntN(4)]
+					if seed%2 == 1 {
+						mode = (seed/2 + rng.IntN(2)) % 9
+					}
+					body := hostileImages(req.DesktopIDs, c.ids, mode, rng)
+					var ans wire.Images
+					require.NoError(t, json.Unmarshal([]byte(body), &ans))
+					mu.Lock()
+					sent[key] = ans.ImageInfos
+					mu.Unlock()
+					writeJSON(w, http.StatusOK, body)
+				})
+				cl := mux.client(t, WithConcurrency(c.conc))
+				got, err := cl.Desktops.CheckImages(testContext(t), c.ids)
+				require.NoError(t, err)
+				var answers [][]wire.ImageInfo
+				for _, p := range chunks(len(c.ids), MaxCheckImagesDesktops) {
+					a, ok := sent[strings.Join(c.ids[p[0]:p[1]], "\x00")]
+					require.True(t, ok, "chunk %v asked", p)
+					answers = append(answers, a)
+				}
+				want := imagesFromWire(inOrder(c.ids, slices.Concat(answers...)))
+				require.Equal(t, want, got, "seed %d", seed)
+			}
 		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -1254,4 +1256,255 @@ func TestPaginateStopWhileAPageWaitsToDecode(t *testing.T) {
 		t.Fatal("the range did not return")
 	}
 	assert.Zero(t, pages.inFlight.Load(), "no fetch left running")
+}
+
+// A middle page fails while the pages after it, in hand, wait for it to
+// be decoded: the listing yields the pages before it, then its error once,
+// and stops; the waiting pages end, those decoded before the listing
+// stopped in order.
+func TestPaginateErrorOnAMiddlePageWhileLaterOnesWait(t *testing.T) {
+	t.Parallel()
+	const limit, total, conc = 5, 40, 8
+	var waiting atomic.Int32
+	var mu sync.Mutex
+	var decoded []int
+	pages := &intPages{total: total, limit: limit}
+	boom := errors.New("boom")
+	pages.hook = func(ctx context.Context, offset int) (*Page[int], error, bool) {
+		switch {
+		case offset == 5:
+			// Fails once every later page is in hand and waiting.
+			require.Eventually(t, func() bool { return waiting.Load() == conc-2 }, 5*time.Second, 100*time.Microsecond)
+			answered(ctx)
+			return nil, boom, true
+		case offset > 5:
+			waiting.Add(1)
+			answered(ctx)
+			if ctx.Err() != nil {
+				return nil, ctx.Err(), true // let go once the listing stopped: in any order
+			}
+		}
+		mu.Lock()
+		decoded = append(decoded, offset)
+		mu.Unlock()
+		return nil, nil, false
+	}
+	var items []int
+	var errs []error
+	for v, err := range paginate(context.Background(), concurrentClient(t, conc), 0, limit, pages.fetch, intID) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, v)
+	}
+	assert.Equal(t, []int{0, 1, 2, 3, 4}, items)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], boom)
+	assert.Zero(t, pages.inFlight.Load(), "no fetch outlives the loop")
+	assert.LessOrEqual(t, pages.maxInFlight.Load(), int32(conc))
+	assert.EqualValues(t, conc, pages.calls.Load(), "no page asked for after the error")
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, decoded)
+	assert.Equal(t, 0, decoded[0])
+	assert.True(t, slices.IsSorted(decoded), "decoded in order: %v", decoded)
+}
+
+// The caller's context ends while a page in hand waits for the page before
+// it (which waits for the context): the listing yields the context's
+// error once and returns, nothing left running.
+func TestPaginateCancelWhileAPageWaitsForItsPredecessor(t *testing.T) {
+	t.Parallel()
+	const limit, total = 5, 30
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var waiting atomic.Bool
+	pages := &intPages{total: total, limit: limit}
+	pages.hook = func(fctx context.Context, offset int) (*Page[int], error, bool) {
+		switch offset {
+		case 5:
+			<-fctx.Done()
+			return nil, fctx.Err(), true
+		case 10:
+			waiting.Store(true)
+			answered(fctx)
+		}
+		return nil, nil, false
+	}
+	var items []int
+	var errs []error
+	for v, err := range paginate(ctx, concurrentClient(t, 4), 0, limit, pages.fetch, intID) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, v)
+		if v == limit-1 {
+			require.Eventually(t, waiting.Load, 5*time.Second, 100*time.Microsecond)
+			cancel()
+		}
+	}
+	assert.Equal(t, []int{0, 1, 2, 3, 4}, items)
+	require.Len(t, errs, 1)
+	assert.ErrorIs(t, errs[0], context.Canceled)
+	assert.Zero(t, pages.inFlight.Load())
+}
+
+// Pages arrive in any order and call the hook (some twice), a page may
+// fail, the first page's total_count may lie (a later page is short), the
+// caller may break anywhere: items come in order, each once, an error at
+// most once and last, never more than WithConcurrency fetches at once and
+// none left when the loop ends.
+func TestPaginateRandomArrivalsErrorsAndBreaks(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	for run := range 60 {
+		conc := []int{1, 2, 3, 8}[run%4]
+		limit := 1 + rng.IntN(5)
+		total := rng.IntN(60)
+		claimed := total + rng.IntN(3)*limit*rng.IntN(4) // lies about the total, sometimes
+		failAt := -1
+		if rng.IntN(3) == 0 {
+			failAt = limit * rng.IntN(total/limit+1)
+		}
+		breakAt := -1
+		if rng.IntN(3) == 0 && total > 0 {
+			breakAt = rng.IntN(total)
+		}
+		seed := rng.Uint64()
+		name := fmt.Sprintf("run %d: conc %d limit %d total %d claimed %d fail %d break %d", run, conc, limit, total, claimed, failAt, breakAt)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			prng := rand.New(rand.NewPCG(seed, 1))
+			jitter := func() time.Duration {
+				mu.Lock()
+				defer mu.Unlock()
+				return time.Duration(prng.IntN(300)) * time.Microsecond
+			}
+			pages := &intPages{total: claimed, limit: limit}
+			boom := errors.New("boom")
+			pages.hook = func(ctx context.Context, offset int) (*Page[int], error, bool) {
+				time.Sleep(jitter()) // arrival order: any
+				answered(ctx)
+				answered(ctx)
+				if offset == failAt {
+					return nil, boom, true
+				}
+				page := &Page[int]{TotalCount: claimed}
+				for i := offset; i < min(offset+limit, total); i++ {
+					page.Items = append(page.Items, i)
+				}
+				return page, nil, true
+			}
+			var items []int
+			var errs []error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for v, err := range paginate(context.Background(), concurrentClient(t, conc), 0, limit, pages.fetch, intID) {
+					if err != nil {
+						errs = append(errs, err)
+						continue
+					}
+					require.Empty(t, errs, "nothing after an error")
+					items = append(items, v)
+					if v == breakAt {
+						break
+					}
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the range did not return")
+			}
+			end := total
+			if failAt >= 0 && failAt < end {
+				end = failAt
+			}
+			if breakAt >= 0 && breakAt < end {
+				end = breakAt + 1
+			}
+			var want []int
+			for i := range end {
+				want = append(want, i)
+			}
+			assert.Equal(t, want, items)
+			if failAt >= 0 && failAt < total && (breakAt < 0 || breakAt >= failAt) {
+				require.Len(t, errs, 1)
+				assert.ErrorIs(t, errs[0], boom)
+			} else {
+				assert.Empty(t, errs)
+			}
+			assert.Zero(t, pages.inFlight.Load(), "no fetch outlives the loop")
+			assert.LessOrEqual(t, pages.maxInFlight.Load(), int32(conc))
+		})
+	}
+}
+
+// attemptDurations records each attempt's Duration by the answer's
+// request id.
+type attemptDurations struct {
+	mu sync.Mutex
+	d  map[string]time.Duration
+}
+
+func (o *attemptDurations) CallStart(ctx context.Context, _ CallInfo) context.Context { return ctx }
+func (o *attemptDurations) AttemptStart(ctx context.Context, _ CallInfo, _ int) context.Context {
+	return ctx
+}
+func (o *attemptDurations) CallEnd(context.Context, CallInfo, CallResult) {}
+func (o *attemptDurations) AttemptEnd(_ context.Context, _ CallInfo, r AttemptResult) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.d[r.RequestID] = r.Duration
+}
+
+// A page in hand that waits for the page before it to be decoded does not
+// count that wait in its attempt's Duration (what observers and the
+// OpenTelemetry metrics report as the request's time): the wait is the
+// listing's, not the server's.
+func TestPaginateWaitForThePageBeforeIsNotTheAttemptsTime(t *testing.T) {
+	t.Parallel()
+	const hold = 100 * time.Millisecond
+	sent10 := make(chan struct{})
+	_, mux := setup(t)
+	mux.handle(strings.TrimPrefix(snapshotsPath, testPrefix), func(w http.ResponseWriter, r *http.Request) {
+		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
+		switch offset {
+		case 5: // slow: answers once the page after it is in hand, after hold
+			<-sent10
+			time.Sleep(hold) // the server's time, which this page's Duration counts
+		}
+		var b strings.Builder
+		b.WriteString(`{"total_count":15,"desktop_snapshots":[`)
+		for i := offset; i < offset+5; i++ {
+			if i > offset {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"snapshot_id":"s-%d"}`, i)
+		}
+		b.WriteString(`]}`)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", fmt.Sprintf("off-%d", offset))
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, b.String())
+		if offset == 10 {
+			close(sent10)
+		}
+	})
+	obs := &attemptDurations{d: map[string]time.Duration{}}
+	c := mux.client(t, WithConcurrency(3), WithObserver(obs))
+	n := 0
+	for _, err := range c.Snapshots.All(testContext(t), &ListSnapshotsOptions{Limit: 5}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 15, n)
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	assert.GreaterOrEqual(t, obs.d["off-5"], hold, "the slow page's own time")
+	assert.Less(t, obs.d["off-10"], hold/2, "the page after it, answered at once, waited for it outside its attempt's time")
 }

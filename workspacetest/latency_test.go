@@ -73,3 +73,59 @@ func TestSleepContextClientGoneBeforeShortWait(t *testing.T) {
 	assert.False(t, sleepContext(r, time.Millisecond))
 	assert.True(t, sleepContext(r, 0), "no wait: nothing to end early")
 }
+
+// Two hundred waits at once, far more than the threads that may sleep,
+// half of them for a client that goes away: those end with false, the
+// others no earlier than asked with true, and no sleeper is left counted.
+func TestSleepContextManyAtOnceSomeGone(t *testing.T) {
+	t.Parallel()
+	const n, d = 200, 3 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	gone := httptest.NewRequest("GET", "/", nil).WithContext(ctx)
+	kept := httptest.NewRequest("GET", "/", nil)
+	var wg sync.WaitGroup
+	took := make([]time.Duration, n)
+	oks := make([]bool, n)
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			t0 := time.Now()
+			if i%2 == 1 {
+				oks[i] = sleepContext(gone, time.Minute)
+			} else {
+				oks[i] = sleepContext(kept, d)
+			}
+			took[i] = time.Since(t0)
+		}()
+	}
+	close(start)
+	cancel()
+	wg.Wait()
+	for i := range n {
+		if i%2 == 1 {
+			assert.False(t, oks[i], "gone client %d", i)
+			assert.Less(t, took[i], 30*time.Second)
+		} else {
+			assert.True(t, oks[i])
+			assert.GreaterOrEqual(t, took[i], d, "never early")
+		}
+	}
+	// The count is shared with the other tests' waits: it comes back to
+	// zero once theirs end too.
+	assert.Eventually(t, func() bool { return preciseSleepers.Load() == 0 }, 5*time.Second, 100*time.Microsecond, "every sleeper uncounted")
+}
+
+// Waits of every length around the precise window (shorter, equal, just
+// longer) end no earlier than asked.
+func TestSleepContextAroundThePreciseWindow(t *testing.T) {
+	t.Parallel()
+	r := httptest.NewRequest("GET", "/", nil)
+	for _, d := range []time.Duration{time.Nanosecond, time.Microsecond, preciseWindow - time.Microsecond, preciseWindow, preciseWindow + time.Microsecond, preciseWindow + 300*time.Microsecond} {
+		t0 := time.Now()
+		require.True(t, sleepContext(r, d))
+		assert.GreaterOrEqual(t, time.Since(t0), d, "%v", d)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"strings"
@@ -1139,4 +1140,181 @@ func TestFakeLatency(t *testing.T) {
 	_, err = c.Snapshots.List(context.Background(), nil)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
+}
+
+// check-images' answer is byte for byte json.Marshal's encoding of the
+// right infos, whatever the ids and images hold (HTML, escapes, Unicode,
+// line separators, invalid UTF-8 in an image's fields), with images
+// alternating or in runs, one removed, one replaced, ids asked twice or
+// unknown, the body sent as json.Marshal sends it (HTML escaped: the slow
+// path) or raw (the fast path).
+func TestFakeCheckImagesRawAnswerHostileValues(t *testing.T) {
+	t.Parallel()
+	srv := fakeNewServer(t)
+	names := []string{"plain", "<b>&amp;</b>", "桌面 🙂", "quote\" back\\slash", "line\u2028sep\u2029", "bad\xffutf8", "ctl\x01\x1f\t\n", ""}
+	type img struct{ id, name, typ, os string }
+	var images []img
+	for i := range 6 {
+		im := img{fmt.Sprintf("img-%d-%s", i, names[i%len(names)]), names[(i+1)%len(names)], names[(i+2)%len(names)], names[(i+3)%len(names)]}
+		images = append(images, im)
+		srv.AddImage(workspacetest.Image{ID: im.id, Name: im.name, Type: im.typ, OSType: im.os})
+	}
+	// Replaced, and removed: desktops on the removed image are left out.
+	images[1].name = "replaced <name>"
+	srv.AddImage(workspacetest.Image{ID: images[1].id, Name: images[1].name, Type: images[1].typ, OSType: images[1].os})
+	require.True(t, srv.RemoveImage(images[4].id))
+	imageOf := map[string]*img{}
+	for i := range images {
+		if i != 4 {
+			imageOf[images[i].id] = &images[i]
+		}
+	}
+	idNames := []string{"d", "<script>", "a&b", "桌-面", "q\"x", "e\\s", "u\u2028", "🙂"}
+	desktopImage := map[string]string{}
+	var desktops []string
+	for i := range 60 {
+		id := fmt.Sprintf("%s-%d", idNames[i%len(idNames)], i)
+		// Runs of one image, then alternating, then one missing.
+		var im string
+		switch {
+		case i < 20:
+			im = images[i/7].id
+		case i < 50:
+			im = images[i%6].id
+		default:
+			im = "img-never-added"
+		}
+		srv.AddDesktop(workspacetest.Desktop{ID: id, ImageID: im})
+		desktopImage[id] = im
+		desktops = append(desktops, id)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := range 40 {
+		var asked []string
+		for range 1 + rng.IntN(80) {
+			switch rng.IntN(10) {
+			case 0:
+				asked = append(asked, fmt.Sprintf("unknown-%d", rng.IntN(5)))
+			case 1:
+				if len(asked) > 0 {
+					asked = append(asked, asked[rng.IntN(len(asked))]) // again
+				}
+			default:
+				asked = append(asked, desktops[rng.IntN(len(desktops))])
+			}
+		}
+		if len(asked) == 0 {
+			asked = append(asked, desktops[0])
+		}
+		plain := slices.DeleteFunc(slices.Clone(asked), func(id string) bool { return strings.ContainsAny(id, "\"\\") })
+		for _, asked := range [][]string{asked, plain} {
+			if len(asked) == 0 {
+				continue
+			}
+			infos := []wire.ImageInfo{}
+			seen := map[string]bool{}
+			for _, id := range asked {
+				im, ok := imageOf[desktopImage[id]]
+				if seen[id] || !ok {
+					continue
+				}
+				seen[id] = true
+				infos = append(infos, wire.ImageInfo{DesktopID: id, ImageID: im.id, ImageName: im.name, ImageType: im.typ, OSType: im.os})
+			}
+			want, err := json.Marshal(wire.Images{ImageInfos: infos})
+			require.NoError(t, err)
+			escaped, err := json.Marshal(wire.CheckImagesRequest{DesktopIDs: asked})
+			require.NoError(t, err)
+			// Raw: HTML, Unicode and line separators as they are, which
+			// the fake's fast decoder takes where nothing is escaped.
+			raw := []byte(`{"desktop_ids":[`)
+			for i, id := range asked {
+				if i > 0 {
+					raw = append(raw, ',')
+				}
+				if strings.ContainsAny(id, "\"\\") {
+					q, err := json.Marshal(id)
+					require.NoError(t, err)
+					raw = append(raw, q...)
+				} else {
+					raw = append(append(append(raw, '"'), id...), '"')
+				}
+			}
+			raw = append(raw, "]}"...)
+			var r wire.CheckImagesRequest
+			if len(plain) == len(asked) {
+				require.True(t, r.DecodeFast(raw), "the fast path takes %s", raw)
+			}
+			for _, body := range [][]byte{escaped, raw} {
+				res := fakeRaw(t, srv, "POST", "/desktops/check-images", "", body, nil)
+				require.Equal(t, http.StatusOK, res.Status, "round %d", round)
+				require.Equal(t, string(want), string(res.Body), "round %d: %s", round, body)
+			}
+		}
+	}
+}
+
+// Requests while desktops are added and images come and go: every answer
+// is well formed, each desktop in it asked, once, in the order asked.
+func TestFakeCheckImagesWhileTheModelChanges(t *testing.T) {
+	t.Parallel()
+	srv := fakeNewServer(t)
+	srv.AddImage(workspacetest.Image{ID: "img-a", Name: "A"})
+	srv.AddImage(workspacetest.Image{ID: "img-b", Name: "B"})
+	ids := make([]string, 200)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("d-%03d", i)
+	}
+	body, err := json.Marshal(wire.CheckImagesRequest{DesktopIDs: append(slices.Clone(ids), ids[:50]...)})
+	require.NoError(t, err)
+	pos := map[string]int{}
+	for i, id := range ids {
+		pos[id] = i
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			im := []string{"img-a", "img-b"}[i%2]
+			srv.AddDesktop(workspacetest.Desktop{ID: ids[i%len(ids)], ImageID: im})
+			if i%50 == 0 {
+				srv.RemoveImage("img-b")
+				srv.AddImage(workspacetest.Image{ID: "img-b", Name: "B"})
+			}
+		}
+	}()
+	var readers sync.WaitGroup
+	for range 4 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			for range 25 {
+				res := fakeRaw(t, srv, "POST", "/desktops/check-images", "", body, nil)
+				if !assert.Equal(t, http.StatusOK, res.Status) {
+					return
+				}
+				var got wire.Images
+				if !assert.NoError(t, json.Unmarshal(res.Body, &got)) {
+					return
+				}
+				last := -1
+				for _, info := range got.ImageInfos {
+					p, ok := pos[info.DesktopID]
+					assert.True(t, ok && p > last, "asked, once, in order: %q", info.DesktopID)
+					last = p
+					assert.Equal(t, map[string]string{"img-a": "A", "img-b": "B"}[info.ImageID], info.ImageName)
+				}
+			}
+		}()
+	}
+	readers.Wait()
+	close(stop)
+	wg.Wait()
 }

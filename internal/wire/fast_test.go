@@ -638,3 +638,59 @@ func FuzzFastDecodeCheckImagesRequest(f *testing.F) {
 		checkIDs(t, data)
 	})
 }
+
+// The check-images request's fast path against encoding/json over
+// documents built of the real key and near misses (other case, a
+// non-ASCII fold, twice), ids of every kind (null, empty, HTML, Unicode,
+// escapes, invalid UTF-8, numbers), other keys, white space and broken
+// endings: both outcomes common, never a different result.
+func TestFastDecodeCheckImagesRequestRandom(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := []string{`"desktop_ids"`, `"desktop_ids"`, `"desktop_ids"`, `"Desktop_IDs"`, `"desktop_idſ"`, `"desktop\u005fids"`, `"x"`, `""`}
+	ids := []string{`"a"`, `"d-0001"`, `null`, `""`, `"<b>&</b>"`, `"桌面🙂"`, "\"\u2028\"", `"a\"b"`, `"\u00e9"`, "\"\xff\"", "\"\t\"", `1`, `true`, `{}`, `[]`, `"a`}
+	others := []string{`null`, `1`, `-0.5e3`, `"s"`, `{"desktop_ids":[1]}`, `[[],{}]`, `tru`}
+	ws := []string{"", "", " ", "\n\t", "\r"}
+	took := 0
+	const n = 20000
+	for range n {
+		var b strings.Builder
+		w := func() { b.WriteString(ws[rng.IntN(len(ws))]) }
+		b.WriteString("{")
+		for k := range rng.IntN(3) + rng.IntN(2) {
+			if k > 0 {
+				b.WriteString(",")
+			}
+			w()
+			key := keys[rng.IntN(len(keys))]
+			b.WriteString(key)
+			w()
+			b.WriteString(":")
+			w()
+			switch {
+			case key == `"x"` || key == `""`:
+				b.WriteString(others[rng.IntN(len(others))])
+			case rng.IntN(8) == 0:
+				b.WriteString([]string{`null`, `"a"`, `{}`, `[`}[rng.IntN(4)])
+			default:
+				b.WriteString("[")
+				for i := range rng.IntN(5) {
+					if i > 0 {
+						b.WriteString(",")
+					}
+					w()
+					b.WriteString(ids[rng.IntN(len(ids))])
+					w()
+				}
+				b.WriteString("]")
+			}
+			w()
+		}
+		b.WriteString([]string{"}", "}", "}", "} ", "}x", "", ",}"}[rng.IntN(7)])
+		if checkIDs(t, []byte(b.String())) {
+			took++
+		}
+	}
+	assert.Greater(t, took, n/20)
+	assert.Less(t, took, n-n/20)
+}
