@@ -91,7 +91,7 @@ func (s *Server) loadDemo() {
 		for di := range demoDesktopsPerPool {
 			d := &Desktop{
 				ID: ids.next(idDesktop), Name: fmt.Sprintf("%s-%03d", spec.prefix, di+1), PoolID: p.ID,
-				SID:       fmt.Sprintf("S-1-5-21-%d-%d-%d-%d", 3000000000+rng.IntN(1e8), 1000000000+rng.IntN(1e8), 2000000000+rng.IntN(1e8), 1100+di),
+				SID:       fmt.Sprintf("S-1-5-21-%d-%d-%d-%d", 3000000000+rng.Int64N(1e8), 1000000000+rng.Int64N(1e8), 2000000000+rng.Int64N(1e8), 1100+di),
 				ProductID: p.ProductID, ImageID: p.ImageID,
 			}
 			for _, v := range p.Volumes {
