@@ -179,7 +179,9 @@ func asAsked(dst []DesktopImageInfo, ids []string, infos []wire.ImageInfo) bool 
 
 // joinPlaced is the call's answers: chunk i's placed[i] answers, placed
 // at parts[i]'s start in all, moved together. Nothing moves where every
-// desktop had an answer.
+// desktop had an answer; where fewer than half had one, the answers are
+// copied to a slice of their size, so that they do not keep room for
+// every id asked alive.
 func joinPlaced(all []DesktopImageInfo, parts [][2]int, placed []int) []DesktopImageInfo {
 	n := 0
 	for i, p := range parts {
@@ -187,6 +189,9 @@ func joinPlaced(all []DesktopImageInfo, parts [][2]int, placed []int) []DesktopI
 			copy(all[n:], all[p[0]:p[0]+placed[i]])
 		}
 		n += placed[i]
+	}
+	if n < len(all)/2 {
+		return append(make([]DesktopImageInfo, 0, n), all[:n]...)
 	}
 	return all[:n]
 }

@@ -584,6 +584,9 @@ func TestJoinPlaced(t *testing.T) {
 			}
 			assert.Equal(t, tt.want, names)
 			assert.NotNil(t, got, "no answer is an empty slice, not nil")
+			if len(got) < len(tt.all)/2 {
+				assert.Equal(t, len(got), cap(got), "few answers do not keep room for every id")
+			}
 		})
 	}
 }
