@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -107,6 +108,13 @@ func (t *tracing) AttemptEnd(ctx context.Context, _ workspace.CallInfo, r worksp
 			span.SetStatus(codes.Error, statusText(r.Err))
 		}
 		span.SetAttributes(attrs...)
+		// The span lasts the attempt's Duration, which leaves out a wait
+		// of the SDK's own after the answer was in hand (an All
+		// iterator's page waiting for the page before it to be decoded).
+		if st, ok := span.(interface{ StartTime() time.Time }); ok && r.Duration > 0 {
+			span.End(trace.WithTimestamp(st.StartTime().Add(r.Duration)))
+			return
+		}
 	}
 	span.End()
 }
