@@ -280,8 +280,8 @@ func WithWaitInterval(d time.Duration) Option {
 // no WithConcurrency is given. Measured on the fake at 20 ms a round trip
 // (bench/README.md): listing 20,000 snapshots in pages of 1,000 is 4
 // round trips in a row at 8 (the first page alone, then 19 pages 8 at a
-// time) against 20 at 1, 96 ms against 434; checking 5,000 desktops'
-// images is 2 round trips at 8 against 10, 46 ms against 213. At 10 both
+// time) against 20 at 1, 94 to 99 ms against 436; checking 5,000
+// desktops' images is 2 round trips at 8 against 10, 44 ms against 212. At 10 both
 // were faster (78 and 26 ms), but only because 19 pages and 10 chunks
 // then fit in fewer rounds, while each caller's bursts at the gateway and
 // the pages held grow by a quarter.
