@@ -58,10 +58,7 @@ const (
 //
 // GET /v2/{project_id}/desktop-pools/{pool_id}/inconsistent-statics
 func (s *DesktopPoolsService) GetInconsistentStatistics(ctx context.Context, poolID string) (*InconsistentStatistics, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
+	if err := checkPoolCall(ctx, poolID, nil); err != nil {
 		return nil, err
 	}
 	out := new(InconsistentStatistics)
@@ -72,24 +69,40 @@ func (s *DesktopPoolsService) GetInconsistentStatistics(ctx context.Context, poo
 	return out, nil
 }
 
+// checkPoolCall checks what a call on one pool checks before it sends
+// anything: the context, the pool id and, where it has one (validate not
+// nil), its request.
+func checkPoolCall(ctx context.Context, poolID string, validate func() error) error {
+	if err := checkContext(ctx); err != nil {
+		return err
+	}
+	if err := checkID("poolID", poolID); err != nil {
+		return err
+	}
+	if validate != nil {
+		return validate()
+	}
+	return nil
+}
+
+// poolWrite sends a write on one pool, POST
+// /desktop-pools/{poolID}{tail} with body, its answer decoded into out.
+func (s *DesktopPoolsService) poolWrite(ctx context.Context, op, poolID, tail string, body, out any) error {
+	r := &request{op: op, method: "POST", path: "/desktop-pools/", id: escapeSegment(poolID), tail: tail, body: body, write: true}
+	return (*service)(s).do(ctx, r, out)
+}
+
 // BatchDeleteVolumes deletes up to ten data disks from a pool's desktops.
 // The deletion runs as a job; JobsService.Wait waits for it. The call is
 // retried only where it surely did not take effect.
 //
 // POST /v2/{project_id}/desktop-pools/{pool_id}/volumes/batch-delete
 func (s *DesktopPoolsService) BatchDeleteVolumes(ctx context.Context, poolID string, req *BatchDeleteVolumesRequest) (*BatchDeleteVolumesResult, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
-		return nil, err
-	}
-	if err := req.validate(); err != nil {
+	if err := checkPoolCall(ctx, poolID, req.validate); err != nil {
 		return nil, err
 	}
 	var w wire.JobRef
-	r := &request{op: opBatchDeleteVolumes, method: "POST", path: "/desktop-pools/", id: escapeSegment(poolID), tail: "/volumes/batch-delete", body: req.wire(), write: true}
-	if err := (*service)(s).do(ctx, r, &w); err != nil {
+	if err := s.poolWrite(ctx, opBatchDeleteVolumes, poolID, "/volumes/batch-delete", req.wire(), &w); err != nil {
 		return nil, err
 	}
 	return &BatchDeleteVolumesResult{JobID: w.JobID}, nil
@@ -119,12 +132,7 @@ func (req *BatchDeleteVolumesRequest) validateAll() error {
 	if n := len(req.DesktopIDs); n > MaxDesktopIDsPerBatchDelete {
 		return invalid("req.DesktopIDs", "at most %d desktops per call, got %d", MaxDesktopIDsPerBatchDelete, n)
 	}
-	for i, id := range req.DesktopIDs {
-		if err := checkID(fmt.Sprintf("req.DesktopIDs[%d]", i), id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkIDs("req.DesktopIDs", req.DesktopIDs)
 }
 
 // BatchDeleteVolumesAndWait deletes any number of data disks from a
@@ -140,13 +148,7 @@ func (req *BatchDeleteVolumesRequest) validateAll() error {
 // again once it may have taken effect. It returns every job it started,
 // also with an error.
 func (s *DesktopPoolsService) BatchDeleteVolumesAndWait(ctx context.Context, poolID string, req *BatchDeleteVolumesRequest, opts *WaitOptions) ([]*Job, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
-		return nil, err
-	}
-	if err := req.validateAll(); err != nil {
+	if err := checkPoolCall(ctx, poolID, req.validateAll); err != nil {
 		return nil, err
 	}
 	bulk := bulkWrite{n: len(req.Volumes), size: MaxVolumesPerBatchDelete, send: func(ctx context.Context, from, to int) (string, error) {
@@ -306,10 +308,7 @@ func (o *ListDesktopPoolsOptions) query() (url.Values, error) {
 //
 // GET /v2/{project_id}/desktop-pools/{pool_id}
 func (s *DesktopPoolsService) Get(ctx context.Context, poolID string) (*DesktopPool, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
+	if err := checkPoolCall(ctx, poolID, nil); err != nil {
 		return nil, err
 	}
 	var w wire.Pool
@@ -328,10 +327,7 @@ func (s *DesktopPoolsService) Get(ctx context.Context, poolID string) (*DesktopP
 //
 // GET /v2/{project_id}/desktop-pools/{pool_id}/desktops
 func (s *DesktopPoolsService) ListDesktops(ctx context.Context, poolID string, opts *ListPoolDesktopsOptions) (*Page[Desktop], error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
+	if err := checkPoolCall(ctx, poolID, nil); err != nil {
 		return nil, err
 	}
 	q, err := opts.query()
@@ -414,18 +410,11 @@ func (o *ListPoolDesktopsOptions) query() (url.Values, error) {
 //
 // POST /v2/{project_id}/desktop-pools/{pool_id}/rebuild
 func (s *DesktopPoolsService) Rebuild(ctx context.Context, poolID string, req *RebuildDesktopPoolRequest) (*RebuildDesktopPoolResult, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
-		return nil, err
-	}
-	if err := req.validate(); err != nil {
+	if err := checkPoolCall(ctx, poolID, req.validate); err != nil {
 		return nil, err
 	}
 	var w wire.JobRef
-	r := &request{op: opRebuildPool, method: "POST", path: "/desktop-pools/", id: escapeSegment(poolID), tail: "/rebuild", body: req.wire(), write: true}
-	if err := (*service)(s).do(ctx, r, &w); err != nil {
+	if err := s.poolWrite(ctx, opRebuildPool, poolID, "/rebuild", req.wire(), &w); err != nil {
 		return nil, err
 	}
 	return &RebuildDesktopPoolResult{JobID: w.JobID}, nil
@@ -464,18 +453,11 @@ func (req *RebuildDesktopPoolRequest) validate() error {
 //
 // POST /v2/{project_id}/desktop-pools/{pool_id}/volumes/batch-add
 func (s *DesktopPoolsService) BatchAddVolumes(ctx context.Context, poolID string, req *BatchAddVolumesRequest) (*BatchAddVolumesResult, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
-		return nil, err
-	}
-	if err := req.validate(); err != nil {
+	if err := checkPoolCall(ctx, poolID, req.validate); err != nil {
 		return nil, err
 	}
 	var w wire.JobRef
-	r := &request{op: opAddVolumes, method: "POST", path: "/desktop-pools/", id: escapeSegment(poolID), tail: "/volumes/batch-add", body: req.wire(), write: true}
-	if err := (*service)(s).do(ctx, r, &w); err != nil {
+	if err := s.poolWrite(ctx, opAddVolumes, poolID, "/volumes/batch-add", req.wire(), &w); err != nil {
 		return nil, err
 	}
 	return &BatchAddVolumesResult{JobID: w.JobID}, nil
@@ -489,13 +471,7 @@ func (s *DesktopPoolsService) BatchAddVolumes(ctx context.Context, poolID string
 // failure stopping the rest with a *BulkError. It returns every job it
 // started, also with an error.
 func (s *DesktopPoolsService) BatchAddVolumesAndWait(ctx context.Context, poolID string, req *BatchAddVolumesRequest, opts *WaitOptions) ([]*Job, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
-		return nil, err
-	}
-	if err := req.validateAll(); err != nil {
+	if err := checkPoolCall(ctx, poolID, req.validateAll); err != nil {
 		return nil, err
 	}
 	bulk := bulkWrite{n: len(req.Volumes), size: MaxVolumesPerBatchAdd, send: func(ctx context.Context, from, to int) (string, error) {
@@ -554,18 +530,11 @@ func (req *BatchAddVolumesRequest) validateAll() error {
 //
 // POST /v2/{project_id}/desktop-pools/{pool_id}/script-executions
 func (s *DesktopPoolsService) ExecuteScripts(ctx context.Context, poolID string, req *ExecuteScriptsRequest) (*ExecuteScriptsResult, error) {
-	if err := checkContext(ctx); err != nil {
-		return nil, err
-	}
-	if err := checkID("poolID", poolID); err != nil {
-		return nil, err
-	}
-	if err := req.validate(); err != nil {
+	if err := checkPoolCall(ctx, poolID, req.validate); err != nil {
 		return nil, err
 	}
 	var w wire.TaskRef
-	r := &request{op: opExecuteScripts, method: "POST", path: "/desktop-pools/", id: escapeSegment(poolID), tail: "/script-executions", body: req.wire(), write: true}
-	if err := (*service)(s).do(ctx, r, &w); err != nil {
+	if err := s.poolWrite(ctx, opExecuteScripts, poolID, "/script-executions", req.wire(), &w); err != nil {
 		return nil, err
 	}
 	return &ExecuteScriptsResult{TaskID: w.TaskID}, nil

@@ -21,10 +21,11 @@ const maxListPages = 10000
 // It holds up to c's WithConcurrency pages at once, the one being yielded
 // included: the first page is fetched alone (its total_count says how far
 // the listing goes), then the pages after it are fetched ahead, at
-// offsets limit apart, while the one in hand is yielded. Items come in the
-// API's order; an item whose id was already yielded (it moved between
-// pages while the listing ran) is skipped; an item without an id is
-// always yielded.
+// offsets limit apart, while the one in hand is yielded; they are decoded
+// in the order they are yielded, each once its answer and the page before
+// it are in hand (answered). Items come in the API's order; an item whose
+// id was already yielded (it moved between pages while the listing ran)
+// is skipped; an item without an id is always yielded.
 //
 // It stops at total_count (the first page's, or a later page's that is
 // smaller), at a short page or at an empty page, on break, or after
