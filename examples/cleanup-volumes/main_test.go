@@ -3,70 +3,35 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
-	"os"
-	"os/exec"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hwcloud-go/workspace"
+	"github.com/hwcloud-go/workspace/internal/exampletest"
 )
 
 // These tests run in every build. The ones on the embedded fake are in
 // demo_test.go: go test -tags demo ./examples/...
 
 // TestMain runs main itself, in a child process, when runMain asks.
-func TestMain(m *testing.M) {
-	if os.Getenv("CLEANUP_VOLUMES_RUN_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { exampletest.Main(m, runVar, main) }
 
-// noMetadata points config.Load at a closed loopback port: no test reaches
-// the real metadata service.
-const noMetadata = "HUAWEICLOUD_SDK_METADATA_ENDPOINT=http://127.0.0.1:1"
+// runVar makes the test binary run main (exampletest.Main).
+const runVar = "CLEANUP_VOLUMES_RUN_MAIN"
 
-// runMain runs the program with args and an empty environment, as a copied
-// example would run where nothing is configured, and returns its standard
-// error and exit status.
+// runMain runs the program with args where nothing is configured
+// (exampletest.RunMain).
 func runMain(t *testing.T, args ...string) (stderr string, status int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = []string{"CLEANUP_VOLUMES_RUN_MAIN=1", "HOME=" + t.TempDir(), noMetadata}
-	var errOut bytes.Buffer
-	cmd.Stderr = &errOut
-	err := cmd.Run()
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return errOut.String(), exit.ExitCode()
-	}
-	require.NoError(t, err)
-	return errOut.String(), 0
-}
-
-// cleanupClearEnv empties every variable the client could be configured from,
-// points the home directory at an empty one and the metadata service at a
-// closed loopback port.
-func cleanupClearEnv(t *testing.T) {
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:1") // never 169.254.169.254
-	for _, name := range []string{
-		"HUAWEICLOUD_SDK_AK", "HUAWEICLOUD_SDK_SK", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HUAWEICLOUD_SDK_TOKEN",
-		"HUAWEICLOUD_SDK_IDP_ID", "HUAWEICLOUD_SDK_ID_TOKEN_FILE", "HUAWEICLOUD_SDK_PROJECT_ID", "HUAWEICLOUD_SDK_REGION",
-		"HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT", "HUAWEICLOUD_SDK_CREDENTIALS_FILE",
-	} {
-		t.Setenv(name, "")
-	}
+	return exampletest.RunMain(t, runVar, args...)
 }
 
 // Without -demo an incomplete environment is an error naming what is
 // missing, and never a run on the fake.
 func TestCleanupVolumesNeedsConfiguration(t *testing.T) {
-	cleanupClearEnv(t)
+	exampletest.ClearEnv(t)
 	var out bytes.Buffer
 	err := run(context.Background(), &out, nil)
 	var ce *workspace.ConfigError

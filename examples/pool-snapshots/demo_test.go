@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hwcloud-go/workspace/internal/exampletest"
 	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
@@ -47,7 +48,7 @@ func TestPoolSnapshotsDeletesTheFailedOnes(t *testing.T) {
 func TestPoolSnapshotsWithoutDemoUsesTheEnvironment(t *testing.T) {
 	srv := workspacetest.NewServer(workspacetest.WithDemoData())
 	defer srv.Close()
-	poolClearEnv(t)
+	exampletest.ClearEnv(t)
 	t.Setenv("HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT", srv.URL)
 	t.Setenv("HUAWEICLOUD_SDK_TOKEN", srv.Token)
 	t.Setenv("HUAWEICLOUD_SDK_PROJECT_ID", srv.ProjectID)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hwcloud-go/workspace/internal/exampletest"
 	"github.com/hwcloud-go/workspace/workspacetest"
 )
 
@@ -60,7 +61,7 @@ func TestQuickstartMainOnTheFake(t *testing.T) {
 func TestQuickstartWithoutDemoUsesTheEnvironment(t *testing.T) {
 	srv := workspacetest.NewServer(workspacetest.WithDemoData())
 	defer srv.Close()
-	quickstartClearEnv(t)
+	exampletest.ClearEnv(t)
 	t.Setenv("HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT", srv.URL)
 	t.Setenv("HUAWEICLOUD_SDK_TOKEN", srv.Token)
 	t.Setenv("HUAWEICLOUD_SDK_PROJECT_ID", srv.ProjectID)

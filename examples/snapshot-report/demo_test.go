@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hwcloud-go/workspace/internal/exampletest"
 	"github.com/hwcloud-go/workspace/workspacetest"
 
 	"github.com/hwcloud-go/workspace"
@@ -60,7 +61,7 @@ func TestSnapshotReportMainOnTheFake(t *testing.T) {
 func TestSnapshotReportWithoutDemoUsesTheEnvironment(t *testing.T) {
 	srv := workspacetest.NewServer(workspacetest.WithDemoData())
 	defer srv.Close()
-	reportClearEnv(t)
+	exampletest.ClearEnv(t)
 	t.Setenv("HUAWEICLOUD_SDK_WORKSPACE_ENDPOINT", srv.URL)
 	t.Setenv("HUAWEICLOUD_SDK_TOKEN", srv.Token)
 	t.Setenv("HUAWEICLOUD_SDK_PROJECT_ID", srv.ProjectID)
