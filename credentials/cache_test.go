@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hwcloud-go/workspace"
 )
 
 // fakeClock is a clock a test moves with Advance.
@@ -247,4 +249,21 @@ func TestZeroSourcesReturnErrors(t *testing.T) {
 		_ = new(MetadataProvider).String()
 		_ = (*MetadataProvider)(nil).String()
 	})
+}
+
+// callsAtOnce makes n calls with c at once (each answered 401 by a server
+// that refuses the first credentials, in the sources' tests) and returns
+// their errors.
+func callsAtOnce(c *workspace.Client, n int) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
+		}()
+	}
+	wg.Wait()
+	return errs
 }

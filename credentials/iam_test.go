@@ -563,17 +563,7 @@ func TestIAMTokenSourceClientRefreshesOnceAfter401(t *testing.T) {
 		require.NoError(t, err)
 
 		const n = 20
-		var wg sync.WaitGroup
-		errs := make([]error, n)
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, errs[i] = c.DesktopPools.GetInconsistentStatistics(context.Background(), "pool-1")
-			}()
-		}
-		wg.Wait()
-		for _, err := range errs {
+		for _, err := range callsAtOnce(c, n) {
 			assert.NoError(t, err)
 		}
 		assert.Equal(t, 2, fake.requests(), "one refresh for all the 401s")
